@@ -1,0 +1,230 @@
+package vss
+
+import (
+	"errors"
+	"fmt"
+)
+
+// HRESULT is a COM result code. A failure HRESULT is an error: the VSS
+// error codes below are HRESULT constants, and every error this module
+// returns for a VSS condition wraps one of them, so that
+//
+//	errors.Is(err, vss.ErrBadState)
+//
+// works the same against real VSS and against the simulator.
+type HRESULT uint32
+
+// Success codes.
+const (
+	S_OK                  HRESULT = 0x00000000 // success
+	S_FALSE               HRESULT = 0x00000001 // success, with a negative answer
+	VSS_S_ASYNC_PENDING   HRESULT = 0x00042309 // IVssAsync: the operation is still running
+	VSS_S_ASYNC_FINISHED  HRESULT = 0x0004230A // IVssAsync: the operation finished
+	VSS_S_ASYNC_CANCELLED HRESULT = 0x0004230B // IVssAsync: the operation was cancelled
+)
+
+// Generic COM failures.
+const (
+	ErrNotImpl       HRESULT = 0x80004001 // E_NOTIMPL: the call is not implemented (Wine's vssapi.dll answers this)
+	ErrFail          HRESULT = 0x80004005 // E_FAIL: unspecified failure
+	ErrAccessDenied  HRESULT = 0x80070005 // E_ACCESSDENIED: the caller is not an administrator or backup operator
+	ErrOutOfMemory   HRESULT = 0x8007000E // E_OUTOFMEMORY
+	ErrInvalidArg    HRESULT = 0x80070057 // E_INVALIDARG: a parameter is not valid
+	ErrUnexpectedCOM HRESULT = 0x8000FFFF // E_UNEXPECTED: catastrophic failure
+)
+
+// VSS failures (vsserror.h).
+const (
+	ErrBadState                        HRESULT = 0x80042301 // VSS_E_BAD_STATE: the call is out of order
+	ErrUnexpected                      HRESULT = 0x80042302 // VSS_E_UNEXPECTED: an unexpected error inside VSS
+	ErrProviderAlreadyRegistered       HRESULT = 0x80042303 // VSS_E_PROVIDER_ALREADY_REGISTERED
+	ErrProviderNotRegistered           HRESULT = 0x80042304 // VSS_E_PROVIDER_NOT_REGISTERED
+	ErrProviderVeto                    HRESULT = 0x80042306 // VSS_E_PROVIDER_VETO: the provider refused
+	ErrProviderInUse                   HRESULT = 0x80042307 // VSS_E_PROVIDER_IN_USE
+	ErrObjectNotFound                  HRESULT = 0x80042308 // VSS_E_OBJECT_NOT_FOUND: no such writer, snapshot or set
+	ErrVolumeNotSupported              HRESULT = 0x8004230C // VSS_E_VOLUME_NOT_SUPPORTED: no provider supports the volume
+	ErrObjectAlreadyExists             HRESULT = 0x8004230D // VSS_E_OBJECT_ALREADY_EXISTS: for example the volume is already in the set
+	ErrVolumeNotSupportedByProvider    HRESULT = 0x8004230E // VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER
+	ErrUnexpectedProviderError         HRESULT = 0x8004230F // VSS_E_UNEXPECTED_PROVIDER_ERROR
+	ErrCorruptXMLDocument              HRESULT = 0x80042310 // VSS_E_CORRUPT_XML_DOCUMENT
+	ErrInvalidXMLDocument              HRESULT = 0x80042311 // VSS_E_INVALID_XML_DOCUMENT
+	ErrMaximumNumberOfVolumesReached   HRESULT = 0x80042312 // VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED: more than 64 volumes in a set
+	ErrFlushWritesTimeout              HRESULT = 0x80042313 // VSS_E_FLUSH_WRITES_TIMEOUT: the commit did not finish within the 10 s hold
+	ErrHoldWritesTimeout               HRESULT = 0x80042314 // VSS_E_HOLD_WRITES_TIMEOUT
+	ErrUnexpectedWriterError           HRESULT = 0x80042315 // VSS_E_UNEXPECTED_WRITER_ERROR
+	ErrSnapshotSetInProgress           HRESULT = 0x80042316 // VSS_E_SNAPSHOT_SET_IN_PROGRESS: another set is being created
+	ErrMaximumNumberOfSnapshotsReached HRESULT = 0x80042317 // VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED
+	ErrWriterInfrastructure            HRESULT = 0x80042318 // VSS_E_WRITER_INFRASTRUCTURE
+	ErrWriterNotResponding             HRESULT = 0x80042319 // VSS_E_WRITER_NOT_RESPONDING
+	ErrWriterAlreadySubscribed         HRESULT = 0x8004231A // VSS_E_WRITER_ALREADY_SUBSCRIBED
+	ErrUnsupportedContext              HRESULT = 0x8004231B // VSS_E_UNSUPPORTED_CONTEXT
+	ErrVolumeInUse                     HRESULT = 0x8004231D // VSS_E_VOLUME_IN_USE
+	ErrInsufficientStorage             HRESULT = 0x8004231F // VSS_E_INSUFFICIENT_STORAGE
+	ErrNotSupported                    HRESULT = 0x8004232F // VSS_E_NOT_SUPPORTED
+	ErrWriterStatusNotAvailable        HRESULT = 0x80042409 // VSS_E_WRITER_STATUS_NOT_AVAILABLE
+)
+
+// Writer failures. A writer fails an event by returning one of these
+// (possibly wrapped); it chooses the failure GatherWriterStatus reports.
+// Any other error counts as ErrWriterNonRetryable.
+const (
+	ErrWriterInconsistentSnapshot HRESULT = 0x800423F0 // VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT: the shadow copy holds inconsistent data
+	ErrWriterOutOfResources       HRESULT = 0x800423F1 // VSS_E_WRITERERROR_OUTOFRESOURCES
+	ErrWriterTimeout              HRESULT = 0x800423F2 // VSS_E_WRITERERROR_TIMEOUT: the writer was frozen too long
+	ErrWriterRetryable            HRESULT = 0x800423F3 // VSS_E_WRITERERROR_RETRYABLE: try the backup again
+	ErrWriterNonRetryable         HRESULT = 0x800423F4 // VSS_E_WRITERERROR_NONRETRYABLE
+	ErrWriterRecoveryFailed       HRESULT = 0x800423F5 // VSS_E_WRITERERROR_RECOVERY_FAILED
+	ErrWriterPartialFailure       HRESULT = 0x80042336 // VSS_E_WRITERERROR_PARTIAL_FAILURE
+)
+
+type hresultInfo struct{ name, text string }
+
+var hresults = map[HRESULT]hresultInfo{
+	S_OK:                  {"S_OK", "success"},
+	S_FALSE:               {"S_FALSE", "success (false)"},
+	VSS_S_ASYNC_PENDING:   {"VSS_S_ASYNC_PENDING", "the asynchronous operation is still running"},
+	VSS_S_ASYNC_FINISHED:  {"VSS_S_ASYNC_FINISHED", "the asynchronous operation finished"},
+	VSS_S_ASYNC_CANCELLED: {"VSS_S_ASYNC_CANCELLED", "the asynchronous operation was cancelled"},
+
+	ErrNotImpl:       {"E_NOTIMPL", "not implemented"},
+	ErrFail:          {"E_FAIL", "unspecified failure"},
+	ErrAccessDenied:  {"E_ACCESSDENIED", "access denied: the caller needs administrator or backup operator rights"},
+	ErrOutOfMemory:   {"E_OUTOFMEMORY", "out of memory"},
+	ErrInvalidArg:    {"E_INVALIDARG", "a parameter is not valid"},
+	ErrUnexpectedCOM: {"E_UNEXPECTED", "catastrophic failure"},
+
+	ErrBadState:                        {"VSS_E_BAD_STATE", "the call is not valid in the current state of the backup or restore"},
+	ErrUnexpected:                      {"VSS_E_UNEXPECTED", "unexpected error in the shadow copy service"},
+	ErrProviderAlreadyRegistered:       {"VSS_E_PROVIDER_ALREADY_REGISTERED", "the provider is already registered"},
+	ErrProviderNotRegistered:           {"VSS_E_PROVIDER_NOT_REGISTERED", "the provider is not registered"},
+	ErrProviderVeto:                    {"VSS_E_PROVIDER_VETO", "the provider refused the operation"},
+	ErrProviderInUse:                   {"VSS_E_PROVIDER_IN_USE", "the provider is in use"},
+	ErrObjectNotFound:                  {"VSS_E_OBJECT_NOT_FOUND", "the object was not found"},
+	ErrVolumeNotSupported:              {"VSS_E_VOLUME_NOT_SUPPORTED", "no provider supports shadow copies of the volume"},
+	ErrObjectAlreadyExists:             {"VSS_E_OBJECT_ALREADY_EXISTS", "the object already exists"},
+	ErrVolumeNotSupportedByProvider:    {"VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER", "the provider does not support the volume"},
+	ErrUnexpectedProviderError:         {"VSS_E_UNEXPECTED_PROVIDER_ERROR", "the provider returned an unexpected error"},
+	ErrCorruptXMLDocument:              {"VSS_E_CORRUPT_XML_DOCUMENT", "the XML document is corrupt"},
+	ErrInvalidXMLDocument:              {"VSS_E_INVALID_XML_DOCUMENT", "the XML document is not valid"},
+	ErrMaximumNumberOfVolumesReached:   {"VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED", "the shadow copy set already holds the maximum of 64 volumes"},
+	ErrFlushWritesTimeout:              {"VSS_E_FLUSH_WRITES_TIMEOUT", "the shadow copy was not committed within the flush-and-hold window"},
+	ErrHoldWritesTimeout:               {"VSS_E_HOLD_WRITES_TIMEOUT", "writes could not be held long enough to create the shadow copy"},
+	ErrUnexpectedWriterError:           {"VSS_E_UNEXPECTED_WRITER_ERROR", "a writer returned an unexpected error"},
+	ErrSnapshotSetInProgress:           {"VSS_E_SNAPSHOT_SET_IN_PROGRESS", "another shadow copy set is being created"},
+	ErrMaximumNumberOfSnapshotsReached: {"VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED", "the volume has the maximum number of shadow copies"},
+	ErrWriterInfrastructure:            {"VSS_E_WRITER_INFRASTRUCTURE", "the writer infrastructure is not working"},
+	ErrWriterNotResponding:             {"VSS_E_WRITER_NOT_RESPONDING", "a writer did not respond"},
+	ErrWriterAlreadySubscribed:         {"VSS_E_WRITER_ALREADY_SUBSCRIBED", "the writer is already subscribed"},
+	ErrUnsupportedContext:              {"VSS_E_UNSUPPORTED_CONTEXT", "the snapshot context is not supported"},
+	ErrVolumeInUse:                     {"VSS_E_VOLUME_IN_USE", "the volume is in use"},
+	ErrInsufficientStorage:             {"VSS_E_INSUFFICIENT_STORAGE", "not enough storage for the shadow copy"},
+	ErrNotSupported:                    {"VSS_E_NOT_SUPPORTED", "the operation is not supported"},
+	ErrWriterStatusNotAvailable:        {"VSS_E_WRITER_STATUS_NOT_AVAILABLE", "writer status is not available"},
+
+	ErrWriterInconsistentSnapshot: {"VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT", "the writer's data in the shadow copy is inconsistent"},
+	ErrWriterOutOfResources:       {"VSS_E_WRITERERROR_OUTOFRESOURCES", "the writer ran out of resources"},
+	ErrWriterTimeout:              {"VSS_E_WRITERERROR_TIMEOUT", "the writer timed out (frozen longer than its freeze timeout)"},
+	ErrWriterRetryable:            {"VSS_E_WRITERERROR_RETRYABLE", "the writer failed; retrying the backup may succeed"},
+	ErrWriterNonRetryable:         {"VSS_E_WRITERERROR_NONRETRYABLE", "the writer failed; retrying will not help"},
+	ErrWriterRecoveryFailed:       {"VSS_E_WRITERERROR_RECOVERY_FAILED", "the writer could not recover the shadow copy"},
+	ErrWriterPartialFailure:       {"VSS_E_WRITERERROR_PARTIAL_FAILURE", "the writer failed for some of its components"},
+}
+
+// Name returns the symbolic name, for example "VSS_E_BAD_STATE", or the
+// hex value for a code this package does not know.
+func (h HRESULT) Name() string {
+	if i, ok := hresults[h]; ok {
+		return i.name
+	}
+	return fmt.Sprintf("HRESULT(0x%08X)", uint32(h))
+}
+
+// Failed reports whether h is a failure code (its severity bit is set), as
+// the FAILED macro does.
+func (h HRESULT) Failed() bool { return h&0x80000000 != 0 }
+
+// Error prints the name, the value and what the code means, for example
+// "VSS_E_BAD_STATE (0x80042301): the call is not valid in the current state...".
+func (h HRESULT) Error() string {
+	if i, ok := hresults[h]; ok {
+		return fmt.Sprintf("%s (0x%08X): %s", i.name, uint32(h), i.text)
+	}
+	return fmt.Sprintf("HRESULT 0x%08X", uint32(h))
+}
+
+// IsWriterError reports whether h is one of the VSS_E_WRITERERROR_* codes
+// a writer may report as its failure.
+func (h HRESULT) IsWriterError() bool {
+	switch h {
+	case ErrWriterInconsistentSnapshot, ErrWriterOutOfResources, ErrWriterTimeout, ErrWriterRetryable,
+		ErrWriterNonRetryable, ErrWriterRecoveryFailed, ErrWriterPartialFailure:
+		return true
+	}
+	return false
+}
+
+// Error is a VSS failure with context: which operation failed, the HRESULT
+// it maps to, a detail for people and, when there is one, the underlying
+// cause. errors.Is matches it against its Code and against Err.
+type Error struct {
+	Op     string  // the VSS call or event, for example "AddToSnapshotSet"
+	Code   HRESULT // the HRESULT a COM caller would see
+	Detail string  // what went wrong, for people; may be empty
+	Err    error   // the underlying cause; may be nil
+}
+
+// Errorf returns an *Error for op with code and a formatted detail. If the
+// detail's arguments include an error with %w, it becomes Err.
+func Errorf(code HRESULT, op, format string, args ...any) *Error {
+	e := fmt.Errorf(format, args...)
+	return &Error{Op: op, Code: code, Detail: e.Error(), Err: errors.Unwrap(e)}
+}
+
+func (e *Error) Error() string {
+	msg := e.Code.Error()
+	if e.Op != "" {
+		msg = e.Op + ": " + msg
+	}
+	if e.Detail != "" {
+		msg += ": " + e.Detail
+	} else if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap returns the HRESULT and the cause, so errors.Is and errors.As see
+// both.
+func (e *Error) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Code, e.Err}
+	}
+	return []error{e.Code}
+}
+
+// CodeOf returns the HRESULT carried by err: the first HRESULT found by
+// errors.As, S_OK for a nil error, and ErrFail for an error that carries
+// none.
+func CodeOf(err error) HRESULT {
+	if err == nil {
+		return S_OK
+	}
+	var h HRESULT
+	if errors.As(err, &h) {
+		return h
+	}
+	return ErrFail
+}
+
+// WriterFailure maps the error a writer returned from an event to the
+// writer failure VSS records: one of the VSS_E_WRITERERROR_* codes found in
+// err, otherwise ErrWriterNonRetryable. A nil error gives S_OK.
+func WriterFailure(err error) HRESULT {
+	if err == nil {
+		return S_OK
+	}
+	if h := CodeOf(err); h.IsWriterError() {
+		return h
+	}
+	return ErrWriterNonRetryable
+}

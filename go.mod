@@ -1,0 +1,3 @@
+module github.com/vsskit/vss
+
+go 1.25.0

@@ -1,0 +1,167 @@
+// Package requestor is the requestor side of the Volume Shadow Copy
+// Service: the IVssBackupComponents calls a backup application makes, as
+// the Requestor interface, and Backup, a workflow that runs the whole
+// sequence correctly over any Requestor.
+//
+// A Requestor is one backup session. Two implementations exist: a
+// coordinator session (package coordinator), which runs the VSS protocol
+// in process against Go writers and providers, in the simulator or for
+// real; and, on Windows, the real VSS service through its COM API. A tool
+// written against Requestor runs unchanged on both.
+//
+// # Calls and states
+//
+// The calls follow the eleven steps of a VSS backup, in this order:
+//
+//	InitializeForBackup, SetContext, SetBackupState   step 1
+//	GatherWriterMetadata, WriterMetadata              steps 1, 3, 4
+//	StartSnapshotSet, AddToSnapshotSet                step 2
+//	AddComponent (component mode)                     step 4
+//	PrepareForBackup                                  step 3
+//	DoSnapshotSet                                     steps 5 to 9
+//	GatherWriterStatus, WriterStatus                  step 10
+//	GetSnapshotProperties, SnapshotFS                 step 10
+//	SetBackupSucceeded, BackupComplete                step 11
+//
+// A call out of this order fails with vss.ErrBadState. AbortBackup is
+// legal after PrepareForBackup and ends the backup. Close ends the session,
+// whatever its state; a session is single use.
+//
+// # Long calls and cancellation
+//
+// GatherWriterMetadata, PrepareForBackup, DoSnapshotSet,
+// GatherWriterStatus and BackupComplete are asynchronous in VSS
+// (IVssAsync); here they block until done and honour ctx. When ctx ends
+// during DoSnapshotSet, the set is aborted before the call returns: no
+// writer is left frozen and no shadow copy of the set remains.
+package requestor
+
+import (
+	"context"
+	"io/fs"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
+)
+
+// Requestor is one VSS backup session: the IVssBackupComponents calls a
+// backup needs. Calls must not be made concurrently, except that any call
+// may be made while DoSnapshotSet runs (and gets vss.ErrSnapshotSetInProgress
+// or vss.ErrBadState).
+type Requestor interface {
+	// InitializeForBackup starts the session (step 1). bcdXML is empty for
+	// a new backup, or a backup components document saved earlier.
+	InitializeForBackup(ctx context.Context, bcdXML string) error
+
+	// SetContext chooses the kind of shadow copy (default
+	// vss.ContextBackup). Legal after InitializeForBackup, before
+	// StartSnapshotSet.
+	SetContext(ctx context.Context, sc vss.SnapshotContext) error
+
+	// SetBackupState declares the backup (step 1). Legal after
+	// InitializeForBackup, before PrepareForBackup.
+	SetBackupState(ctx context.Context, s BackupState) error
+
+	// GatherWriterMetadata sends Identify to every writer (steps 1 and 3).
+	GatherWriterMetadata(ctx context.Context) error
+
+	// WriterMetadata returns the writer metadata documents gathered, one per
+	// writer that answered Identify (step 4).
+	WriterMetadata(ctx context.Context) ([]*writer.Metadata, error)
+
+	// StartSnapshotSet starts a new shadow copy set and returns its ID
+	// (step 2). Legal after GatherWriterMetadata.
+	StartSnapshotSet(ctx context.Context) (vss.ID, error)
+
+	// AddToSnapshotSet adds a volume to the set and returns the ID its
+	// shadow copy will have (step 2). providerID may be vss.NilID to let
+	// VSS choose. At most 64 volumes; a volume no provider supports is
+	// vss.ErrVolumeNotSupported; a volume added twice is
+	// vss.ErrObjectAlreadyExists.
+	AddToSnapshotSet(ctx context.Context, volume string, providerID vss.ID) (vss.ID, error)
+
+	// AddComponent selects a writer's component for backup, in component
+	// mode (step 4). Legal after GatherWriterMetadata, before
+	// PrepareForBackup.
+	AddComponent(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey) error
+
+	// PrepareForBackup sends PrepareBackup to the writers (step 3).
+	PrepareForBackup(ctx context.Context) error
+
+	// DoSnapshotSet creates the shadow copy set (steps 5 to 9): writers
+	// prepare, freeze, the providers commit, the writers thaw. A writer's
+	// failure does not fail the call; check GatherWriterStatus. A provider's
+	// failure does, and then no shadow copy of the set remains.
+	DoSnapshotSet(ctx context.Context) error
+
+	// GatherWriterStatus collects every writer's state (step 10).
+	GatherWriterStatus(ctx context.Context) error
+
+	// WriterStatus returns the states gathered by the last
+	// GatherWriterStatus.
+	WriterStatus(ctx context.Context) ([]WriterStatus, error)
+
+	// GetSnapshotProperties returns a shadow copy's properties (step 10).
+	GetSnapshotProperties(ctx context.Context, snapshotID vss.ID) (provider.Snapshot, error)
+
+	// SnapshotFS returns the contents of a shadow copy for reading (step 10).
+	SnapshotFS(ctx context.Context, snapshotID vss.ID) (fs.FS, error)
+
+	// SetBackupSucceeded records whether a selected component was backed
+	// up (step 11). Legal after DoSnapshotSet, before BackupComplete.
+	SetBackupSucceeded(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey, succeeded bool) error
+
+	// BackupComplete tells the writers the backup is stored (step 11).
+	BackupComplete(ctx context.Context) error
+
+	// AbortBackup ends the backup after a failure: every writer not yet past
+	// PostSnapshot receives Abort. Legal after PrepareForBackup.
+	AbortBackup(ctx context.Context) error
+
+	// DeleteSnapshots deletes a shadow copy or a whole set. It returns how
+	// many were deleted.
+	DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (int, error)
+
+	// SaveAsXML returns the backup components document, to be stored with
+	// the backup data (step 11).
+	SaveAsXML(ctx context.Context) (string, error)
+
+	// Close ends the session: writers receive BackupShutdown, and shadow
+	// copies of a non-persistent context are deleted. It is safe to call
+	// more than once.
+	Close() error
+}
+
+// BackupState is what SetBackupState declares.
+type BackupState struct {
+	// SelectComponents runs a component-mode backup: only the components
+	// added with AddComponent are backed up.
+	SelectComponents bool
+	// BootableSystemState includes the bootable system state.
+	BootableSystemState bool
+	// Type is the backup type; the zero value means vss.BackupFull.
+	Type vss.BackupType
+	// PartialFileSupport allows writers to ask for parts of files.
+	PartialFileSupport bool
+}
+
+// WriterStatus is one writer's status, as IVssBackupComponents::GetWriterStatus
+// reports it after GatherWriterStatus.
+type WriterStatus struct {
+	InstanceID vss.ID          // the writer instance
+	ClassID    vss.ID          // the writer class
+	Name       string          // the writer name
+	State      vss.WriterState // where the writer is, or where it failed
+	// Failure is the writer's failure (a vss.ErrWriter* code, or
+	// vss.ErrWriterNotResponding), vss.S_OK when it did not fail.
+	Failure vss.HRESULT
+	// FailedAt is the event the writer failed at, zero when it did not.
+	FailedAt writer.EventKind
+	// Detail says what the failure was, for people (the writer's error
+	// text); empty when it did not fail.
+	Detail string
+}
+
+// Failed reports whether the writer failed.
+func (s WriterStatus) Failed() bool { return s.Failure != vss.S_OK || s.State.Failed() }
