@@ -1,0 +1,110 @@
+package coordinator
+
+import (
+	"fmt"
+	"io/fs"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
+)
+
+// CallKind names a requestor call (an IVssBackupComponents method).
+type CallKind int
+
+// The requestor calls a coordinator session answers.
+const (
+	CallInitializeForBackup CallKind = iota + 1
+	CallSetContext
+	CallSetBackupState
+	CallGatherWriterMetadata
+	CallWriterMetadata
+	CallStartSnapshotSet
+	CallAddToSnapshotSet
+	CallAddComponent
+	CallPrepareForBackup
+	CallDoSnapshotSet
+	CallGatherWriterStatus
+	CallWriterStatus
+	CallGetSnapshotProperties
+	CallSnapshotFS
+	CallSetBackupSucceeded
+	CallBackupComplete
+	CallAbortBackup
+	CallDeleteSnapshots
+	CallSaveAsXML
+	CallClose
+)
+
+var callNames = [...]string{
+	CallInitializeForBackup: "InitializeForBackup", CallSetContext: "SetContext", CallSetBackupState: "SetBackupState",
+	CallGatherWriterMetadata: "GatherWriterMetadata", CallWriterMetadata: "GetWriterMetadata",
+	CallStartSnapshotSet: "StartSnapshotSet", CallAddToSnapshotSet: "AddToSnapshotSet", CallAddComponent: "AddComponent",
+	CallPrepareForBackup: "PrepareForBackup", CallDoSnapshotSet: "DoSnapshotSet",
+	CallGatherWriterStatus: "GatherWriterStatus", CallWriterStatus: "GetWriterStatus",
+	CallGetSnapshotProperties: "GetSnapshotProperties", CallSnapshotFS: "SnapshotFS",
+	CallSetBackupSucceeded: "SetBackupSucceeded", CallBackupComplete: "BackupComplete", CallAbortBackup: "AbortBackup",
+	CallDeleteSnapshots: "DeleteSnapshots", CallSaveAsXML: "SaveAsXML", CallClose: "Close",
+}
+
+// String returns the IVssBackupComponents method name.
+func (k CallKind) String() string {
+	if k > 0 && int(k) < len(callNames) {
+		return callNames[k]
+	}
+	return fmt.Sprintf("CallKind(%d)", int(k))
+}
+
+// step is the seed step (1 to 11) a call belongs to; see DESIGN.md
+// section 3. AbortBackup belongs to whatever step it interrupts (0).
+func (k CallKind) step() int {
+	switch k {
+	case CallInitializeForBackup, CallSetContext, CallSetBackupState, CallGatherWriterMetadata:
+		return 1
+	case CallStartSnapshotSet, CallAddToSnapshotSet:
+		return 2
+	case CallPrepareForBackup:
+		return 3
+	case CallWriterMetadata, CallAddComponent:
+		return 4
+	case CallDoSnapshotSet:
+		return 5
+	case CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties, CallSnapshotFS:
+		return 10
+	case CallSetBackupSucceeded, CallBackupComplete, CallSaveAsXML, CallDeleteSnapshots, CallClose:
+		return 11
+	}
+	return 0
+}
+
+// Call is one requestor call with its arguments, as the state machine
+// receives it. Only the fields of the call's kind are read.
+type Call struct {
+	Kind        CallKind
+	BCDXML      string                // InitializeForBackup
+	Context     vss.SnapshotContext   // SetContext
+	BackupState requestor.BackupState // SetBackupState
+	Volume      string                // AddToSnapshotSet
+	ProviderID  vss.ID                // AddToSnapshotSet: vss.NilID lets VSS choose
+	WriterID    vss.ID                // AddComponent, SetBackupSucceeded: writer instance
+	ClassID     vss.ID                // AddComponent, SetBackupSucceeded: writer class
+	Component   writer.ComponentKey   // AddComponent, SetBackupSucceeded
+	Succeeded   bool                  // SetBackupSucceeded
+	ID          vss.ID                // GetSnapshotProperties, SnapshotFS, DeleteSnapshots
+	Object      provider.ObjectType   // DeleteSnapshots
+}
+
+// Reply is the answer to a Call. Err is nil on success; the other fields
+// are set by the calls that return them.
+type Reply struct {
+	Kind     CallKind
+	Err      error
+	ID       vss.ID                   // StartSnapshotSet, AddToSnapshotSet
+	Metadata []*writer.Metadata       // GetWriterMetadata
+	Status   []requestor.WriterStatus // GetWriterStatus
+	Snapshot provider.Snapshot        // GetSnapshotProperties
+	FS       fs.FS                    // SnapshotFS
+	Count    int                      // DeleteSnapshots
+	XML      string                   // SaveAsXML
+}

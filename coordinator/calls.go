@@ -1,0 +1,341 @@
+package coordinator
+
+import (
+	"strings"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
+)
+
+// begin lays out the program of a call that is legal in the current phase.
+// Calls that need no writer or provider finish at once.
+func (m *Machine) begin(c Call) {
+	op := c.Kind.String()
+	switch c.Kind {
+	case CallInitializeForBackup:
+		if c.BCDXML != "" {
+			m.finish(vss.Errorf(vss.ErrNotImpl, op, "resuming from a saved backup components document is not supported by this coordinator"))
+			return
+		}
+		m.phase = PhaseInitialized
+		m.finish(nil)
+
+	case CallSetContext:
+		if !c.Context.Valid() {
+			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v is not a snapshot context a requestor may set", c.Context))
+			return
+		}
+		m.sc = c.Context
+		m.finish(nil)
+
+	case CallSetBackupState:
+		s := c.BackupState
+		if s.Type == vss.BackupUndefined {
+			s.Type = vss.BackupFull
+		}
+		if s.Type < vss.BackupFull || s.Type > vss.BackupOther {
+			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v is not a backup type", s.Type))
+			return
+		}
+		m.bs = s
+		m.finish(nil)
+
+	case CallGatherWriterMetadata:
+		m.then(func(m *Machine) {
+			base := m.baseEvent(writer.EventIdentify)
+			for _, w := range m.writers {
+				m.sendEvent(w, base, false)
+			}
+		}, func(m *Machine) { m.phase = PhaseMetadataGathered })
+
+	case CallWriterMetadata:
+		for _, w := range m.writers {
+			if w.identified && w.md != nil {
+				m.cur.reply.Metadata = append(m.cur.reply.Metadata, w.md)
+			}
+		}
+		m.finish(nil)
+
+	case CallStartSnapshotSet:
+		if m.set != nil {
+			if m.set.state == setBuilding {
+				m.finish(vss.Errorf(vss.ErrSnapshotSetInProgress, op, "snapshot set %v is still being built", m.set.id))
+			} else {
+				m.finish(vss.Errorf(vss.ErrBadState, op, "this session already made snapshot set %v; a session is single use", m.set.id))
+			}
+			return
+		}
+		id, err := m.newID()
+		if err != nil {
+			m.finish(vss.Errorf(vss.ErrUnexpected, op, "%w", err))
+			return
+		}
+		m.set = &snapshotSet{id: id}
+		m.sets = append(m.sets, m.set)
+		m.record(m.step, RecState, "vss", "snapshot set "+id.String(), "started")
+		m.cur.reply.ID = id
+		m.finish(nil)
+
+	case CallAddToSnapshotSet:
+		m.beginAddToSnapshotSet(c)
+
+	case CallAddComponent:
+		m.finish(m.addComponent(c))
+
+	case CallPrepareForBackup:
+		m.then(func(m *Machine) {
+			m.broadcast(writer.EventPrepareBackup, m.participants())
+		}, func(m *Machine) { m.phase = PhaseBackupPrepared })
+
+	case CallDoSnapshotSet:
+		if m.set == nil || m.set.state != setBuilding || len(m.set.volumes) == 0 {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "no snapshot set with volumes: call StartSnapshotSet and AddToSnapshotSet first"))
+			return
+		}
+		m.beginDoSnapshotSet()
+
+	case CallGatherWriterStatus:
+		m.status = m.status[:0]
+		for _, w := range m.writers {
+			m.status = append(m.status, w.writerStatus())
+		}
+		m.gathered = true
+		m.finish(nil)
+
+	case CallWriterStatus:
+		if !m.gathered {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "call GatherWriterStatus first"))
+			return
+		}
+		m.cur.reply.Status = append(m.cur.reply.Status, m.status...)
+		m.finish(nil)
+
+	case CallGetSnapshotProperties, CallSnapshotFS:
+		pc := ProvGetSnapshotProperties
+		if c.Kind == CallSnapshotFS {
+			pc = ProvSnapshotFS
+		}
+		m.askProviders(pc, c.ID, provider.ObjectSnapshot)
+		m.then(func(m *Machine) {
+			r, err := m.firstResult()
+			if err != nil {
+				m.finish(vss.Errorf(vss.CodeOf(err), op, "snapshot %v: %w", c.ID, err))
+				return
+			}
+			m.cur.reply.Snapshot, m.cur.reply.FS = r.Snapshot, r.FS
+		})
+
+	case CallSetBackupSucceeded:
+		comp := m.findSelected(c.WriterID, c.Component)
+		if comp == nil {
+			m.finish(vss.Errorf(vss.ErrObjectNotFound, op, "component %v of writer %v was not added with AddComponent", c.Component, c.WriterID))
+			return
+		}
+		comp.BackupSucceeded = c.Succeeded
+		m.finish(nil)
+
+	case CallBackupComplete:
+		m.then(func(m *Machine) {
+			m.broadcast(writer.EventBackupComplete, m.writersIn(vss.WriterWaitingForBackupComplete, -1))
+		}, func(m *Machine) { m.phase = PhaseBackupCompleted })
+
+	case CallAbortBackup:
+		m.record(m.step, RecState, "vss", "abort backup", "requested by the requestor")
+		m.abortWriters()
+		if m.set != nil && m.set.state == setBuilding {
+			m.set.state = setAborted
+			m.abortProviders(m.set)
+		}
+		m.phase = PhaseAborted
+
+	case CallDeleteSnapshots:
+		if c.Object != provider.ObjectSnapshot && c.Object != provider.ObjectSnapshotSet {
+			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v cannot be deleted; name a snapshot or a snapshot set", c.Object))
+			return
+		}
+		m.askProviders(ProvDeleteSnapshots, c.ID, c.Object)
+		m.then(func(m *Machine) {
+			n := 0
+			for _, r := range m.cur.results {
+				if r.Err == nil {
+					n += r.Count
+				}
+			}
+			if n == 0 {
+				_, err := m.firstResult()
+				if err == nil {
+					err = vss.ErrObjectNotFound
+				}
+				m.finish(vss.Errorf(vss.CodeOf(err), op, "%v %v: %w", c.Object, c.ID, err))
+				return
+			}
+			m.forget(c.ID, c.Object)
+			m.cur.reply.Count = n
+		})
+
+	case CallSaveAsXML:
+		m.finish(vss.Errorf(vss.ErrNotImpl, op, "backup components documents are not supported by this coordinator yet"))
+
+	case CallClose:
+		m.beginClose()
+
+	default:
+		m.finish(vss.Errorf(vss.ErrInvalidArg, op, "unknown call"))
+	}
+}
+
+// beginAddToSnapshotSet picks a provider for the volume (the one named, or
+// the first supporting it: hardware, then software, then system) and
+// prepares its snapshot.
+func (m *Machine) beginAddToSnapshotSet(c Call) {
+	op := c.Kind.String()
+	set := m.set
+	switch {
+	case set == nil || set.state != setBuilding:
+		m.finish(vss.Errorf(vss.ErrBadState, op, "no snapshot set is being built; call StartSnapshotSet first"))
+		return
+	case strings.TrimSpace(c.Volume) == "":
+		m.finish(vss.Errorf(vss.ErrInvalidArg, op, "empty volume name"))
+		return
+	case len(set.volumes) >= MaxVolumesPerSet:
+		m.finish(vss.Errorf(vss.ErrMaximumNumberOfVolumesReached, op, "the set already holds %d volumes", MaxVolumesPerSet))
+		return
+	}
+	for _, v := range set.volumes {
+		if strings.EqualFold(v.name, c.Volume) {
+			m.finish(vss.Errorf(vss.ErrObjectAlreadyExists, op, "volume %s is already in the set", c.Volume))
+			return
+		}
+	}
+	candidates := []int{}
+	for i, p := range m.cfg.Providers {
+		if c.ProviderID.IsNil() || p.ID == c.ProviderID {
+			candidates = append(candidates, i)
+		}
+	}
+	if len(candidates) == 0 {
+		m.finish(vss.Errorf(vss.ErrProviderNotRegistered, op, "no provider %v", c.ProviderID))
+		return
+	}
+	m.cur.results = map[int]Completion{}
+	for _, p := range candidates {
+		m.callProvider(Op{Provider: p, Call: ProvIsVolumeSupported, Volume: c.Volume, Context: m.sc})
+	}
+	chosen := -1
+	var snapID vss.ID
+	m.then(func(m *Machine) {
+		for _, p := range candidates {
+			r := m.cur.results[p]
+			if r.Err != nil || !r.Supported {
+				continue
+			}
+			rank := m.cfg.Providers[p].Type.SelectionRank()
+			if chosen < 0 || rank < m.cfg.Providers[chosen].Type.SelectionRank() {
+				chosen = p
+			}
+		}
+		if chosen < 0 {
+			code := vss.ErrVolumeNotSupported
+			if !c.ProviderID.IsNil() {
+				code = vss.ErrVolumeNotSupportedByProvider
+			}
+			m.finish(vss.Errorf(code, op, "no provider supports volume %s", c.Volume))
+			return
+		}
+		id, err := m.newID()
+		if err != nil {
+			m.finish(vss.Errorf(vss.ErrUnexpected, op, "%w", err))
+			return
+		}
+		snapID = id
+		m.record(m.step, RecState, "vss", "provider for "+c.Volume, m.cfg.Providers[chosen].Name)
+		m.callProvider(Op{Provider: chosen, Call: ProvBeginPrepareSnapshot, SetID: set.id, SnapshotID: id,
+			Volume: c.Volume, Context: m.sc})
+	}, func(m *Machine) {
+		set.volumes = append(set.volumes, setVolume{name: c.Volume, snapshotID: snapID, provider: chosen})
+		m.cur.reply.ID = snapID
+	})
+}
+
+// addComponent selects a component of an identified writer.
+func (m *Machine) addComponent(c Call) error {
+	op := c.Kind.String()
+	if !m.bs.SelectComponents {
+		return vss.Errorf(vss.ErrBadState, op, "SetBackupState did not select components")
+	}
+	if c.Component.Name == "" {
+		return vss.Errorf(vss.ErrInvalidArg, op, "a component needs a name")
+	}
+	var w *writerSlot
+	for _, x := range m.writers {
+		if x.identified && x.info.InstanceID == c.WriterID && (c.ClassID.IsNil() || x.info.ClassID == c.ClassID) {
+			w = x
+		}
+	}
+	if w == nil {
+		return vss.Errorf(vss.ErrObjectNotFound, op, "no writer instance %v of class %v answered Identify", c.WriterID, c.ClassID)
+	}
+	if m.findSelected(c.WriterID, c.Component) != nil {
+		return vss.Errorf(vss.ErrObjectAlreadyExists, op, "component %v is already selected", c.Component)
+	}
+	m.selected[c.WriterID] = append(m.selected[c.WriterID],
+		&writer.Component{Type: c.Component.Type, LogicalPath: c.Component.LogicalPath, Name: c.Component.Name})
+	m.record(m.step, RecState, w.actor(), "component selected", c.Component.String())
+	return nil
+}
+
+func (m *Machine) findSelected(writerID vss.ID, key writer.ComponentKey) *writer.Component {
+	for _, comp := range m.selected[writerID] {
+		if comp.Key() == key {
+			return comp
+		}
+	}
+	return nil
+}
+
+// forget marks deleted snapshots so Close does not delete them again.
+func (m *Machine) forget(id vss.ID, kind provider.ObjectType) {
+	for _, s := range m.sets {
+		if kind == provider.ObjectSnapshotSet && s.id == id {
+			s.state = setDeleted
+		}
+		if kind == provider.ObjectSnapshot {
+			for i, v := range s.volumes {
+				if v.snapshotID == id {
+					s.volumes = append(s.volumes[:i:i], s.volumes[i+1:]...)
+					break
+				}
+			}
+		}
+	}
+}
+
+// beginClose ends the session: writers get BackupShutdown, a set still in
+// creation is aborted, and the shadow copies of a set made in an
+// auto-release (non-persistent) context are deleted.
+func (m *Machine) beginClose() {
+	m.then(func(m *Machine) {
+		m.step = 11
+		var ws []*writerSlot
+		for _, w := range m.writers {
+			if w.identified {
+				ws = append(ws, w)
+			}
+		}
+		m.broadcast(writer.EventBackupShutdown, ws)
+		for _, s := range m.sets {
+			switch {
+			case (s.state == setBuilding || s.state == setCreating) && len(s.volumes) > 0:
+				s.state = setAborted
+				m.abortProviders(s)
+			case s.state == setCreated && !m.sc.Persistent() && len(s.volumes) > 0:
+				s.state = setDeleted
+				m.record(m.step, RecState, "vss", "auto-release snapshot set "+s.id.String(), "")
+				for _, p := range s.providers() {
+					m.callProvider(Op{Provider: p, Call: ProvDeleteSnapshots, SnapshotID: s.id, Object: provider.ObjectSnapshotSet})
+				}
+			}
+		}
+	}, func(m *Machine) { m.phase = PhaseClosed })
+}

@@ -1,0 +1,187 @@
+package coordinator
+
+import (
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/writer"
+)
+
+var timeZero time.Time
+
+// beginDoSnapshotSet lays out the creation sequence of a shadow copy set
+// (steps 5 to 9), one stage after the other; each stage waits for every
+// writer or provider it involved.
+func (m *Machine) beginDoSnapshotSet() {
+	set := m.set
+	set.state = setCreating
+	m.then(
+		func(m *Machine) { // step 6: PrepareForSnapshot
+			m.step = 6
+			var ws []*writerSlot
+			for _, w := range m.participants() {
+				if !w.failed() {
+					ws = append(ws, w)
+				}
+			}
+			m.broadcast(writer.EventPrepareSnapshot, ws)
+		},
+		m.providerStage(6, ProvEndPrepareSnapshots),
+		freezeStage(0), freezeStage(1), freezeStage(2),
+		m.providerStage(7, ProvPreCommitSnapshots),
+		func(m *Machine) { // step 7: flush and hold writes
+			m.step = 7
+			m.record(m.step, RecWrites, "vss", "flush and hold writes", "")
+			m.start(Op{Kind: OpHoldWrites, Volumes: set.volumeNames()}, timeZero, false)
+		},
+		func(m *Machine) { // step 8: commit inside the hold window
+			m.step = 8
+			m.holdDeadline = m.now.Add(m.cfg.HoldTimeout)
+			for _, p := range set.providers() {
+				m.callProvider(Op{Provider: p, Call: ProvCommitSnapshots, SetID: set.id})
+			}
+		},
+		func(m *Machine) { // step 8: release writes
+			m.holdDeadline = time.Time{}
+			m.record(m.step, RecWrites, "vss", "release writes", "")
+			m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, timeZero, false)
+		},
+		m.providerStage(8, ProvPostCommitSnapshots),
+		thawStage(2), thawStage(1), thawStage(0),
+		m.providerStage(9, ProvPreFinalCommitSnapshots),
+		func(m *Machine) { // step 9: learn the shadow copies' devices for PostSnapshot
+			m.cur.results = nil
+			for _, v := range set.volumes {
+				m.callProvider(Op{Provider: v.provider, Call: ProvGetSnapshotProperties, SnapshotID: v.snapshotID, Volume: v.name})
+			}
+		},
+		func(m *Machine) { // step 9: PostSnapshot
+			m.broadcast(writer.EventPostSnapshot, m.writersIn(vss.WriterWaitingForPostSnapshot, -1))
+		},
+		m.providerStage(9, ProvPostFinalCommitSnapshots),
+		func(m *Machine) {
+			set.state = setCreated
+			m.phase = PhaseSnapshotCreated
+			m.record(m.step, RecState, "vss", "snapshot set "+set.id.String(), "created")
+		},
+	)
+}
+
+// providerStage calls a creation method on every provider of the set.
+func (m *Machine) providerStage(step int, call ProviderCall) func(*Machine) {
+	return func(m *Machine) {
+		m.step = step
+		set := m.set
+		for _, p := range set.providers() {
+			o := Op{Provider: p, Call: call, SetID: set.id}
+			if call == ProvPostCommitSnapshots {
+				o.Count = len(set.volumes)
+			}
+			m.callProvider(o)
+		}
+	}
+}
+
+// freezeStage freezes the writers of one level rank (0 front end, 1 back
+// end, 2 system), all at once; the next level waits for them.
+func freezeStage(rank int) func(*Machine) {
+	return func(m *Machine) {
+		m.step = 6
+		m.broadcast(writer.EventFreeze, m.writersIn(vss.WriterWaitingForFreeze, rank))
+	}
+}
+
+// thawStage thaws the frozen writers of one level rank; system first.
+func thawStage(rank int) func(*Machine) {
+	return func(m *Machine) {
+		m.step = 9
+		var ws []*writerSlot
+		for _, w := range m.writersIn(vss.WriterWaitingForThaw, rank) {
+			if w.inWindow {
+				ws = append(ws, w)
+			}
+		}
+		m.broadcast(writer.EventThaw, ws)
+	}
+}
+
+// writersIn returns the participants in state s (and of level rank, unless
+// rank is negative).
+func (m *Machine) writersIn(s vss.WriterState, rank int) []*writerSlot {
+	var ws []*writerSlot
+	for _, w := range m.participants() {
+		if w.state == s && (rank < 0 || w.level.FreezeRank() == rank) {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// failSet fails the shadow copy set being created: writes are released,
+// writers not yet past PostSnapshot get Abort, every provider of the set
+// gets AbortSnapshots, and DoSnapshotSet returns err once all of that is
+// done. Only the first failure counts.
+func (m *Machine) failSet(err error) {
+	if m.cur == nil || m.cur.aborted {
+		return
+	}
+	set := m.set
+	m.cur.aborted = true
+	m.holdDeadline = time.Time{}
+	m.orphanBarrier()
+	m.cur.reply.Err = err
+	m.record(m.step, RecState, "vss", "abort snapshot set", err.Error())
+	m.cur.stages = []func(*Machine){
+		func(m *Machine) {
+			if set.held {
+				m.record(m.step, RecWrites, "vss", "release writes", "")
+				m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, timeZero, false)
+			}
+		},
+		func(m *Machine) {
+			m.abortWriters()
+			m.abortProviders(set)
+		},
+		func(m *Machine) {
+			set.state = setAborted
+			set.devices = nil
+			m.phase = PhaseAborted
+		},
+	}
+	m.cur.next = 0
+}
+
+// abortProviders sends AbortSnapshots to every provider of the set.
+func (m *Machine) abortProviders(set *snapshotSet) {
+	for _, p := range set.providers() {
+		m.callProvider(Op{Provider: p, Call: ProvAbortSnapshots, SetID: set.id})
+	}
+}
+
+// abortCall stops the current call after a cancellation: what
+// it started is undone, then it replies with err.
+func (m *Machine) abortCall(err error) {
+	kind := m.cur.call.Kind
+	if kind == CallDoSnapshotSet {
+		m.failSet(err)
+		return
+	}
+	m.orphanBarrier()
+	m.cur.aborted = true
+	m.cur.reply.Err = err
+	m.cur.stages, m.cur.next = nil, 0
+	switch kind {
+	case CallGatherWriterMetadata, CallAddToSnapshotSet, CallPrepareForBackup, CallBackupComplete:
+		m.then(func(m *Machine) {
+			if kind != CallGatherWriterMetadata {
+				m.abortWriters()
+			}
+			if m.set != nil && m.set.state == setBuilding {
+				m.set.state = setAborted
+				for i := range m.cfg.Providers { // AddToSnapshotSet may have reached any of them
+					m.callProvider(Op{Provider: i, Call: ProvAbortSnapshots, SetID: m.set.id})
+				}
+			}
+		}, func(m *Machine) { m.phase = PhaseAborted })
+	}
+}

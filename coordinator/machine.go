@@ -1,0 +1,439 @@
+package coordinator
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
+)
+
+// Limits and defaults of the protocol.
+const (
+	// MaxVolumesPerSet is the most volumes a shadow copy set may hold.
+	MaxVolumesPerSet = 64
+	// DefaultHoldTimeout is how long VSS holds writes on the volumes while
+	// the providers commit: 10 s. A commit that takes longer fails the set
+	// with vss.ErrFlushWritesTimeout.
+	DefaultHoldTimeout = 10 * time.Second
+	// DefaultEventTimeout is how long a writer may take to answer an event
+	// other than Freeze before it is failed with
+	// vss.ErrWriterNotResponding. Microsoft documents no single figure;
+	// five minutes is this library's choice.
+	DefaultEventTimeout = 5 * time.Minute
+)
+
+// MachineConfig describes the participants of a session to the state
+// machine. The machine never calls them: it only names them by index in
+// the Ops it emits.
+type MachineConfig struct {
+	Writers   []writer.Info   // the writers, by index
+	Providers []provider.Info // the providers, by index
+	// IDs is the source of random bytes for snapshot set and snapshot IDs.
+	IDs io.Reader
+	// Start is the time the session starts; trace times count from it.
+	Start time.Time
+	// HoldTimeout is the flush-and-hold window; zero means DefaultHoldTimeout.
+	HoldTimeout time.Duration
+	// EventTimeout bounds writer events other than Freeze; zero means
+	// DefaultEventTimeout.
+	EventTimeout time.Duration
+	// Trace receives every record; nil records nothing.
+	Trace *Trace
+}
+
+// Machine is the VSS service's side of one backup session as a pure state
+// machine, in the manner of etcd's raft: it performs no I/O, starts no
+// goroutine and reads no clock. Inputs are requestor calls (Call),
+// outcomes of work it asked for (Complete), the passing of time (Tick) and
+// cancellation (Cancel); each returns an Output naming the work to start
+// and, when a call is finished, its Reply. NextDeadline says when the
+// machine next needs a Tick.
+//
+// A driver feeds it: Session does so with goroutines and a clock, the
+// simulator with a single-threaded loop in virtual time. Because every
+// transition is a method call, each ordering can be tested directly.
+// A Machine is not safe for concurrent use.
+type Machine struct {
+	cfg   MachineConfig
+	now   time.Time
+	phase Phase
+	step  int
+
+	sc vss.SnapshotContext
+	bs requestor.BackupState
+
+	writers  []*writerSlot
+	set      *snapshotSet   // the set being built or created
+	sets     []*snapshotSet // every set of the session, for Close
+	selected map[vss.ID][]*writer.Component
+	status   []requestor.WriterStatus
+	gathered bool // GatherWriterStatus ran
+
+	pending map[uint64]*op
+	token   uint64
+	cur     *activeCall
+	out     Output
+
+	holdDeadline time.Time // zero unless a commit is running under held writes
+}
+
+// activeCall is the requestor call the machine is working on: its program
+// of stages, run one after another, each waiting for the Ops it started.
+type activeCall struct {
+	call    Call
+	stages  []func(*Machine)
+	next    int
+	reply   Reply
+	aborted bool // the stages were replaced by an abort program
+	// results holds the providers' answers to the current stage, by index.
+	results map[int]Completion
+}
+
+// NewMachine returns a machine in PhaseNew.
+func NewMachine(cfg MachineConfig) *Machine {
+	if cfg.HoldTimeout <= 0 {
+		cfg.HoldTimeout = DefaultHoldTimeout
+	}
+	if cfg.EventTimeout <= 0 {
+		cfg.EventTimeout = DefaultEventTimeout
+	}
+	m := &Machine{cfg: cfg, now: cfg.Start, pending: map[uint64]*op{}, selected: map[vss.ID][]*writer.Component{}}
+	for i, info := range cfg.Writers {
+		m.writers = append(m.writers, &writerSlot{index: i, info: info, level: info.EffectiveLevel(),
+			state: vss.WriterStable, failure: vss.S_OK})
+	}
+	return m
+}
+
+// Phase returns the session's phase.
+func (m *Machine) Phase() Phase { return m.phase }
+
+// Busy reports whether a call is in progress.
+func (m *Machine) Busy() bool { return m.cur != nil }
+
+// Now returns the time of the latest input.
+func (m *Machine) Now() time.Time { return m.now }
+
+// WriterState returns writer i's current state and failure.
+func (m *Machine) WriterState(i int) (vss.WriterState, vss.HRESULT) {
+	w := m.writers[i]
+	return w.state, w.failure
+}
+
+// Frozen returns the indexes of the writers that are frozen: Freeze was
+// sent and neither Thaw nor Abort has been sent since.
+func (m *Machine) Frozen() []int {
+	var f []int
+	for _, w := range m.writers {
+		if w.inWindow {
+			f = append(f, w.index)
+		}
+	}
+	return f
+}
+
+// Pending returns how many Ops the machine awaits.
+func (m *Machine) Pending() int { return len(m.pending) }
+
+// NextDeadline returns the earliest time at which the machine needs a
+// Tick: a writer's freeze window, an event's timeout or the end of the
+// hold window. ok is false when nothing is timed.
+func (m *Machine) NextDeadline() (t time.Time, ok bool) {
+	consider := func(d time.Time) {
+		if !d.IsZero() && (!ok || d.Before(t)) {
+			t, ok = d, true
+		}
+	}
+	for _, o := range m.pending {
+		consider(o.deadline)
+	}
+	for _, w := range m.writers {
+		if w.inWindow {
+			consider(w.windowEnd)
+		}
+	}
+	consider(m.holdDeadline)
+	return t, ok
+}
+
+// Call starts a requestor call. If the call cannot start (it is out of
+// order, or another call is in progress), the Output holds its Reply at
+// once and nothing else.
+func (m *Machine) Call(now time.Time, c Call) Output {
+	m.advance(now)
+	m.out = Output{}
+	step := c.Kind.step()
+	if step == 0 {
+		step = m.step
+	}
+	if m.cur != nil {
+		code := vss.ErrBadState
+		if m.cur.call.Kind == CallDoSnapshotSet && (c.Kind == CallDoSnapshotSet || c.Kind == CallStartSnapshotSet ||
+			c.Kind == CallAddToSnapshotSet) {
+			code = vss.ErrSnapshotSetInProgress
+		}
+		err := vss.Errorf(code, c.Kind.String(), "%s is in progress", m.cur.call.Kind)
+		m.record(step, RecCall, "requestor", c.Kind.String(), "")
+		m.record(step, RecReturn, "requestor", c.Kind.String(), outcome(err))
+		return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
+	}
+	if c.Kind == CallClose && m.phase == PhaseClosed {
+		return Output{Reply: &Reply{Kind: c.Kind}}
+	}
+	m.step = step
+	m.record(step, RecCall, "requestor", c.Kind.String(), "")
+	m.cur = &activeCall{call: c, reply: Reply{Kind: c.Kind}}
+	if !m.phase.Legal(c.Kind) {
+		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
+		return m.take()
+	}
+	m.begin(c)
+	m.pump()
+	return m.take()
+}
+
+// Complete reports the outcome of an Op. Outcomes of Ops the machine no
+// longer awaits (cancelled or timed out) are ignored.
+func (m *Machine) Complete(now time.Time, c Completion) Output {
+	m.advance(now)
+	o, ok := m.pending[c.Token]
+	if !ok {
+		return m.take()
+	}
+	delete(m.pending, c.Token)
+	switch o.Kind {
+	case OpWriterEvent:
+		m.writerResult(o, c)
+	case OpProvider:
+		m.providerResult(o, c)
+	case OpHoldWrites, OpReleaseWrites:
+		m.writesResult(o, c)
+	}
+	m.pump()
+	return m.take()
+}
+
+// Tick tells the machine the time is now; it fails whatever has timed out.
+func (m *Machine) Tick(now time.Time) Output {
+	m.advance(now)
+	m.expire()
+	m.pump()
+	return m.take()
+}
+
+// Cancel tells the machine that the requestor gave up on the call in
+// progress (its context ended). The machine stops waiting, aborts what the
+// call started (a snapshot set in creation is aborted: its writers get
+// Abort and its providers AbortSnapshots) and then replies with an error
+// that wraps cause. Without a call in progress it does nothing.
+func (m *Machine) Cancel(now time.Time, cause error) Output {
+	m.advance(now)
+	if m.cur == nil || m.cur.aborted {
+		return m.take()
+	}
+	err := &vss.Error{Op: m.cur.call.Kind.String(), Code: vss.VSS_S_ASYNC_CANCELLED,
+		Detail: "cancelled by the requestor: " + cause.Error(), Err: cause}
+	m.record(m.step, RecState, "vss", "cancel", cause.Error())
+	m.abortCall(err)
+	m.pump()
+	return m.take()
+}
+
+func (m *Machine) advance(now time.Time) {
+	if now.After(m.now) {
+		m.now = now
+	}
+}
+
+func (m *Machine) take() Output {
+	out := m.out
+	m.out = Output{}
+	return out
+}
+
+// pump runs the current call's stages for as long as none of their Ops
+// is outstanding, and replies when the program is done and nothing the
+// call started is still awaited.
+func (m *Machine) pump() {
+	for m.cur != nil {
+		if m.barrierPending() {
+			return
+		}
+		if m.cur.next < len(m.cur.stages) {
+			s := m.cur.stages[m.cur.next]
+			m.cur.next++
+			s(m)
+			continue
+		}
+		if len(m.pending) > 0 {
+			return // background work, such as an Abort, must settle first
+		}
+		r := m.cur.reply
+		m.record(m.step, RecReturn, "requestor", m.cur.call.Kind.String(), outcome(r.Err))
+		m.cur = nil
+		m.out.Reply = &r
+	}
+}
+
+func (m *Machine) barrierPending() bool {
+	for _, o := range m.pending {
+		if o.barrier {
+			return true
+		}
+	}
+	return false
+}
+
+// then appends stages to the current call's program.
+func (m *Machine) then(stages ...func(*Machine)) {
+	m.cur.stages = append(m.cur.stages, stages...)
+}
+
+// finish ends the current call's program with err (nil for success); Ops
+// still running are awaited before the reply.
+func (m *Machine) finish(err error) {
+	if err != nil && m.cur.reply.Err == nil {
+		m.cur.reply.Err = err
+	}
+	m.cur.next = len(m.cur.stages)
+}
+
+// stop ends the current call with err and gives up waiting for the Ops its
+// stage started.
+func (m *Machine) stop(err error) {
+	m.orphanBarrier()
+	m.finish(err)
+}
+
+// orphanBarrier stops awaiting the current stage's Ops and cancels them.
+func (m *Machine) orphanBarrier() {
+	for _, t := range m.sortedPending() {
+		if o := m.pending[t]; o.barrier {
+			m.orphan(o)
+		}
+	}
+}
+
+func (m *Machine) orphan(o *op) {
+	delete(m.pending, o.Token)
+	m.out.Cancel = append(m.out.Cancel, o.Token)
+}
+
+func (m *Machine) sortedPending() []uint64 {
+	ts := make([]uint64, 0, len(m.pending))
+	for t := range m.pending {
+		ts = append(ts, t)
+	}
+	for i := 1; i < len(ts); i++ { // insertion sort: few pending ops, no allocation
+		for j := i; j > 0 && ts[j] < ts[j-1]; j-- {
+			ts[j], ts[j-1] = ts[j-1], ts[j]
+		}
+	}
+	return ts
+}
+
+// start emits an Op and, unless background, makes the current stage wait
+// for it.
+func (m *Machine) start(o Op, deadline time.Time, background bool) {
+	m.token++
+	o.Token = m.token
+	m.pending[o.Token] = &op{Op: o, deadline: deadline, barrier: !background}
+	m.out.Start = append(m.out.Start, o)
+}
+
+// expire fails whatever has passed its deadline: writer events, freeze
+// windows and the hold window.
+func (m *Machine) expire() {
+	for _, t := range m.sortedPending() {
+		o, ok := m.pending[t]
+		if !ok || o.deadline.IsZero() || m.now.Before(o.deadline) {
+			continue
+		}
+		m.orphan(o)
+		switch o.Kind {
+		case OpWriterEvent:
+			m.writerTimedOut(m.writers[o.Writer], o.Event.Kind)
+		default:
+			m.record(m.step, RecState, "vss", o.Kind.String(), "timed out")
+		}
+	}
+	for _, w := range m.writers {
+		if w.inWindow && !m.now.Before(w.windowEnd) {
+			m.freezeWindowExpired(w)
+		}
+	}
+	if !m.holdDeadline.IsZero() && !m.now.Before(m.holdDeadline) {
+		m.holdDeadline = time.Time{}
+		m.failSet(vss.Errorf(vss.ErrFlushWritesTimeout, "DoSnapshotSet",
+			"the providers did not commit within the %v flush-and-hold window", m.cfg.HoldTimeout))
+	}
+}
+
+func (k OpKind) String() string {
+	switch k {
+	case OpWriterEvent:
+		return "writer event"
+	case OpProvider:
+		return "provider call"
+	case OpHoldWrites:
+		return "hold writes"
+	case OpReleaseWrites:
+		return "release writes"
+	}
+	return fmt.Sprintf("OpKind(%d)", int(k))
+}
+
+func (m *Machine) record(step int, kind RecordKind, actor, what, result string) {
+	if m.cfg.Trace == nil {
+		return
+	}
+	m.cfg.Trace.Add(Record{At: m.now.Sub(m.cfg.Start), Step: step, Kind: kind, Actor: actor, What: what, Outcome: result})
+}
+
+func outcome(err error) string {
+	if err == nil {
+		return "ok"
+	}
+	return err.Error()
+}
+
+func (m *Machine) newID() (vss.ID, error) {
+	if m.cfg.IDs == nil {
+		return vss.NilID, errors.New("coordinator: no ID source configured")
+	}
+	return vss.NewID(m.cfg.IDs)
+}
+
+// Abandon gives up on every Op the machine awaits and ends the call in
+// progress with cause (or the error it already had). A driver uses it when
+// nothing it awaits can ever complete, for example a simulated provider
+// that hangs with no deadline to end the wait. The session is left Aborted.
+func (m *Machine) Abandon(now time.Time, cause error) Output {
+	m.advance(now)
+	for _, t := range m.sortedPending() {
+		m.orphan(m.pending[t])
+	}
+	m.holdDeadline = time.Time{}
+	for _, w := range m.writers {
+		w.inWindow = false
+	}
+	if m.cur != nil {
+		m.record(m.step, RecState, "vss", "abandon", cause.Error())
+		if m.cur.reply.Err == nil {
+			m.cur.reply.Err = &vss.Error{Op: m.cur.call.Kind.String(), Code: vss.ErrUnexpected, Detail: cause.Error(), Err: cause}
+		}
+		m.cur.next = len(m.cur.stages)
+		if m.phase != PhaseClosed && m.cur.call.Kind != CallClose {
+			m.phase = PhaseAborted
+		} else {
+			m.phase = PhaseClosed
+		}
+	}
+	m.pump()
+	return m.take()
+}

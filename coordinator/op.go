@@ -1,0 +1,114 @@
+package coordinator
+
+import (
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
+)
+
+// OpKind says what an Op asks the driver to do.
+type OpKind int
+
+// The kinds of work the state machine hands to its driver.
+const (
+	// OpWriterEvent delivers Op.Event to writer Op.Writer.
+	OpWriterEvent OpKind = iota + 1
+	// OpProvider calls Op.Call on provider Op.Provider.
+	OpProvider
+	// OpHoldWrites flushes and holds writes on Op.Volumes.
+	OpHoldWrites
+	// OpReleaseWrites releases the writes held on Op.Volumes.
+	OpReleaseWrites
+)
+
+// ProviderCall names a Provider method.
+type ProviderCall int
+
+// The provider methods the state machine calls.
+const (
+	ProvIsVolumeSupported ProviderCall = iota + 1
+	ProvBeginPrepareSnapshot
+	ProvEndPrepareSnapshots
+	ProvPreCommitSnapshots
+	ProvCommitSnapshots
+	ProvPostCommitSnapshots
+	ProvPreFinalCommitSnapshots
+	ProvPostFinalCommitSnapshots
+	ProvAbortSnapshots
+	ProvGetSnapshotProperties
+	ProvSnapshotFS
+	ProvDeleteSnapshots
+)
+
+var provCallNames = [...]string{
+	ProvIsVolumeSupported: "IsVolumeSupported", ProvBeginPrepareSnapshot: "BeginPrepareSnapshot",
+	ProvEndPrepareSnapshots: "EndPrepareSnapshots", ProvPreCommitSnapshots: "PreCommitSnapshots",
+	ProvCommitSnapshots: "CommitSnapshots", ProvPostCommitSnapshots: "PostCommitSnapshots",
+	ProvPreFinalCommitSnapshots: "PreFinalCommitSnapshots", ProvPostFinalCommitSnapshots: "PostFinalCommitSnapshots",
+	ProvAbortSnapshots: "AbortSnapshots", ProvGetSnapshotProperties: "GetSnapshotProperties",
+	ProvSnapshotFS: "SnapshotFS", ProvDeleteSnapshots: "DeleteSnapshots",
+}
+
+// String returns the provider method name.
+func (c ProviderCall) String() string {
+	if c > 0 && int(c) < len(provCallNames) {
+		return provCallNames[c]
+	}
+	return fmt.Sprintf("ProviderCall(%d)", int(c))
+}
+
+// Op is one piece of work the state machine asks its driver to carry out:
+// deliver a writer event, call a provider, hold or release writes. The
+// driver runs it (possibly concurrently with other Ops) and reports the
+// outcome with Machine.Complete, quoting Token. An Op that the machine
+// cancels (Output.Cancel) is no longer awaited; the driver cancels the
+// context it runs under and drops its completion.
+type Op struct {
+	Token    uint64
+	Kind     OpKind
+	Writer   int           // OpWriterEvent: index into the session's writers
+	Event    *writer.Event // OpWriterEvent: the writer's own copy of the event
+	Provider int           // OpProvider: index into the session's providers
+	Call     ProviderCall  // OpProvider
+	SetID    vss.ID        // OpProvider
+	// SnapshotID is the snapshot of BeginPrepareSnapshot,
+	// GetSnapshotProperties, SnapshotFS and DeleteSnapshots (ObjectSnapshot),
+	// or the set of DeleteSnapshots (ObjectSnapshotSet).
+	SnapshotID vss.ID
+	Object     provider.ObjectType // OpProvider DeleteSnapshots
+	Volume     string              // OpProvider IsVolumeSupported, BeginPrepareSnapshot
+	Context    vss.SnapshotContext // OpProvider IsVolumeSupported, BeginPrepareSnapshot
+	Count      int                 // OpProvider PostCommitSnapshots
+	Volumes    []string            // OpHoldWrites, OpReleaseWrites
+}
+
+// Completion is the outcome of an Op, fed back with Machine.Complete.
+type Completion struct {
+	Token     uint64
+	Err       error
+	Supported bool              // IsVolumeSupported
+	Metadata  *writer.Metadata  // Identify
+	Event     *writer.Event     // writer events: the event as the writer left it (components it updated)
+	Snapshot  provider.Snapshot // GetSnapshotProperties
+	FS        fs.FS             // SnapshotFS
+	Count     int               // DeleteSnapshots
+}
+
+// Output is what the machine asks of its driver after an input: Ops to
+// start, Ops to cancel, and, once the current call is finished, its Reply.
+type Output struct {
+	Start  []Op
+	Cancel []uint64
+	Reply  *Reply
+}
+
+// op is the machine's record of an Op it awaits.
+type op struct {
+	Op
+	deadline time.Time // zero: none
+	barrier  bool      // the current stage waits for it
+}

@@ -1,0 +1,78 @@
+package coordinator
+
+import "fmt"
+
+// Phase is where a backup session is in the protocol. The legal calls of
+// each phase are listed in one table, legalCalls; anything else is answered
+// with vss.ErrBadState.
+type Phase int
+
+// The phases of a backup session, in protocol order.
+const (
+	// PhaseNew: the session exists; only InitializeForBackup is legal.
+	PhaseNew Phase = iota
+	// PhaseInitialized: InitializeForBackup succeeded (step 1).
+	PhaseInitialized
+	// PhaseMetadataGathered: writers answered Identify (steps 1 and 4).
+	PhaseMetadataGathered
+	// PhaseBackupPrepared: writers answered PrepareBackup (step 3).
+	PhaseBackupPrepared
+	// PhaseSnapshotCreated: DoSnapshotSet created the set (steps 5 to 9).
+	PhaseSnapshotCreated
+	// PhaseBackupCompleted: BackupComplete was delivered (step 11).
+	PhaseBackupCompleted
+	// PhaseAborted: the backup was aborted (AbortBackup, a failed set or a
+	// cancelled call); only status, deletion and Close remain legal.
+	PhaseAborted
+	// PhaseClosed: the session ended; every call fails.
+	PhaseClosed
+)
+
+var phaseNames = [...]string{
+	PhaseNew: "New", PhaseInitialized: "Initialized", PhaseMetadataGathered: "MetadataGathered",
+	PhaseBackupPrepared: "BackupPrepared", PhaseSnapshotCreated: "SnapshotCreated",
+	PhaseBackupCompleted: "BackupCompleted", PhaseAborted: "Aborted", PhaseClosed: "Closed",
+}
+
+func (p Phase) String() string {
+	if p >= 0 && int(p) < len(phaseNames) {
+		return phaseNames[p]
+	}
+	return fmt.Sprintf("Phase(%d)", int(p))
+}
+
+// legalCalls is the protocol's transition table: the requestor calls each
+// phase accepts. A call's success moves the session to the phase named in
+// its handler (Machine.begin); calls not listed fail with vss.ErrBadState.
+// Close is legal in every phase.
+var legalCalls = map[Phase][]CallKind{
+	PhaseNew: {CallInitializeForBackup},
+	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata,
+		CallDeleteSnapshots, CallSaveAsXML},
+	PhaseMetadataGathered: {CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
+		CallAddComponent, CallPrepareForBackup, CallGatherWriterStatus, CallWriterStatus, CallDeleteSnapshots,
+		CallSaveAsXML},
+	PhaseBackupPrepared: {CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet, CallDoSnapshotSet,
+		CallGatherWriterStatus, CallWriterStatus, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
+	PhaseSnapshotCreated: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,
+		CallSnapshotFS, CallSetBackupSucceeded, CallBackupComplete, CallAbortBackup, CallDeleteSnapshots,
+		CallSaveAsXML},
+	PhaseBackupCompleted: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,
+		CallSnapshotFS, CallDeleteSnapshots, CallSaveAsXML},
+	PhaseAborted: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,
+		CallSnapshotFS, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
+	PhaseClosed: {},
+}
+
+// Legal reports whether call is legal in phase p.
+func (p Phase) Legal(call CallKind) bool {
+	if call == CallClose {
+		return true
+	}
+	for _, c := range legalCalls[p] {
+		if c == call {
+			return true
+		}
+	}
+	return false
+}

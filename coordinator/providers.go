@@ -1,0 +1,208 @@
+package coordinator
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+)
+
+// setState is where a shadow copy set is in its life.
+type setState int
+
+const (
+	setBuilding setState = iota // StartSnapshotSet: volumes being added
+	setCreating                 // DoSnapshotSet running
+	setCreated                  // DoSnapshotSet succeeded
+	setAborted                  // creation failed or the backup was aborted
+	setDeleted                  // deleted by DeleteSnapshots
+)
+
+// snapshotSet is a shadow copy set of the session.
+type snapshotSet struct {
+	id      vss.ID
+	volumes []setVolume
+	state   setState
+	held    bool              // writes on its volumes are held
+	devices map[string]string // volume -> shadow copy device, after commit
+}
+
+// setVolume is one volume of a set, with its snapshot and provider.
+type setVolume struct {
+	name       string
+	snapshotID vss.ID
+	provider   int
+}
+
+// providers returns the indexes of the providers holding part of the set,
+// in the order they joined it.
+func (s *snapshotSet) providers() []int {
+	var ps []int
+	for _, v := range s.volumes {
+		seen := false
+		for _, p := range ps {
+			seen = seen || p == v.provider
+		}
+		if !seen {
+			ps = append(ps, v.provider)
+		}
+	}
+	return ps
+}
+
+func (s *snapshotSet) volumeNames() []string {
+	names := make([]string, len(s.volumes))
+	for i, v := range s.volumes {
+		names[i] = v.name
+	}
+	return names
+}
+
+func (m *Machine) providerActor(i int) string {
+	return fmt.Sprintf("provider %q", m.cfg.Providers[i].Name)
+}
+
+// callProvider emits a provider call; the stage waits for it.
+func (m *Machine) callProvider(o Op) {
+	o.Kind = OpProvider
+	what := o.Call.String()
+	if o.Volume != "" {
+		what += " " + o.Volume
+	}
+	m.record(m.step, RecProviderCall, m.providerActor(o.Provider), what, "")
+	m.start(o, timeZero, false)
+}
+
+// providerError maps a provider's error to what the requestor sees: a
+// documented HRESULT passes through, anything else becomes
+// vss.ErrUnexpectedProviderError.
+func (m *Machine) providerError(op string, o *op, err error) error {
+	code := vss.ErrUnexpectedProviderError
+	var h vss.HRESULT
+	if errors.As(err, &h) && h.Failed() {
+		code = h
+	}
+	return &vss.Error{Op: op, Code: code, Err: err,
+		Detail: fmt.Sprintf("provider %q failed at %s: %v", m.cfg.Providers[o.Provider].Name, o.Call, err)}
+}
+
+// providerResult applies a provider's answer.
+func (m *Machine) providerResult(o *op, c Completion) {
+	res := outcome(c.Err)
+	if c.Err == nil && o.Call == ProvIsVolumeSupported {
+		res = fmt.Sprintf("supported=%t", c.Supported)
+	}
+	if c.Err == nil && o.Call == ProvDeleteSnapshots {
+		res = fmt.Sprintf("deleted %d", c.Count)
+	}
+	what := o.Call.String()
+	if o.Volume != "" {
+		what += " " + o.Volume
+	}
+	m.record(m.step, RecProviderResult, m.providerActor(o.Provider), what, res)
+	if m.cur != nil && m.cur.results != nil {
+		m.cur.results[o.Provider] = c
+	}
+	if c.Err == nil {
+		if o.Call == ProvGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
+			if m.set.devices == nil {
+				m.set.devices = map[string]string{}
+			}
+			m.set.devices[o.Volume] = c.Snapshot.DeviceObject
+		}
+		return
+	}
+	switch o.Call {
+	case ProvBeginPrepareSnapshot:
+		m.stop(m.providerError(m.cur.call.Kind.String(), o, c.Err))
+	case ProvEndPrepareSnapshots, ProvPreCommitSnapshots, ProvCommitSnapshots, ProvPostCommitSnapshots,
+		ProvPreFinalCommitSnapshots, ProvPostFinalCommitSnapshots:
+		m.failSet(m.providerError("DoSnapshotSet", o, c.Err))
+	case ProvGetSnapshotProperties:
+		if m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet {
+			m.failSet(m.providerError("DoSnapshotSet", o, c.Err))
+		}
+	}
+}
+
+// writesResult applies the outcome of holding or releasing writes.
+func (m *Machine) writesResult(o *op, c Completion) {
+	what := "release writes"
+	if o.Kind == OpHoldWrites {
+		what = "flush and hold writes"
+	}
+	m.record(m.step, RecWrites, "vss", what, outcome(c.Err))
+	if m.set == nil {
+		return
+	}
+	if o.Kind == OpReleaseWrites {
+		m.set.held = false
+		return
+	}
+	if c.Err != nil {
+		code := vss.ErrHoldWritesTimeout
+		var h vss.HRESULT
+		if errors.As(c.Err, &h) && h.Failed() {
+			code = h
+		}
+		m.failSet(&vss.Error{Op: "DoSnapshotSet", Code: code, Detail: "holding writes failed: " + c.Err.Error(), Err: c.Err})
+		return
+	}
+	m.set.held = true
+}
+
+// firstResult returns the successful result of the lowest-indexed provider
+// among those that answered the current call, skipping "not found".
+func (m *Machine) firstResult() (Completion, error) {
+	var firstErr error
+	for i := range m.cfg.Providers {
+		c, ok := m.cur.results[i]
+		if !ok {
+			continue
+		}
+		if c.Err == nil {
+			return c, nil
+		}
+		if firstErr == nil && !errors.Is(c.Err, vss.ErrObjectNotFound) {
+			firstErr = c.Err
+		}
+	}
+	if firstErr != nil {
+		return Completion{}, firstErr
+	}
+	return Completion{}, vss.ErrObjectNotFound
+}
+
+// owner returns the provider holding a snapshot of this session, or -1.
+func (m *Machine) owner(snapshotID vss.ID) int {
+	for _, s := range m.sets {
+		for _, v := range s.volumes {
+			if v.snapshotID == snapshotID {
+				return v.provider
+			}
+		}
+	}
+	return -1
+}
+
+// askProviders calls every provider that may hold the object (its owner if
+// the session knows it), for GetSnapshotProperties, SnapshotFS and
+// DeleteSnapshots.
+func (m *Machine) askProviders(call ProviderCall, id vss.ID, kind provider.ObjectType) {
+	m.cur.results = map[int]Completion{}
+	targets := []int{}
+	if kind == provider.ObjectSnapshot {
+		if p := m.owner(id); p >= 0 {
+			targets = append(targets, p)
+		}
+	}
+	if len(targets) == 0 {
+		for i := range m.cfg.Providers {
+			targets = append(targets, i)
+		}
+	}
+	for _, p := range targets {
+		m.callProvider(Op{Provider: p, Call: call, SnapshotID: id, Object: kind})
+	}
+}

@@ -1,0 +1,159 @@
+package coordinator
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// Clock is the source of time for the goroutine runtime. The coordinator
+// never reads the time package's clock directly: SystemClock does, and
+// tests may pass their own. Inside a testing/synctest bubble SystemClock
+// is virtual too.
+type Clock interface {
+	Now() time.Time
+	// NewTimer returns a timer that fires once after d.
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is a one-shot timer of a Clock.
+type Timer interface {
+	C() <-chan time.Time
+	Stop() bool
+}
+
+// SystemClock is the real clock of the time package.
+type SystemClock struct{}
+
+// Now returns time.Now().
+func (SystemClock) Now() time.Time { return time.Now() }
+
+// NewTimer returns a time.Timer.
+func (SystemClock) NewTimer(d time.Duration) Timer { return sysTimer{time.NewTimer(d)} }
+
+type sysTimer struct{ t *time.Timer }
+
+func (t sysTimer) C() <-chan time.Time { return t.t.C }
+func (t sysTimer) Stop() bool          { return t.t.Stop() }
+
+// Runtime carries out the Ops of a session's state machine: it decides when
+// and on which goroutine each runs, and what time it is. The goroutine
+// runtime (the default) runs each Op on its own goroutine against a Clock,
+// as real writers and providers need; the simulator supplies a runtime
+// that runs them one at a time in seeded order and virtual time.
+//
+// A session calls Go, Cancel and Wait from one goroutine at a time.
+type Runtime interface {
+	// Now returns the current time.
+	Now() time.Time
+	// Go runs fn for the Op named token. fn's context is cancelled by
+	// Cancel(token) and by Close. Its Completion is reported by Wait.
+	Go(token uint64, fn func(ctx context.Context) Completion)
+	// Cancel cancels the context of the Op named token, if it still runs.
+	Cancel(token uint64)
+	// Wait returns the next Completion. If hasDeadline is set and the
+	// deadline passes first, it returns ok == false. If ctx (which may be
+	// nil) ends first, it returns ctx's error. A runtime that knows nothing
+	// can complete any more (a simulator with nothing scheduled) returns an
+	// error too, and the session then abandons what it awaited.
+	Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (c Completion, ok bool, err error)
+	// Close cancels every Op still running and waits for them to return.
+	Close()
+}
+
+// goRuntime runs each Op on its own goroutine.
+type goRuntime struct {
+	clock   Clock
+	mu      sync.Mutex
+	queue   []Completion
+	notify  chan struct{}
+	cancels map[uint64]context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// NewGoroutineRuntime returns the runtime a Session uses by default: every
+// writer event and provider call runs on a goroutine of its own, and time
+// comes from clock (SystemClock if nil).
+func NewGoroutineRuntime(clock Clock) Runtime {
+	if clock == nil {
+		clock = SystemClock{}
+	}
+	return &goRuntime{clock: clock, notify: make(chan struct{}, 1), cancels: map[uint64]context.CancelFunc{}}
+}
+
+func (r *goRuntime) Now() time.Time { return r.clock.Now() }
+
+func (r *goRuntime) Go(token uint64, fn func(ctx context.Context) Completion) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r.mu.Lock()
+	r.cancels[token] = cancel
+	r.mu.Unlock()
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		c := fn(ctx)
+		c.Token = token
+		r.mu.Lock()
+		delete(r.cancels, token)
+		r.queue = append(r.queue, c)
+		r.mu.Unlock()
+		cancel()
+		select {
+		case r.notify <- struct{}{}:
+		default:
+		}
+	}()
+}
+
+func (r *goRuntime) Cancel(token uint64) {
+	r.mu.Lock()
+	cancel := r.cancels[token]
+	r.mu.Unlock()
+	if cancel != nil {
+		cancel()
+	}
+}
+
+func (r *goRuntime) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (Completion, bool, error) {
+	var timer Timer
+	var timeout <-chan time.Time
+	if hasDeadline {
+		d := deadline.Sub(r.clock.Now())
+		if d <= 0 {
+			d = 0
+		}
+		timer = r.clock.NewTimer(d)
+		defer timer.Stop()
+		timeout = timer.C()
+	}
+	var done <-chan struct{}
+	if ctx != nil {
+		done = ctx.Done()
+	}
+	for {
+		r.mu.Lock()
+		if len(r.queue) > 0 {
+			c := r.queue[0]
+			r.queue = r.queue[1:]
+			r.mu.Unlock()
+			return c, true, nil
+		}
+		r.mu.Unlock()
+		select {
+		case <-r.notify:
+		case <-timeout:
+			return Completion{}, false, nil
+		case <-done:
+			return Completion{}, true, ctx.Err()
+		}
+	}
+}
+
+func (r *goRuntime) Close() {
+	r.mu.Lock()
+	for _, cancel := range r.cancels {
+		cancel()
+	}
+	r.mu.Unlock()
+	r.wg.Wait()
+}

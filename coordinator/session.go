@@ -1,0 +1,404 @@
+package coordinator
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
+)
+
+// WriteHolder flushes and holds writes on volumes while the providers
+// commit (VSS's IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES), and releases them. The
+// simulator's volumes implement it; without one, the session holds nothing.
+type WriteHolder interface {
+	HoldWrites(ctx context.Context, volumes []string) error
+	ReleaseWrites(ctx context.Context, volumes []string) error
+}
+
+// Config describes the participants of a session and how it runs.
+type Config struct {
+	// Writers are the writers subscribed to VSS; each receives the events
+	// of the backup. Instance IDs must be unique.
+	Writers []writer.Writer
+	// Providers are the registered snapshot providers. IDs must be unique.
+	Providers []provider.Provider
+	// Volumes, if set, holds writes during the commit.
+	Volumes WriteHolder
+	// Runtime runs writer events and provider calls. Nil means the
+	// goroutine runtime over Clock.
+	Runtime Runtime
+	// Clock is the clock of the default runtime; nil means SystemClock.
+	Clock Clock
+	// IDs is the source of random bytes for snapshot set and snapshot IDs;
+	// nil means crypto/rand.
+	IDs io.Reader
+	// HoldTimeout is the flush-and-hold window (DefaultHoldTimeout if zero).
+	HoldTimeout time.Duration
+	// EventTimeout bounds writer events other than Freeze
+	// (DefaultEventTimeout if zero).
+	EventTimeout time.Duration
+	// Logger, if set, receives every trace record as a log/slog record.
+	Logger *slog.Logger
+}
+
+// Session is one backup session with the VSS service run in process: it
+// implements requestor.Requestor by feeding a Machine and carrying out the
+// work it asks for on the configured Runtime.
+//
+// Calls are serialized by the protocol: while one call is in progress
+// (DoSnapshotSet, say), another call from any goroutine is answered at
+// once with vss.ErrSnapshotSetInProgress or vss.ErrBadState. Close may be
+// called at any time: it cancels a call in progress and waits for it.
+type Session struct {
+	cfg   Config
+	rt    Runtime
+	trace *Trace
+
+	mu       sync.Mutex
+	m        *Machine
+	busyStop context.CancelFunc // cancels the call being driven
+	busyDone chan struct{}      // closed when that call returns
+	closed   bool
+}
+
+var _ requestor.Requestor = (*Session)(nil)
+
+// New returns a session in PhaseNew over the configured writers and
+// providers.
+func New(cfg Config) (*Session, error) {
+	ids := map[vss.ID]string{}
+	var infos []writer.Info
+	for i, w := range cfg.Writers {
+		if w == nil {
+			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writer %d is nil", i)
+		}
+		info := w.Info()
+		if prev, dup := ids[info.InstanceID]; dup {
+			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writers %q and %q share instance ID %v", prev, info.Name, info.InstanceID)
+		}
+		ids[info.InstanceID] = info.Name
+		infos = append(infos, info)
+	}
+	pids := map[vss.ID]bool{}
+	var pinfos []provider.Info
+	for i, p := range cfg.Providers {
+		if p == nil {
+			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "provider %d is nil", i)
+		}
+		info := p.Info()
+		if pids[info.ID] {
+			return nil, vss.Errorf(vss.ErrProviderAlreadyRegistered, "coordinator.New", "provider ID %v registered twice", info.ID)
+		}
+		pids[info.ID] = true
+		pinfos = append(pinfos, info)
+	}
+	if cfg.Runtime == nil {
+		cfg.Runtime = NewGoroutineRuntime(cfg.Clock)
+	}
+	if cfg.IDs == nil {
+		cfg.IDs = rand.Reader
+	}
+	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
+	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
+		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Trace: s.trace})
+	return s, nil
+}
+
+// Trace returns the records of the session so far.
+func (s *Session) Trace() []Record {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.trace.Records()
+}
+
+// TraceString prints the session's trace, one record per line.
+func (s *Session) TraceString() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.trace.String()
+}
+
+// Phase returns the session's phase.
+func (s *Session) Phase() Phase {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.m.Phase()
+}
+
+// Frozen returns the names of the writers frozen right now. Outside a
+// DoSnapshotSet in progress it is always empty.
+func (s *Session) Frozen() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var names []string
+	for _, i := range s.m.Frozen() {
+		names = append(names, s.m.cfg.Writers[i].Name)
+	}
+	return names
+}
+
+// do runs one call to its reply, driving the machine when the call needs
+// writers or providers.
+func (s *Session) do(ctx context.Context, c Call) Reply {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	s.mu.Lock()
+	out := s.m.Call(s.rt.Now(), c)
+	if out.Reply != nil {
+		s.mu.Unlock()
+		s.execute(out)
+		return *out.Reply
+	}
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan struct{})
+	defer close(done)
+	s.busyStop, s.busyDone = stop, done
+	s.mu.Unlock()
+
+	waitCtx := ctx
+	for {
+		s.execute(out)
+		if out.Reply != nil {
+			s.mu.Lock()
+			s.busyStop, s.busyDone = nil, nil
+			s.mu.Unlock()
+			return *out.Reply
+		}
+		s.mu.Lock()
+		deadline, has := s.m.NextDeadline()
+		s.mu.Unlock()
+		comp, ok, err := s.rt.Wait(waitCtx, deadline, has)
+		s.mu.Lock()
+		switch {
+		case err != nil && waitCtx == nil:
+			// Nothing awaited can complete any more: give up on it.
+			out = s.m.Abandon(s.rt.Now(), err)
+		case err != nil:
+			waitCtx = nil // cancelled once; now wait for the abort to finish
+			out = s.m.Cancel(s.rt.Now(), err)
+		case !ok:
+			out = s.m.Tick(s.rt.Now())
+		default:
+			out = s.m.Complete(s.rt.Now(), comp)
+		}
+		s.mu.Unlock()
+	}
+}
+
+// execute starts and cancels what the machine asked for.
+func (s *Session) execute(out Output) {
+	for _, t := range out.Cancel {
+		s.rt.Cancel(t)
+	}
+	for _, o := range out.Start {
+		o := o
+		s.rt.Go(o.Token, func(ctx context.Context) Completion { return s.run(ctx, o) })
+	}
+}
+
+// run carries out one Op against the real participants.
+func (s *Session) run(ctx context.Context, o Op) (c Completion) {
+	switch o.Kind {
+	case OpWriterEvent:
+		w := s.cfg.Writers[o.Writer]
+		if o.Event.Kind == writer.EventIdentify {
+			md, err := writer.Identify(ctx, w)
+			return Completion{Metadata: md, Err: err}
+		}
+		return Completion{Event: o.Event, Err: writer.Deliver(ctx, w, o.Event)}
+	case OpProvider:
+		defer func() {
+			if r := recover(); r != nil {
+				c = Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Call.String(), "provider panicked: %v", r)}
+			}
+		}()
+		return callProvider(ctx, s.cfg.Providers[o.Provider], o)
+	case OpHoldWrites:
+		if s.cfg.Volumes != nil {
+			return Completion{Err: s.cfg.Volumes.HoldWrites(ctx, o.Volumes)}
+		}
+	case OpReleaseWrites:
+		if s.cfg.Volumes != nil {
+			return Completion{Err: s.cfg.Volumes.ReleaseWrites(ctx, o.Volumes)}
+		}
+	}
+	return Completion{}
+}
+
+// callProvider makes one provider call.
+func callProvider(ctx context.Context, p provider.Provider, o Op) Completion {
+	var c Completion
+	switch o.Call {
+	case ProvIsVolumeSupported:
+		c.Supported, c.Err = p.IsVolumeSupported(ctx, o.Volume, o.Context)
+	case ProvBeginPrepareSnapshot:
+		c.Err = p.BeginPrepareSnapshot(ctx, o.SetID, o.SnapshotID, o.Volume, o.Context)
+	case ProvEndPrepareSnapshots:
+		c.Err = p.EndPrepareSnapshots(ctx, o.SetID)
+	case ProvPreCommitSnapshots:
+		c.Err = p.PreCommitSnapshots(ctx, o.SetID)
+	case ProvCommitSnapshots:
+		c.Err = p.CommitSnapshots(ctx, o.SetID)
+	case ProvPostCommitSnapshots:
+		c.Err = p.PostCommitSnapshots(ctx, o.SetID, o.Count)
+	case ProvPreFinalCommitSnapshots:
+		c.Err = p.PreFinalCommitSnapshots(ctx, o.SetID)
+	case ProvPostFinalCommitSnapshots:
+		c.Err = p.PostFinalCommitSnapshots(ctx, o.SetID)
+	case ProvAbortSnapshots:
+		c.Err = p.AbortSnapshots(ctx, o.SetID)
+	case ProvGetSnapshotProperties:
+		c.Snapshot, c.Err = p.GetSnapshotProperties(ctx, o.SnapshotID)
+	case ProvSnapshotFS:
+		if op, ok := p.(provider.FSOpener); ok {
+			c.FS, c.Err = op.SnapshotFS(ctx, o.SnapshotID)
+		} else {
+			c.Err = vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "provider %q cannot open shadow copies in process", p.Info().Name)
+		}
+	case ProvDeleteSnapshots:
+		c.Count, c.Err = p.DeleteSnapshots(ctx, o.SnapshotID, o.Object)
+	default:
+		c.Err = fmt.Errorf("coordinator: unknown provider call %v", o.Call)
+	}
+	return c
+}
+
+// InitializeForBackup implements requestor.Requestor.
+func (s *Session) InitializeForBackup(ctx context.Context, bcdXML string) error {
+	return s.do(ctx, Call{Kind: CallInitializeForBackup, BCDXML: bcdXML}).Err
+}
+
+// SetContext implements requestor.Requestor.
+func (s *Session) SetContext(ctx context.Context, sc vss.SnapshotContext) error {
+	return s.do(ctx, Call{Kind: CallSetContext, Context: sc}).Err
+}
+
+// SetBackupState implements requestor.Requestor.
+func (s *Session) SetBackupState(ctx context.Context, st requestor.BackupState) error {
+	return s.do(ctx, Call{Kind: CallSetBackupState, BackupState: st}).Err
+}
+
+// GatherWriterMetadata implements requestor.Requestor.
+func (s *Session) GatherWriterMetadata(ctx context.Context) error {
+	return s.do(ctx, Call{Kind: CallGatherWriterMetadata}).Err
+}
+
+// WriterMetadata implements requestor.Requestor.
+func (s *Session) WriterMetadata(ctx context.Context) ([]*writer.Metadata, error) {
+	r := s.do(ctx, Call{Kind: CallWriterMetadata})
+	return r.Metadata, r.Err
+}
+
+// StartSnapshotSet implements requestor.Requestor.
+func (s *Session) StartSnapshotSet(ctx context.Context) (vss.ID, error) {
+	r := s.do(ctx, Call{Kind: CallStartSnapshotSet})
+	return r.ID, r.Err
+}
+
+// AddToSnapshotSet implements requestor.Requestor.
+func (s *Session) AddToSnapshotSet(ctx context.Context, volume string, providerID vss.ID) (vss.ID, error) {
+	r := s.do(ctx, Call{Kind: CallAddToSnapshotSet, Volume: volume, ProviderID: providerID})
+	return r.ID, r.Err
+}
+
+// AddComponent implements requestor.Requestor.
+func (s *Session) AddComponent(ctx context.Context, instance, class vss.ID, key writer.ComponentKey) error {
+	return s.do(ctx, Call{Kind: CallAddComponent, WriterID: instance, ClassID: class, Component: key}).Err
+}
+
+// PrepareForBackup implements requestor.Requestor.
+func (s *Session) PrepareForBackup(ctx context.Context) error {
+	return s.do(ctx, Call{Kind: CallPrepareForBackup}).Err
+}
+
+// DoSnapshotSet implements requestor.Requestor.
+func (s *Session) DoSnapshotSet(ctx context.Context) error {
+	return s.do(ctx, Call{Kind: CallDoSnapshotSet}).Err
+}
+
+// GatherWriterStatus implements requestor.Requestor.
+func (s *Session) GatherWriterStatus(ctx context.Context) error {
+	return s.do(ctx, Call{Kind: CallGatherWriterStatus}).Err
+}
+
+// WriterStatus implements requestor.Requestor.
+func (s *Session) WriterStatus(ctx context.Context) ([]requestor.WriterStatus, error) {
+	r := s.do(ctx, Call{Kind: CallWriterStatus})
+	return r.Status, r.Err
+}
+
+// GetSnapshotProperties implements requestor.Requestor.
+func (s *Session) GetSnapshotProperties(ctx context.Context, id vss.ID) (provider.Snapshot, error) {
+	r := s.do(ctx, Call{Kind: CallGetSnapshotProperties, ID: id})
+	return r.Snapshot, r.Err
+}
+
+// SnapshotFS implements requestor.Requestor.
+func (s *Session) SnapshotFS(ctx context.Context, id vss.ID) (fs.FS, error) {
+	r := s.do(ctx, Call{Kind: CallSnapshotFS, ID: id})
+	return r.FS, r.Err
+}
+
+// SetBackupSucceeded implements requestor.Requestor.
+func (s *Session) SetBackupSucceeded(ctx context.Context, instance, class vss.ID, key writer.ComponentKey, ok bool) error {
+	return s.do(ctx, Call{Kind: CallSetBackupSucceeded, WriterID: instance, ClassID: class, Component: key, Succeeded: ok}).Err
+}
+
+// BackupComplete implements requestor.Requestor.
+func (s *Session) BackupComplete(ctx context.Context) error {
+	return s.do(ctx, Call{Kind: CallBackupComplete}).Err
+}
+
+// AbortBackup implements requestor.Requestor.
+func (s *Session) AbortBackup(ctx context.Context) error {
+	return s.do(ctx, Call{Kind: CallAbortBackup}).Err
+}
+
+// DeleteSnapshots implements requestor.Requestor.
+func (s *Session) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (int, error) {
+	r := s.do(ctx, Call{Kind: CallDeleteSnapshots, ID: id, Object: kind})
+	return r.Count, r.Err
+}
+
+// SaveAsXML implements requestor.Requestor.
+func (s *Session) SaveAsXML(ctx context.Context) (string, error) {
+	r := s.do(ctx, Call{Kind: CallSaveAsXML})
+	return r.XML, r.Err
+}
+
+// Close implements requestor.Requestor: it cancels a call in progress and
+// waits for it, sends BackupShutdown to the writers, aborts a set still in
+// creation, deletes the shadow copies of an auto-release context, and
+// waits for every writer handler and provider call to return. Handlers
+// must therefore honour their context. Close must not be called from
+// inside a writer or provider of the same session.
+func (s *Session) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	stop, done := s.busyStop, s.busyDone
+	s.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+	r := s.do(context.Background(), Call{Kind: CallClose})
+	s.rt.Close()
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	return r.Err
+}

@@ -1,0 +1,233 @@
+package coordinator
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
+)
+
+// writerSlot is the machine's view of one writer.
+type writerSlot struct {
+	index    int
+	info     writer.Info
+	level    vss.AppLevel
+	state    vss.WriterState
+	failure  vss.HRESULT
+	failedAt writer.EventKind
+	detail   string
+
+	identified bool             // answered Identify: takes part in the backup
+	md         *writer.Metadata // its writer metadata document
+	pastPost   bool             // PostSnapshot was delivered: no Abort any more
+
+	inWindow  bool      // frozen: Freeze sent, neither Thaw nor Abort since
+	windowEnd time.Time // when the freeze timeout expires
+}
+
+func (w *writerSlot) actor() string { return fmt.Sprintf("writer %q", w.info.Name) }
+
+func (w *writerSlot) failed() bool { return w.state.Failed() }
+
+// participants returns the writers taking part in the backup: those that
+// answered Identify, when the context has writers.
+func (m *Machine) participants() []*writerSlot {
+	if !m.sc.WithWriters() {
+		return nil
+	}
+	var ws []*writerSlot
+	for _, w := range m.writers {
+		if w.identified {
+			ws = append(ws, w)
+		}
+	}
+	return ws
+}
+
+// baseEvent describes the backup as writers see it at this moment.
+func (m *Machine) baseEvent(kind writer.EventKind) *writer.Event {
+	e := &writer.Event{Kind: kind, BackupType: m.bs.Type, Context: m.sc,
+		ComponentsSelected: m.bs.SelectComponents, BootableSystemState: m.bs.BootableSystemState,
+		PartialFileSupport: m.bs.PartialFileSupport}
+	if m.set != nil && kind != writer.EventPrepareBackup {
+		e.SnapshotSetID = m.set.id
+		for _, v := range m.set.volumes {
+			e.Volumes = append(e.Volumes, v.name)
+		}
+		if len(m.set.devices) > 0 {
+			e.SnapshotDevices = m.set.devices
+		}
+	}
+	return e
+}
+
+// sendEvent delivers an event to one writer. Freeze is bounded by the
+// writer's freeze window, other events by the event timeout.
+func (m *Machine) sendEvent(w *writerSlot, base *writer.Event, background bool) {
+	e := base.Clone()
+	if e.Kind == writer.EventFreeze || e.Kind == writer.EventThaw {
+		e.Level = w.level
+	}
+	if sel := m.selected[w.info.InstanceID]; len(sel) > 0 {
+		e.Components = make([]*writer.Component, len(sel))
+		for i, c := range sel {
+			cc := *c
+			e.Components[i] = &cc
+		}
+	}
+	deadline := m.now.Add(m.cfg.EventTimeout)
+	switch e.Kind {
+	case writer.EventFreeze:
+		w.inWindow = true
+		w.windowEnd = m.now.Add(w.info.EffectiveFreezeTimeout())
+		deadline = time.Time{} // the freeze window bounds it
+	case writer.EventThaw, writer.EventAbort:
+		w.inWindow = false
+	}
+	m.record(m.step, RecWriterEvent, w.actor(), e.Kind.String(), "")
+	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, deadline, background)
+}
+
+// broadcast sends an event to every writer in ws; the stage waits for all.
+func (m *Machine) broadcast(kind writer.EventKind, ws []*writerSlot) {
+	base := m.baseEvent(kind)
+	for _, w := range ws {
+		m.sendEvent(w, base, false)
+	}
+}
+
+// writerResult applies a writer's answer to an event.
+func (m *Machine) writerResult(o *op, c Completion) {
+	w := m.writers[o.Writer]
+	kind := o.Event.Kind
+	if c.Err != nil {
+		m.record(m.step, RecWriterResult, w.actor(), kind.String(), "failed: "+c.Err.Error())
+		if kind == writer.EventAbort {
+			return // an Abort that fails leaves the writer where the Abort put it
+		}
+		m.failWriter(w, kind, vss.WriterFailure(c.Err), c.Err.Error())
+		if kind == writer.EventFreeze || kind == writer.EventThaw {
+			m.abortWriter(w)
+		}
+		return
+	}
+	m.record(m.step, RecWriterResult, w.actor(), kind.String(), "ok")
+	switch kind {
+	case writer.EventIdentify:
+		w.identified, w.md = true, c.Metadata
+		m.setState(w, vss.WriterStable)
+	case writer.EventPrepareBackup:
+		m.keepComponents(w, c.Event)
+		m.setState(w, vss.WriterStable)
+	case writer.EventPrepareSnapshot:
+		m.setState(w, vss.WriterWaitingForFreeze)
+	case writer.EventFreeze:
+		m.setState(w, vss.WriterWaitingForThaw)
+	case writer.EventThaw:
+		m.setState(w, vss.WriterWaitingForPostSnapshot)
+	case writer.EventPostSnapshot:
+		m.keepComponents(w, c.Event)
+		m.setState(w, vss.WriterWaitingForBackupComplete)
+	case writer.EventBackupComplete:
+		m.setState(w, vss.WriterStable)
+	}
+}
+
+// keepComponents stores what a writer recorded in its components (backup
+// stamps, backup metadata) at PrepareBackup or PostSnapshot.
+func (m *Machine) keepComponents(w *writerSlot, e *writer.Event) {
+	if e == nil {
+		return
+	}
+	sel := m.selected[w.info.InstanceID]
+	for _, c := range e.Components {
+		for _, s := range sel {
+			if s.Key() == c.Key() {
+				s.BackupStamp, s.BackupMetadata = c.BackupStamp, c.BackupMetadata
+			}
+		}
+	}
+}
+
+func (m *Machine) setState(w *writerSlot, s vss.WriterState) {
+	if w.state != s {
+		w.state = s
+	}
+}
+
+// failWriter records a writer's failure at an event.
+func (m *Machine) failWriter(w *writerSlot, kind writer.EventKind, code vss.HRESULT, detail string) {
+	w.state, w.failure, w.failedAt, w.detail = kind.FailedState(), code, kind, detail
+	switch kind {
+	case writer.EventIdentify:
+		w.identified = false
+	case writer.EventPostSnapshot:
+		w.pastPost = true
+	}
+	m.record(m.step, RecState, w.actor(), w.state.String(), code.Name())
+}
+
+// abortWriter sends Abort to one writer at once, without making the stage
+// wait for it (the call still waits before it returns). A writer that did
+// not fail is aborted through no fault of its own and returns to Stable.
+func (m *Machine) abortWriter(w *writerSlot) {
+	if w.pastPost {
+		return
+	}
+	if !w.failed() {
+		m.setState(w, vss.WriterStable)
+	}
+	m.sendEvent(w, m.baseEvent(writer.EventAbort), true)
+}
+
+// abortWriters sends Abort to every participant not yet past PostSnapshot.
+func (m *Machine) abortWriters() {
+	for _, w := range m.participants() {
+		// A writer whose own event is still running is no longer awaited:
+		// the Abort supersedes it.
+		for _, t := range m.sortedPending() {
+			if o := m.pending[t]; o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind != writer.EventAbort {
+				m.orphan(o)
+			}
+		}
+		m.abortWriter(w)
+	}
+}
+
+// writerTimedOut handles a writer that did not answer an event in time.
+func (m *Machine) writerTimedOut(w *writerSlot, kind writer.EventKind) {
+	m.record(m.step, RecWriterResult, w.actor(), kind.String(), "no answer within "+m.cfg.EventTimeout.String())
+	if kind == writer.EventAbort {
+		return
+	}
+	m.failWriter(w, kind, vss.ErrWriterNotResponding, fmt.Sprintf("no answer to %s within %v", kind, m.cfg.EventTimeout))
+	if kind == writer.EventThaw {
+		m.abortWriter(w)
+	}
+}
+
+// freezeWindowExpired fails a writer frozen longer than its freeze timeout
+// and aborts it at once. Still inside OnFreeze, it failed at Freeze;
+// already frozen and waiting for Thaw, it failed at Thaw, as the writer
+// itself reports when its timer fires before the Thaw.
+func (m *Machine) freezeWindowExpired(w *writerSlot) {
+	kind := writer.EventThaw
+	for _, t := range m.sortedPending() {
+		if o := m.pending[t]; o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind == writer.EventFreeze {
+			m.orphan(o)
+			kind = writer.EventFreeze
+		}
+	}
+	timeout := w.info.EffectiveFreezeTimeout()
+	m.record(m.step, RecState, w.actor(), "freeze timeout", fmt.Sprintf("frozen longer than %v", timeout))
+	m.failWriter(w, kind, vss.ErrWriterTimeout, fmt.Sprintf("frozen longer than the freeze timeout of %v", timeout))
+	m.abortWriter(w)
+}
+
+// writerStatus is GetWriterStatus for one writer.
+func (w *writerSlot) writerStatus() requestor.WriterStatus {
+	return requestor.WriterStatus{InstanceID: w.info.InstanceID, ClassID: w.info.ClassID, Name: w.info.Name,
+		State: w.state, Failure: w.failure, FailedAt: w.failedAt, Detail: w.detail}
+}
