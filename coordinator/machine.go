@@ -190,6 +190,7 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 	m.cur = &activeCall{call: c, reply: Reply{Kind: c.Kind}}
 	if !m.phase.Legal(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
+		m.pump()
 		return m.take()
 	}
 	m.begin(c)

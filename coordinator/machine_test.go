@@ -1,0 +1,359 @@
+package coordinator
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
+)
+
+// stepper drives a Machine by hand, without goroutines or clocks: it
+// completes the Ops the machine starts, one at a time, with answers chosen
+// by respond, and ticks time forward to the next deadline when nothing can
+// be answered.
+type stepper struct {
+	t       *testing.T
+	m       *Machine
+	now     time.Time
+	open    []Op
+	started []Op
+	// respond answers an Op; false leaves it unanswered (a hang).
+	respond func(o Op) (Completion, bool)
+}
+
+var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+func newStepper(t *testing.T, writers []writer.Info, providers []provider.Info) *stepper {
+	s := &stepper{t: t, now: t0}
+	s.m = NewMachine(MachineConfig{Writers: writers, Providers: providers,
+		IDs: bytes.NewReader(bytes.Repeat([]byte{7}, 1<<12)), Start: t0, Trace: NewTrace(nil)})
+	s.respond = s.succeed
+	return s
+}
+
+func (s *stepper) succeed(o Op) (Completion, bool) {
+	switch o.Kind {
+	case OpWriterEvent:
+		if o.Event.Kind == writer.EventIdentify {
+			return Completion{Metadata: writer.NewMetadata(s.m.cfg.Writers[o.Writer])}, true
+		}
+		return Completion{Event: o.Event}, true
+	case OpProvider:
+		switch o.Call {
+		case ProvIsVolumeSupported:
+			return Completion{Supported: true}, true
+		case ProvGetSnapshotProperties:
+			return Completion{Snapshot: provider.Snapshot{ID: o.SnapshotID, DeviceObject: "dev:" + o.Volume}}, true
+		case ProvDeleteSnapshots:
+			return Completion{Count: 1}, true
+		}
+	}
+	return Completion{}, true
+}
+
+func (s *stepper) call(c Call) Reply {
+	s.t.Helper()
+	return s.run(s.m.Call(s.now, c))
+}
+
+func (s *stepper) run(out Output) Reply {
+	s.t.Helper()
+	for i := 0; i < 10000; i++ {
+		s.open = append(s.open, out.Start...)
+		s.started = append(s.started, out.Start...)
+		for _, tok := range out.Cancel {
+			for j, o := range s.open {
+				if o.Token == tok {
+					s.open = append(s.open[:j], s.open[j+1:]...)
+					break
+				}
+			}
+		}
+		if out.Reply != nil {
+			return *out.Reply
+		}
+		answered := false
+		for j, o := range s.open {
+			if c, ok := s.respond(o); ok {
+				s.open = append(s.open[:j], s.open[j+1:]...)
+				c.Token = o.Token
+				out = s.m.Complete(s.now, c)
+				answered = true
+				break
+			}
+		}
+		if !answered {
+			d, ok := s.m.NextDeadline()
+			require.True(s.t, ok, "machine waits with no deadline and nothing answerable")
+			s.now = d
+			out = s.m.Tick(s.now)
+		}
+	}
+	s.t.Fatal("machine did not reply")
+	return Reply{}
+}
+
+// eventsTo lists the writer events started, as "writer:event".
+func (s *stepper) writerEvents() []string {
+	var evs []string
+	for _, o := range s.started {
+		if o.Kind == OpWriterEvent {
+			evs = append(evs, s.m.cfg.Writers[o.Writer].Name+":"+o.Event.Kind.String())
+		}
+	}
+	return evs
+}
+
+func infos(levels ...vss.AppLevel) []writer.Info {
+	var ws []writer.Info
+	for i, l := range levels {
+		ws = append(ws, writer.Info{Name: string(rune('A' + i)), Level: l,
+			InstanceID: vss.ID{byte(i + 1)}, ClassID: vss.ID{0xc0, byte(i + 1)}})
+	}
+	return ws
+}
+
+var sysProvider = provider.Info{ID: vss.ID{0xaa}, Name: "system", Type: vss.ProviderSystem}
+
+func (s *stepper) toPrepared(volumes ...string) {
+	s.t.Helper()
+	for _, c := range []Call{{Kind: CallInitializeForBackup}, {Kind: CallSetBackupState}, {Kind: CallGatherWriterMetadata},
+		{Kind: CallStartSnapshotSet}} {
+		require.NoError(s.t, s.call(c).Err, c.Kind)
+	}
+	for _, v := range volumes {
+		require.NoError(s.t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: v}).Err)
+	}
+	require.NoError(s.t, s.call(Call{Kind: CallPrepareForBackup}).Err)
+}
+
+func TestMachineOutOfOrderCallsAreBadState(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+	for _, k := range []CallKind{CallDoSnapshotSet, CallGatherWriterMetadata, CallPrepareForBackup, CallBackupComplete,
+		CallStartSnapshotSet, CallSetContext} {
+		assert.ErrorIs(t, s.call(Call{Kind: k}).Err, vss.ErrBadState, "%v before InitializeForBackup", k)
+	}
+	require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallInitializeForBackup}).Err, vss.ErrBadState, "a session is single use")
+	assert.ErrorIs(t, s.call(Call{Kind: CallPrepareForBackup}).Err, vss.ErrBadState, "PrepareForBackup before GatherWriterMetadata")
+	assert.ErrorIs(t, s.call(Call{Kind: CallWriterStatus}).Err, vss.ErrBadState)
+	require.NoError(t, s.call(Call{Kind: CallGatherWriterMetadata}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallDoSnapshotSet}).Err, vss.ErrBadState, "DoSnapshotSet before PrepareForBackup")
+	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err, vss.ErrBadState, "no set started")
+	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallDoSnapshotSet}).Err, vss.ErrBadState, "no volume in the set")
+	assert.ErrorIs(t, s.call(Call{Kind: CallBackupComplete}).Err, vss.ErrBadState)
+	assert.Equal(t, PhaseBackupPrepared, s.m.Phase())
+}
+
+func TestMachinePhaseTableRejectsEverythingAfterClose(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+	require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+	require.NoError(t, s.call(Call{Kind: CallClose}).Err)
+	for k := CallInitializeForBackup; k < CallClose; k++ {
+		assert.ErrorIs(t, s.call(Call{Kind: k}).Err, vss.ErrBadState, k.String())
+	}
+	assert.NoError(t, s.call(Call{Kind: CallClose}).Err, "Close twice")
+}
+
+func TestMachineSetContextAndBackupStateValidate(t *testing.T) {
+	s := newStepper(t, nil, nil)
+	require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallSetContext, Context: 3}).Err, vss.ErrInvalidArg)
+	assert.ErrorIs(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextAll}).Err, vss.ErrInvalidArg)
+	assert.NoError(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextAppRollback}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallSetBackupState, BackupState: requestor.BackupState{Type: 9}}).Err, vss.ErrInvalidArg)
+}
+
+func TestMachineProviderSelectionPrefersHardwareThenSoftwareThenSystem(t *testing.T) {
+	provs := []provider.Info{
+		{ID: vss.ID{1}, Name: "sys", Type: vss.ProviderSystem},
+		{ID: vss.ID{2}, Name: "soft", Type: vss.ProviderSoftware},
+		{ID: vss.ID{3}, Name: "hw", Type: vss.ProviderHardware},
+	}
+	cases := []struct {
+		supported []bool
+		want      string
+	}{
+		{[]bool{true, true, true}, "hw"},
+		{[]bool{true, true, false}, "soft"},
+		{[]bool{true, false, false}, "sys"},
+		{[]bool{false, false, true}, "hw"},
+	}
+	for _, tc := range cases {
+		s := newStepper(t, nil, provs)
+		s.respond = func(o Op) (Completion, bool) {
+			if o.Kind == OpProvider && o.Call == ProvIsVolumeSupported {
+				return Completion{Supported: tc.supported[o.Provider]}, true
+			}
+			return s.succeed(o)
+		}
+		s.toPrepared(`C:\`)
+		var begin []string
+		for _, o := range s.started {
+			if o.Kind == OpProvider && o.Call == ProvBeginPrepareSnapshot {
+				begin = append(begin, provs[o.Provider].Name)
+			}
+		}
+		assert.Equal(t, []string{tc.want}, begin, "supported %v", tc.supported)
+	}
+}
+
+func TestMachineAddToSnapshotSetLimits(t *testing.T) {
+	s := newStepper(t, nil, []provider.Info{sysProvider})
+	for _, c := range []Call{{Kind: CallInitializeForBackup}, {Kind: CallGatherWriterMetadata}, {Kind: CallStartSnapshotSet}} {
+		require.NoError(t, s.call(c).Err)
+	}
+	assert.ErrorIs(t, s.call(Call{Kind: CallStartSnapshotSet}).Err, vss.ErrSnapshotSetInProgress)
+	for i := range MaxVolumesPerSet {
+		require.NoError(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: volName(i)}).Err)
+	}
+	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: volName(64)}).Err, vss.ErrMaximumNumberOfVolumesReached)
+	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: "v1"}).Err, vss.ErrMaximumNumberOfVolumesReached)
+
+	s = newStepper(t, nil, []provider.Info{sysProvider})
+	for _, c := range []Call{{Kind: CallInitializeForBackup}, {Kind: CallGatherWriterMetadata}, {Kind: CallStartSnapshotSet}} {
+		require.NoError(t, s.call(c).Err)
+	}
+	require.NoError(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `c:\`}).Err, vss.ErrObjectAlreadyExists)
+	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: ""}).Err, vss.ErrInvalidArg)
+	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `D:\`, ProviderID: vss.ID{9}}).Err, vss.ErrProviderNotRegistered)
+	s.respond = func(o Op) (Completion, bool) {
+		if o.Kind == OpProvider && o.Call == ProvIsVolumeSupported {
+			return Completion{Supported: false}, true
+		}
+		return s.succeed(o)
+	}
+	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `E:\`}).Err, vss.ErrVolumeNotSupported)
+}
+
+func volName(i int) string { return "v" + string(rune('0'+i/10)) + string(rune('0'+i%10)) }
+
+func TestMachineCreationSequenceOrder(t *testing.T) {
+	// Writers given system first on purpose: the order must come from levels.
+	s := newStepper(t, infos(vss.AppSystem, vss.AppBackEnd, vss.AppFrontEnd), []provider.Info{sysProvider})
+	s.toPrepared(`C:\`, `D:\`)
+	s.started = nil
+	require.NoError(t, s.call(Call{Kind: CallDoSnapshotSet}).Err)
+	var seq []string
+	for _, o := range s.started {
+		switch o.Kind {
+		case OpWriterEvent:
+			if o.Event.Kind == writer.EventFreeze || o.Event.Kind == writer.EventThaw {
+				seq = append(seq, s.m.cfg.Writers[o.Writer].Name+":"+o.Event.Kind.String())
+			}
+		case OpProvider:
+			if o.Call != ProvGetSnapshotProperties {
+				seq = append(seq, o.Call.String())
+			}
+		case OpHoldWrites:
+			seq = append(seq, "hold")
+		case OpReleaseWrites:
+			seq = append(seq, "release")
+		}
+	}
+	assert.Equal(t, []string{"EndPrepareSnapshots", "C:Freeze", "B:Freeze", "A:Freeze", "PreCommitSnapshots", "hold",
+		"CommitSnapshots", "release", "PostCommitSnapshots", "A:Thaw", "B:Thaw", "C:Thaw",
+		"PreFinalCommitSnapshots", "PostFinalCommitSnapshots"}, seq)
+	assert.Equal(t, PhaseSnapshotCreated, s.m.Phase())
+	for i := range 3 {
+		st, _ := s.m.WriterState(i)
+		assert.Equal(t, vss.WriterWaitingForBackupComplete, st)
+	}
+	assert.Empty(t, s.m.Frozen())
+}
+
+func TestMachineFreezeWindowExpiresWithoutGoroutines(t *testing.T) {
+	ws := infos(vss.AppFrontEnd, vss.AppBackEnd)
+	ws[0].FreezeTimeout = 2 * time.Second
+	s := newStepper(t, ws, []provider.Info{sysProvider})
+	s.toPrepared(`C:\`)
+	// Writer A never answers Freeze.
+	s.respond = func(o Op) (Completion, bool) {
+		if o.Kind == OpWriterEvent && o.Writer == 0 && o.Event.Kind == writer.EventFreeze {
+			return Completion{}, false
+		}
+		return s.succeed(o)
+	}
+	r := s.call(Call{Kind: CallDoSnapshotSet})
+	require.NoError(t, r.Err, "a writer's failure does not fail DoSnapshotSet")
+	st, code := s.m.WriterState(0)
+	assert.Equal(t, vss.WriterFailedAtFreeze, st)
+	assert.Equal(t, vss.ErrWriterTimeout, code)
+	assert.Equal(t, t0.Add(2*time.Second), s.now, "failed exactly at its freeze timeout")
+	assert.Contains(t, s.writerEvents(), "A:Abort")
+	assert.NotContains(t, s.writerEvents(), "A:Thaw")
+	st, _ = s.m.WriterState(1)
+	assert.Equal(t, vss.WriterWaitingForBackupComplete, st, "the other writer carried on")
+	assert.Empty(t, s.m.Frozen())
+}
+
+func TestMachineCommitBeyondHoldWindowFailsSet(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+	s.toPrepared(`C:\`)
+	s.respond = func(o Op) (Completion, bool) {
+		if o.Kind == OpProvider && o.Call == ProvCommitSnapshots {
+			return Completion{}, false
+		}
+		return s.succeed(o)
+	}
+	r := s.call(Call{Kind: CallDoSnapshotSet})
+	assert.ErrorIs(t, r.Err, vss.ErrFlushWritesTimeout)
+	assert.Equal(t, t0.Add(DefaultHoldTimeout), s.now)
+	var calls []string
+	for _, o := range s.started {
+		if o.Kind == OpProvider {
+			calls = append(calls, o.Call.String())
+		}
+		if o.Kind == OpReleaseWrites {
+			calls = append(calls, "release")
+		}
+	}
+	assert.Subset(t, calls, []string{"release", "AbortSnapshots"})
+	assert.Contains(t, s.writerEvents(), "A:Abort")
+	assert.Equal(t, PhaseAborted, s.m.Phase())
+	st, code := s.m.WriterState(0)
+	assert.Equal(t, vss.WriterStable, st, "aborted through no fault of its own")
+	assert.Equal(t, vss.S_OK, code)
+}
+
+func TestMachineCancelMidFreezeAbortsEveryFrozenWriter(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd, vss.AppBackEnd), []provider.Info{sysProvider})
+	s.toPrepared(`C:\`)
+	out := s.m.Call(s.now, Call{Kind: CallDoSnapshotSet})
+	// Answer everything up to B's Freeze, then cancel with B's Freeze pending.
+	s.respond = func(o Op) (Completion, bool) {
+		if o.Kind == OpWriterEvent && o.Writer == 1 && o.Event.Kind == writer.EventFreeze {
+			return Completion{}, false
+		}
+		return s.succeed(o)
+	}
+	for range 50 {
+		s.open = append(s.open, out.Start...)
+		s.started = append(s.started, out.Start...)
+		if len(s.open) == 1 && s.open[0].Writer == 1 && s.open[0].Event != nil && s.open[0].Event.Kind == writer.EventFreeze {
+			break
+		}
+		c, _ := s.respond(s.open[0])
+		c.Token = s.open[0].Token
+		s.open = s.open[1:]
+		out = s.m.Complete(s.now, c)
+	}
+	assert.ElementsMatch(t, []int{0, 1}, s.m.Frozen())
+	r := s.run(s.m.Cancel(s.now, errors.New("operator pressed ^C")))
+	assert.ErrorIs(t, r.Err, vss.VSS_S_ASYNC_CANCELLED)
+	assert.Empty(t, s.m.Frozen())
+	evs := s.writerEvents()
+	assert.Contains(t, evs, "A:Abort")
+	assert.Contains(t, evs, "B:Abort")
+	assert.Equal(t, PhaseAborted, s.m.Phase())
+}

@@ -1,0 +1,45 @@
+package simulate
+
+import (
+	"context"
+	"time"
+)
+
+type meterKey struct{}
+
+// meter collects the virtual cost of one writer event or provider call.
+type meter struct {
+	cost time.Duration
+	hang bool
+}
+
+// Spend declares that the participant handling ctx takes d to do its work.
+// Under the simulator's Loop, it charges d of virtual time and returns at
+// once; anywhere else (the goroutine runtime, a testing/synctest bubble) it
+// waits d on a real timer, or until ctx is done.
+func Spend(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	if m, ok := ctx.Value(meterKey{}).(*meter); ok {
+		m.cost += d
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// Hang declares that the participant handling ctx never answers. Under the
+// Loop its answer is never delivered, so the coordinator's deadline must
+// deal with it; anywhere else Hang blocks until ctx is done.
+func Hang(ctx context.Context) {
+	if m, ok := ctx.Value(meterKey{}).(*meter); ok {
+		m.hang = true
+		return
+	}
+	<-ctx.Done()
+}

@@ -1,0 +1,182 @@
+package simulate
+
+import (
+	"container/heap"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	"github.com/vsskit/vss/coordinator"
+)
+
+// Epoch is the virtual time at which every Loop starts: a fixed instant, so
+// that no run depends on the wall clock.
+var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ErrStalled is reported when the session waits for something that can
+// never happen: nothing is scheduled and no deadline is set (a participant
+// hangs where the protocol has no timeout).
+var ErrStalled = errors.New("simulate: nothing left to happen; the session waits for a participant that hangs with no deadline")
+
+// Loop is the simulator's coordinator.Runtime: a single-threaded event loop
+// in virtual time. Work handed to it with Go runs when the session next
+// waits, one piece at a time, in an order drawn from the seed; its answer
+// is delivered after the virtual time the participant spent (see Spend),
+// plus a seeded jitter of up to Jitter. Wait jumps the clock to the next
+// answer or deadline. A Loop must be used by one goroutine.
+type Loop struct {
+	now    time.Time
+	rng    *rand.ChaCha8
+	jitter time.Duration
+	queued []queuedOp
+	events eventHeap
+	seq    uint64
+	gone   map[uint64]bool // cancelled tokens
+}
+
+type queuedOp struct {
+	token uint64
+	fn    func(ctx context.Context) coordinator.Completion
+}
+
+// NewLoop returns a loop at Epoch whose choices come from seed.
+func NewLoop(seed uint64) *Loop {
+	var s [32]byte
+	for i := range 4 {
+		v := seed ^ uint64(i)*0x9e3779b97f4a7c15
+		for j := range 8 {
+			s[i*8+j] = byte(v >> (8 * j))
+		}
+	}
+	return &Loop{now: Epoch, rng: rand.NewChaCha8(s), gone: map[uint64]bool{}}
+}
+
+// SetJitter makes every answer arrive up to j later than the participant's
+// own cost, by a seeded amount, so that seeds explore different timings.
+func (l *Loop) SetJitter(j time.Duration) { l.jitter = j }
+
+// Rand returns the loop's choice source: every random decision of a run
+// must come from it (IDs included) for the seed to reproduce the run.
+func (l *Loop) Rand() *rand.ChaCha8 { return l.rng }
+
+// Now returns the virtual time.
+func (l *Loop) Now() time.Time { return l.now }
+
+// Elapsed returns the virtual time since Epoch.
+func (l *Loop) Elapsed() time.Duration { return l.now.Sub(Epoch) }
+
+// Advance moves the virtual clock forward by d, as if nothing happened
+// meanwhile; it never moves backwards.
+func (l *Loop) Advance(d time.Duration) {
+	if d > 0 {
+		l.now = l.now.Add(d)
+	}
+}
+
+// Go queues fn; it runs when the session next waits.
+func (l *Loop) Go(token uint64, fn func(ctx context.Context) coordinator.Completion) {
+	l.queued = append(l.queued, queuedOp{token, fn})
+}
+
+// Cancel drops the answer of the work named token.
+func (l *Loop) Cancel(token uint64) { l.gone[token] = true }
+
+// Wait runs the queued work, then returns the earliest answer due no later
+// than the deadline, moving the clock to it, or moves the clock to the
+// deadline and reports it.
+func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (coordinator.Completion, bool, error) {
+	l.runQueued()
+	if ctx != nil && ctx.Err() != nil {
+		return coordinator.Completion{}, true, ctx.Err()
+	}
+	for l.events.Len() > 0 {
+		next := l.events[0]
+		if l.gone[next.c.Token] {
+			heap.Pop(&l.events)
+			delete(l.gone, next.c.Token)
+			continue
+		}
+		if hasDeadline && next.at.After(deadline) {
+			break
+		}
+		heap.Pop(&l.events)
+		if next.at.After(l.now) {
+			l.now = next.at
+		}
+		return next.c, true, nil
+	}
+	if hasDeadline {
+		if deadline.After(l.now) {
+			l.now = deadline
+		}
+		return coordinator.Completion{}, false, nil
+	}
+	return coordinator.Completion{}, true, ErrStalled
+}
+
+// Close drops everything still scheduled. The loop runs no goroutine, so
+// nothing is left running.
+func (l *Loop) Close() {
+	l.queued = nil
+	l.events = nil
+	clear(l.gone)
+}
+
+// runQueued runs the queued work in a seeded order and schedules answers.
+func (l *Loop) runQueued() {
+	for len(l.queued) > 0 {
+		batch := l.queued
+		l.queued = nil
+		for i := len(batch) - 1; i > 0; i-- { // Fisher-Yates from the seed
+			j := int(l.rng.Uint64() % uint64(i+1))
+			batch[i], batch[j] = batch[j], batch[i]
+		}
+		for _, q := range batch {
+			if l.gone[q.token] {
+				delete(l.gone, q.token)
+				continue
+			}
+			m := &meter{}
+			ctx, cancel := context.WithCancel(context.WithValue(context.Background(), meterKey{}, m))
+			c := q.fn(ctx)
+			cancel()
+			if m.hang {
+				continue
+			}
+			cost := m.cost
+			if l.jitter > 0 {
+				cost += time.Duration(l.rng.Uint64() % uint64(l.jitter+1))
+			}
+			c.Token = q.token
+			l.seq++
+			heap.Push(&l.events, &scheduled{at: l.now.Add(cost), seq: l.seq, c: c})
+		}
+	}
+}
+
+type scheduled struct {
+	at  time.Time
+	seq uint64
+	c   coordinator.Completion
+}
+
+type eventHeap []*scheduled
+
+func (h eventHeap) Len() int { return len(h) }
+func (h eventHeap) Less(i, j int) bool {
+	if !h[i].at.Equal(h[j].at) {
+		return h[i].at.Before(h[j].at)
+	}
+	return h[i].seq < h[j].seq
+}
+func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *eventHeap) Push(x any)   { *h = append(*h, x.(*scheduled)) }
+func (h *eventHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+var _ coordinator.Runtime = (*Loop)(nil)

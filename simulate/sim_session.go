@@ -1,0 +1,46 @@
+package simulate
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
+)
+
+// Config describes a simulated backup session.
+type Config struct {
+	// Seed chooses every random decision of the run: the order in which
+	// concurrent participants run, jitter, and the snapshot set and
+	// snapshot IDs. The same seed gives the same trace.
+	Seed uint64
+	// Writers and Providers take part in the session.
+	Writers   []writer.Writer
+	Providers []provider.Provider
+	// Volumes holds writes during the commit (a *VolumeSet, usually).
+	Volumes coordinator.WriteHolder
+	// Jitter delays every answer by a seeded amount up to this much.
+	Jitter time.Duration
+	// HoldTimeout and EventTimeout override the coordinator's defaults.
+	HoldTimeout, EventTimeout time.Duration
+	// Logger, if set, receives the trace as log/slog records.
+	Logger *slog.Logger
+}
+
+// NewSession returns a coordinator session that runs on a new Loop in
+// virtual time, and the loop. Use the session as any requestor.Requestor;
+// read its trace with Session.Trace.
+func NewSession(cfg Config) (*coordinator.Session, *Loop, error) {
+	loop := NewLoop(cfg.Seed)
+	loop.SetJitter(cfg.Jitter)
+	s, err := coordinator.New(coordinator.Config{
+		Writers: cfg.Writers, Providers: cfg.Providers, Volumes: cfg.Volumes,
+		Runtime: loop, IDs: loop.Rand(),
+		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Logger: cfg.Logger,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, loop, nil
+}

@@ -1,0 +1,219 @@
+package simulate
+
+import (
+	"context"
+	"crypto/sha256"
+	"sync"
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/writer"
+)
+
+// Behavior is what a scripted Writer does when it receives one event. The
+// zero Behavior succeeds at once.
+type Behavior struct {
+	// Cost is the virtual time the handler takes (see Spend).
+	Cost time.Duration
+	// Err, if set, is returned: use a vss.ErrWriter* code to choose the
+	// failure VSS reports.
+	Err error
+	// Hang makes the handler never answer (see Hang).
+	Hang bool
+	// Panic, if not nil, is the value the handler panics with.
+	Panic any
+	// Do, if set, runs first, with the event; a test can call back into the
+	// session from it, or cancel a context.
+	Do func(ctx context.Context, e *writer.Event)
+	// Times limits the behaviour to the first Times deliveries of the event;
+	// later ones succeed at once. Zero means every delivery.
+	Times int
+}
+
+// WriterOption configures a scripted Writer.
+type WriterOption func(*Writer)
+
+// WithLevel sets the writer's application level (front end by default).
+func WithLevel(l vss.AppLevel) WriterOption { return func(w *Writer) { w.info.Level = l } }
+
+// WithFreezeTimeout sets the writer's freeze timeout (60 s by default).
+func WithFreezeTimeout(d time.Duration) WriterOption {
+	return func(w *Writer) { w.info.FreezeTimeout = d }
+}
+
+// WithUsage sets the writer's usage and source types.
+func WithUsage(u vss.UsageType, s vss.SourceType) WriterOption {
+	return func(w *Writer) { w.info.Usage, w.info.Source = u, s }
+}
+
+// On scripts the writer's behaviour at one event.
+func On(kind writer.EventKind, b Behavior) WriterOption {
+	return func(w *Writer) { w.script[kind] = b }
+}
+
+// WithIdentify sets the writer's OnIdentify handler, to declare components.
+func WithIdentify(f func(ctx context.Context, md *writer.Metadata) error) WriterOption {
+	return func(w *Writer) { w.identify = f }
+}
+
+// Writer is a scriptable writer: it implements every optional writer
+// interface, records the events it receives, tracks whether it is frozen,
+// and does at each event what its script says (see Behavior). It is safe
+// for concurrent use, so it also runs under the goroutine runtime.
+type Writer struct {
+	info     writer.Info
+	script   map[writer.EventKind]Behavior
+	identify func(ctx context.Context, md *writer.Metadata) error
+
+	mu     sync.Mutex
+	events []writer.EventKind
+	seen   map[writer.EventKind]int
+	frozen bool
+	last   map[writer.EventKind]*writer.Event
+}
+
+// NewWriter returns a scripted front-end writer named name, whose class
+// and instance IDs derive from the name, so that runs are reproducible.
+func NewWriter(name string, opts ...WriterOption) *Writer {
+	w := &Writer{
+		info: writer.Info{ClassID: nameID("class:" + name), InstanceID: nameID("instance:" + name), Name: name,
+			Usage: vss.UsageUserData, Source: vss.SourceTransactedDB, Level: vss.AppFrontEnd},
+		script: map[writer.EventKind]Behavior{},
+		seen:   map[writer.EventKind]int{},
+		last:   map[writer.EventKind]*writer.Event{},
+	}
+	for _, o := range opts {
+		o(w)
+	}
+	return w
+}
+
+// nameID derives a stable GUID from a name.
+func nameID(name string) vss.ID {
+	sum := sha256.Sum256([]byte(name))
+	var id vss.ID
+	copy(id[:], sum[:16])
+	id[6] = id[6]&0x0f | 0x50 // name-based
+	id[8] = id[8]&0x3f | 0x80
+	return id
+}
+
+// Info implements writer.Writer.
+func (w *Writer) Info() writer.Info { return w.info }
+
+// Events returns the events the writer received, in order.
+func (w *Writer) Events() []writer.EventKind {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]writer.EventKind(nil), w.events...)
+}
+
+// Count returns how many times the writer received an event.
+func (w *Writer) Count(kind writer.EventKind) int {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.seen[kind]
+}
+
+// Frozen reports whether the writer's application is frozen: it entered
+// OnFreeze and has received neither Thaw nor Abort since.
+func (w *Writer) Frozen() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.frozen
+}
+
+// LastEvent returns the last event of this kind the writer received, or nil.
+func (w *Writer) LastEvent(kind writer.EventKind) *writer.Event {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.last[kind]
+}
+
+func (w *Writer) handle(ctx context.Context, e *writer.Event) error {
+	w.mu.Lock()
+	w.events = append(w.events, e.Kind)
+	w.seen[e.Kind]++
+	n := w.seen[e.Kind]
+	w.last[e.Kind] = e.Clone()
+	switch e.Kind {
+	case writer.EventFreeze:
+		w.frozen = true
+	case writer.EventThaw, writer.EventAbort:
+		w.frozen = false
+	}
+	b, ok := w.script[e.Kind]
+	w.mu.Unlock()
+	if !ok || (b.Times > 0 && n > b.Times) {
+		return nil
+	}
+	if b.Do != nil {
+		b.Do(ctx, e)
+	}
+	if b.Panic != nil {
+		panic(b.Panic)
+	}
+	Spend(ctx, b.Cost)
+	if b.Hang {
+		Hang(ctx)
+		return ctx.Err()
+	}
+	return b.Err
+}
+
+// OnIdentify implements writer.Identifier.
+func (w *Writer) OnIdentify(ctx context.Context, md *writer.Metadata) error {
+	if err := w.handle(ctx, &writer.Event{Kind: writer.EventIdentify}); err != nil {
+		return err
+	}
+	if w.identify != nil {
+		return w.identify(ctx, md)
+	}
+	return nil
+}
+
+// OnPrepareBackup implements writer.BackupPreparer.
+func (w *Writer) OnPrepareBackup(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+
+// OnPrepareSnapshot implements writer.Writer.
+func (w *Writer) OnPrepareSnapshot(ctx context.Context, e *writer.Event) error {
+	return w.handle(ctx, e)
+}
+
+// OnFreeze implements writer.Writer.
+func (w *Writer) OnFreeze(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+
+// OnThaw implements writer.Writer.
+func (w *Writer) OnThaw(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+
+// OnAbort implements writer.Writer.
+func (w *Writer) OnAbort(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+
+// OnPostSnapshot implements writer.PostSnapshotter.
+func (w *Writer) OnPostSnapshot(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+
+// OnBackupComplete implements writer.BackupCompleter.
+func (w *Writer) OnBackupComplete(ctx context.Context, e *writer.Event) error {
+	return w.handle(ctx, e)
+}
+
+// OnBackupShutdown implements writer.BackupShutdowner.
+func (w *Writer) OnBackupShutdown(ctx context.Context, e *writer.Event) error {
+	return w.handle(ctx, e)
+}
+
+// OnPreRestore implements writer.Restorer.
+func (w *Writer) OnPreRestore(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+
+// OnPostRestore implements writer.Restorer.
+func (w *Writer) OnPostRestore(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+
+var (
+	_ writer.Writer           = (*Writer)(nil)
+	_ writer.Identifier       = (*Writer)(nil)
+	_ writer.BackupPreparer   = (*Writer)(nil)
+	_ writer.PostSnapshotter  = (*Writer)(nil)
+	_ writer.BackupCompleter  = (*Writer)(nil)
+	_ writer.BackupShutdowner = (*Writer)(nil)
+	_ writer.Restorer         = (*Writer)(nil)
+)
