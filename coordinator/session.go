@@ -48,6 +48,9 @@ type Config struct {
 	EventTimeout time.Duration
 	// Logger, if set, receives every trace record as a log/slog record.
 	Logger *slog.Logger
+	// OnRecord, if set, is called with every trace record as it happens,
+	// under the session's lock: it must not call the session.
+	OnRecord func(Record)
 }
 
 // Session is one backup session with the VSS service run in process: it
@@ -108,6 +111,7 @@ func New(cfg Config) (*Session, error) {
 		cfg.IDs = rand.Reader
 	}
 	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
+	s.trace.OnRecord(cfg.OnRecord)
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
 		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Trace: s.trace})
 	return s, nil

@@ -65,8 +65,9 @@ func (r Record) String() string {
 // Trace is the recorded history of a session. It is not safe for
 // concurrent use; the session appends to it under its own lock.
 type Trace struct {
-	records []Record
-	logger  *slog.Logger
+	records  []Record
+	logger   *slog.Logger
+	onRecord func(Record)
 }
 
 // NewTrace returns an empty trace that also logs every record to logger as
@@ -77,12 +78,20 @@ func NewTrace(logger *slog.Logger) *Trace { return &Trace{logger: logger} }
 func (t *Trace) Add(r Record) {
 	r.Seq = len(t.records) + 1
 	t.records = append(t.records, r)
+	if t.onRecord != nil {
+		t.onRecord(r)
+	}
 	if t.logger != nil {
 		t.logger.LogAttrs(context.Background(), slog.LevelInfo, r.What,
 			slog.Int("seq", r.Seq), slog.Int("step", r.Step), slog.Duration("at", r.At),
 			slog.String("kind", r.Kind.String()), slog.String("actor", r.Actor), slog.String("outcome", r.Outcome))
 	}
 }
+
+// OnRecord makes the trace call f with every record as it is added, for
+// printing a session live. f runs under the session's lock: it must not
+// call the session.
+func (t *Trace) OnRecord(f func(Record)) { t.onRecord = f }
 
 // Records returns a copy of the records so far.
 func (t *Trace) Records() []Record { return append([]Record(nil), t.records...) }

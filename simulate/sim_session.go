@@ -26,6 +26,8 @@ type Config struct {
 	HoldTimeout, EventTimeout time.Duration
 	// Logger, if set, receives the trace as log/slog records.
 	Logger *slog.Logger
+	// OnRecord, if set, is called with every trace record as it happens.
+	OnRecord func(coordinator.Record)
 }
 
 // NewSession returns a coordinator session that runs on a new Loop in
@@ -37,7 +39,7 @@ func NewSession(cfg Config) (*coordinator.Session, *Loop, error) {
 	s, err := coordinator.New(coordinator.Config{
 		Writers: cfg.Writers, Providers: cfg.Providers, Volumes: cfg.Volumes,
 		Runtime: loop, IDs: loop.Rand(),
-		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Logger: cfg.Logger,
+		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Logger: cfg.Logger, OnRecord: cfg.OnRecord,
 	})
 	if err != nil {
 		return nil, nil, err
