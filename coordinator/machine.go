@@ -80,6 +80,7 @@ type Machine struct {
 	out     Output
 
 	holdDeadline time.Time // zero unless a commit is running under held writes
+	provNames    []string  // the providers as trace records name them
 }
 
 // activeCall is the requestor call the machine is working on: its program
@@ -105,7 +106,10 @@ func NewMachine(cfg MachineConfig) *Machine {
 	m := &Machine{cfg: cfg, now: cfg.Start, pending: map[uint64]*op{}, selected: map[vss.ID][]*writer.Component{}}
 	for i, info := range cfg.Writers {
 		m.writers = append(m.writers, &writerSlot{index: i, info: info, level: info.EffectiveLevel(),
-			state: vss.WriterStable, failure: vss.S_OK})
+			state: vss.WriterStable, failure: vss.S_OK, name: fmt.Sprintf("writer %q", info.Name)})
+	}
+	for _, p := range cfg.Providers {
+		m.provNames = append(m.provNames, fmt.Sprintf("provider %q", p.Name))
 	}
 	return m
 }

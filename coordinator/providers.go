@@ -59,9 +59,7 @@ func (s *snapshotSet) volumeNames() []string {
 	return names
 }
 
-func (m *Machine) providerActor(i int) string {
-	return fmt.Sprintf("provider %q", m.cfg.Providers[i].Name)
-}
+func (m *Machine) providerActor(i int) string { return m.provNames[i] }
 
 // callProvider emits a provider call; the stage waits for it.
 func (m *Machine) callProvider(o Op) {

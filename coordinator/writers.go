@@ -25,9 +25,11 @@ type writerSlot struct {
 
 	inWindow  bool      // frozen: Freeze sent, neither Thaw nor Abort since
 	windowEnd time.Time // when the freeze timeout expires
+
+	name string // the writer as trace records name it
 }
 
-func (w *writerSlot) actor() string { return fmt.Sprintf("writer %q", w.info.Name) }
+func (w *writerSlot) actor() string { return w.name }
 
 func (w *writerSlot) failed() bool { return w.state.Failed() }
 
