@@ -1,0 +1,200 @@
+package simulate
+
+import (
+	"errors"
+	"io/fs"
+	"path"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Errors of the simulated volumes. They travel inside *fs.PathError, so
+// errors.Is finds them as it finds fs.ErrNotExist.
+var (
+	// ErrWritesHeld is returned by a Volume's direct write methods while
+	// VSS holds the volume's writes (flush and hold, between
+	// PreCommitSnapshots and PostCommitSnapshots). Applications that must
+	// write during the hold use Volume.Submit, which queues the write.
+	ErrWritesHeld = errors.New("writes to the volume are held for a shadow copy commit")
+	// ErrNotDir means a path element that must be a directory is a file.
+	ErrNotDir = errors.New("not a directory")
+	// ErrIsDir means a file operation named a directory.
+	ErrIsDir = errors.New("is a directory")
+	// ErrDirNotEmpty means Remove or Rename would drop a directory's contents.
+	ErrDirNotEmpty = errors.New("directory not empty")
+)
+
+// volumeEpoch is the modification time of files when no clock is given:
+// the simulator never reads the wall clock.
+var volumeEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Volume is a simulated disk volume: in-memory block storage (BlockSize
+// blocks) under a file namespace, the thing VSS shadow copies. Its name is
+// what requestors pass to AddToSnapshotSet, a drive such as `C:\` or a
+// volume GUID path such as `\\?\Volume{...}\`.
+//
+// Paths inside a volume are relative to its root, with forward slashes as
+// io/fs uses them ("dir/file.txt"); backslashes are accepted too, and
+// names are case-sensitive. Snapshot takes a point-in-time copy in O(1)
+// time; the first write to a block after a snapshot copies that block
+// once. HoldWrites and ReleaseWrites model VSS's flush and hold.
+//
+// A Volume is safe for use by several goroutines.
+type Volume struct {
+	name  string
+	clock func() time.Time
+
+	mu   sync.RWMutex
+	root *inode
+	// gen is the generation of nodes written now; nodes whose gen is at
+	// most shared may be seen by a live snapshot and are copied before
+	// they change.
+	gen, shared uint64
+	live        map[*VolumeSnapshot]struct{}
+	held        bool
+	queue       []pendingWrite
+	stats       VolumeStats
+}
+
+// VolumeStats counts what a volume's storage did, for tests and
+// benchmarks of copy-on-write.
+type VolumeStats struct {
+	Snapshots    int // point-in-time copies taken
+	BlocksCopied int // blocks copied because a snapshot shared them
+	QueuedWrites int // writes submitted while held
+}
+
+// VolumeOption configures a Volume.
+type VolumeOption func(*Volume)
+
+// WithVolumeClock sets the clock that stamps file modification times,
+// usually the simulation's virtual clock. Without it every file has a
+// fixed time (2026-01-01 UTC).
+func WithVolumeClock(now func() time.Time) VolumeOption {
+	return func(v *Volume) {
+		if now != nil {
+			v.clock = now
+		}
+	}
+}
+
+// NewVolume returns an empty volume with the given name, for example `C:\`
+// or `\\?\Volume{...}\`.
+func NewVolume(name string, opts ...VolumeOption) *Volume {
+	v := &Volume{name: name, clock: func() time.Time { return volumeEpoch }, gen: 1,
+		live: map[*VolumeSnapshot]struct{}{}}
+	for _, o := range opts {
+		o(v)
+	}
+	v.root = &inode{gen: v.gen, dir: true, mod: v.clock(), entries: map[string]*inode{}}
+	return v
+}
+
+// Name returns the volume's name as VSS knows it (the original volume of
+// its shadow copies).
+func (v *Volume) Name() string { return v.name }
+
+// Stats returns the volume's storage counters.
+func (v *Volume) Stats() VolumeStats {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.stats
+}
+
+// inode is a file or a directory. Once a snapshot may share it (gen <=
+// Volume.shared) it never changes again; writers change a copy.
+type inode struct {
+	gen     uint64
+	dir     bool
+	mod     time.Time
+	size    int64             // file size in bytes
+	data    blockTree         // file contents
+	entries map[string]*inode // directory entries
+}
+
+// clone returns a copy of n at generation gen that may be changed.
+func (n *inode) clone(gen uint64) *inode {
+	c := *n
+	c.gen = gen
+	if n.dir {
+		c.entries = make(map[string]*inode, len(n.entries))
+		for k, e := range n.entries {
+			c.entries[k] = e
+		}
+	}
+	return &c
+}
+
+// own returns n, or a writable copy of it if a snapshot may share it.
+func (v *Volume) own(n *inode) *inode {
+	if n.gen <= v.shared {
+		return n.clone(v.gen)
+	}
+	return n
+}
+
+// cleanPath turns a caller's path into a valid io/fs path: "." for the
+// root, slash-separated, no leading slash.
+func cleanPath(op, p string) (string, error) {
+	q := strings.ReplaceAll(p, `\`, "/")
+	q = strings.TrimLeft(q, "/")
+	if q == "" {
+		return ".", nil
+	}
+	q = path.Clean(q)
+	if !fs.ValidPath(q) {
+		return "", &fs.PathError{Op: op, Path: p, Err: fs.ErrInvalid}
+	}
+	return q, nil
+}
+
+// elems splits a clean path into its names; the root has none.
+func elems(p string) []string {
+	if p == "." {
+		return nil
+	}
+	return strings.Split(p, "/")
+}
+
+// lookup finds the node at the names below root, or returns the error
+// for op.
+func lookup(root *inode, op, name string, names []string) (*inode, error) {
+	n := root
+	for _, e := range names {
+		if !n.dir {
+			return nil, &fs.PathError{Op: op, Path: name, Err: ErrNotDir}
+		}
+		c, ok := n.entries[e]
+		if !ok {
+			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		}
+		n = c
+	}
+	return n, nil
+}
+
+// ownDir returns the directory at names, made writable along the whole
+// path from the root.
+func (v *Volume) ownDir(op, name string, names []string) (*inode, error) {
+	v.root = v.own(v.root)
+	d := v.root
+	for _, e := range names {
+		c, ok := d.entries[e]
+		if !ok {
+			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		}
+		if !c.dir {
+			return nil, &fs.PathError{Op: op, Path: name, Err: ErrNotDir}
+		}
+		c = v.own(c)
+		d.entries[e] = c
+		d = c
+	}
+	return d, nil
+}
+
+var (
+	errAlreadyHeld = errors.New("writes are already held")
+	errNotHeld     = errors.New("writes are not held")
+)
