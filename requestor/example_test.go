@@ -1,0 +1,68 @@
+package requestor_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/simulate"
+	"github.com/vsskit/vss/writer"
+)
+
+// Backup runs a whole VSS backup over any Requestor; here, a simulated
+// session with one writer and one volume. The same call runs against real
+// VSS on Windows.
+func ExampleBackup() {
+	vol := simulate.NewVolume(`C:\`)
+	_ = vol.WriteFile("orders.db", []byte("order 1001"))
+	vols := simulate.NewVolumeSet(vol)
+	session, _, err := simulate.NewSession(simulate.Config{
+		Writers:   []writer.Writer{simulate.NewWriter("Orders")},
+		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)},
+		Volumes:   vols,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer session.Close()
+
+	res, err := requestor.Backup(context.Background(), session, requestor.Plan{
+		Volumes: []string{`C:\`},
+		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+			data, err := fs.ReadFile(snaps[0].FS, "orders.db")
+			fmt.Printf("copied %q from the shadow copy of %s\n", data, snaps[0].Volume)
+			return err
+		},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, w := range res.Writers {
+		fmt.Println(w.Name, w.State)
+	}
+	// Output:
+	// copied "order 1001" from the shadow copy of C:\
+	// Orders VSS_WS_STABLE
+}
+
+// A writer failure fails the backup with the writer's own VSS error, and
+// Backup aborts and deletes the shadow copies.
+func ExampleBackup_writerFailure() {
+	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
+	flaky := simulate.NewWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
+	session, _, _ := simulate.NewSession(simulate.Config{
+		Writers:   []writer.Writer{flaky},
+		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)},
+		Volumes:   vols,
+	})
+	defer session.Close()
+
+	_, err := requestor.Backup(context.Background(), session, requestor.Plan{Volumes: []string{`C:\`}})
+	fmt.Println(errors.Is(err, vss.ErrWriterRetryable))
+	// Output:
+	// true
+}
