@@ -136,19 +136,42 @@ func (v *Volume) truncate(f *inode, size int64) {
 	case size == 0:
 		f.data = blockTree{}
 	default:
-		last := (f.size - 1) / BlockSize
 		if bo := size % BlockSize; bo != 0 && f.data.block(size/BlockSize) != nil {
 			var zeros [BlockSize]byte
 			v.writeAt(f, size, zeros[:BlockSize-bo])
 		}
-		for i := (size + BlockSize - 1) / BlockSize; i <= last; i++ {
-			if f.data.block(i) != nil {
-				l := v.leaf(&f.data, i)
-				l.blks[i&fanMask], l.bgen[i&fanMask] = nil, v.gen
-			}
+		if from := (size + BlockSize - 1) / BlockSize; from>>(fanBits*f.data.height) == 0 {
+			f.data.root = v.prune(f.data.root, f.data.height, from)
 		}
 	}
 	f.size = size
+}
+
+// prune drops the blocks from index from on in the subtree n of the
+// given height, skipping holes, and returns n or its writable copy.
+func (v *Volume) prune(n *bnode, height int, from int64) *bnode {
+	if n == nil {
+		return nil
+	}
+	n = v.ownNode(n, height == 1)
+	if height == 1 {
+		for k := from; k < fan; k++ {
+			n.blks[k], n.bgen[k] = nil, v.gen
+		}
+		return n
+	}
+	span := int64(1) << (fanBits * (height - 1)) // blocks under one kid
+	for k := from / span; k < fan; k++ {
+		if n.kids[k] == nil {
+			continue
+		}
+		if start := k * span; from <= start {
+			n.kids[k] = nil
+		} else {
+			n.kids[k] = v.prune(n.kids[k], height-1, from-start)
+		}
+	}
+	return n
 }
 
 // readAt reads from file f at off into p and returns how many bytes it

@@ -86,3 +86,12 @@ func (s *VolumeSnapshot) Released() bool {
 	defer s.v.mu.RUnlock()
 	return s.released
 }
+
+// LiveSnapshots returns how many snapshots of the volume are not yet
+// released: after a backup that deleted its shadow copies it is zero, and
+// anything else is a leaked shadow copy.
+func (v *Volume) LiveSnapshots() int {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return len(v.live)
+}
