@@ -120,7 +120,8 @@ func (m *Machine) begin(c Call) {
 		m.then(func(m *Machine) {
 			r, err := m.firstResult()
 			if err != nil {
-				m.finish(vss.Errorf(vss.CodeOf(err), op, "snapshot %v: %w", c.ID, err))
+				c := &m.cur.call // not captured: begin's argument stays on the stack
+				m.finish(vss.Errorf(vss.CodeOf(err), c.Kind.String(), "snapshot %v: %w", c.ID, err))
 				return
 			}
 			m.cur.reply.Snapshot, m.cur.reply.FS = r.Snapshot, r.FS
@@ -156,6 +157,7 @@ func (m *Machine) begin(c Call) {
 		}
 		m.askProviders(ProvDeleteSnapshots, c.ID, c.Object)
 		m.then(func(m *Machine) {
+			c := &m.cur.call
 			n := 0
 			for _, r := range m.cur.results {
 				if r.Err == nil {
@@ -167,7 +169,7 @@ func (m *Machine) begin(c Call) {
 				if err == nil {
 					err = vss.ErrObjectNotFound
 				}
-				m.finish(vss.Errorf(vss.CodeOf(err), op, "%v %v: %w", c.Object, c.ID, err))
+				m.finish(vss.Errorf(vss.CodeOf(err), c.Kind.String(), "%v %v: %w", c.Object, c.ID, err))
 				return
 			}
 			m.forget(c.ID, c.Object)
@@ -254,6 +256,7 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 			Volume: c.Volume, Context: m.sc})
 	}, func(m *Machine) {
 		set.volumes = append(set.volumes, setVolume{name: c.Volume, snapshotID: snapID, provider: chosen})
+		set.names = append(set.names[:len(set.names):len(set.names)], c.Volume) // never alias a slice writers hold
 		m.cur.reply.ID = snapID
 	})
 }
@@ -304,6 +307,7 @@ func (m *Machine) forget(id vss.ID, kind provider.ObjectType) {
 			for i, v := range s.volumes {
 				if v.snapshotID == id {
 					s.volumes = append(s.volumes[:i:i], s.volumes[i+1:]...)
+					s.names = append(s.names[:i:i], s.names[i+1:]...)
 					break
 				}
 			}

@@ -74,10 +74,16 @@ type Machine struct {
 	status   []requestor.WriterStatus
 	gathered bool // GatherWriterStatus ran
 
-	pending map[uint64]*op
+	pending []op // the Ops awaited, in the order they started
 	token   uint64
 	cur     *activeCall
 	out     Output
+
+	// Buffers reused from call to call: a session makes one call at a
+	// time, and its driver consumes an Output before the next input.
+	call     activeCall
+	startBuf []Op
+	reply    Reply
 
 	holdDeadline time.Time // zero unless a commit is running under held writes
 	provNames    []string  // the providers as trace records name them
@@ -103,7 +109,7 @@ func NewMachine(cfg MachineConfig) *Machine {
 	if cfg.EventTimeout <= 0 {
 		cfg.EventTimeout = DefaultEventTimeout
 	}
-	m := &Machine{cfg: cfg, now: cfg.Start, pending: map[uint64]*op{}, selected: map[vss.ID][]*writer.Component{}}
+	m := &Machine{cfg: cfg, now: cfg.Start, selected: map[vss.ID][]*writer.Component{}}
 	for i, info := range cfg.Writers {
 		m.writers = append(m.writers, &writerSlot{index: i, info: info, level: info.EffectiveLevel(),
 			state: vss.WriterStable, failure: vss.S_OK, name: fmt.Sprintf("writer %q", info.Name)})
@@ -153,8 +159,8 @@ func (m *Machine) NextDeadline() (t time.Time, ok bool) {
 			t, ok = d, true
 		}
 	}
-	for _, o := range m.pending {
-		consider(o.deadline)
+	for i := range m.pending {
+		consider(m.pending[i].deadline)
 	}
 	for _, w := range m.writers {
 		if w.inWindow {
@@ -191,7 +197,8 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 	}
 	m.step = step
 	m.record(step, RecCall, "requestor", c.Kind.String(), "")
-	m.cur = &activeCall{call: c, reply: Reply{Kind: c.Kind}}
+	m.call = activeCall{call: c, reply: Reply{Kind: c.Kind}, stages: m.call.stages[:0]}
+	m.cur = &m.call
 	if !m.phase.Legal(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
 		m.pump()
@@ -206,11 +213,13 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 // longer awaits (cancelled or timed out) are ignored.
 func (m *Machine) Complete(now time.Time, c Completion) Output {
 	m.advance(now)
-	o, ok := m.pending[c.Token]
-	if !ok {
+	i := m.find(c.Token)
+	if i < 0 {
 		return m.take()
 	}
-	delete(m.pending, c.Token)
+	op := m.pending[i]
+	m.pending = append(m.pending[:i], m.pending[i+1:]...)
+	o := &op
 	switch o.Kind {
 	case OpWriterEvent:
 		m.writerResult(o, c)
@@ -258,6 +267,9 @@ func (m *Machine) advance(now time.Time) {
 func (m *Machine) take() Output {
 	out := m.out
 	m.out = Output{}
+	if out.Start != nil {
+		m.startBuf = out.Start[:0]
+	}
 	return out
 }
 
@@ -278,20 +290,49 @@ func (m *Machine) pump() {
 		if len(m.pending) > 0 {
 			return // background work, such as an Abort, must settle first
 		}
-		r := m.cur.reply
-		m.record(m.step, RecReturn, "requestor", m.cur.call.Kind.String(), outcome(r.Err))
+		m.reply = m.cur.reply
+		m.record(m.step, RecReturn, "requestor", m.cur.call.Kind.String(), outcome(m.reply.Err))
+		clear(m.call.stages) // drop the closures
 		m.cur = nil
-		m.out.Reply = &r
+		m.out.Reply = &m.reply
 	}
 }
 
 func (m *Machine) barrierPending() bool {
-	for _, o := range m.pending {
-		if o.barrier {
+	for i := range m.pending {
+		if m.pending[i].barrier {
 			return true
 		}
 	}
 	return false
+}
+
+// find returns the index of the awaited Op named token, or -1.
+func (m *Machine) find(token uint64) int {
+	for i := range m.pending {
+		if m.pending[i].Token == token {
+			return i
+		}
+	}
+	return -1
+}
+
+// orphanIf stops awaiting the Ops that match, cancels them, and returns
+// them in the order they started.
+func (m *Machine) orphanIf(match func(o *op) bool) []op {
+	var gone []op
+	kept := m.pending[:0]
+	for _, o := range m.pending {
+		if match(&o) {
+			gone = append(gone, o)
+			m.out.Cancel = append(m.out.Cancel, o.Token)
+		} else {
+			kept = append(kept, o)
+		}
+	}
+	clear(m.pending[len(kept):])
+	m.pending = kept
+	return gone
 }
 
 // then appends stages to the current call's program.
@@ -317,29 +358,7 @@ func (m *Machine) stop(err error) {
 
 // orphanBarrier stops awaiting the current stage's Ops and cancels them.
 func (m *Machine) orphanBarrier() {
-	for _, t := range m.sortedPending() {
-		if o := m.pending[t]; o.barrier {
-			m.orphan(o)
-		}
-	}
-}
-
-func (m *Machine) orphan(o *op) {
-	delete(m.pending, o.Token)
-	m.out.Cancel = append(m.out.Cancel, o.Token)
-}
-
-func (m *Machine) sortedPending() []uint64 {
-	ts := make([]uint64, 0, len(m.pending))
-	for t := range m.pending {
-		ts = append(ts, t)
-	}
-	for i := 1; i < len(ts); i++ { // insertion sort: few pending ops, no allocation
-		for j := i; j > 0 && ts[j] < ts[j-1]; j-- {
-			ts[j], ts[j-1] = ts[j-1], ts[j]
-		}
-	}
-	return ts
+	m.orphanIf(func(o *op) bool { return o.barrier })
 }
 
 // start emits an Op and, unless background, makes the current stage wait
@@ -347,19 +366,18 @@ func (m *Machine) sortedPending() []uint64 {
 func (m *Machine) start(o Op, deadline time.Time, background bool) {
 	m.token++
 	o.Token = m.token
-	m.pending[o.Token] = &op{Op: o, deadline: deadline, barrier: !background}
+	m.pending = append(m.pending, op{Op: o, deadline: deadline, barrier: !background})
+	if m.out.Start == nil {
+		m.out.Start = m.startBuf
+	}
 	m.out.Start = append(m.out.Start, o)
 }
 
 // expire fails whatever has passed its deadline: writer events, freeze
 // windows and the hold window.
 func (m *Machine) expire() {
-	for _, t := range m.sortedPending() {
-		o, ok := m.pending[t]
-		if !ok || o.deadline.IsZero() || m.now.Before(o.deadline) {
-			continue
-		}
-		m.orphan(o)
+	expired := m.orphanIf(func(o *op) bool { return !o.deadline.IsZero() && !m.now.Before(o.deadline) })
+	for _, o := range expired {
 		switch o.Kind {
 		case OpWriterEvent:
 			m.writerTimedOut(m.writers[o.Writer], o.Event.Kind)
@@ -420,9 +438,7 @@ func (m *Machine) newID() (vss.ID, error) {
 // that hangs with no deadline to end the wait. The session is left Aborted.
 func (m *Machine) Abandon(now time.Time, cause error) Output {
 	m.advance(now)
-	for _, t := range m.sortedPending() {
-		m.orphan(m.pending[t])
-	}
+	m.orphanIf(func(*op) bool { return true })
 	m.holdDeadline = time.Time{}
 	for _, w := range m.writers {
 		w.inWindow = false

@@ -100,6 +100,9 @@ type Completion struct {
 
 // Output is what the machine asks of its driver after an input: Ops to
 // start, Ops to cancel, and, once the current call is finished, its Reply.
+// The machine reuses the memory of Start and Reply: they are valid until
+// the machine's next input, so a driver acts on them (or copies them)
+// first.
 type Output struct {
 	Start  []Op
 	Cancel []uint64

@@ -3,6 +3,7 @@ package coordinator
 import (
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
@@ -23,6 +24,7 @@ const (
 type snapshotSet struct {
 	id      vss.ID
 	volumes []setVolume
+	names   []string // the volume names, as events show them (read-only)
 	state   setState
 	held    bool              // writes on its volumes are held
 	devices map[string]string // volume -> shadow copy device, after commit
@@ -89,10 +91,13 @@ func (m *Machine) providerError(op string, o *op, err error) error {
 func (m *Machine) providerResult(o *op, c Completion) {
 	res := outcome(c.Err)
 	if c.Err == nil && o.Call == ProvIsVolumeSupported {
-		res = fmt.Sprintf("supported=%t", c.Supported)
+		res = "supported=false"
+		if c.Supported {
+			res = "supported=true"
+		}
 	}
 	if c.Err == nil && o.Call == ProvDeleteSnapshots {
-		res = fmt.Sprintf("deleted %d", c.Count)
+		res = "deleted " + strconv.Itoa(c.Count)
 	}
 	what := o.Call.String()
 	if o.Volume != "" {

@@ -46,9 +46,9 @@ func (t sysTimer) Stop() bool          { return t.t.Stop() }
 type Runtime interface {
 	// Now returns the current time.
 	Now() time.Time
-	// Go runs fn for the Op named token. fn's context is cancelled by
-	// Cancel(token) and by Close. Its Completion is reported by Wait.
-	Go(token uint64, fn func(ctx context.Context) Completion)
+	// Go runs run(ctx, o). The context is cancelled by Cancel(o.Token) and
+	// by Close. The Completion is reported by Wait, with o.Token.
+	Go(o Op, run func(ctx context.Context, o Op) Completion)
 	// Cancel cancels the context of the Op named token, if it still runs.
 	Cancel(token uint64)
 	// Wait returns the next Completion. If hasDeadline is set and the
@@ -83,7 +83,8 @@ func NewGoroutineRuntime(clock Clock) Runtime {
 
 func (r *goRuntime) Now() time.Time { return r.clock.Now() }
 
-func (r *goRuntime) Go(token uint64, fn func(ctx context.Context) Completion) {
+func (r *goRuntime) Go(o Op, run func(ctx context.Context, o Op) Completion) {
+	token := o.Token
 	ctx, cancel := context.WithCancel(context.Background())
 	r.mu.Lock()
 	r.cancels[token] = cancel
@@ -91,7 +92,7 @@ func (r *goRuntime) Go(token uint64, fn func(ctx context.Context) Completion) {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		c := fn(ctx)
+		c := run(ctx, o)
 		c.Token = token
 		r.mu.Lock()
 		delete(r.cancels, token)

@@ -65,6 +65,7 @@ type Session struct {
 	cfg   Config
 	rt    Runtime
 	trace *Trace
+	runOp func(ctx context.Context, o Op) Completion // s.run, bound once
 
 	mu       sync.Mutex
 	m        *Machine
@@ -112,6 +113,7 @@ func New(cfg Config) (*Session, error) {
 	}
 	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
 	s.trace.OnRecord(cfg.OnRecord)
+	s.runOp = s.run
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
 		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Trace: s.trace})
 	return s, nil
@@ -151,7 +153,10 @@ func (s *Session) Frozen() []string {
 }
 
 // do runs one call to its reply, driving the machine when the call needs
-// writers or providers.
+// writers or providers. Every machine input is made under s.mu, and the
+// reply is copied before the lock is released (the machine reuses its
+// memory); Ops are carried out without the lock, so that writers and
+// providers may call the session back.
 func (s *Session) do(ctx context.Context, c Call) Reply {
 	if ctx == nil {
 		ctx = context.Background()
@@ -159,9 +164,10 @@ func (s *Session) do(ctx context.Context, c Call) Reply {
 	s.mu.Lock()
 	out := s.m.Call(s.rt.Now(), c)
 	if out.Reply != nil {
+		r := *out.Reply
 		s.mu.Unlock()
 		s.execute(out)
-		return *out.Reply
+		return r
 	}
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -173,12 +179,6 @@ func (s *Session) do(ctx context.Context, c Call) Reply {
 	waitCtx := ctx
 	for {
 		s.execute(out)
-		if out.Reply != nil {
-			s.mu.Lock()
-			s.busyStop, s.busyDone = nil, nil
-			s.mu.Unlock()
-			return *out.Reply
-		}
 		s.mu.Lock()
 		deadline, has := s.m.NextDeadline()
 		s.mu.Unlock()
@@ -196,6 +196,13 @@ func (s *Session) do(ctx context.Context, c Call) Reply {
 		default:
 			out = s.m.Complete(s.rt.Now(), comp)
 		}
+		if out.Reply != nil {
+			r := *out.Reply
+			s.busyStop, s.busyDone = nil, nil
+			s.mu.Unlock()
+			s.execute(out)
+			return r
+		}
 		s.mu.Unlock()
 	}
 }
@@ -206,8 +213,7 @@ func (s *Session) execute(out Output) {
 		s.rt.Cancel(t)
 	}
 	for _, o := range out.Start {
-		o := o
-		s.rt.Go(o.Token, func(ctx context.Context) Completion { return s.run(ctx, o) })
+		s.rt.Go(o, s.runOp)
 	}
 }
 

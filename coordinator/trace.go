@@ -72,7 +72,9 @@ type Trace struct {
 
 // NewTrace returns an empty trace that also logs every record to logger as
 // a log/slog record, if logger is not nil.
-func NewTrace(logger *slog.Logger) *Trace { return &Trace{logger: logger} }
+func NewTrace(logger *slog.Logger) *Trace {
+	return &Trace{logger: logger, records: make([]Record, 0, 160)} // a whole backup's worth
+}
 
 // Add appends r, numbering it.
 func (t *Trace) Add(r Record) {

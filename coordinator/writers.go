@@ -55,9 +55,7 @@ func (m *Machine) baseEvent(kind writer.EventKind) *writer.Event {
 		PartialFileSupport: m.bs.PartialFileSupport}
 	if m.set != nil && kind != writer.EventPrepareBackup {
 		e.SnapshotSetID = m.set.id
-		for _, v := range m.set.volumes {
-			e.Volumes = append(e.Volumes, v.name)
-		}
+		e.Volumes = m.set.names
 		if len(m.set.devices) > 0 {
 			e.SnapshotDevices = m.set.devices
 		}
@@ -68,7 +66,8 @@ func (m *Machine) baseEvent(kind writer.EventKind) *writer.Event {
 // sendEvent delivers an event to one writer. Freeze is bounded by the
 // writer's freeze window, other events by the event timeout.
 func (m *Machine) sendEvent(w *writerSlot, base *writer.Event, background bool) {
-	e := base.Clone()
+	e := new(writer.Event)
+	*e = *base // Volumes and SnapshotDevices are shared and read-only
 	if e.Kind == writer.EventFreeze || e.Kind == writer.EventThaw {
 		e.Level = w.level
 	}
@@ -189,11 +188,9 @@ func (m *Machine) abortWriters() {
 	for _, w := range m.participants() {
 		// A writer whose own event is still running is no longer awaited:
 		// the Abort supersedes it.
-		for _, t := range m.sortedPending() {
-			if o := m.pending[t]; o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind != writer.EventAbort {
-				m.orphan(o)
-			}
-		}
+		m.orphanIf(func(o *op) bool {
+			return o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind != writer.EventAbort
+		})
 		m.abortWriter(w)
 	}
 }
@@ -216,11 +213,10 @@ func (m *Machine) writerTimedOut(w *writerSlot, kind writer.EventKind) {
 // itself reports when its timer fires before the Thaw.
 func (m *Machine) freezeWindowExpired(w *writerSlot) {
 	kind := writer.EventThaw
-	for _, t := range m.sortedPending() {
-		if o := m.pending[t]; o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind == writer.EventFreeze {
-			m.orphan(o)
-			kind = writer.EventFreeze
-		}
+	if late := m.orphanIf(func(o *op) bool {
+		return o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind == writer.EventFreeze
+	}); len(late) > 0 {
+		kind = writer.EventFreeze
 	}
 	timeout := w.info.EffectiveFreezeTimeout()
 	m.record(m.step, RecState, w.actor(), "freeze timeout", fmt.Sprintf("frozen longer than %v", timeout))

@@ -13,6 +13,22 @@ type meter struct {
 	hang bool
 }
 
+// meterCtx is the context a Loop runs work under: it carries the meter
+// without the allocations of context.WithValue. The work has returned by
+// the time its answer is scheduled, so it is never cancelled.
+type meterCtx struct {
+	context.Context
+	m meter
+}
+
+// Value returns the meter for meterKey.
+func (c *meterCtx) Value(key any) any {
+	if key == (meterKey{}) {
+		return &c.m
+	}
+	return c.Context.Value(key)
+}
+
 // Spend declares that the participant handling ctx takes d to do its work.
 // Under the simulator's Loop, it charges d of virtual time and returns at
 // once; anywhere else (the goroutine runtime, a testing/synctest bubble) it

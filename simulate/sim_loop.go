@@ -1,7 +1,6 @@
 package simulate
 
 import (
-	"container/heap"
 	"context"
 	"errors"
 	"math/rand/v2"
@@ -30,14 +29,15 @@ type Loop struct {
 	rng    *rand.ChaCha8
 	jitter time.Duration
 	queued []queuedOp
+	spare  []queuedOp // the other queue buffer: work may queue more work
 	events eventHeap
 	seq    uint64
 	gone   map[uint64]bool // cancelled tokens
 }
 
 type queuedOp struct {
-	token uint64
-	fn    func(ctx context.Context) coordinator.Completion
+	op  coordinator.Op
+	run func(ctx context.Context, o coordinator.Op) coordinator.Completion
 }
 
 // NewLoop returns a loop at Epoch whose choices come from seed.
@@ -74,9 +74,9 @@ func (l *Loop) Advance(d time.Duration) {
 	}
 }
 
-// Go queues fn; it runs when the session next waits.
-func (l *Loop) Go(token uint64, fn func(ctx context.Context) coordinator.Completion) {
-	l.queued = append(l.queued, queuedOp{token, fn})
+// Go queues run(ctx, o); it runs when the session next waits.
+func (l *Loop) Go(o coordinator.Op, run func(ctx context.Context, o coordinator.Op) coordinator.Completion) {
+	l.queued = append(l.queued, queuedOp{o, run})
 }
 
 // Cancel drops the answer of the work named token.
@@ -93,14 +93,14 @@ func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (
 	for l.events.Len() > 0 {
 		next := l.events[0]
 		if l.gone[next.c.Token] {
-			heap.Pop(&l.events)
+			l.events.pop()
 			delete(l.gone, next.c.Token)
 			continue
 		}
 		if hasDeadline && next.at.After(deadline) {
 			break
 		}
-		heap.Pop(&l.events)
+		l.events.pop()
 		if next.at.After(l.now) {
 			l.now = next.at
 		}
@@ -127,31 +127,32 @@ func (l *Loop) Close() {
 func (l *Loop) runQueued() {
 	for len(l.queued) > 0 {
 		batch := l.queued
-		l.queued = nil
+		l.queued = l.spare[:0]
 		for i := len(batch) - 1; i > 0; i-- { // Fisher-Yates from the seed
 			j := int(l.rng.Uint64() % uint64(i+1))
 			batch[i], batch[j] = batch[j], batch[i]
 		}
 		for _, q := range batch {
-			if l.gone[q.token] {
-				delete(l.gone, q.token)
+			token := q.op.Token
+			if l.gone[token] {
+				delete(l.gone, token)
 				continue
 			}
-			m := &meter{}
-			ctx, cancel := context.WithCancel(context.WithValue(context.Background(), meterKey{}, m))
-			c := q.fn(ctx)
-			cancel()
-			if m.hang {
+			ctx := &meterCtx{Context: context.Background()}
+			c := q.run(ctx, q.op)
+			if ctx.m.hang {
 				continue
 			}
-			cost := m.cost
+			cost := ctx.m.cost
 			if l.jitter > 0 {
 				cost += time.Duration(l.rng.Uint64() % uint64(l.jitter+1))
 			}
-			c.Token = q.token
+			c.Token = token
 			l.seq++
-			heap.Push(&l.events, &scheduled{at: l.now.Add(cost), seq: l.seq, c: c})
+			l.events.push(scheduled{at: l.now.Add(cost), seq: l.seq, c: c})
 		}
+		clear(batch)
+		l.spare = batch[:0]
 	}
 }
 
@@ -161,22 +162,53 @@ type scheduled struct {
 	c   coordinator.Completion
 }
 
-type eventHeap []*scheduled
+// eventHeap is a binary min-heap of scheduled answers by (at, seq), kept
+// by value to spare an allocation per answer.
+type eventHeap []scheduled
 
 func (h eventHeap) Len() int { return len(h) }
-func (h eventHeap) Less(i, j int) bool {
+
+func (h eventHeap) less(i, j int) bool {
 	if !h[i].at.Equal(h[j].at) {
 		return h[i].at.Before(h[j].at)
 	}
 	return h[i].seq < h[j].seq
 }
-func (h eventHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
-func (h *eventHeap) Push(x any)   { *h = append(*h, x.(*scheduled)) }
-func (h *eventHeap) Pop() any {
+
+func (h *eventHeap) push(s scheduled) {
+	*h = append(*h, s)
+	for i := len(*h) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !h.less(i, p) {
+			break
+		}
+		(*h)[i], (*h)[p] = (*h)[p], (*h)[i]
+		i = p
+	}
+}
+
+func (h *eventHeap) pop() scheduled {
 	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+	top := old[0]
+	n := len(old) - 1
+	old[0] = old[n]
+	old[n] = scheduled{}
+	*h = old[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && h.less(l, m) {
+			m = l
+		}
+		if r < n && h.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		(*h)[i], (*h)[m] = (*h)[m], (*h)[i]
+		i = m
+	}
+	return top
 }
 
 var _ coordinator.Runtime = (*Loop)(nil)

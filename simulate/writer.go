@@ -135,7 +135,7 @@ func (w *Writer) handle(ctx context.Context, e *writer.Event) error {
 	w.events = append(w.events, e.Kind)
 	w.seen[e.Kind]++
 	n := w.seen[e.Kind]
-	w.last[e.Kind] = e.Clone()
+	w.last[e.Kind] = e
 	switch e.Kind {
 	case writer.EventFreeze:
 		w.frozen = true
