@@ -51,7 +51,7 @@ type Volume struct {
 	// most shared may be seen by a live snapshot and are copied before
 	// they change.
 	gen, shared uint64
-	live        map[*VolumeSnapshot]struct{}
+	live        []*VolumeSnapshot // unreleased snapshots, oldest first
 	held        bool
 	queue       []pendingWrite
 	stats       VolumeStats
@@ -62,6 +62,7 @@ type Volume struct {
 type VolumeStats struct {
 	Snapshots    int // point-in-time copies taken
 	BlocksCopied int // blocks copied because a snapshot shared them
+	BlocksFreed  int // copied-away blocks freed when the last snapshot reading them was released
 	QueuedWrites int // writes submitted while held
 }
 
@@ -82,8 +83,7 @@ func WithVolumeClock(now func() time.Time) VolumeOption {
 // NewVolume returns an empty volume with the given name, for example `C:\`
 // or `\\?\Volume{...}\`.
 func NewVolume(name string, opts ...VolumeOption) *Volume {
-	v := &Volume{name: name, clock: func() time.Time { return volumeEpoch }, gen: 1,
-		live: map[*VolumeSnapshot]struct{}{}}
+	v := &Volume{name: name, clock: func() time.Time { return volumeEpoch }, gen: 1}
 	for _, o := range opts {
 		o(v)
 	}

@@ -111,14 +111,15 @@ func (v *Volume) writeAt(f *inode, off int64, p []byte) {
 		b := l.blks[k]
 		switch {
 		case b == nil:
-			b = new([BlockSize]byte)
+			b = v.newBlock(n < BlockSize)
 		case l.bgen[k] <= v.shared:
 			// First write since a snapshot: copy the block once (a write
 			// of the whole block needs none of the old bytes).
-			nb := new([BlockSize]byte)
+			nb := v.newBlock(false)
 			if n < BlockSize {
 				*nb = *b
 			}
+			v.kill(b, l.bgen[k])
 			b = nb
 			v.stats.BlocksCopied++
 		}

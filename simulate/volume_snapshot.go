@@ -10,7 +10,8 @@ type VolumeSnapshot struct {
 	v        *Volume
 	root     *inode
 	gen      uint64
-	released bool // guarded by v.mu
+	released bool        // guarded by v.mu
+	dead     []deadBlock // blocks only snapshots hold, killed while this was the newest
 }
 
 var (
@@ -27,7 +28,7 @@ func (v *Volume) Snapshot() *VolumeSnapshot {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	s := &VolumeSnapshot{v: v, root: v.root, gen: v.gen}
-	v.live[s] = struct{}{}
+	v.live = append(v.live, s)
 	v.shared = v.gen
 	v.gen++
 	v.stats.Snapshots++
@@ -73,11 +74,7 @@ func (s *VolumeSnapshot) Release() {
 	}
 	s.released = true
 	s.root = nil
-	delete(v.live, s)
-	v.shared = 0
-	for o := range v.live {
-		v.shared = max(v.shared, o.gen)
-	}
+	v.forget(s)
 }
 
 // Released reports whether Release was called.

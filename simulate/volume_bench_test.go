@@ -1,0 +1,90 @@
+package simulate
+
+import (
+	"fmt"
+	"runtime"
+	"testing"
+)
+
+// filledVolume returns a volume holding size bytes of data in files of at
+// most 64 MiB, written through the ordinary write path.
+func filledVolume(b *testing.B, size int64) *Volume {
+	b.Helper()
+	v := NewVolume(`C:\`)
+	chunk := make([]byte, 1<<20)
+	for i := range chunk {
+		chunk[i] = byte(i)
+	}
+	const perFile = 64 << 20
+	for off := int64(0); off < size; off += int64(len(chunk)) {
+		name := fmt.Sprintf("file%03d.bin", off/perFile)
+		n := min(int64(len(chunk)), size-off)
+		if err := v.WriteAt(name, off%perFile, chunk[:n]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	runtime.GC() // setup garbage is not the benchmark's
+	return v
+}
+
+// BenchmarkSnapshotCreate takes (and releases) a snapshot of a full
+// volume: the cost must not grow with the volume's size.
+func BenchmarkSnapshotCreate(b *testing.B) {
+	for _, size := range []struct {
+		name  string
+		bytes int64
+	}{{"1MiB", 1 << 20}, {"1GiB", 1 << 30}} {
+		b.Run(size.name, func(b *testing.B) {
+			v := filledVolume(b, size.bytes)
+			for b.Loop() {
+				v.Snapshot().Release()
+			}
+			if v.Stats().BlocksCopied != 0 {
+				b.Fatal("taking snapshots copied blocks")
+			}
+		})
+	}
+}
+
+// writeBench writes n bytes at the start of block after block of a 64 MiB
+// file; with snapshot set, a snapshot is taken before the first write to
+// each block, so that every write is the first to its block since a
+// snapshot and copies it.
+func writeBench(b *testing.B, n int, snapshot bool) {
+	const size = 64 << 20
+	v := filledVolume(b, size)
+	data := make([]byte, n)
+	var s *VolumeSnapshot
+	i := int64(0)
+	for b.Loop() {
+		if i%(size/BlockSize) == 0 && snapshot {
+			if s != nil {
+				s.Release()
+			}
+			s = v.Snapshot()
+		}
+		if err := v.WriteAt("file000.bin", (i%(size/BlockSize))*BlockSize, data); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	if s != nil {
+		s.Release()
+	}
+	b.ReportMetric(float64(v.Stats().BlocksCopied)/float64(i), "copies/op")
+	b.SetBytes(int64(n))
+}
+
+// BenchmarkPlainWrite overwrites part of a block no snapshot shares.
+func BenchmarkPlainWrite(b *testing.B) {
+	b.Run("4KiB", func(b *testing.B) { writeBench(b, BlockSize, false) })
+	b.Run("512B", func(b *testing.B) { writeBench(b, 512, false) })
+}
+
+// BenchmarkFirstWriteAfterSnapshot overwrites part of a block a snapshot
+// shares: the block is copied first (a whole-block write needs no copy
+// of the old bytes, only a fresh block).
+func BenchmarkFirstWriteAfterSnapshot(b *testing.B) {
+	b.Run("4KiB", func(b *testing.B) { writeBench(b, BlockSize, true) })
+	b.Run("512B", func(b *testing.B) { writeBench(b, 512, true) })
+}
