@@ -25,14 +25,15 @@ var ErrStalled = errors.New("simulate: nothing left to happen; the session waits
 // plus a seeded jitter of up to Jitter. Wait jumps the clock to the next
 // answer or deadline. A Loop must be used by one goroutine.
 type Loop struct {
-	now    time.Time
-	rng    *rand.ChaCha8
-	jitter time.Duration
-	queued []queuedOp
-	spare  []queuedOp // the other queue buffer: work may queue more work
-	events eventHeap
-	seq    uint64
-	gone   map[uint64]bool // cancelled tokens
+	now     time.Time
+	rng     *rand.ChaCha8
+	jitter  time.Duration
+	queued  []queuedOp
+	spare   []queuedOp // the other queue buffer: work may queue more work
+	events  eventHeap
+	answers int // answers in events, cancelled ones included
+	seq     uint64
+	gone    map[uint64]bool // cancelled tokens
 }
 
 type queuedOp struct {
@@ -82,44 +83,64 @@ func (l *Loop) Go(o coordinator.Op, run func(ctx context.Context, o coordinator.
 // Cancel drops the answer of the work named token.
 func (l *Loop) Cancel(token uint64) { l.gone[token] = true }
 
-// Wait runs the queued work, then returns the earliest answer due no later
-// than the deadline, moving the clock to it, or moves the clock to the
-// deadline and reports it.
+// Wait runs the queued work, then advances virtual time event by event:
+// callbacks scheduled with At and After run as their time comes; the first
+// answer due no later than the deadline is returned, with the clock at its
+// time; if the deadline comes first, the clock stops there and Wait
+// reports it. With no answer to wait for and no deadline, Wait returns
+// ErrStalled: callbacks alone never end a wait.
 func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (coordinator.Completion, bool, error) {
-	l.runQueued()
-	if ctx != nil && ctx.Err() != nil {
-		return coordinator.Completion{}, true, ctx.Err()
-	}
-	for l.events.Len() > 0 {
-		next := l.events[0]
-		if l.gone[next.c.Token] {
-			l.events.pop()
-			delete(l.gone, next.c.Token)
-			continue
+	for {
+		l.runQueued()
+		if ctx != nil && ctx.Err() != nil {
+			return coordinator.Completion{}, true, ctx.Err()
 		}
-		if hasDeadline && next.at.After(deadline) {
-			break
+		if l.answers == 0 && !hasDeadline {
+			return coordinator.Completion{}, true, ErrStalled
 		}
-		l.events.pop()
+		if l.events.Len() == 0 || (hasDeadline && l.events[0].at.After(deadline)) {
+			if deadline.After(l.now) {
+				l.now = deadline
+			}
+			return coordinator.Completion{}, false, nil
+		}
+		next := l.events.pop()
 		if next.at.After(l.now) {
 			l.now = next.at
 		}
+		if next.fn != nil {
+			next.fn()
+			continue
+		}
+		l.answers--
+		if l.gone[next.c.Token] {
+			delete(l.gone, next.c.Token)
+			continue
+		}
 		return next.c, true, nil
 	}
-	if hasDeadline {
-		if deadline.After(l.now) {
-			l.now = deadline
-		}
-		return coordinator.Completion{}, false, nil
-	}
-	return coordinator.Completion{}, true, ErrStalled
 }
+
+// At schedules f to run at virtual time t (or at once, if t has passed),
+// on the loop, while a session waits. Simulated applications use it to
+// write to volumes as time passes.
+func (l *Loop) At(t time.Time, f func()) {
+	if t.Before(l.now) {
+		t = l.now
+	}
+	l.seq++
+	l.events.push(scheduled{at: t, seq: l.seq, fn: f})
+}
+
+// After schedules f to run d from now; see At.
+func (l *Loop) After(d time.Duration, f func()) { l.At(l.now.Add(d), f) }
 
 // Close drops everything still scheduled. The loop runs no goroutine, so
 // nothing is left running.
 func (l *Loop) Close() {
 	l.queued = nil
 	l.events = nil
+	l.answers = 0
 	clear(l.gone)
 }
 
@@ -149,6 +170,7 @@ func (l *Loop) runQueued() {
 			}
 			c.Token = token
 			l.seq++
+			l.answers++
 			l.events.push(scheduled{at: l.now.Add(cost), seq: l.seq, c: c})
 		}
 		clear(batch)
@@ -156,10 +178,12 @@ func (l *Loop) runQueued() {
 	}
 }
 
+// scheduled is an answer due at a time, or a callback (fn) to run then.
 type scheduled struct {
 	at  time.Time
 	seq uint64
 	c   coordinator.Completion
+	fn  func()
 }
 
 // eventHeap is a binary min-heap of scheduled answers by (at, seq), kept

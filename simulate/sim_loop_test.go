@@ -1,0 +1,71 @@
+package simulate
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vsskit/vss/coordinator"
+)
+
+func TestLoopRunsCallbacksAndAnswersInTimeOrder(t *testing.T) {
+	l := NewLoop(7)
+	var got []string
+	l.After(3*time.Second, func() { got = append(got, "cb@3s") })
+	l.After(1*time.Second, func() { got = append(got, "cb@1s") })
+	l.Go(coordinator.Op{Token: 1}, func(ctx context.Context, o coordinator.Op) coordinator.Completion {
+		Spend(ctx, 2*time.Second)
+		return coordinator.Completion{}
+	})
+	c, ok, err := l.Wait(nil, time.Time{}, false)
+	require.NoError(t, err)
+	require.True(t, ok)
+	assert.Equal(t, uint64(1), c.Token)
+	assert.Equal(t, 2*time.Second, l.Elapsed())
+	assert.Equal(t, []string{"cb@1s"}, got)
+
+	// Nothing to answer and no deadline: stalled, even with a callback due.
+	_, _, err = l.Wait(nil, time.Time{}, false)
+	assert.ErrorIs(t, err, ErrStalled)
+
+	// A deadline lets time pass, running the callback on the way.
+	_, ok, err = l.Wait(nil, Epoch.Add(5*time.Second), true)
+	require.NoError(t, err)
+	assert.False(t, ok)
+	assert.Equal(t, 5*time.Second, l.Elapsed())
+	assert.Equal(t, []string{"cb@1s", "cb@3s"}, got)
+}
+
+func TestLoopDropsCancelledAnswersAndHangs(t *testing.T) {
+	l := NewLoop(1)
+	l.Go(coordinator.Op{Token: 1}, func(ctx context.Context, o coordinator.Op) coordinator.Completion {
+		Hang(ctx)
+		return coordinator.Completion{}
+	})
+	l.Go(coordinator.Op{Token: 2}, func(ctx context.Context, o coordinator.Op) coordinator.Completion {
+		Spend(ctx, time.Second)
+		return coordinator.Completion{}
+	})
+	l.runQueued()
+	l.Cancel(2)
+	_, ok, err := l.Wait(nil, Epoch.Add(10*time.Second), true)
+	require.NoError(t, err)
+	assert.False(t, ok, "the hung op never answers and the cancelled one is dropped")
+	assert.Equal(t, 10*time.Second, l.Elapsed())
+}
+
+func TestLoopCancelledContextEndsTheWait(t *testing.T) {
+	l := NewLoop(1)
+	ctx, cancel := context.WithCancel(context.Background())
+	l.After(time.Second, cancel)
+	l.Go(coordinator.Op{Token: 1}, func(ctx context.Context, o coordinator.Op) coordinator.Completion {
+		Spend(ctx, time.Minute)
+		return coordinator.Completion{}
+	})
+	_, _, err := l.Wait(ctx, time.Time{}, false)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, time.Second, l.Elapsed())
+}
