@@ -3,6 +3,8 @@ package vss
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 )
 
 // HRESULT is a COM result code. A failure HRESULT is an error: the VSS
@@ -227,4 +229,25 @@ func WriterFailure(err error) HRESULT {
 		return h
 	}
 	return ErrWriterNonRetryable
+}
+
+// ParseHRESULT reads an HRESULT as Name prints it: a symbolic name
+// ("VSS_E_BAD_STATE") or "HRESULT(0x80049999)"; a bare hexadecimal value
+// ("0x80042301") is accepted too.
+func ParseHRESULT(s string) (HRESULT, error) {
+	for h, i := range hresults {
+		if i.name == s {
+			return h, nil
+		}
+	}
+	hex := s
+	if inner, ok := strings.CutPrefix(s, "HRESULT("); ok {
+		hex = strings.TrimSuffix(inner, ")")
+	}
+	if h, ok := strings.CutPrefix(strings.ToLower(hex), "0x"); ok {
+		if v, err := strconv.ParseUint(h, 16, 32); err == nil {
+			return HRESULT(v), nil
+		}
+	}
+	return 0, fmt.Errorf("vss: %q is neither an HRESULT name nor a hexadecimal value", s)
 }

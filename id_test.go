@@ -126,3 +126,18 @@ func TestWriterFailureMapping(t *testing.T) {
 	assert.Equal(t, ErrWriterNonRetryable, WriterFailure(errors.New("plain")))
 	assert.Equal(t, ErrWriterNonRetryable, WriterFailure(ErrBadState), "a non-writer HRESULT is non-retryable")
 }
+
+func TestParseHRESULT(t *testing.T) {
+	for _, h := range []HRESULT{ErrBadState, ErrWriterRetryable, ErrAccessDenied, HRESULT(0x80049999)} {
+		got, err := ParseHRESULT(h.Name())
+		require.NoError(t, err, h.Name())
+		assert.Equal(t, h, got)
+	}
+	got, err := ParseHRESULT("0x800423F3")
+	require.NoError(t, err)
+	assert.Equal(t, ErrWriterRetryable, got)
+	for _, bad := range []string{"", "VSS_E_NOPE", "0x", "0xZZ", "0x1234567890"} {
+		_, err := ParseHRESULT(bad)
+		assert.Error(t, err, bad)
+	}
+}
