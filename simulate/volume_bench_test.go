@@ -23,7 +23,7 @@ func filledVolume(b *testing.B, size int64) *Volume {
 			b.Fatal(err)
 		}
 	}
-	runtime.GC() // setup garbage is not the benchmark's
+	runtime.GC() // the setup's garbage is not the benchmark's
 	return v
 }
 
