@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"cmp"
 	"context"
 	"io/fs"
 	"slices"
@@ -321,7 +322,7 @@ func (p *snapProvider) Query(ctx context.Context) ([]provider.Snapshot, error) {
 	for _, s := range p.snaps {
 		list = append(list, s)
 	}
-	slices.SortFunc(list, func(a, b *shadow) int { return int(a.seq) - int(b.seq) })
+	slices.SortFunc(list, func(a, b *shadow) int { return cmp.Compare(a.seq, b.seq) })
 	out := make([]provider.Snapshot, len(list))
 	for i, s := range list {
 		out[i] = s.prop

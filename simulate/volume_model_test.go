@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"path"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -64,7 +65,9 @@ func (m *model) apply(op string, p, q string, off int64, data []byte) bool {
 		if end := int(off) + len(data); end > len(b) && len(data) > 0 {
 			b = append(b, make([]byte, end-len(b))...)
 		}
-		copy(b[off:], data)
+		if len(data) > 0 {
+			copy(b[off:], data)
+		}
 		m.files[p] = b
 	case "truncate":
 		b, ok := m.files[p]
@@ -131,76 +134,122 @@ func (m *model) apply(op string, p, q string, off int64, data []byte) bool {
 	return true
 }
 
-func TestSnapshotsMatchModel(t *testing.T) {
+// runModel runs steps random operations, each choice drawn from choose
+// (a number in [0, n)), on a volume and on the model, checking every
+// checkEvery steps and at the end that each live snapshot equals the
+// model as it was when the snapshot was taken. It returns the volume's
+// statistics.
+func runModel(t testing.TB, choose func(n int) int, steps, checkEvery int) VolumeStats {
 	names := []string{"a", "b", "d1", "d2", "d1/a", "d1/b", "d2/a", "d1/d3", "d1/d3/a"}
 	ops := []string{"writefile", "writeat", "writeat", "writeat", "truncate", "remove", "mkdirall", "rename", "snapshot", "release"}
-	freed := 0
+	v := NewVolume(`C:\`)
+	m := &model{files: map[string][]byte{}, dirs: map[string]bool{}}
+	type taken struct {
+		s    *VolumeSnapshot
+		want map[string]string
+	}
+	var snaps []taken
 	defer func() {
+		for _, s := range snaps {
+			s.s.Release()
+		}
+	}()
+	check := func(step int) {
+		for i, s := range snaps {
+			require.Equal(t, s.want, tree(t, s.s), "step %d: snapshot %d differs from the volume at its instant", step, i)
+		}
+		require.Equal(t, m.tree(), tree(t, v.FS()), "step %d: live volume differs from the model", step)
+	}
+	for step := range steps {
+		op := ops[choose(len(ops))]
+		p, q := names[choose(len(names))], names[choose(len(names))]
+		off := int64(choose(3 * BlockSize))
+		if choose(12) == 0 {
+			// Past the first 64 blocks: the block tree grows a level.
+			off += fan * BlockSize
+		}
+		data := make([]byte, choose(2*BlockSize))
+		for i := range data {
+			data[i] = byte('a' + (step+i)%26)
+		}
+		var err error
+		switch op {
+		case "snapshot":
+			snaps = append(snaps, taken{v.Snapshot(), m.tree()})
+			continue
+		case "release":
+			if len(snaps) > 0 {
+				i := choose(len(snaps))
+				snaps[i].s.Release()
+				snaps = append(snaps[:i], snaps[i+1:]...)
+			}
+			continue
+		case "writefile":
+			err = v.WriteFile(p, data)
+		case "writeat":
+			err = v.WriteAt(p, off, data)
+		case "truncate":
+			err = v.Truncate(p, off)
+		case "remove":
+			err = v.Remove(p)
+		case "mkdirall":
+			err = v.MkdirAll(p)
+		case "rename":
+			err = v.Rename(p, q)
+		}
+		legal := m.apply(op, p, q, off, data)
+		require.Equal(t, legal, err == nil, "step %d: %s %s %s @%d: error %v", step, op, p, q, off, err)
+		if checkEvery > 0 && step%checkEvery == 0 {
+			check(step)
+		}
+	}
+	check(steps)
+	for _, s := range snaps {
+		s.s.Release()
+	}
+	snaps = nil
+	require.Equal(t, 0, v.LiveSnapshots())
+	return v.Stats()
+}
+
+func TestSnapshotsMatchModel(t *testing.T) {
+	var mu sync.Mutex
+	freed := 0
+	t.Cleanup(func() {
 		if !t.Failed() && freed == 0 {
 			t.Error("no run freed a block: the test does not reach the dead lists")
 		}
-	}()
+	})
 	for seed := uint64(1); seed <= 8; seed++ {
 		t.Run(fmt.Sprint("seed", seed), func(t *testing.T) {
+			t.Parallel()
 			rng := rand.New(rand.NewPCG(seed, 0))
-			v := NewVolume(`C:\`)
-			m := &model{files: map[string][]byte{}, dirs: map[string]bool{}}
-			type taken struct {
-				s    *VolumeSnapshot
-				want map[string]string
-			}
-			var snaps []taken
-			check := func(step int) {
-				for i, s := range snaps {
-					require.Equal(t, s.want, tree(t, s.s), "step %d: snapshot %d differs from the volume at its instant", step, i)
-				}
-				require.Equal(t, m.tree(), tree(t, v.FS()), "step %d: live volume differs from the model", step)
-			}
-			for step := range 600 {
-				op := ops[rng.IntN(len(ops))]
-				p, q := names[rng.IntN(len(names))], names[rng.IntN(len(names))]
-				off := rng.Int64N(3 * BlockSize)
-				data := make([]byte, rng.IntN(2*BlockSize))
-				for i := range data {
-					data[i] = byte('a' + rng.IntN(26))
-				}
-				var err error
-				switch op {
-				case "snapshot":
-					snaps = append(snaps, taken{v.Snapshot(), m.tree()})
-					continue
-				case "release":
-					if len(snaps) > 0 {
-						i := rng.IntN(len(snaps))
-						snaps[i].s.Release()
-						snaps = append(snaps[:i], snaps[i+1:]...)
-					}
-					continue
-				case "writefile":
-					err = v.WriteFile(p, data)
-				case "writeat":
-					err = v.WriteAt(p, off, data)
-				case "truncate":
-					err = v.Truncate(p, off)
-				case "remove":
-					err = v.Remove(p)
-				case "mkdirall":
-					err = v.MkdirAll(p)
-				case "rename":
-					err = v.Rename(p, q)
-				}
-				legal := m.apply(op, p, q, off, data)
-				require.Equal(t, legal, err == nil, "step %d: %s %s %s @%d: error %v", step, op, p, q, off, err)
-				if step%50 == 0 {
-					check(step)
-				}
-			}
-			check(600)
-			for _, s := range snaps {
-				s.s.Release()
-			}
-			require.Equal(t, 0, v.LiveSnapshots())
-			freed += v.Stats().BlocksFreed
+			st := runModel(t, rng.IntN, 600, 50)
+			mu.Lock()
+			freed += st.BlocksFreed
+			mu.Unlock()
 		})
 	}
+}
+
+// FuzzSnapshotsMatchModel lets go test -fuzz choose the operations: each
+// byte of the input is one choice.
+func FuzzSnapshotsMatchModel(f *testing.F) {
+	f.Add([]byte{8, 0, 1, 2, 1, 0, 200, 9, 1, 3, 3, 7, 8, 1, 4, 4, 0, 0, 9, 0})
+	f.Add([]byte("snapshot, write, release and write again"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		choose := func(n int) int {
+			if len(b) == 0 {
+				return 0
+			}
+			c := int(b[0])
+			b = b[1:]
+			if n > 256 && len(b) > 0 {
+				c = c<<8 | int(b[0])
+				b = b[1:]
+			}
+			return c % n
+		}
+		runModel(t, choose, min(len(b)/4, 200), 10)
+	})
 }
