@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"slices"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -279,4 +280,37 @@ func TestWritesErrorsAreNotPanics(t *testing.T) {
 	var v *Volume = NewVolume("")
 	assert.Equal(t, "", v.Name())
 	assert.Error(t, errors.Join(v.Rename("", "x"), v.Rename("x", "")))
+}
+
+// TestVolumeConcurrentUse writes, reads, snapshots and releases from
+// several goroutines; the race detector checks the locking, and every
+// snapshot must read a whole write, never half of one.
+func TestVolumeConcurrentUse(t *testing.T) {
+	v := NewVolume(`C:\`)
+	require.NoError(t, v.WriteFile("f", bytes.Repeat([]byte{'0'}, 3*BlockSize)))
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			fill := bytes.Repeat([]byte{byte('a' + g)}, 3*BlockSize)
+			for range 50 {
+				if err := v.WriteAt("f", 0, fill); err != nil {
+					t.Error(err)
+					return
+				}
+				s := v.Snapshot()
+				b, err := s.ReadFile("f")
+				if err != nil {
+					t.Error(err)
+				} else if bytes.Count(b, b[:1]) != len(b) {
+					t.Error("a snapshot holds part of a write")
+				}
+				if _, err := fs.ReadDir(v.FS(), "."); err != nil {
+					t.Error(err)
+				}
+				s.Release()
+			}
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, 0, v.LiveSnapshots())
 }
