@@ -23,6 +23,9 @@ var (
 	ErrIsDir = errors.New("is a directory")
 	// ErrDirNotEmpty means Remove or Rename would drop a directory's contents.
 	ErrDirNotEmpty = errors.New("directory not empty")
+	// ErrFileTooLarge means a write or truncate would make a file larger
+	// than a simulated volume allows (1 TiB).
+	ErrFileTooLarge = errors.New("file too large for a simulated volume")
 )
 
 // volumeEpoch is the modification time of files when no clock is given:
@@ -35,10 +38,15 @@ var volumeEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 // volume GUID path such as `\\?\Volume{...}\`.
 //
 // Paths inside a volume are relative to its root, with forward slashes as
-// io/fs uses them ("dir/file.txt"); backslashes are accepted too, and
-// names are case-sensitive. Snapshot takes a point-in-time copy in O(1)
-// time; the first write to a block after a snapshot copies that block
-// once. HoldWrites and ReleaseWrites model VSS's flush and hold.
+// io/fs uses them ("dir/file.txt"); the write methods also accept
+// backslashes and a leading separator. Names are case-sensitive. Files
+// may be sparse and grow to 1 TiB; holes read as zeros and cost nothing.
+//
+// Snapshot takes a point-in-time copy in O(1) time. The first write to a
+// block after a snapshot copies that block once, with the few small
+// nodes on its way (the file's block tree and each directory of its path;
+// a directory is copied whole, so its cost grows with its entries).
+// HoldWrites and ReleaseWrites model VSS's flush and hold.
 //
 // A Volume is safe for use by several goroutines.
 type Volume struct {
@@ -193,8 +201,3 @@ func (v *Volume) ownDir(op, name string, names []string) (*inode, error) {
 	}
 	return d, nil
 }
-
-var (
-	errAlreadyHeld = errors.New("writes are already held")
-	errNotHeld     = errors.New("writes are not held")
-)

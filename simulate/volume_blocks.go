@@ -1,7 +1,5 @@
 package simulate
 
-import "errors"
-
 // BlockSize is the size of a simulated volume's blocks, the unit of
 // copy-on-write: the first write to a block after a snapshot copies
 // exactly this many bytes.
@@ -14,11 +12,10 @@ const (
 	fanBits = 6
 	fan     = 1 << fanBits
 	fanMask = fan - 1
-	// maxFileSize bounds a simulated file (1 TiB): more than memory holds.
+	// maxFileSize bounds a simulated file (1 TiB): more than memory holds,
+	// but sparse files cost only the blocks written.
 	maxFileSize = int64(1) << 40
 )
-
-var errTooLarge = errors.New("file too large for a simulated volume")
 
 // blockTree is a file's contents: block i is at the leaf reached through
 // the base-64 digits of i. A nil block reads as zeros.

@@ -1,8 +1,9 @@
 package simulate
 
 import (
-	"fmt"
 	"io/fs"
+
+	"github.com/vsskit/vss"
 )
 
 // pendingWrite is a write submitted while the volume's writes were held.
@@ -14,12 +15,12 @@ type pendingWrite struct {
 // HoldWrites starts VSS's flush and hold on the volume: from now until
 // ReleaseWrites, writes submitted with Submit are queued, not applied, and
 // the direct write methods fail with ErrWritesHeld. Reads and Snapshot go
-// on. It fails if writes are already held.
+// on. It fails with VSS_E_BAD_STATE if writes are already held.
 func (v *Volume) HoldWrites() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.held {
-		return fmt.Errorf("hold writes on %s: %w", v.name, errAlreadyHeld)
+		return vss.Errorf(vss.ErrBadState, "HoldWrites", "writes to volume %s are already held", v.name)
 	}
 	v.held = true
 	return nil
@@ -27,12 +28,12 @@ func (v *Volume) HoldWrites() error {
 
 // ReleaseWrites ends the hold: the queued writes are applied in the order
 // they were submitted, then each one's completion is called, in the same
-// order. It fails if writes are not held.
+// order. It fails with VSS_E_BAD_STATE if writes are not held.
 func (v *Volume) ReleaseWrites() error {
 	v.mu.Lock()
 	if !v.held {
 		v.mu.Unlock()
-		return fmt.Errorf("release writes on %s: %w", v.name, errNotHeld)
+		return vss.Errorf(vss.ErrBadState, "ReleaseWrites", "writes to volume %s are not held", v.name)
 	}
 	q := v.queue
 	v.queue = nil

@@ -17,7 +17,7 @@ func TestWritesDuringHoldAreQueuedAndAbsentFromSnapshot(t *testing.T) {
 	fillVolume(t, v)
 	require.NoError(t, v.HoldWrites())
 	assert.True(t, v.Held())
-	assert.Error(t, v.HoldWrites(), "holding twice")
+	assert.ErrorIs(t, v.HoldWrites(), vss.ErrBadState, "holding twice")
 
 	// Direct writes refuse to run; every kind says ErrWritesHeld.
 	for name, err := range map[string]error{
@@ -68,7 +68,7 @@ func TestWritesDuringHoldAreQueuedAndAbsentFromSnapshot(t *testing.T) {
 	w := NewVolume("W")
 	fillVolume(t, w)
 	assert.Equal(t, tree(t, w.FS()), tree(t, snap))
-	assert.Error(t, v.ReleaseWrites(), "releasing twice")
+	assert.ErrorIs(t, v.ReleaseWrites(), vss.ErrBadState, "releasing twice")
 }
 
 func TestSubmitWhenNotHeldAppliesAtOnce(t *testing.T) {

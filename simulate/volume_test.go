@@ -82,7 +82,7 @@ func TestVolumeOperations(t *testing.T) {
 		{name: "write at extends with zeros", op: func(v *Volume) error { return v.WriteAt("readme.txt", 7, []byte("!")) }, path: "readme.txt", want: "hello\x00\x00!"},
 		{name: "write at creates", op: func(v *Volume) error { return v.WriteAt("b.txt", 2, []byte("b")) }, path: "b.txt", want: "\x00\x00b"},
 		{name: "write at negative offset", op: func(v *Volume) error { return v.WriteAt("readme.txt", -1, []byte("x")) }, wantErr: fs.ErrInvalid},
-		{name: "write at beyond the size limit", op: func(v *Volume) error { return v.WriteAt("big", maxFileSize, []byte("x")) }, wantErr: errTooLarge},
+		{name: "write at beyond the size limit", op: func(v *Volume) error { return v.WriteAt("big", maxFileSize, []byte("x")) }, wantErr: ErrFileTooLarge},
 		{name: "truncate shrinks", op: func(v *Volume) error { return v.Truncate("readme.txt", 2) }, path: "readme.txt", want: "he"},
 		{name: "truncate to zero", op: func(v *Volume) error { return v.Truncate("readme.txt", 0) }, path: "readme.txt", want: ""},
 		{name: "truncate shrink then grow reads zeros", op: func(v *Volume) error {

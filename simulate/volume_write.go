@@ -160,7 +160,7 @@ func (v *Volume) applyFile(w Write, op, p string) error {
 	}
 	if w.kind == writeAt && w.off > maxFileSize-int64(len(w.data)) || w.kind == writeTruncate && w.size > maxFileSize ||
 		w.kind == writeFile && int64(len(w.data)) > maxFileSize {
-		return &fs.PathError{Op: op, Path: w.path, Err: errTooLarge}
+		return &fs.PathError{Op: op, Path: w.path, Err: ErrFileTooLarge}
 	}
 	parent, name := split(p)
 	if name == "" {
@@ -182,8 +182,10 @@ func (v *Volume) applyFile(w Write, op, p string) error {
 		f = v.own(f)
 	}
 	f.mod = v.clock()
+	if !ok {
+		d.mod = f.mod // a new entry changes the directory
+	}
 	d.entries[name] = f
-	d.mod = f.mod
 	switch w.kind {
 	case writeTruncate:
 		v.truncate(f, w.size)

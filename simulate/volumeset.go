@@ -94,8 +94,9 @@ func (s *VolumeSet) resolve(op string, names []string) ([]*Volume, error) {
 }
 
 // HoldWrites flushes and holds writes on the named volumes, all or none:
-// if one cannot be held (unknown, or already held), the ones held by this
-// call are released and the error is returned.
+// if one cannot be held (unknown: VSS_E_OBJECT_NOT_FOUND; already held:
+// VSS_E_BAD_STATE), the ones held by this call are released and the error
+// is returned.
 func (s *VolumeSet) HoldWrites(ctx context.Context, volumes []string) error {
 	const op = "HoldWrites"
 	if err := ctx.Err(); err != nil {
@@ -110,7 +111,7 @@ func (s *VolumeSet) HoldWrites(ctx context.Context, volumes []string) error {
 			for _, h := range vols[:i] {
 				_ = h.ReleaseWrites()
 			}
-			return vss.Errorf(vss.ErrBadState, op, "%w", err)
+			return err
 		}
 	}
 	return nil
@@ -133,7 +134,7 @@ func (s *VolumeSet) ReleaseWrites(_ context.Context, volumes []string) error {
 		default:
 			seen[v] = true
 			if err := v.ReleaseWrites(); err != nil {
-				errs = append(errs, vss.Errorf(vss.ErrBadState, op, "%w", err))
+				errs = append(errs, err)
 			}
 		}
 	}
