@@ -142,8 +142,19 @@ func (m *Machine) begin(c Call) {
 		}, func(m *Machine) { m.phase = PhaseBackupCompleted })
 
 	case CallAbortBackup:
+		// Microsoft: AbortBackup must be called when a backup ends after
+		// StartSnapshotSet and before DoSnapshotSet returns, and is ignored
+		// when nothing is under way. Writers hear of it once they prepared.
+		underway := m.phase == PhaseBackupPrepared || m.phase == PhaseSnapshotCreated ||
+			(m.set != nil && m.set.state == setBuilding)
+		if !underway {
+			m.finish(nil)
+			return
+		}
 		m.record(m.step, RecState, "vss", "abort backup", "requested by the requestor")
-		m.abortWriters()
+		if m.phase == PhaseBackupPrepared || m.phase == PhaseSnapshotCreated {
+			m.abortWriters()
+		}
 		if m.set != nil && m.set.state == setBuilding {
 			m.set.state = setAborted
 			m.abortProviders(m.set)
@@ -252,6 +263,7 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 		}
 		snapID = id
 		m.record(m.step, RecState, "vss", "provider for "+c.Volume, m.cfg.Providers[chosen].Name)
+		set.touch(chosen)
 		m.callProvider(Op{Provider: chosen, Call: ProvBeginPrepareSnapshot, SetID: set.id, SnapshotID: id,
 			Volume: c.Volume, Context: m.sc})
 	}, func(m *Machine) {
@@ -330,7 +342,7 @@ func (m *Machine) beginClose() {
 		m.broadcast(writer.EventBackupShutdown, ws)
 		for _, s := range m.sets {
 			switch {
-			case (s.state == setBuilding || s.state == setCreating) && len(s.volumes) > 0:
+			case (s.state == setBuilding || s.state == setCreating) && len(s.touched) > 0:
 				s.state = setAborted
 				m.abortProviders(s)
 			case s.state == setCreated && !m.sc.Persistent() && len(s.volumes) > 0:

@@ -151,9 +151,10 @@ func (m *Machine) failSet(err error) {
 	m.cur.next = 0
 }
 
-// abortProviders sends AbortSnapshots to every provider of the set.
+// abortProviders sends AbortSnapshots to every provider asked to prepare
+// part of the set, including one whose BeginPrepareSnapshot failed.
 func (m *Machine) abortProviders(set *snapshotSet) {
-	for _, p := range set.providers() {
+	for _, p := range set.touched {
 		m.callProvider(Op{Provider: p, Call: ProvAbortSnapshots, SetID: set.id})
 	}
 }
@@ -178,9 +179,7 @@ func (m *Machine) abortCall(err error) {
 			}
 			if m.set != nil && m.set.state == setBuilding {
 				m.set.state = setAborted
-				for i := range m.cfg.Providers { // AddToSnapshotSet may have reached any of them
-					m.callProvider(Op{Provider: i, Call: ProvAbortSnapshots, SetID: m.set.id})
-				}
+				m.abortProviders(m.set)
 			}
 		}, func(m *Machine) { m.phase = PhaseAborted })
 	}

@@ -1,6 +1,7 @@
 package coordinator
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -241,10 +242,12 @@ func (m *Machine) Tick(now time.Time) Output {
 }
 
 // Cancel tells the machine that the requestor gave up on the call in
-// progress (its context ended). The machine stops waiting, aborts what the
-// call started (a snapshot set in creation is aborted: its writers get
-// Abort and its providers AbortSnapshots) and then replies with an error
-// that wraps cause. Without a call in progress it does nothing.
+// progress (its context ended), or that the driver knows nothing the call
+// awaits can ever answer. The machine stops waiting, aborts what the call
+// started (a snapshot set in creation is aborted: its writers get Abort and
+// its providers AbortSnapshots) and then replies with an error that wraps
+// cause: VSS_S_ASYNC_CANCELLED for a context's end, VSS_E_UNEXPECTED
+// otherwise. Without a call in progress it does nothing.
 func (m *Machine) Cancel(now time.Time, cause error) Output {
 	m.advance(now)
 	if m.cur == nil || m.cur.aborted {
@@ -252,6 +255,10 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 	}
 	err := &vss.Error{Op: m.cur.call.Kind.String(), Code: vss.VSS_S_ASYNC_CANCELLED,
 		Detail: "cancelled by the requestor: " + cause.Error(), Err: cause}
+	if !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
+		// Not the requestor: the driver knows nothing it awaits can answer.
+		err.Code, err.Detail = vss.ErrUnexpected, "a participant never answered: "+cause.Error()
+	}
 	m.record(m.step, RecState, "vss", "cancel", cause.Error())
 	m.abortCall(err)
 	m.pump()
@@ -425,11 +432,36 @@ func outcome(err error) string {
 	return err.Error()
 }
 
+// newID draws a snapshot set or snapshot ID, unique within the session
+// even from a poor source (a fuzzer's bytes may repeat).
 func (m *Machine) newID() (vss.ID, error) {
 	if m.cfg.IDs == nil {
 		return vss.NilID, errors.New("coordinator: no ID source configured")
 	}
-	return vss.NewID(m.cfg.IDs)
+	for range 32 {
+		id, err := vss.NewID(m.cfg.IDs)
+		if err != nil {
+			return vss.NilID, err
+		}
+		if !m.idInUse(id) {
+			return id, nil
+		}
+	}
+	return vss.NilID, errors.New("coordinator: the ID source keeps repeating itself")
+}
+
+func (m *Machine) idInUse(id vss.ID) bool {
+	for _, s := range m.sets {
+		if s.id == id {
+			return true
+		}
+		for _, v := range s.volumes {
+			if v.snapshotID == id {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // Abandon gives up on every Op the machine awaits and ends the call in

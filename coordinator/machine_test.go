@@ -2,7 +2,9 @@ package coordinator
 
 import (
 	"bytes"
-	"errors"
+	"context"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -31,10 +33,21 @@ type stepper struct {
 
 var t0 = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
+func TestMachineRefusesAnIDSourceThatRepeats(t *testing.T) {
+	s := newStepper(t, nil, []provider.Info{sysProvider})
+	s.m.cfg.IDs = bytes.NewReader(bytes.Repeat([]byte{7}, 1<<12))
+	for _, c := range []CallKind{CallInitializeForBackup, CallGatherWriterMetadata, CallStartSnapshotSet} {
+		require.NoError(t, s.call(Call{Kind: c}).Err)
+	}
+	err := s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err
+	assert.ErrorIs(t, err, vss.ErrUnexpected, "the snapshot would get the set's ID")
+	assert.Contains(t, err.Error(), "repeating")
+}
+
 func newStepper(t *testing.T, writers []writer.Info, providers []provider.Info) *stepper {
 	s := &stepper{t: t, now: t0}
 	s.m = NewMachine(MachineConfig{Writers: writers, Providers: providers,
-		IDs: bytes.NewReader(bytes.Repeat([]byte{7}, 1<<12)), Start: t0, Trace: NewTrace(nil)})
+		IDs: rand.NewChaCha8([32]byte{1}), Start: t0, Trace: NewTrace(nil)})
 	s.respond = s.succeed
 	return s
 }
@@ -349,7 +362,7 @@ func TestMachineCancelMidFreezeAbortsEveryFrozenWriter(t *testing.T) {
 		out = s.m.Complete(s.now, c)
 	}
 	assert.ElementsMatch(t, []int{0, 1}, s.m.Frozen())
-	r := s.run(s.m.Cancel(s.now, errors.New("operator pressed ^C")))
+	r := s.run(s.m.Cancel(s.now, fmt.Errorf("operator pressed ^C: %w", context.Canceled)))
 	assert.ErrorIs(t, r.Err, vss.VSS_S_ASYNC_CANCELLED)
 	assert.Empty(t, s.m.Frozen())
 	evs := s.writerEvents()

@@ -47,11 +47,11 @@ func (p Phase) String() string {
 // Close is legal in every phase.
 var legalCalls = map[Phase][]CallKind{
 	PhaseNew: {CallInitializeForBackup},
-	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata,
+	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata, CallAbortBackup,
 		CallDeleteSnapshots, CallSaveAsXML},
 	PhaseMetadataGathered: {CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
-		CallAddComponent, CallPrepareForBackup, CallGatherWriterStatus, CallWriterStatus, CallDeleteSnapshots,
-		CallSaveAsXML},
+		CallAddComponent, CallPrepareForBackup, CallGatherWriterStatus, CallWriterStatus, CallAbortBackup,
+		CallDeleteSnapshots, CallSaveAsXML},
 	PhaseBackupPrepared: {CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet, CallDoSnapshotSet,
 		CallGatherWriterStatus, CallWriterStatus, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
 	PhaseSnapshotCreated: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,

@@ -25,6 +25,9 @@ type snapshotSet struct {
 	id      vss.ID
 	volumes []setVolume
 	names   []string // the volume names, as events show them (read-only)
+	// touched lists every provider asked to prepare a snapshot of the set,
+	// even if it then failed: it may hold something to abort.
+	touched []int
 	state   setState
 	held    bool              // writes on its volumes are held
 	devices map[string]string // volume -> shadow copy device, after commit
@@ -51,6 +54,16 @@ func (s *snapshotSet) providers() []int {
 		}
 	}
 	return ps
+}
+
+// touch records that provider p was asked to prepare part of the set.
+func (s *snapshotSet) touch(p int) {
+	for _, t := range s.touched {
+		if t == p {
+			return
+		}
+	}
+	s.touched = append(s.touched, p)
 }
 
 func (s *snapshotSet) volumeNames() []string {

@@ -21,7 +21,7 @@ type writerSlot struct {
 
 	identified bool             // answered Identify: takes part in the backup
 	md         *writer.Metadata // its writer metadata document
-	pastPost   bool             // PostSnapshot was delivered: no Abort any more
+	pastPost   bool             // PostSnapshot was sent: no Abort any more
 
 	inWindow  bool      // frozen: Freeze sent, neither Thaw nor Abort since
 	windowEnd time.Time // when the freeze timeout expires
@@ -86,6 +86,8 @@ func (m *Machine) sendEvent(w *writerSlot, base *writer.Event, background bool) 
 		deadline = time.Time{} // the freeze window bounds it
 	case writer.EventThaw, writer.EventAbort:
 		w.inWindow = false
+	case writer.EventPostSnapshot:
+		w.pastPost = true // from now on the writer gets no Abort
 	}
 	m.record(m.step, RecWriterEvent, w.actor(), e.Kind.String(), "")
 	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, deadline, background)

@@ -101,14 +101,14 @@ func Backup(ctx context.Context, r Requestor, plan Plan) (*Result, error) {
 }
 
 type backupRun struct {
-	r        Requestor
-	plan     Plan
-	res      *Result
-	step     string
-	status   []WriterStatus
-	prepared bool // PrepareForBackup succeeded: AbortBackup is legal
-	setID    vss.ID
-	made     bool // DoSnapshotSet succeeded: the set exists
+	r       Requestor
+	plan    Plan
+	res     *Result
+	step    string
+	status  []WriterStatus
+	started bool // StartSnapshotSet succeeded: a failure must call AbortBackup
+	setID   vss.ID
+	made    bool // DoSnapshotSet was called: the set may exist
 }
 
 func (b *backupRun) do(step string, f func() error) error {
@@ -147,6 +147,7 @@ func (b *backupRun) run(ctx context.Context) error {
 	if err := b.do("StartSnapshotSet", func() (err error) { b.setID, err = r.StartSnapshotSet(ctx); return err }); err != nil {
 		return err
 	}
+	b.started = true
 	b.res.SnapshotSetID = b.setID
 	ids := make([]vss.ID, len(p.Volumes))
 	for i, v := range p.Volumes {
@@ -164,14 +165,13 @@ func (b *backupRun) run(ctx context.Context) error {
 	if err := b.do("PrepareForBackup", func() error { return r.PrepareForBackup(ctx) }); err != nil {
 		return err
 	}
-	b.prepared = true
 	if err := b.checkWriters(ctx, "PrepareBackup"); err != nil {
 		return err
 	}
+	b.made = true
 	if err := b.do("DoSnapshotSet", func() error { return r.DoSnapshotSet(ctx) }); err != nil {
 		return err
 	}
-	b.made = true
 	if err := b.checkWriters(ctx, "DoSnapshotSet"); err != nil {
 		return err
 	}
@@ -261,10 +261,12 @@ func (b *backupRun) matters(s WriterStatus) bool {
 	return false
 }
 
-// cleanUp aborts a failed backup and deletes its shadow copies.
+// cleanUp aborts a failed backup and deletes its shadow copies, if
+// DoSnapshotSet made any (when it failed, VSS already removed them and the
+// deletion finds nothing).
 func (b *backupRun) cleanUp(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx) // clean up even when ctx ended
-	if b.prepared {
+	if b.started {
 		_ = b.r.AbortBackup(ctx)
 	}
 	if b.made {

@@ -24,7 +24,7 @@
 //	SetBackupSucceeded, BackupComplete                step 11
 //
 // A call out of this order fails with vss.ErrBadState. AbortBackup is
-// legal after PrepareForBackup and ends the backup. Close ends the session,
+// legal after InitializeForBackup and ends the backup. Close ends the session,
 // whatever its state; a session is single use.
 //
 // # Long calls and cancellation
@@ -116,7 +116,10 @@ type Requestor interface {
 	BackupComplete(ctx context.Context) error
 
 	// AbortBackup ends the backup after a failure: every writer not yet past
-	// PostSnapshot receives Abort. Legal after PrepareForBackup.
+	// PostSnapshot receives Abort, and a snapshot set still being built is
+	// dropped. It must be called when a backup ends between StartSnapshotSet
+	// and the return of DoSnapshotSet; when nothing is under way it is
+	// ignored. Legal after InitializeForBackup.
 	AbortBackup(ctx context.Context) error
 
 	// DeleteSnapshots deletes a shadow copy or a whole set. It returns how
