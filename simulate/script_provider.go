@@ -3,79 +3,64 @@ package simulate
 import (
 	"context"
 	"io/fs"
-	"time"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
 )
 
-// ProviderFault is what a ScriptedProvider does at one of its methods, named
-// as in provider.Provider ("CommitSnapshots", "EndPrepareSnapshots", ...).
-type ProviderFault struct {
-	// Method is the provider method the fault applies to.
-	Method string
-	// Cost is the virtual time the call takes (see Spend).
-	Cost time.Duration
-	// Err, if set, is returned instead of calling the wrapped provider.
-	Err error
-	// Hang makes the call never answer.
-	Hang bool
-	// Panic, if not nil, is the value the call panics with.
-	Panic any
-}
-
-// ScriptedProvider wraps a provider and injects faults at chosen methods:
-// extra virtual time, an error, a hang or a panic. Methods without a fault
+// ScriptedProvider wraps a provider and injects faults at its methods:
+// extra virtual time, an error, a hang or a panic, before or after the
+// wrapped provider's own work. A Fault's Site names the method
+// ("CommitSnapshots", "EndPrepareSnapshots", ...); methods without a fault
 // pass straight through.
 type ScriptedProvider struct {
 	provider.Provider
-	faults map[string]ProviderFault
+	in    *injector
+	actor string
 }
 
-// NewScriptedProvider wraps p with faults.
-func NewScriptedProvider(p provider.Provider, faults ...ProviderFault) *ScriptedProvider {
-	s := &ScriptedProvider{Provider: p, faults: map[string]ProviderFault{}}
-	for _, f := range faults {
-		s.faults[f.Method] = f
-	}
-	return s
+// NewScriptedProvider wraps p with faults; their Actor is ignored (they
+// all apply to p).
+func NewScriptedProvider(p provider.Provider, faults ...Fault) *ScriptedProvider {
+	return injectProvider(p, Plan(faults).forActor(ProviderActor(p.Info().Name)), nil)
 }
 
-// fault applies the fault of method, if any; it reports whether the call
-// must stop with err.
-func (s *ScriptedProvider) fault(ctx context.Context, method string) (bool, error) {
-	f, ok := s.faults[method]
-	if !ok {
-		return false, nil
+// injectProvider wraps p with the faults of plan that name it.
+func injectProvider(p provider.Provider, plan Plan, cancel func()) *ScriptedProvider {
+	return &ScriptedProvider{Provider: p, in: &injector{plan: plan, cancel: cancel}, actor: ProviderActor(p.Info().Name)}
+}
+
+// forActor returns the plan with every fault's actor set to actor.
+func (p Plan) forActor(actor string) Plan {
+	out := make(Plan, len(p))
+	for i, f := range p {
+		f.Actor = actor
+		out[i] = f
 	}
-	if f.Panic != nil {
-		panic(f.Panic)
+	return out
+}
+
+// call runs one method between its before and after faults.
+func (s *ScriptedProvider) call(ctx context.Context, method string, f func() error) error {
+	if stop, err := s.in.apply(ctx, s.actor, method, false); stop {
+		return err
 	}
-	Spend(ctx, f.Cost)
-	if f.Hang {
-		Hang(ctx)
-		return true, ctx.Err()
+	if err := f(); err != nil {
+		return err
 	}
-	if f.Err != nil {
-		return true, f.Err
-	}
-	return false, nil
+	_, err := s.in.apply(ctx, s.actor, method, true)
+	return err
 }
 
 // IsVolumeSupported implements provider.Provider.
-func (s *ScriptedProvider) IsVolumeSupported(ctx context.Context, v string, sc vss.SnapshotContext) (bool, error) {
-	if stop, err := s.fault(ctx, "IsVolumeSupported"); stop {
-		return false, err
-	}
-	return s.Provider.IsVolumeSupported(ctx, v, sc)
+func (s *ScriptedProvider) IsVolumeSupported(ctx context.Context, v string, sc vss.SnapshotContext) (ok bool, err error) {
+	err = s.call(ctx, "IsVolumeSupported", func() (err error) { ok, err = s.Provider.IsVolumeSupported(ctx, v, sc); return err })
+	return ok && err == nil, err
 }
 
 // BeginPrepareSnapshot implements provider.Provider.
 func (s *ScriptedProvider) BeginPrepareSnapshot(ctx context.Context, set, snap vss.ID, v string, sc vss.SnapshotContext) error {
-	if stop, err := s.fault(ctx, "BeginPrepareSnapshot"); stop {
-		return err
-	}
-	return s.Provider.BeginPrepareSnapshot(ctx, set, snap, v, sc)
+	return s.call(ctx, "BeginPrepareSnapshot", func() error { return s.Provider.BeginPrepareSnapshot(ctx, set, snap, v, sc) })
 }
 
 // EndPrepareSnapshots implements provider.Provider.
@@ -95,10 +80,7 @@ func (s *ScriptedProvider) CommitSnapshots(ctx context.Context, set vss.ID) erro
 
 // PostCommitSnapshots implements provider.Provider.
 func (s *ScriptedProvider) PostCommitSnapshots(ctx context.Context, set vss.ID, n int) error {
-	if stop, err := s.fault(ctx, "PostCommitSnapshots"); stop {
-		return err
-	}
-	return s.Provider.PostCommitSnapshots(ctx, set, n)
+	return s.call(ctx, "PostCommitSnapshots", func() error { return s.Provider.PostCommitSnapshots(ctx, set, n) })
 }
 
 // PreFinalCommitSnapshots implements provider.Provider.
@@ -117,21 +99,29 @@ func (s *ScriptedProvider) AbortSnapshots(ctx context.Context, set vss.ID) error
 }
 
 func (s *ScriptedProvider) setCall(ctx context.Context, method string, set vss.ID, f func(context.Context, vss.ID) error) error {
-	if stop, err := s.fault(ctx, method); stop {
-		return err
-	}
-	return f(ctx, set)
+	return s.call(ctx, method, func() error { return f(ctx, set) })
+}
+
+// GetSnapshotProperties implements provider.Provider.
+func (s *ScriptedProvider) GetSnapshotProperties(ctx context.Context, id vss.ID) (snap provider.Snapshot, err error) {
+	err = s.call(ctx, "GetSnapshotProperties", func() (err error) { snap, err = s.Provider.GetSnapshotProperties(ctx, id); return err })
+	return snap, err
+}
+
+// DeleteSnapshots implements provider.Provider.
+func (s *ScriptedProvider) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (n int, err error) {
+	err = s.call(ctx, "DeleteSnapshots", func() (err error) { n, err = s.Provider.DeleteSnapshots(ctx, id, kind); return err })
+	return n, err
 }
 
 // SnapshotFS implements provider.FSOpener when the wrapped provider does.
-func (s *ScriptedProvider) SnapshotFS(ctx context.Context, id vss.ID) (fs.FS, error) {
-	if stop, err := s.fault(ctx, "SnapshotFS"); stop {
-		return nil, err
+func (s *ScriptedProvider) SnapshotFS(ctx context.Context, id vss.ID) (fsys fs.FS, err error) {
+	o, ok := s.Provider.(provider.FSOpener)
+	if !ok {
+		return nil, vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "provider %q cannot open shadow copies in process", s.Info().Name)
 	}
-	if o, ok := s.Provider.(provider.FSOpener); ok {
-		return o.SnapshotFS(ctx, id)
-	}
-	return nil, vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "provider %q cannot open shadow copies in process", s.Info().Name)
+	err = s.call(ctx, "SnapshotFS", func() (err error) { fsys, err = o.SnapshotFS(ctx, id); return err })
+	return fsys, err
 }
 
 var _ provider.FSOpener = (*ScriptedProvider)(nil)

@@ -31,7 +31,7 @@ type world struct {
 	writers []*Writer
 }
 
-func newWorld(t *testing.T, writers []*Writer, faults ...ProviderFault) *world {
+func newWorld(t *testing.T, writers []*Writer, faults ...Fault) *world {
 	t.Helper()
 	c := NewVolume(`C:\`)
 	require.NoError(t, c.WriteFile("data.db", []byte("the database")))
@@ -235,30 +235,35 @@ func TestFrozenWriterTimesOutWhileOthersFreeze(t *testing.T) {
 }
 
 // TestProviderFailureAtEachCommitCall: any provider failure after
-// PrepareForSnapshot fails DoSnapshotSet, aborts the writers and leaves no
-// snapshot of the set.
+// PrepareForSnapshot fails DoSnapshotSet, aborts the writers not yet past
+// PostSnapshot and leaves no snapshot of the set.
 func TestProviderFailureAtEachCommitCall(t *testing.T) {
 	methods := []string{"EndPrepareSnapshots", "PreCommitSnapshots", "CommitSnapshots", "PostCommitSnapshots",
 		"PreFinalCommitSnapshots", "PostFinalCommitSnapshots"}
 	errs := []struct {
 		name string
-		err  error
+		code vss.HRESULT // zero: an error that carries no HRESULT
 		want vss.HRESULT
 	}{
 		{"Veto", vss.ErrProviderVeto, vss.ErrProviderVeto},
-		{"Undocumented", errors.New("array offline"), vss.ErrUnexpectedProviderError},
+		{"Undocumented", 0, vss.ErrUnexpectedProviderError},
 	}
 	for _, m := range methods {
 		for _, e := range errs {
 			t.Run(m+"/"+e.name, func(t *testing.T) {
 				ws := threeWriters()
-				w := newWorld(t, ws, ProviderFault{Method: m, Err: e.err})
+				w := newWorld(t, ws, Fault{Site: m, Kind: FaultError, Code: e.code})
 				w.prepare()
 				err := w.s.DoSnapshotSet(context.Background())
 				require.ErrorIs(t, err, e.want)
 				assert.Empty(t, w.snapshots(), "no snapshot of the set remains")
 				for _, wr := range ws {
-					assert.Positive(t, wr.Count(writer.EventAbort), "%s gets Abort", wr.Info().Name)
+					if m == "PostFinalCommitSnapshots" {
+						// PostSnapshot came before: writers past it get no Abort.
+						assert.Zero(t, wr.Count(writer.EventAbort), "%s is past PostSnapshot", wr.Info().Name)
+					} else {
+						assert.Positive(t, wr.Count(writer.EventAbort), "%s gets Abort", wr.Info().Name)
+					}
 				}
 				assert.Equal(t, coordinator.PhaseAborted, w.s.Phase())
 				assert.False(t, mustVolume(t, w.vols, `C:\`).Held(), "writes released")
@@ -271,7 +276,7 @@ func TestProviderFailureAtEachCommitCall(t *testing.T) {
 // with VSS_E_FLUSH_WRITES_TIMEOUT and the same abort.
 func TestCommitLongerThanHoldWindow(t *testing.T) {
 	ws := threeWriters()
-	w := newWorld(t, ws, ProviderFault{Method: "CommitSnapshots", Cost: 11 * time.Second})
+	w := newWorld(t, ws, Fault{Site: "CommitSnapshots", Kind: FaultDelay, Delay: 11 * time.Second})
 	w.prepare()
 	err := w.s.DoSnapshotSet(context.Background())
 	require.ErrorIs(t, err, vss.ErrFlushWritesTimeout)
@@ -283,7 +288,7 @@ func TestCommitLongerThanHoldWindow(t *testing.T) {
 	assert.False(t, mustVolume(t, w.vols, `C:\`).Held())
 
 	// Exactly 10 s is inside the window.
-	w2 := newWorld(t, threeWriters(), ProviderFault{Method: "CommitSnapshots", Cost: 10 * time.Second})
+	w2 := newWorld(t, threeWriters(), Fault{Site: "CommitSnapshots", Kind: FaultDelay, Delay: 10 * time.Second})
 	w2.prepare()
 	require.NoError(t, w2.s.DoSnapshotSet(context.Background()))
 }
@@ -346,11 +351,33 @@ func TestOutOfOrderCallsThroughTheSession(t *testing.T) {
 	w := newWorld(t, threeWriters())
 	ctx := context.Background()
 	assert.ErrorIs(t, w.s.DoSnapshotSet(ctx), vss.ErrBadState)
+	assert.ErrorIs(t, w.s.AbortBackup(ctx), vss.ErrBadState, "AbortBackup before InitializeForBackup")
 	require.NoError(t, w.s.InitializeForBackup(ctx, ""))
 	assert.ErrorIs(t, w.s.BackupComplete(ctx), vss.ErrBadState)
-	assert.ErrorIs(t, w.s.AbortBackup(ctx), vss.ErrBadState, "AbortBackup is legal only after PrepareForBackup")
 	_, err := w.s.StartSnapshotSet(ctx)
 	assert.ErrorIs(t, err, vss.ErrBadState)
+}
+
+// TestAbortBackupBeforePrepareDropsTheSet: between StartSnapshotSet and
+// PrepareForBackup, AbortBackup drops the set being built and tells no
+// writer; with nothing under way it is ignored.
+func TestAbortBackupBeforePrepareDropsTheSet(t *testing.T) {
+	ws := threeWriters()
+	w := newWorld(t, ws)
+	ctx := context.Background()
+	require.NoError(t, w.s.InitializeForBackup(ctx, ""))
+	require.NoError(t, w.s.AbortBackup(ctx), "nothing under way: ignored")
+	require.NoError(t, w.s.GatherWriterMetadata(ctx))
+	_, err := w.s.StartSnapshotSet(ctx)
+	require.NoError(t, err)
+	_, err = w.s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
+	require.NoError(t, err)
+	require.NoError(t, w.s.AbortBackup(ctx))
+	assert.Empty(t, w.snapshots(), "the prepared snapshot is dropped")
+	for _, wr := range ws {
+		assert.Zero(t, wr.Count(writer.EventAbort), "writers only answered Identify")
+	}
+	assert.Equal(t, coordinator.PhaseAborted, w.s.Phase())
 }
 
 // TestAbortBackupAfterPrepare: AbortBackup sends Abort to every writer not

@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"math/rand/v2"
 	"time"
@@ -26,7 +27,7 @@ var ErrStalled = errors.New("simulate: nothing left to happen; the session waits
 // answer or deadline. A Loop must be used by one goroutine.
 type Loop struct {
 	now     time.Time
-	rng     *rand.ChaCha8
+	rng     Source
 	jitter  time.Duration
 	queued  []queuedOp
 	spare   []queuedOp // the other queue buffer: work may queue more work
@@ -41,6 +42,19 @@ type queuedOp struct {
 	run func(ctx context.Context, o coordinator.Op) coordinator.Completion
 }
 
+// Source is the loop's one source of choices: every random decision of a
+// run comes from it. *rand.ChaCha8 is one; BytesSource replays the bytes
+// of a fuzzer.
+type Source interface {
+	Uint64() uint64
+	Read(p []byte) (int, error)
+}
+
+// NewLoopFrom returns a loop at Epoch whose choices come from src.
+func NewLoopFrom(src Source) *Loop {
+	return &Loop{now: Epoch, rng: src, gone: map[uint64]bool{}}
+}
+
 // NewLoop returns a loop at Epoch whose choices come from seed.
 func NewLoop(seed uint64) *Loop {
 	var s [32]byte
@@ -50,7 +64,40 @@ func NewLoop(seed uint64) *Loop {
 			s[i*8+j] = byte(v >> (8 * j))
 		}
 	}
-	return &Loop{now: Epoch, rng: rand.NewChaCha8(s), gone: map[uint64]bool{}}
+	return NewLoopFrom(rand.NewChaCha8(s))
+}
+
+// BytesSource is a Source that hands out the bytes it holds, then a
+// stream seeded from them: it lets go test -fuzz drive every choice of a
+// run, and the same bytes always give the same choices.
+type BytesSource struct {
+	b    []byte
+	rest *rand.ChaCha8
+}
+
+// NewBytesSource returns a source over b.
+func NewBytesSource(b []byte) *BytesSource {
+	return &BytesSource{b: b, rest: rand.NewChaCha8(sha256.Sum256(b))}
+}
+
+// Read fills p from the bytes left, then from the seeded stream; it never
+// fails.
+func (s *BytesSource) Read(p []byte) (int, error) {
+	n := copy(p, s.b)
+	s.b = s.b[n:]
+	_, _ = s.rest.Read(p[n:])
+	return len(p), nil
+}
+
+// Uint64 returns the next eight bytes, little-endian.
+func (s *BytesSource) Uint64() uint64 {
+	var b [8]byte
+	s.Read(b[:])
+	var v uint64
+	for i := 7; i >= 0; i-- {
+		v = v<<8 | uint64(b[i])
+	}
+	return v
 }
 
 // SetJitter makes every answer arrive up to j later than the participant's
@@ -59,7 +106,7 @@ func (l *Loop) SetJitter(j time.Duration) { l.jitter = j }
 
 // Rand returns the loop's choice source: every random decision of a run
 // must come from it (IDs included) for the seed to reproduce the run.
-func (l *Loop) Rand() *rand.ChaCha8 { return l.rng }
+func (l *Loop) Rand() Source { return l.rng }
 
 // Now returns the virtual time.
 func (l *Loop) Now() time.Time { return l.now }

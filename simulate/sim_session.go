@@ -15,6 +15,9 @@ type Config struct {
 	// concurrent participants run, jitter, and the snapshot set and
 	// snapshot IDs. The same seed gives the same trace.
 	Seed uint64
+	// Source, if set, replaces the seed as the source of every choice (for
+	// example a BytesSource fed by go test -fuzz).
+	Source Source
 	// Writers and Providers take part in the session.
 	Writers   []writer.Writer
 	Providers []provider.Provider
@@ -35,6 +38,9 @@ type Config struct {
 // read its trace with Session.Trace.
 func NewSession(cfg Config) (*coordinator.Session, *Loop, error) {
 	loop := NewLoop(cfg.Seed)
+	if cfg.Source != nil {
+		loop = NewLoopFrom(cfg.Source)
+	}
 	loop.SetJitter(cfg.Jitter)
 	s, err := coordinator.New(coordinator.Config{
 		Writers: cfg.Writers, Providers: cfg.Providers, Volumes: cfg.Volumes,

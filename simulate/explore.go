@@ -1,0 +1,234 @@
+package simulate
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/writer"
+)
+
+// writerSites are the writer events a single fault may hit.
+var writerSites = []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot,
+	writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot, writer.EventAbort, writer.EventBackupComplete,
+	writer.EventBackupShutdown}
+
+// providerSites are the provider methods a single fault may hit.
+var providerSites = []string{"IsVolumeSupported", "BeginPrepareSnapshot", "EndPrepareSnapshots", "PreCommitSnapshots",
+	"CommitSnapshots", "PostCommitSnapshots", "PreFinalCommitSnapshots", "PostFinalCommitSnapshots", "AbortSnapshots",
+	"GetSnapshotProperties", "SnapshotFS", "DeleteSnapshots"}
+
+// SingleFaults enumerates every single-fault point of the scenario: each
+// writer × each event × each fault kind (retryable and plain errors, a
+// delay past the writer's freeze timeout, a hang, a panic, a failure after
+// the work was done, a cancellation by the requestor), each provider ×
+// each method × (veto, plain error, panic, hang, an 11 s delay, failure
+// after the work), and the requestor giving up after each of its calls.
+func (sc *Scenario) SingleFaults() []Plan {
+	var plans []Plan
+	add := func(f Fault) { plans = append(plans, Plan{f}) }
+	for _, w := range sc.Writers {
+		actor := WriterActor(w.Name)
+		timeout := w.FreezeTimeout
+		if timeout <= 0 {
+			timeout = writer.DefaultFreezeTimeout
+		}
+		for _, ev := range writerSites {
+			site := ev.String()
+			add(Fault{Actor: actor, Site: site, Kind: FaultError, Code: vss.ErrWriterRetryable})
+			add(Fault{Actor: actor, Site: site, Kind: FaultError})
+			add(Fault{Actor: actor, Site: site, Kind: FaultError, Code: vss.ErrWriterNonRetryable, After: true})
+			add(Fault{Actor: actor, Site: site, Kind: FaultDelay, Delay: timeout + time.Second})
+			add(Fault{Actor: actor, Site: site, Kind: FaultHang})
+			add(Fault{Actor: actor, Site: site, Kind: FaultPanic})
+			add(Fault{Actor: actor, Site: site, Kind: FaultCancel})
+		}
+	}
+	providers := []string{softwareProviderName}
+	if len(sc.HardwareVolumes) > 0 {
+		providers = append(providers, hardwareProviderName)
+	}
+	for _, p := range providers {
+		actor := ProviderActor(p)
+		for _, site := range providerSites {
+			add(Fault{Actor: actor, Site: site, Kind: FaultError, Code: vss.ErrProviderVeto})
+			add(Fault{Actor: actor, Site: site, Kind: FaultError})
+			add(Fault{Actor: actor, Site: site, Kind: FaultError, Code: vss.ErrUnexpectedProviderError, After: true})
+			add(Fault{Actor: actor, Site: site, Kind: FaultPanic})
+			add(Fault{Actor: actor, Site: site, Kind: FaultHang})
+			add(Fault{Actor: actor, Site: site, Kind: FaultDelay, Delay: 11 * time.Second})
+		}
+	}
+	for _, site := range RequestorSites {
+		add(Fault{Actor: RequestorActor, Site: site, Kind: FaultAbort})
+	}
+	return plans
+}
+
+// The names the simulated providers report, as fault actors use them.
+var (
+	softwareProviderName = NewSoftwareProvider(NewVolumeSet()).Info().Name
+	hardwareProviderName = NewHardwareProvider(NewVolumeSet()).Info().Name
+)
+
+// Report is the outcome of an exploration or a sweep.
+type Report struct {
+	Runs int
+	// Failures are the runs that broke an invariant, shrunk to the
+	// shortest plan that still breaks one.
+	Failures []*Run
+	// Sometimes counts, for each fact, the runs in which it happened;
+	// a sweep that never saw a fault kind did not test it.
+	Sometimes map[string]int
+	// Nondeterministic lists seeds whose rerun gave another trace.
+	Nondeterministic []uint64
+}
+
+func (r *Report) add(run *Run) {
+	r.Runs++
+	if r.Sometimes == nil {
+		r.Sometimes = map[string]int{}
+	}
+	for _, f := range run.Facts {
+		r.Sometimes[f]++
+	}
+}
+
+// String summarizes the report: counts, facts, and each failure with the
+// line that reproduces it.
+func (r *Report) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d runs, %d failing, %d nondeterministic\n", r.Runs, len(r.Failures), len(r.Nondeterministic))
+	keys := make([]string, 0, len(r.Sometimes))
+	for k := range r.Sometimes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(&b, "  sometimes %-36q %d\n", k, r.Sometimes[k])
+	}
+	for _, f := range r.Failures {
+		fmt.Fprintf(&b, "FAIL seed %d plan %q\n", f.Seed, f.Plan.String())
+		for _, v := range f.Violations {
+			fmt.Fprintf(&b, "  %v\n", v)
+		}
+		fmt.Fprintf(&b, "  reproduce: %s\n", f.ReplayLine())
+	}
+	return b.String()
+}
+
+// ExploreSingleFaults runs every single-fault point of the scenario with
+// one seed and reports the runs that broke an invariant.
+func (sc *Scenario) ExploreSingleFaults(seed uint64) *Report {
+	rep := &Report{}
+	for _, p := range sc.SingleFaults() {
+		run := sc.Run(seed, p)
+		rep.add(run)
+		if len(run.Violations) > 0 {
+			rep.Failures = append(rep.Failures, run)
+		}
+	}
+	return rep
+}
+
+// SweepOptions tunes a random sweep.
+type SweepOptions struct {
+	// FirstSeed and Seeds choose the seeds run: FirstSeed, FirstSeed+1, ...
+	FirstSeed uint64
+	Seeds     int
+	// MaxFaults bounds the faults of one run's plan (default 3).
+	MaxFaults int
+	// RecheckEvery reruns every n-th seed and compares trace hashes
+	// (default 50; negative: never).
+	RecheckEvery int
+}
+
+// Sweep runs random seeds with random fault plans drawn in two levels, as
+// swarm testing does: a seed first picks which fault sites are active,
+// then how many faults of them fire. A run that breaks an invariant is
+// shrunk to the shortest plan that still breaks one. Every RecheckEvery-th
+// seed is run twice to check that the same seed gives the same trace.
+func (sc *Scenario) Sweep(opt SweepOptions) *Report {
+	if opt.MaxFaults <= 0 {
+		opt.MaxFaults = 3
+	}
+	if opt.RecheckEvery == 0 {
+		opt.RecheckEvery = 50
+	}
+	universe := sc.SingleFaults()
+	rep := &Report{}
+	for i := range opt.Seeds {
+		seed := opt.FirstSeed + uint64(i)
+		plan := randomPlan(seed, universe, opt.MaxFaults)
+		run := sc.Run(seed, plan)
+		rep.add(run)
+		if opt.RecheckEvery > 0 && i%opt.RecheckEvery == 0 {
+			if again := sc.Run(seed, plan); again.TraceHash() != run.TraceHash() {
+				rep.Nondeterministic = append(rep.Nondeterministic, seed)
+			}
+		}
+		if len(run.Violations) > 0 {
+			rep.Failures = append(rep.Failures, sc.Shrink(run))
+		}
+	}
+	return rep
+}
+
+// randomPlan draws a plan from the seed: each single fault is active with a
+// seeded probability, then up to max active faults are kept.
+func randomPlan(seed uint64, universe []Plan, max int) Plan {
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	n := rng.IntN(max + 1)
+	var p Plan
+	for range n {
+		p = append(p, universe[rng.IntN(len(universe))][0])
+	}
+	return p
+}
+
+// Shrink returns the run of the shortest plan, taken from run's plan by
+// removing faults one at a time, that still breaks an invariant with the
+// same seed.
+func (sc *Scenario) Shrink(run *Run) *Run {
+	best := run
+	for changed := true; changed; {
+		changed = false
+		for i := range best.Plan {
+			smaller := append(append(Plan{}, best.Plan[:i]...), best.Plan[i+1:]...)
+			if r := sc.Run(best.Seed, smaller); len(r.Violations) > 0 {
+				best, changed = r, true
+				break
+			}
+		}
+	}
+	return best
+}
+
+// TB is the part of testing.TB the simulator's test helpers use, so that
+// they also run outside go test.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
+var _ TB = testing.TB(nil)
+
+// Replay runs the scenario with a seed and a plan written as text, as a
+// failing sweep prints it, and reports every broken invariant on t.
+func Replay(t TB, sc *Scenario, seed uint64, plan string) *Run {
+	t.Helper()
+	p, err := ParsePlan(plan)
+	if err != nil {
+		t.Fatalf("simulate.Replay: %v", err)
+	}
+	run := sc.Run(seed, p)
+	for _, v := range run.Violations {
+		t.Errorf("seed %d plan %q: %v", seed, plan, v)
+	}
+	return run
+}

@@ -1,0 +1,217 @@
+package simulate
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
+)
+
+func TestScenarioWithoutFaultsPasses(t *testing.T) {
+	run := ThreeWriterScenario().Run(1, nil)
+	require.NoError(t, run.Err)
+	assert.Empty(t, run.Violations)
+	assert.Contains(t, run.Facts, "backup succeeded")
+	// Provider selection is visible: D:\ went to the hardware provider.
+	found := false
+	for _, r := range run.Trace {
+		if r.What == `provider for D:\` {
+			assert.Equal(t, hardwareProviderName, r.Outcome)
+			found = true
+		}
+	}
+	assert.True(t, found)
+}
+
+// TestEverySingleFaultPoint is the explorer's first promise: every single
+// fault of the three-writer, two-volume scenario leaves every invariant
+// intact.
+func TestEverySingleFaultPoint(t *testing.T) {
+	sc := ThreeWriterScenario()
+	start := time.Now()
+	rep := sc.ExploreSingleFaults(1)
+	t.Logf("%d single-fault points in %v", rep.Runs, time.Since(start))
+	assert.Greater(t, rep.Runs, 250)
+	if len(rep.Failures) > 0 {
+		t.Fatal(rep.String())
+	}
+	for _, fact := range []string{"writer timed out", "commit failed", "abort raced a thaw", "hold window exceeded",
+		"requestor cancelled", "requestor aborted", "writer failed", "participant hung with no deadline", "backup succeeded"} {
+		assert.Positive(t, rep.Sometimes[fact], "never saw %q", fact)
+	}
+}
+
+// sweepSeeds is how many random seeds TestRandomSeeds runs: 10,000 unless
+// VSS_SEEDS says otherwise (raise it for long runs).
+func sweepSeeds(t *testing.T) int {
+	if s := os.Getenv("VSS_SEEDS"); s != "" {
+		n, err := strconv.Atoi(s)
+		require.NoError(t, err, "VSS_SEEDS")
+		return n
+	}
+	if testing.Short() {
+		return 500
+	}
+	return 10000
+}
+
+// TestRandomSeeds runs the sweep: random seeds with random fault plans,
+// every invariant checked, sampled seeds rerun for determinism, and the
+// "sometimes" counters proving the faults were reached.
+func TestRandomSeeds(t *testing.T) {
+	n := sweepSeeds(t)
+	start := time.Now()
+	rep := ThreeWriterScenario().Sweep(SweepOptions{FirstSeed: 1, Seeds: n})
+	t.Logf("%d seeds (%d runs) in %v\n%s", n, rep.Runs, time.Since(start), rep)
+	assert.Empty(t, rep.Nondeterministic, "same seed, other trace")
+	if len(rep.Failures) > 0 {
+		t.Fatal(rep.String())
+	}
+	for _, fact := range []string{"writer timed out", "commit failed", "writer failed", "backup succeeded", "backup failed"} {
+		assert.Positive(t, rep.Sometimes[fact], "the sweep never saw %q", fact)
+	}
+}
+
+func TestSameSeedSamePlanSameTraceHash(t *testing.T) {
+	sc := ThreeWriterScenario()
+	plan, err := ParsePlan("writer:Back Freeze delay(31s); provider:" + strconv.Quote(softwareProviderName) + " PostCommitSnapshots error")
+	require.NoError(t, err)
+	a, b := sc.Run(7, plan), sc.Run(7, plan)
+	assert.Equal(t, a.TraceHash(), b.TraceHash())
+	assert.NotEqual(t, a.TraceHash(), sc.Run(8, plan).TraceHash())
+	assert.Empty(t, a.Violations)
+	assert.Len(t, a.Fired, 2)
+}
+
+func TestReplayReportsViolations(t *testing.T) {
+	sc := ThreeWriterScenario()
+	sc.breakRuntime = dropThaw
+	ft := &fakeTB{}
+	run := Replay(ft, sc, 3, "")
+	assert.NotEmpty(t, run.Violations)
+	assert.NotEmpty(t, ft.errors)
+	assert.Contains(t, run.ReplayLine(), `simulate.Replay(t, scenario, 3, "")`)
+
+	ft = &fakeTB{}
+	Replay(ft, ThreeWriterScenario(), 3, "writer:Front Freeze explode")
+	assert.True(t, ft.fatal, "a plan that does not parse is fatal")
+}
+
+type fakeTB struct {
+	errors []string
+	fatal  bool
+}
+
+func (f *fakeTB) Helper()                        {}
+func (f *fakeTB) Errorf(format string, a ...any) { f.errors = append(f.errors, format) }
+func (f *fakeTB) Fatalf(format string, a ...any) { f.fatal = true }
+
+// dropThaw is a deliberately broken coordinator runtime: it never delivers
+// Thaw and pretends the writer answered.
+func dropThaw(rt coordinator.Runtime) coordinator.Runtime { return &thawDropper{rt} }
+
+type thawDropper struct{ coordinator.Runtime }
+
+func (d *thawDropper) Go(o coordinator.Op, run func(context.Context, coordinator.Op) coordinator.Completion) {
+	if o.Kind == coordinator.OpWriterEvent && o.Event.Kind == writer.EventThaw {
+		run = func(context.Context, coordinator.Op) coordinator.Completion {
+			return coordinator.Completion{Event: o.Event}
+		}
+	}
+	d.Runtime.Go(o, run)
+}
+
+// lateCopy is a deliberately broken provider: its copy includes a write
+// made after the commit instant.
+type lateCopy struct {
+	provider.Provider
+	vols *VolumeSet
+}
+
+func (p *lateCopy) CommitSnapshots(ctx context.Context, set vss.ID) error {
+	names := p.vols.Names()
+	_ = p.vols.ReleaseWrites(ctx, names)
+	for _, n := range names {
+		v, _ := p.vols.Get(n)
+		_ = v.WriteFile("late.txt", []byte("written after the commit instant"))
+	}
+	err := p.Provider.CommitSnapshots(ctx, set)
+	_ = p.vols.HoldWrites(ctx, names)
+	return err
+}
+
+func (p *lateCopy) SnapshotFS(ctx context.Context, id vss.ID) (fs.FS, error) {
+	return p.Provider.(provider.FSOpener).SnapshotFS(ctx, id)
+}
+
+// TestCheckerIsNotVacuous: deliberately broken participants are caught.
+func TestCheckerIsNotVacuous(t *testing.T) {
+	t.Run("coordinator that never thaws", func(t *testing.T) {
+		sc := ThreeWriterScenario()
+		sc.breakRuntime = dropThaw
+		run := sc.Run(1, nil)
+		assert.Contains(t, rules(run), "no-frozen-writer", "%v", run.Violations)
+	})
+	t.Run("provider that copies after the hold", func(t *testing.T) {
+		sc := ThreeWriterScenario()
+		sc.HardwareVolumes = nil
+		sc.breakProvider = func(p provider.Provider, vols *VolumeSet) provider.Provider {
+			return &lateCopy{Provider: p, vols: vols}
+		}
+		run := sc.Run(1, nil)
+		assert.Contains(t, rules(run), "point-in-time", "%v", run.Violations)
+	})
+	t.Run("writer that never thaws", func(t *testing.T) {
+		sc := ThreeWriterScenario()
+		sc.breakWriter = func(w writer.Writer) writer.Writer { return neverThaws{w} }
+		run := sc.Run(1, nil)
+		assert.Contains(t, rules(run), "no-frozen-writer", "%v", run.Violations)
+	})
+}
+
+// neverThaws is a deliberately broken writer: it answers Thaw and Abort
+// without resuming its application.
+type neverThaws struct{ writer.Writer }
+
+func (neverThaws) OnThaw(context.Context, *writer.Event) error  { return nil }
+func (neverThaws) OnAbort(context.Context, *writer.Event) error { return nil }
+
+func rules(run *Run) []string {
+	var rs []string
+	for _, v := range run.Violations {
+		rs = append(rs, v.Rule)
+	}
+	return rs
+}
+
+// FuzzScenario lets go test -fuzz choose every decision of a run: the
+// fault plan and the loop's choices come from the fuzzer's bytes.
+func FuzzScenario(f *testing.F) {
+	f.Add([]byte{0})
+	f.Add([]byte{3, 17, 200, 9, 44, 1, 2, 3, 4, 5, 6, 7, 8})
+	f.Add([]byte("freeze hang commit delay"))
+	universe := ThreeWriterScenario().SingleFaults()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := NewBytesSource(data)
+		var plan Plan
+		for range int(src.Uint64() % 4) {
+			plan = append(plan, universe[src.Uint64()%uint64(len(universe))][0])
+		}
+		sc := ThreeWriterScenario()
+		sc.source = src
+		run := sc.Run(0, plan)
+		if len(run.Violations) > 0 {
+			t.Fatalf("plan %q: %v", plan, run.Violations)
+		}
+	})
+}

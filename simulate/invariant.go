@@ -1,0 +1,351 @@
+package simulate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/requestor"
+)
+
+// Violation is a broken invariant of the protocol found after a run.
+type Violation struct {
+	// Rule names the invariant, for example "freeze-order" or
+	// "point-in-time"; see the Rules list.
+	Rule string
+	// Detail says what happened.
+	Detail string
+}
+
+func (v Violation) String() string { return v.Rule + ": " + v.Detail }
+
+// Rules lists every invariant the checker verifies after a run, with what
+// it means. Together they are DESIGN.md's protocol contract, checked from
+// the outside: from the trace, the participants and the shadow copies.
+var Rules = map[string]string{
+	"freeze-order":       "Freeze goes front end, then back end, then system",
+	"thaw-order":         "Thaw goes system, then back end, then front end",
+	"commit-when-frozen": "CommitSnapshots starts only when every writer sent Freeze is frozen or failed",
+	"thaw-or-abort":      "every writer that received Freeze receives Thaw or Abort before DoSnapshotSet returns",
+	"freeze-window":      "no writer stays frozen longer than its freeze timeout",
+	"no-frozen-writer":   "no writer is frozen when a requestor call returns, nor at the end",
+	"abort-after-post":   "no writer receives Abort after PostSnapshot",
+	"point-in-time":      "a shadow copy equals its volume at the instant of commit, byte for byte",
+	"provider-failure":   "a provider failure after PrepareForSnapshot fails DoSnapshotSet",
+	"no-leaked-snapshot": "no shadow copy of a failed set remains, and none remains after the session",
+	"writes-released":    "no volume is left with its writes held",
+	"backup-outcome":     "a backup with no fault succeeds",
+	"close":              "Close succeeds",
+	"setup":              "the scenario can be built",
+}
+
+// checker verifies the invariants of one run.
+type checker struct {
+	w   *runWorld
+	run *Run
+	// copied is set when the requestor reached step 10.
+	copied bool
+}
+
+func newChecker(w *runWorld, run *Run) *checker { return &checker{w: w, run: run} }
+
+func (c *checker) violate(rule, format string, args ...any) {
+	c.run.Violations = append(c.run.Violations, Violation{Rule: rule, Detail: fmt.Sprintf(format, args...)})
+}
+
+// checkSnapshots is the requestor's step 10: every shadow copy must hold
+// its volume's contents at the commit instant.
+func (c *checker) checkSnapshots(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+	c.copied = true
+	for _, s := range snaps {
+		c.w.recorder.mu.Lock()
+		want, ok := c.w.recorder.taken[s.Properties.ID]
+		c.w.recorder.mu.Unlock()
+		if !ok {
+			c.violate("point-in-time", "no record of the commit of the shadow copy of %s", s.Volume)
+			continue
+		}
+		if s.FS == nil {
+			c.violate("point-in-time", "shadow copy of %s cannot be read", s.Volume)
+			continue
+		}
+		got, err := contents(s.FS)
+		if err != nil {
+			c.violate("point-in-time", "reading the shadow copy of %s: %v", s.Volume, err)
+			continue
+		}
+		if d := diffContents(want, got); d != "" {
+			c.violate("point-in-time", "shadow copy of %s differs from the volume at commit: %s", s.Volume, d)
+		}
+	}
+	return nil
+}
+
+func diffContents(want, got map[string]string) string {
+	var diffs []string
+	for p, w := range want {
+		g, ok := got[p]
+		switch {
+		case !ok:
+			diffs = append(diffs, p+" missing")
+		case g != w:
+			diffs = append(diffs, fmt.Sprintf("%s is %q, was %q", p, g, w))
+		}
+	}
+	for p := range got {
+		if _, ok := want[p]; !ok {
+			diffs = append(diffs, p+" appeared")
+		}
+	}
+	sort.Strings(diffs)
+	return strings.Join(diffs, "; ")
+}
+
+// afterBackup checks what must hold when the backup ended, before Close:
+// a failed set left nothing, no volume is held, nothing is frozen.
+func (c *checker) afterBackup(s *coordinator.Session) {
+	for _, name := range c.w.vols.Names() {
+		if v, _ := c.w.vols.Get(name); v.Held() {
+			c.violate("writes-released", "volume %s is still held after the backup", name)
+		}
+	}
+	if c.setFailed(s) {
+		// DoSnapshotSet failed: VSS removed the set; nothing may remain.
+		for _, p := range c.w.provs {
+			snaps, err := p.Query(context.Background())
+			if err == nil && len(snaps) > 0 && !c.exemptProvider(p.Info().Name) {
+				c.violate("no-leaked-snapshot", "after DoSnapshotSet failed, provider %q still holds %d shadow copies", p.Info().Name, len(snaps))
+			}
+		}
+	}
+	if len(c.run.Plan) == 0 && c.run.Err != nil {
+		c.violate("backup-outcome", "a backup without faults failed: %v", c.run.Err)
+	}
+	if len(c.run.Plan) == 0 && !c.copied {
+		c.violate("backup-outcome", "a backup without faults never reached step 10")
+	}
+	if f := s.Frozen(); len(f) > 0 {
+		c.violate("no-frozen-writer", "the coordinator holds %v frozen after the backup", f)
+	}
+}
+
+// setFailed reports whether DoSnapshotSet was called and failed.
+func (c *checker) setFailed(s *coordinator.Session) bool {
+	for _, r := range s.Trace() {
+		if r.Kind == coordinator.RecReturn && r.What == "DoSnapshotSet" && r.Outcome != "ok" {
+			return true
+		}
+	}
+	return false
+}
+
+// exemptProvider reports whether a provider's own fault excuses its
+// leftovers: a provider that fails AbortSnapshots or DeleteSnapshots
+// keeps what it was told to remove, whatever VSS does.
+func (c *checker) exemptProvider(name string) bool {
+	for _, f := range c.w.in.Fired() {
+		if f.Actor == ProviderActor(name) && (f.Site == "AbortSnapshots" || f.Site == "DeleteSnapshots") && f.Kind != FaultDelay {
+			return true
+		}
+	}
+	return false
+}
+
+// exemptWriter reports whether a writer's own fault excuses it staying
+// frozen: a writer whose OnAbort fails or hangs before resuming its
+// application cannot be unfrozen by VSS.
+func (c *checker) exemptWriter(name string) bool {
+	for _, f := range c.w.in.Fired() {
+		if f.Actor == WriterActor(name) && f.Site == "Abort" && !f.After && f.Kind != FaultDelay && f.Kind != FaultCancel {
+			return true
+		}
+	}
+	return false
+}
+
+// hungCleanup reports whether a provider hung in AbortSnapshots or
+// DeleteSnapshots, calls without a deadline that Close waits for.
+func (c *checker) hungCleanup() bool {
+	for _, f := range c.w.in.Fired() {
+		if strings.HasPrefix(f.Actor, "provider:") && f.Kind == FaultHang && (f.Site == "AbortSnapshots" || f.Site == "DeleteSnapshots") {
+			return true
+		}
+	}
+	return false
+}
+
+// afterClose checks the session's end state and its whole trace.
+func (c *checker) afterClose(closeErr error) {
+	if closeErr != nil && !c.hungCleanup() {
+		c.violate("close", "Close failed: %v", closeErr)
+	}
+	for _, p := range c.w.provs {
+		snaps, err := p.Query(context.Background())
+		if err == nil && len(snaps) > 0 && !c.exemptProvider(p.Info().Name) {
+			c.violate("no-leaked-snapshot", "provider %q holds %d shadow copies after the session", p.Info().Name, len(snaps))
+		}
+	}
+	for _, wr := range c.w.writers {
+		if wr.Frozen() && !c.exemptWriter(wr.Info().Name) {
+			c.violate("no-frozen-writer", "writer %q is frozen after the session", wr.Info().Name)
+		}
+	}
+	c.checkTrace()
+}
+
+// frozenWriter tracks one writer through the trace.
+type frozenWriter struct {
+	name     string
+	freezeAt time.Duration
+	answered bool // Freeze answered or failed
+	since    int  // Seq of the Freeze event
+}
+
+// checkTrace checks the ordering rules on the trace.
+func (c *checker) checkTrace() {
+	tr := c.run.Trace
+	frozen := map[string]*frozenWriter{}
+	post := map[string]bool{}
+	lastFreezeRank, lastThawRank := -1, 99
+	var doSnapshotSet bool
+	providerFailed := ""
+	for _, r := range tr {
+		name, isWriter := writerName(r.Actor)
+		switch {
+		case r.Kind == coordinator.RecCall && r.What == "DoSnapshotSet":
+			doSnapshotSet, lastFreezeRank, lastThawRank = true, -1, 99
+		case r.Kind == coordinator.RecReturn:
+			for _, f := range frozen {
+				c.violate("no-frozen-writer", "writer %q is frozen when %s returns (Freeze sent at +%v)", f.name, r.What, f.freezeAt)
+			}
+			if r.What == "DoSnapshotSet" {
+				doSnapshotSet = false
+				if providerFailed != "" && r.Outcome == "ok" {
+					c.violate("provider-failure", "DoSnapshotSet succeeded although %s", providerFailed)
+				}
+				providerFailed = ""
+			}
+		case isWriter && r.Kind == coordinator.RecWriterEvent:
+			rank := c.rank(name)
+			switch r.What {
+			case "Freeze":
+				if rank < lastFreezeRank {
+					c.violate("freeze-order", "writer %q (rank %d) frozen after a writer of rank %d", name, rank, lastFreezeRank)
+				}
+				lastFreezeRank = rank
+				frozen[name] = &frozenWriter{name: name, freezeAt: r.At, since: r.Seq}
+			case "Thaw", "Abort":
+				if r.What == "Thaw" {
+					if rank > lastThawRank {
+						c.violate("thaw-order", "writer %q (rank %d) thawed after a writer of rank %d", name, rank, lastThawRank)
+					}
+					lastThawRank = rank
+				}
+				if r.What == "Abort" && post[name] {
+					c.violate("abort-after-post", "writer %q received Abort after PostSnapshot", name)
+				}
+				if f := frozen[name]; f != nil {
+					if limit := c.w.infos[name].EffectiveFreezeTimeout(); r.At-f.freezeAt > limit {
+						c.violate("freeze-window", "writer %q frozen for %v, longer than its %v freeze timeout", name, r.At-f.freezeAt, limit)
+					}
+					delete(frozen, name)
+				}
+			case "PostSnapshot":
+				post[name] = true
+			}
+		case isWriter && r.What == "Freeze" && r.Kind == coordinator.RecWriterResult:
+			if f := frozen[name]; f != nil {
+				f.answered = true
+			}
+		case isWriter && r.Kind == coordinator.RecState && strings.HasPrefix(r.What, "VSS_WS_FAILED"):
+			if f := frozen[name]; f != nil {
+				f.answered = true
+			}
+		case r.Kind == coordinator.RecProviderCall && r.What == "CommitSnapshots":
+			for _, f := range frozen {
+				if !f.answered {
+					c.violate("commit-when-frozen", "CommitSnapshots started while writer %q had not answered Freeze", f.name)
+				}
+			}
+		case r.Kind == coordinator.RecProviderResult && doSnapshotSet && r.Outcome != "ok" && creationCall(r.What):
+			providerFailed = fmt.Sprintf("%s failed at %s: %s", r.Actor, r.What, r.Outcome)
+		}
+	}
+	for _, f := range frozen {
+		c.violate("thaw-or-abort", "writer %q never received Thaw or Abort after its Freeze at +%v", f.name, f.freezeAt)
+	}
+}
+
+func creationCall(what string) bool {
+	switch strings.Fields(what)[0] {
+	case "EndPrepareSnapshots", "PreCommitSnapshots", "CommitSnapshots", "PostCommitSnapshots",
+		"PreFinalCommitSnapshots", "PostFinalCommitSnapshots":
+		return true
+	}
+	return false
+}
+
+// writerName extracts NAME from the actor `writer "NAME"`.
+func writerName(actor string) (string, bool) {
+	rest, ok := strings.CutPrefix(actor, `writer "`)
+	if !ok {
+		return "", false
+	}
+	return strings.TrimSuffix(rest, `"`), true
+}
+
+func (c *checker) rank(name string) int { return c.w.infos[name].EffectiveLevel().FreezeRank() }
+
+// facts lists what happened in a run that a sweep wants to see sometimes.
+func facts(r *Run) []string {
+	var fs []string
+	add := func(f string) {
+		for _, x := range fs {
+			if x == f {
+				return
+			}
+		}
+		fs = append(fs, f)
+	}
+	thawing := map[string]bool{}
+	for _, rec := range r.Trace {
+		name, isWriter := writerName(rec.Actor)
+		switch {
+		case rec.What == "freeze timeout":
+			add("writer timed out")
+		case rec.Kind == coordinator.RecProviderResult && rec.Outcome != "ok" && strings.HasPrefix(rec.What, "CommitSnapshots"):
+			add("commit failed")
+		case isWriter && rec.Kind == coordinator.RecWriterEvent && rec.What == "Thaw":
+			thawing[name] = true
+		case isWriter && rec.Kind == coordinator.RecWriterResult && rec.What == "Thaw":
+			delete(thawing, name)
+		case isWriter && rec.Kind == coordinator.RecWriterEvent && rec.What == "Abort":
+			if thawing[name] {
+				add("abort raced a thaw")
+			}
+		case rec.What == "cancel" && strings.Contains(rec.Outcome, ErrStalled.Error()):
+			add("participant hung with no deadline")
+		case rec.What == "cancel":
+			add("requestor cancelled")
+		case rec.Kind == coordinator.RecState && strings.HasPrefix(rec.What, "VSS_WS_FAILED"):
+			add("writer failed")
+		}
+	}
+	switch {
+	case r.Err == nil:
+		add("backup succeeded")
+	case errors.Is(r.Err, vss.ErrFlushWritesTimeout):
+		add("hold window exceeded")
+	case errors.Is(r.Err, errGaveUp):
+		add("requestor aborted")
+	}
+	if r.Err != nil {
+		add("backup failed")
+	}
+	return fs
+}
