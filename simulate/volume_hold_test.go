@@ -118,6 +118,10 @@ func TestVolumeSetNames(t *testing.T) {
 	v, ok := set.Get(`c:\`)
 	require.True(t, ok)
 	assert.Equal(t, `C:\`, v.Name())
+	v, ok = set.Get(`c:`)
+	require.True(t, ok, "the trailing backslash may be left out")
+	assert.Equal(t, `C:\`, v.Name())
+	assert.ErrorIs(t, set.Add(NewVolume(`D:`)), vss.ErrObjectAlreadyExists)
 	_, ok = set.Get(`Z:\`)
 	assert.False(t, ok)
 }

@@ -12,7 +12,8 @@ import (
 )
 
 // VolumeSet is the volumes of a simulated machine, by name. Names are
-// matched without regard to case, as Windows matches volume names. It
+// matched as Windows matches them, without regard to case, and the
+// trailing backslash may be left out (`c:` names `C:\`). It
 // also does VSS's flush and hold across volumes for the coordinator
 // (coordinator.WriteHolder), and numbers the shadow copy devices of the
 // providers that share it, as one machine numbers them.
@@ -32,7 +33,15 @@ func NewVolumeSet(vols ...*Volume) *VolumeSet {
 	return s
 }
 
-func volumeKey(name string) string { return strings.ToUpper(name) }
+// volumeKey is how volume names are compared: without regard to case, and
+// with or without the trailing backslash (`c:` is `C:\`).
+func volumeKey(name string) string {
+	k := strings.ToUpper(name)
+	if !strings.HasSuffix(k, `\`) {
+		k += `\`
+	}
+	return k
+}
 
 // Add adds a volume to the machine. The name must be new and not empty.
 func (s *VolumeSet) Add(v *Volume) error {
