@@ -363,7 +363,9 @@ func (p *snapProvider) DeleteSnapshots(ctx context.Context, id vss.ID, kind prov
 }
 
 // SnapshotFS returns the contents of a committed shadow copy, rooted at
-// the root of its volume.
+// the root of its volume. It implements fs.ReadFileFS, fs.StatFS and
+// fs.ReadDirFS; once the shadow copy is deleted, reads fail with
+// fs.ErrClosed.
 func (p *snapProvider) SnapshotFS(ctx context.Context, snapshotID vss.ID) (fs.FS, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -374,5 +376,5 @@ func (p *snapProvider) SnapshotFS(ctx context.Context, snapshotID vss.ID) (fs.FS
 	if !ok || s.copy == nil {
 		return nil, vss.Errorf(vss.ErrObjectNotFound, "SnapshotFS", "no committed shadow copy %v", snapshotID)
 	}
-	return s.copy, nil
+	return s.copy.FS(), nil
 }

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
@@ -130,10 +131,14 @@ func TestProviderCreationSequence(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, "written during the hold", string(live))
 
+			require.NoError(t, fstest.TestFS(fsys, "data.db"))
+
 			n, err := p.DeleteSnapshots(ctx, set, provider.ObjectSnapshotSet)
 			require.NoError(t, err)
 			assert.Equal(t, 2, n)
 			assert.Equal(t, 0, c.LiveSnapshots())
+			_, err = fs.ReadFile(fsys, "data.db")
+			assert.ErrorIs(t, err, fs.ErrClosed, "a deleted shadow copy cannot be read")
 		})
 	}
 }
