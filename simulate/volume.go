@@ -157,47 +157,68 @@ func cleanPath(op, p string) (string, error) {
 	return q, nil
 }
 
-// elems splits a clean path into its names; the root has none.
-func elems(p string) []string {
-	if p == "." {
-		return nil
+// eachElem calls f with each name of the clean path p, root first, until
+// f returns false; the root itself has no names.
+func eachElem(p string, f func(name string) bool) {
+	for rest := p; rest != "." && rest != ""; {
+		var e string
+		e, rest, _ = strings.Cut(rest, "/")
+		if !f(e) {
+			return
+		}
 	}
-	return strings.Split(p, "/")
 }
 
-// lookup finds the node at the names below root, or returns the error
-// for op.
-func lookup(root *inode, op, name string, names []string) (*inode, error) {
+// lookup finds the node at the clean path name below root, or returns
+// the error for op.
+func lookup(root *inode, op, name string) (*inode, error) {
 	n := root
-	for _, e := range names {
+	var err error
+	eachElem(name, func(e string) bool {
 		if !n.dir {
-			return nil, &fs.PathError{Op: op, Path: name, Err: ErrNotDir}
+			err = &fs.PathError{Op: op, Path: name, Err: ErrNotDir}
+			return false
 		}
 		c, ok := n.entries[e]
 		if !ok {
-			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+			err = &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+			return false
 		}
 		n = c
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	return n, nil
 }
 
-// ownDir returns the directory at names, made writable along the whole
-// path from the root.
-func (v *Volume) ownDir(op, name string, names []string) (*inode, error) {
-	v.root = v.own(v.root)
+// ownDir returns the directory at the clean path dir, made writable along
+// the whole path from the root; name is the caller's path, for errors.
+func (v *Volume) ownDir(op, name, dir string) (*inode, error) {
+	if v.root.gen <= v.shared {
+		v.root = v.root.clone(v.gen)
+	}
 	d := v.root
-	for _, e := range names {
+	var err error
+	eachElem(dir, func(e string) bool {
 		c, ok := d.entries[e]
-		if !ok {
-			return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		switch {
+		case !ok:
+			err = &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+			return false
+		case !c.dir:
+			err = &fs.PathError{Op: op, Path: name, Err: ErrNotDir}
+			return false
+		case c.gen <= v.shared:
+			c = c.clone(v.gen)
+			d.entries[e] = c
 		}
-		if !c.dir {
-			return nil, &fs.PathError{Op: op, Path: name, Err: ErrNotDir}
-		}
-		c = v.own(c)
-		d.entries[e] = c
 		d = c
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	return d, nil
 }

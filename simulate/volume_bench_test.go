@@ -46,24 +46,25 @@ func BenchmarkSnapshotCreate(b *testing.B) {
 	}
 }
 
-// writeBench writes n bytes at the start of block after block of a 64 MiB
-// file; with snapshot set, a snapshot is taken before the first write to
-// each block, so that every write is the first to its block since a
-// snapshot and copies it.
-func writeBench(b *testing.B, n int, snapshot bool) {
-	const size = 64 << 20
+// writeBench writes n bytes at the start of block after block of a file
+// of the given size; with snapshot set, a snapshot is taken before the
+// first write to each block, so that every write is the first to its
+// block since a snapshot and copies it. A 64 MiB file is cold in cache
+// when a block comes round again; a 1 MiB file stays warm.
+func writeBench(b *testing.B, size int64, n int, snapshot bool) {
 	v := filledVolume(b, size)
 	data := make([]byte, n)
+	blocks := size / BlockSize
 	var s *VolumeSnapshot
 	i := int64(0)
 	for b.Loop() {
-		if i%(size/BlockSize) == 0 && snapshot {
+		if i%blocks == 0 && snapshot {
 			if s != nil {
 				s.Release()
 			}
 			s = v.Snapshot()
 		}
-		if err := v.WriteAt("file000.bin", (i%(size/BlockSize))*BlockSize, data); err != nil {
+		if err := v.WriteAt("file000.bin", (i%blocks)*BlockSize, data); err != nil {
 			b.Fatal(err)
 		}
 		i++
@@ -75,16 +76,25 @@ func writeBench(b *testing.B, n int, snapshot bool) {
 	b.SetBytes(int64(n))
 }
 
-// BenchmarkPlainWrite overwrites part of a block no snapshot shares.
-func BenchmarkPlainWrite(b *testing.B) {
-	b.Run("4KiB", func(b *testing.B) { writeBench(b, BlockSize, false) })
-	b.Run("512B", func(b *testing.B) { writeBench(b, 512, false) })
+// writeBenches runs writeBench over file and write sizes.
+func writeBenches(b *testing.B, snapshot bool) {
+	for _, file := range []struct {
+		name string
+		size int64
+	}{{"64MiB", 64 << 20}, {"1MiB", 1 << 20}} {
+		for _, n := range []struct {
+			name  string
+			bytes int
+		}{{"4KiB", BlockSize}, {"512B", 512}} {
+			b.Run(file.name+"/"+n.name, func(b *testing.B) { writeBench(b, file.size, n.bytes, snapshot) })
+		}
+	}
 }
 
+// BenchmarkPlainWrite overwrites part of a block no snapshot shares.
+func BenchmarkPlainWrite(b *testing.B) { writeBenches(b, false) }
+
 // BenchmarkFirstWriteAfterSnapshot overwrites part of a block a snapshot
-// shares: the block is copied first (a whole-block write needs no copy
-// of the old bytes, only a fresh block).
-func BenchmarkFirstWriteAfterSnapshot(b *testing.B) {
-	b.Run("4KiB", func(b *testing.B) { writeBench(b, BlockSize, true) })
-	b.Run("512B", func(b *testing.B) { writeBench(b, 512, true) })
-}
+// shares: the block is copied first (a write of the whole block needs
+// none of the old bytes, only a fresh block).
+func BenchmarkFirstWriteAfterSnapshot(b *testing.B) { writeBenches(b, true) }

@@ -46,7 +46,7 @@ func (f fsView) find(op, name string) (*inode, error) {
 	if err != nil {
 		return nil, err
 	}
-	return lookup(root, op, name, elems(name))
+	return lookup(root, op, name)
 }
 
 // Open opens the named file or directory for reading.

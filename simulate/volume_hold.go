@@ -100,7 +100,7 @@ func (v *Volume) ReadFile(path string) ([]byte, error) {
 
 // readFile reads the whole file at the clean path p below root.
 func readFile(root *inode, op, p string) ([]byte, error) {
-	n, err := lookup(root, op, p, elems(p))
+	n, err := lookup(root, op, p)
 	if err != nil {
 		return nil, err
 	}

@@ -145,13 +145,17 @@ func (v *Volume) apply(w Write) error {
 	return &fs.PathError{Op: op, Path: w.path, Err: fs.ErrInvalid}
 }
 
-// split returns the parent's names and the last name of a clean path.
-func split(p string) ([]string, string) {
-	names := elems(p)
-	if len(names) == 0 {
-		return nil, ""
+// split returns the parent directory and the last name of a clean path;
+// the root has no name.
+func split(p string) (dir, name string) {
+	if p == "." {
+		return ".", ""
 	}
-	return names[:len(names)-1], names[len(names)-1]
+	i := strings.LastIndexByte(p, '/')
+	if i < 0 {
+		return ".", p
+	}
+	return p[:i], p[i+1:]
 }
 
 func (v *Volume) applyFile(w Write, op, p string) error {
@@ -178,14 +182,16 @@ func (v *Volume) applyFile(w Write, op, p string) error {
 		return &fs.PathError{Op: op, Path: w.path, Err: fs.ErrNotExist}
 	case !ok || w.kind == writeFile:
 		f = &inode{gen: v.gen}
-	default:
-		f = v.own(f)
+	case f.gen <= v.shared:
+		f = f.clone(v.gen)
 	}
 	f.mod = v.clock()
 	if !ok {
 		d.mod = f.mod // a new entry changes the directory
 	}
-	d.entries[name] = f
+	if d.entries[name] != f {
+		d.entries[name] = f
+	}
 	switch w.kind {
 	case writeTruncate:
 		v.truncate(f, w.size)
@@ -262,19 +268,22 @@ func (v *Volume) applyRemove(op, p string) error {
 func (v *Volume) applyMkdirAll(op, p string) error {
 	v.root = v.own(v.root)
 	d := v.root
-	for _, e := range elems(p) {
+	var err error
+	eachElem(p, func(e string) bool {
 		c, ok := d.entries[e]
 		switch {
 		case !ok:
 			c = &inode{gen: v.gen, dir: true, mod: v.clock(), entries: map[string]*inode{}}
 			d.mod = c.mod
 		case !c.dir:
-			return &fs.PathError{Op: op, Path: p, Err: ErrNotDir}
+			err = &fs.PathError{Op: op, Path: p, Err: ErrNotDir}
+			return false
 		default:
 			c = v.own(c)
 		}
 		d.entries[e] = c
 		d = c
-	}
-	return nil
+		return true
+	})
+	return err
 }
