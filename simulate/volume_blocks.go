@@ -110,12 +110,11 @@ func (v *Volume) writeAt(f *inode, off int64, p []byte) {
 		case b == nil:
 			b = v.newBlock(n < BlockSize)
 		case l.bgen[k] <= v.shared:
-			// First write since a snapshot: copy the block once (a write
-			// of the whole block needs none of the old bytes).
+			// First write since a snapshot: copy the block once, or
+			// rather the bytes of it this write does not overwrite.
 			nb := v.newBlock(false)
-			if n < BlockSize {
-				*nb = *b
-			}
+			copy(nb[:bo], b[:bo])
+			copy(nb[bo+n:], b[bo+n:])
 			v.kill(b, l.bgen[k])
 			b = nb
 			v.stats.BlocksCopied++
