@@ -24,7 +24,8 @@ var (
 	// ErrDirNotEmpty means Remove or Rename would drop a directory's contents.
 	ErrDirNotEmpty = errors.New("directory not empty")
 	// ErrFileTooLarge means a write or truncate would make a file larger
-	// than a simulated volume allows (1 TiB).
+	// than a simulated volume allows (1 TiB), or that ReadFile was asked
+	// for more than 2 GiB at once.
 	ErrFileTooLarge = errors.New("file too large for a simulated volume")
 )
 
@@ -93,7 +94,9 @@ func WithVolumeClock(now func() time.Time) VolumeOption {
 func NewVolume(name string, opts ...VolumeOption) *Volume {
 	v := &Volume{name: name, clock: func() time.Time { return volumeEpoch }, gen: 1}
 	for _, o := range opts {
-		o(v)
+		if o != nil {
+			o(v)
+		}
 	}
 	v.root = &inode{gen: v.gen, dir: true, mod: v.clock(), entries: map[string]*inode{}}
 	return v

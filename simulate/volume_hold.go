@@ -2,6 +2,7 @@ package simulate
 
 import (
 	"io/fs"
+	"math"
 
 	"github.com/vsskit/vss"
 )
@@ -87,7 +88,12 @@ func (v *Volume) Submit(w Write, done func(error)) {
 	}
 }
 
-// ReadFile returns the current contents of the file at path.
+// maxWholeRead bounds what ReadFile reads in one piece (2 GiB): a larger
+// file, which a sparse file can cheaply be, is read through FS in parts.
+const maxWholeRead = math.MaxInt32
+
+// ReadFile returns the current contents of the file at path. Files over
+// 2 GiB fail with ErrFileTooLarge; read them in parts through FS.
 func (v *Volume) ReadFile(path string) ([]byte, error) {
 	p, err := cleanPath("readfile", path)
 	if err != nil {
@@ -106,6 +112,9 @@ func readFile(root *inode, op, p string) ([]byte, error) {
 	}
 	if n.dir {
 		return nil, &fs.PathError{Op: op, Path: p, Err: ErrIsDir}
+	}
+	if n.size > maxWholeRead {
+		return nil, &fs.PathError{Op: op, Path: p, Err: ErrFileTooLarge}
 	}
 	b := make([]byte, n.size)
 	readAt(n, b, 0)

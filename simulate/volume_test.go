@@ -267,6 +267,14 @@ func TestTruncateLargeSparseFile(t *testing.T) {
 	info, err := s.Stat("sparse")
 	require.NoError(t, err)
 	assert.Equal(t, maxFileSize, info.Size())
+	_, err = s.ReadFile("sparse")
+	assert.ErrorIs(t, err, ErrFileTooLarge, "a 1 TiB file is not read whole")
+	f0, err := s.Open("sparse")
+	require.NoError(t, err)
+	tail := make([]byte, 2)
+	n, err := f0.(io.ReaderAt).ReadAt(tail, maxFileSize-2)
+	require.NoError(t, err)
+	assert.Equal(t, []byte{0, 'z'}, tail[:n], "but in parts")
 	require.NoError(t, v.Truncate("sparse", 1<<20))
 	f, err := v.FS().Open("sparse")
 	require.NoError(t, err)
@@ -277,7 +285,7 @@ func TestTruncateLargeSparseFile(t *testing.T) {
 }
 
 func TestWritesErrorsAreNotPanics(t *testing.T) {
-	var v *Volume = NewVolume("")
+	v := NewVolume("", nil, WithVolumeClock(nil))
 	assert.Equal(t, "", v.Name())
 	assert.Error(t, errors.Join(v.Rename("", "x"), v.Rename("x", "")))
 }
