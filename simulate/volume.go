@@ -61,6 +61,7 @@ type Volume struct {
 	// they change.
 	gen, shared uint64
 	live        []*VolumeSnapshot // unreleased snapshots, oldest first
+	inos        uint64            // file numbers handed out
 	held        bool
 	queue       []pendingWrite
 	stats       VolumeStats
@@ -98,7 +99,7 @@ func NewVolume(name string, opts ...VolumeOption) *Volume {
 			o(v)
 		}
 	}
-	v.root = &inode{gen: v.gen, dir: true, mod: v.clock(), entries: map[string]*inode{}}
+	v.root = &inode{gen: v.gen, ino: v.newIno(), dir: true, mod: v.clock(), entries: map[string]*inode{}}
 	return v
 }
 
@@ -117,11 +118,18 @@ func (v *Volume) Stats() VolumeStats {
 // Volume.shared) it never changes again; writers change a copy.
 type inode struct {
 	gen     uint64
+	ino     uint64 // the file's number: its copies share it, another file never has it
 	dir     bool
 	mod     time.Time
 	size    int64             // file size in bytes
 	data    blockTree         // file contents
 	entries map[string]*inode // directory entries
+}
+
+// newIno returns a new file number; v.mu is held.
+func (v *Volume) newIno() uint64 {
+	v.inos++
+	return v.inos
 }
 
 // clone returns a copy of n at generation gen that may be changed.

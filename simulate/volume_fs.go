@@ -60,7 +60,7 @@ func (f fsView) Open(name string) (fs.File, error) {
 	if n.dir {
 		return &dirFile{info: infoOf(name, n), entries: entriesOf(n)}, nil
 	}
-	return &file{view: f, node: n, info: infoOf(name, n)}, nil
+	return &file{view: f, node: n, name: name, ino: n.ino, info: infoOf(name, n)}, nil
 }
 
 // ReadFile returns the contents of the named file.
@@ -139,13 +139,33 @@ func entriesOf(n *inode) []fs.DirEntry {
 }
 
 // file is an open file of a volume. Reads of a snapshot's file see the
-// snapshot; reads of a live file see later writes to the same file.
+// snapshot. Reads of a live file follow the file at its path and see every
+// write to it; once it is removed, renamed or replaced by another file,
+// they fail with fs.ErrNotExist. (A live file never keeps old nodes: their
+// blocks may be recycled once no snapshot needs them.)
 type file struct {
 	view   fsView
-	node   *inode
+	node   *inode // a snapshot's file
+	name   string // a live file's path
+	ino    uint64 // and number
 	info   fileInfo
 	off    int64
 	closed bool
+}
+
+// nodeLocked returns the node to read, with v.mu read-locked.
+func (f *file) nodeLocked(op string) (*inode, error) {
+	if f.view.snap != nil {
+		if _, err := f.view.rootLocked(op, f.info.name); err != nil {
+			return nil, err
+		}
+		return f.node, nil
+	}
+	n, err := lookup(f.view.v.root, op, f.name)
+	if err != nil || n.dir || n.ino != f.ino {
+		return nil, &fs.PathError{Op: op, Path: f.name, Err: fs.ErrNotExist}
+	}
+	return n, nil
 }
 
 func (f *file) Stat() (fs.FileInfo, error) {
@@ -174,10 +194,11 @@ func (f *file) ReadAt(p []byte, off int64) (int, error) {
 	}
 	f.view.v.mu.RLock()
 	defer f.view.v.mu.RUnlock()
-	if _, err := f.view.rootLocked("read", f.info.name); err != nil {
+	node, err := f.nodeLocked("read")
+	if err != nil {
 		return 0, err
 	}
-	n := readAt(f.node, p, off)
+	n := readAt(node, p, off)
 	if n < len(p) {
 		return n, io.EOF
 	}
@@ -195,8 +216,14 @@ func (f *file) Seek(offset int64, whence int) (int64, error) {
 		offset += f.off
 	case io.SeekEnd:
 		f.view.v.mu.RLock()
-		offset += f.node.size
+		node, err := f.nodeLocked("seek")
+		if err == nil {
+			offset += node.size
+		}
 		f.view.v.mu.RUnlock()
+		if err != nil {
+			return 0, err
+		}
 	default:
 		offset = -1
 	}

@@ -3,6 +3,7 @@ package simulate
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"slices"
@@ -321,4 +322,40 @@ func TestVolumeConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, 0, v.LiveSnapshots())
+}
+
+// TestLiveFileFollowsItsPath: a file opened on the live volume reads what
+// the file holds now, never a block a released snapshot gave back for
+// reuse, and fails once the file is gone.
+func TestLiveFileFollowsItsPath(t *testing.T) {
+	v := NewVolume(`C:\`)
+	require.NoError(t, v.WriteFile("db", bytes.Repeat([]byte("a"), BlockSize)))
+	f, err := v.FS().Open("db")
+	require.NoError(t, err)
+	defer f.Close()
+
+	s := v.Snapshot()
+	require.NoError(t, v.WriteAt("db", 0, []byte("b"))) // copies the block for s
+	s.Release()                                         // and frees the old one
+	for i := range 8 {
+		// Reuse freed blocks for other data.
+		require.NoError(t, v.WriteFile(fmt.Sprint("other", i), bytes.Repeat([]byte("X"), BlockSize)))
+	}
+	got := make([]byte, 4)
+	_, err = f.(io.ReaderAt).ReadAt(got, 0)
+	require.NoError(t, err)
+	assert.Equal(t, "baaa", string(got), "the live file reads its current contents")
+
+	require.NoError(t, v.WriteFile("db", []byte("replaced contents")))
+	end, err := f.(io.Seeker).Seek(0, io.SeekEnd)
+	require.NoError(t, err)
+	assert.Equal(t, int64(len("replaced contents")), end, "replacing the contents keeps the file")
+
+	require.NoError(t, v.Rename("db", "db.old"))
+	require.NoError(t, v.WriteFile("db", []byte("a new file")))
+	_, err = f.(io.ReaderAt).ReadAt(got, 0)
+	assert.ErrorIs(t, err, fs.ErrNotExist, "another file at the path is not the one opened")
+	require.NoError(t, v.Remove("db"))
+	_, err = f.Read(got)
+	assert.ErrorIs(t, err, fs.ErrNotExist)
 }

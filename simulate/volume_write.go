@@ -180,8 +180,11 @@ func (v *Volume) applyFile(w Write, op, p string) error {
 		return &fs.PathError{Op: op, Path: w.path, Err: ErrIsDir}
 	case !ok && w.kind == writeTruncate:
 		return &fs.PathError{Op: op, Path: w.path, Err: fs.ErrNotExist}
-	case !ok || w.kind == writeFile:
-		f = &inode{gen: v.gen}
+	case !ok:
+		f = &inode{gen: v.gen, ino: v.newIno()}
+	case w.kind == writeFile:
+		// Replacing the contents keeps the file, as truncating it would.
+		f = &inode{gen: v.gen, ino: f.ino}
 	case f.gen <= v.shared:
 		f = f.clone(v.gen)
 	}
@@ -273,7 +276,7 @@ func (v *Volume) applyMkdirAll(op, p string) error {
 		c, ok := d.entries[e]
 		switch {
 		case !ok:
-			c = &inode{gen: v.gen, dir: true, mod: v.clock(), entries: map[string]*inode{}}
+			c = &inode{gen: v.gen, ino: v.newIno(), dir: true, mod: v.clock(), entries: map[string]*inode{}}
 			d.mod = c.mod
 		case !c.dir:
 			err = &fs.PathError{Op: op, Path: p, Err: ErrNotDir}
