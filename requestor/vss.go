@@ -1,0 +1,95 @@
+package requestor
+
+import (
+	"context"
+	"time"
+	"unsafe"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
+)
+
+// Windows is a Requestor over the real Volume Shadow Copy Service, through
+// its COM API (IVssBackupComponents from vssapi.dll), with the restore and
+// shadow copy management calls that IVssBackupComponents also has.
+// NewWindows returns one; it works on windows/amd64 and windows/arm64.
+type Windows interface {
+	Requestor
+
+	// InitializeForRestore starts a restore session from the backup
+	// components document the backup saved (SaveAsXML).
+	InitializeForRestore(ctx context.Context, bcdXML string) error
+
+	// SetSelectedForRestore selects (or deselects) a component of the
+	// backup for restore, between GatherWriterMetadata and PreRestore.
+	SetSelectedForRestore(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, selected bool) error
+
+	// PreRestore sends PreRestore to the writers; their failures are
+	// reported through GatherWriterStatus.
+	PreRestore(ctx context.Context) error
+
+	// PostRestore sends PostRestore to the writers, once the files are
+	// back in place.
+	PostRestore(ctx context.Context) error
+
+	// Query lists the shadow copies VSS holds in the session's context
+	// (set it with SetContext; vss.ContextAll lists every one).
+	Query(ctx context.Context) ([]provider.Snapshot, error)
+}
+
+// WindowsOptions configures a Windows requestor session. The zero value
+// is a plain backup session with VSS choosing providers.
+type WindowsOptions struct {
+	// Provider is the provider AddToSnapshotSet asks for when its caller
+	// passes vss.NilID; NilID lets VSS choose (hardware, then software,
+	// then the system provider).
+	Provider vss.ID
+
+	// IncludeWriterClasses, when not empty, limits the backup to the
+	// writers of these classes (EnableWriterClasses);
+	// ExcludeWriterClasses leaves those writers out (DisableWriterClasses).
+	// Both apply at GatherWriterMetadata.
+	IncludeWriterClasses []vss.ID
+	ExcludeWriterClasses []vss.ID
+
+	// Timeouts bound each long VSS call; a zero field means its default.
+	Timeouts PhaseTimeouts
+
+	// CreateBackupComponents replaces vssapi.dll's
+	// CreateVssBackupComponentsInternal: it returns a new
+	// IVssBackupComponents whose one reference the session takes over. It
+	// runs on the session's COM thread. Nil means the real VSS; tests set
+	// it to hand the COM layer a fake COM object.
+	CreateBackupComponents func() (unsafe.Pointer, error)
+
+	// SkipBackupPrivilege does not enable SeBackupPrivilege; without it the
+	// session fails with vss.ErrAccessDenied when the privilege cannot be
+	// enabled. Set it only when a fake VSS stands behind
+	// CreateBackupComponents.
+	SkipBackupPrivilege bool
+}
+
+// PhaseTimeouts bound the phases of a backup on real VSS. When one runs
+// out, the operation is cancelled (IVssAsync::Cancel) and the call fails
+// with an error wrapping context.DeadlineExceeded.
+type PhaseTimeouts struct {
+	GatherMetadata time.Duration // GatherWriterMetadata; default 5 minutes
+	Prepare        time.Duration // PrepareForBackup; default 5 minutes
+	Snapshot       time.Duration // DoSnapshotSet; default 10 minutes
+	Complete       time.Duration // GatherWriterStatus, BackupComplete, PreRestore, PostRestore; default 10 minutes
+}
+
+// withDefaults fills the zero fields.
+func (t PhaseTimeouts) withDefaults() PhaseTimeouts {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&t.GatherMetadata, 5*time.Minute)
+	def(&t.Prepare, 5*time.Minute)
+	def(&t.Snapshot, 10*time.Minute)
+	def(&t.Complete, 10*time.Minute)
+	return t
+}

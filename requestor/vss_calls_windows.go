@@ -1,0 +1,182 @@
+//go:build windows && (amd64 || arm64)
+
+package requestor
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"strings"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
+)
+
+func (w *winRequestor) WriterMetadata(ctx context.Context) ([]*writer.Metadata, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.metadata == nil && !w.metadataSet {
+		return nil, vss.Errorf(vss.ErrBadState, "WriterMetadata", "GatherWriterMetadata has not run")
+	}
+	out := make([]*writer.Metadata, len(w.metadata))
+	for i, m := range w.metadata {
+		out[i] = &writer.Metadata{InstanceID: m.InstanceID, ClassID: m.ClassID, Name: m.Name, Usage: m.Usage, Source: m.Source}
+	}
+	return out, nil
+}
+
+func (w *winRequestor) StartSnapshotSet(ctx context.Context) (id vss.ID, err error) {
+	err = w.call("StartSnapshotSet", func() (err error) { id, err = w.bc.StartSnapshotSet(); return err })
+	return id, err
+}
+
+// volumeName writes a volume the way VSS wants it: with its trailing
+// backslash (C: becomes C:\).
+func volumeName(v string) string {
+	if v != "" && !strings.HasSuffix(v, `\`) {
+		return v + `\`
+	}
+	return v
+}
+
+func (w *winRequestor) AddToSnapshotSet(ctx context.Context, volume string, providerID vss.ID) (id vss.ID, err error) {
+	if providerID.IsNil() {
+		providerID = w.opts.Provider
+	}
+	err = w.call("AddToSnapshotSet", func() (err error) {
+		id, err = w.bc.AddToSnapshotSet(volumeName(volume), providerID)
+		return err
+	})
+	return id, err
+}
+
+func (w *winRequestor) AddComponent(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey) error {
+	return w.call("AddComponent", func() error {
+		return w.bc.AddComponent(writerInstance, writerClass, key.Type, key.LogicalPath, key.Name)
+	})
+}
+
+func (w *winRequestor) PrepareForBackup(ctx context.Context) error {
+	return w.async(ctx, "PrepareForBackup", w.opts.Timeouts.Prepare, w.bc.PrepareForBackup, w.freeMetadata)
+}
+
+func (w *winRequestor) DoSnapshotSet(ctx context.Context) error {
+	err := w.async(ctx, "DoSnapshotSet", w.opts.Timeouts.Snapshot, w.bc.DoSnapshotSet, nil)
+	if err != nil && ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+		// Cancelled: make sure no writer stays frozen and the set is gone
+		// before returning, as the Requestor contract promises.
+		_ = w.call("AbortBackup", w.bc.AbortBackup)
+	}
+	return err
+}
+
+func (w *winRequestor) GatherWriterStatus(ctx context.Context) error {
+	return w.async(ctx, "GatherWriterStatus", w.opts.Timeouts.Complete, w.bc.GatherWriterStatus, func() error {
+		st, err := w.bc.WriterStatus()
+		if err != nil {
+			return err
+		}
+		out := make([]WriterStatus, len(st))
+		for i, s := range st {
+			out[i] = WriterStatus{InstanceID: s.InstanceID, ClassID: s.ClassID, Name: s.Name, State: s.State, Failure: s.Failure}
+			if s.Failure.Failed() || s.State.Failed() {
+				out[i].FailedAt = failedAt(s.State)
+				out[i].Detail = s.Failure.Error()
+			}
+		}
+		w.mu.Lock()
+		w.status = out
+		w.mu.Unlock()
+		return nil
+	})
+}
+
+// failedAt is the event a VSS_WS_FAILED_AT_* state names.
+func failedAt(s vss.WriterState) writer.EventKind {
+	for _, k := range writer.Events() {
+		if k.FailedState() == s {
+			return k
+		}
+	}
+	return 0
+}
+
+func (w *winRequestor) WriterStatus(ctx context.Context) ([]WriterStatus, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.status == nil {
+		return nil, vss.Errorf(vss.ErrBadState, "WriterStatus", "GatherWriterStatus has not run")
+	}
+	return append([]WriterStatus(nil), w.status...), nil
+}
+
+func (w *winRequestor) GetSnapshotProperties(ctx context.Context, snapshotID vss.ID) (s provider.Snapshot, err error) {
+	err = w.call("GetSnapshotProperties", func() error {
+		p, err := w.bc.GetSnapshotProperties(snapshotID)
+		if err != nil {
+			return err
+		}
+		s = p.Snapshot()
+		p.Free()
+		return nil
+	})
+	return s, err
+}
+
+// SnapshotFS reads the shadow copy through its device object
+// (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN\) with os.DirFS, so
+// the same io/fs code reads real and simulated shadow copies.
+func (w *winRequestor) SnapshotFS(ctx context.Context, snapshotID vss.ID) (fs.FS, error) {
+	p, err := w.GetSnapshotProperties(ctx, snapshotID)
+	if err != nil {
+		return nil, err
+	}
+	if p.DeviceObject == "" {
+		return nil, vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "shadow copy %v has no device object", snapshotID)
+	}
+	return os.DirFS(volumeName(p.DeviceObject)), nil
+}
+
+func (w *winRequestor) SetBackupSucceeded(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey, succeeded bool) error {
+	return w.call("SetBackupSucceeded", func() error {
+		return w.bc.SetBackupSucceeded(writerInstance, writerClass, key.Type, key.LogicalPath, key.Name, succeeded)
+	})
+}
+
+func (w *winRequestor) BackupComplete(ctx context.Context) error {
+	return w.async(ctx, "BackupComplete", w.opts.Timeouts.Complete, w.bc.BackupComplete, nil)
+}
+
+func (w *winRequestor) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (n int, err error) {
+	err = w.call("DeleteSnapshots", func() (err error) {
+		n, err = w.bc.DeleteSnapshots(id, int32(kind), true)
+		return err
+	})
+	return n, err
+}
+
+func (w *winRequestor) SaveAsXML(ctx context.Context) (xml string, err error) {
+	err = w.call("SaveAsXML", func() (err error) { xml, err = w.bc.SaveAsXML(); return err })
+	return xml, err
+}
+
+func (w *winRequestor) SetSelectedForRestore(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, selected bool) error {
+	return w.call("SetSelectedForRestore", func() error {
+		return w.bc.SetSelectedForRestore(writerClass, key.Type, key.LogicalPath, key.Name, selected)
+	})
+}
+
+func (w *winRequestor) PreRestore(ctx context.Context) error {
+	return w.async(ctx, "PreRestore", w.opts.Timeouts.Complete, w.bc.PreRestore, nil)
+}
+
+func (w *winRequestor) PostRestore(ctx context.Context) error {
+	return w.async(ctx, "PostRestore", w.opts.Timeouts.Complete, w.bc.PostRestore, nil)
+}
+
+func (w *winRequestor) Query(ctx context.Context) (s []provider.Snapshot, err error) {
+	err = w.call("Query", func() (err error) { s, err = w.bc.Query(); return err })
+	return s, err
+}
