@@ -27,7 +27,9 @@ func Create() (unsafe.Pointer, error) {
 	}
 	var p unsafe.Pointer
 	r, _, _ := procCreateBackupComponents.Call(uintptr(unsafe.Pointer(&p)))
-	if err := check("CreateVssBackupComponents", vss.HRESULT(uint32(r))); err != nil {
+	if hr := vss.HRESULT(uint32(r)); hr == vss.ErrNotImpl {
+		return nil, vss.Errorf(hr, "CreateVssBackupComponents", "VSS is not available on this system")
+	} else if err := check("CreateVssBackupComponents", hr); err != nil {
 		return nil, err
 	}
 	if p == nil {

@@ -12,11 +12,8 @@ func check(method string, hr vss.HRESULT) error {
 		return nil
 	}
 	e := &vss.Error{Op: method, Code: hr}
-	switch hr {
-	case vss.ErrAccessDenied:
+	if hr == vss.ErrAccessDenied {
 		e.Detail = "backup privileges are needed: run elevated, as an administrator or a member of Backup Operators"
-	case vss.ErrNotImpl:
-		e.Detail = "VSS is not available on this system"
 	}
 	return e
 }

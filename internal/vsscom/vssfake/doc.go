@@ -1,0 +1,13 @@
+// Package vssfake is a fake of the VSS COM API for tests: a COM object
+// that looks like an IVssBackupComponents from vssapi.dll, with vtables
+// made of syscall.NewCallback functions, whose behaviour comes from any
+// requestor.Requestor, usually a simulated session (package simulate).
+// The Windows requestor's tests hand it to requestor.NewWindows through
+// WindowsOptions.CreateBackupComponents, so that the whole backup
+// sequence runs through the real ABI code: vtable calls, GUIDs by value,
+// BSTRs, CoTaskMem strings, IVssAsync.
+//
+// It also keeps count: every COM object it handed out and not released,
+// every IVssAsync cancelled, every call made, so tests can prove that
+// nothing leaked. It builds on windows/amd64 and windows/arm64 only.
+package vssfake
