@@ -33,6 +33,12 @@ type Windows interface {
 	// back in place.
 	PostRestore(ctx context.Context) error
 
+	// WriterMetadataXML returns the writer metadata documents gathered by
+	// GatherWriterMetadata as VSS saved them
+	// (IVssExamineWriterMetadata::SaveAsXML), in the order of
+	// WriterMetadata, to be stored with the backup data (step 11).
+	WriterMetadataXML(ctx context.Context) ([]string, error)
+
 	// Query lists the shadow copies VSS holds in the session's context
 	// (set it with SetContext; vss.ContextAll lists every one).
 	Query(ctx context.Context) ([]provider.Snapshot, error)

@@ -27,6 +27,19 @@ func (w *winRequestor) WriterMetadata(ctx context.Context) ([]*writer.Metadata, 
 	return out, nil
 }
 
+func (w *winRequestor) WriterMetadataXML(ctx context.Context) ([]string, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.metadata == nil && !w.metadataSet {
+		return nil, vss.Errorf(vss.ErrBadState, "WriterMetadataXML", "GatherWriterMetadata has not run")
+	}
+	out := make([]string, len(w.metadata))
+	for i, m := range w.metadata {
+		out[i] = m.XML
+	}
+	return out, nil
+}
+
 func (w *winRequestor) StartSnapshotSet(ctx context.Context) (id vss.ID, err error) {
 	err = w.call("StartSnapshotSet", func() (err error) { id, err = w.bc.StartSnapshotSet(); return err })
 	return id, err

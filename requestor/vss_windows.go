@@ -196,9 +196,22 @@ func (w *winRequestor) GatherWriterMetadata(ctx context.Context) error {
 	})
 }
 
+// AbortBackup cancels an asynchronous call under way, then aborts. VSS
+// answers VSS_E_BAD_STATE when there is nothing to abort; the Requestor
+// contract says that case is ignored.
 func (w *winRequestor) AbortBackup(ctx context.Context) error {
 	w.interrupt()
-	return w.call("AbortBackup", w.bc.AbortBackup)
+	err := w.call("AbortBackup", w.bc.AbortBackup)
+	if vss.CodeOf(err) == vss.ErrBadState && !w.isClosed() {
+		return nil
+	}
+	return err
+}
+
+func (w *winRequestor) isClosed() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.closed
 }
 
 // freeMetadata calls FreeWriterMetadata once, on the COM thread.

@@ -7,10 +7,12 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/com"
@@ -132,6 +134,9 @@ func TestWindowsFullBackupThroughCOM(t *testing.T) {
 	snap := res.Snapshots[0].Properties
 	if snap.SetID != res.SnapshotSetID || snap.DeviceObject == "" || snap.Created.IsZero() {
 		t.Errorf("VSS_SNAPSHOT_PROP read back as %+v", snap)
+	}
+	if docs, err := r.WriterMetadataXML(ctx); err != nil || len(docs) != 2 || !strings.Contains(docs[0], "<WRITER_METADATA") {
+		t.Errorf("WriterMetadataXML = %v, %v", docs, err)
 	}
 	if _, dis := w.fake.WriterClasses(); len(dis) != 1 || dis[0] != excluded {
 		t.Errorf("DisableWriterClasses got %v, want [%v]", dis, excluded)
@@ -302,5 +307,79 @@ func TestWindowsErrorsCarryTheHRESULT(t *testing.T) {
 	}
 	if _, err := r.AddToSnapshotSet(context.Background(), "C:\x00", vss.NilID); !errors.Is(err, vss.ErrInvalidArg) {
 		t.Errorf("a volume name holding NUL = %v, want E_INVALIDARG", err)
+	}
+}
+
+func TestWindowsCloseDuringDoSnapshotSet(t *testing.T) {
+	w := newWorld(t, simulate.NewWriter("Orders"))
+	w.fake.Block = "DoSnapshotSet"
+	r := w.open(t, requestor.WindowsOptions{})
+	bg := context.Background()
+	for _, err := range []error{r.InitializeForBackup(bg, ""), r.SetBackupState(bg, requestor.BackupState{}), r.GatherWriterMetadata(bg)} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := r.StartSnapshotSet(bg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.AddToSnapshotSet(bg, `C:\`, vss.NilID); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.PrepareForBackup(bg); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- r.DoSnapshotSet(bg) }()
+	time.Sleep(100 * time.Millisecond)
+	if err := r.Close(); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	if err := <-done; vss.CodeOf(err) != vss.VSS_S_ASYNC_CANCELLED {
+		t.Errorf("DoSnapshotSet after Close = %v, want VSS_S_ASYNC_CANCELLED", err)
+	}
+	if err := r.InitializeForBackup(bg, ""); !errors.Is(err, vss.ErrBadState) {
+		t.Errorf("a call after Close = %v, want VSS_E_BAD_STATE", err)
+	}
+}
+
+func TestWindowsCreateFailureReleasesTheThread(t *testing.T) {
+	before := runtime.NumGoroutine()
+	_, err := requestor.NewWindows(requestor.WindowsOptions{CreateBackupComponents: func() (unsafe.Pointer, error) {
+		return nil, vss.Errorf(vss.ErrAccessDenied, "CreateVssBackupComponents", "backup privileges are needed")
+	}})
+	if !errors.Is(err, vss.ErrAccessDenied) || !strings.Contains(err.Error(), "backup privileges are needed") {
+		t.Errorf("NewWindows = %v, want E_ACCESSDENIED saying backup privileges are needed", err)
+	}
+	for i := 0; runtime.NumGoroutine() > before; i++ {
+		if i == 100 {
+			t.Fatalf("%d goroutines, %d before: the COM thread was not ended", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestWindowsRealVSS opens a session with the real VSS. Under Wine,
+// vssapi.dll answers E_NOTIMPL and the error must say that VSS is not
+// available; on real Windows (elevated) the session opens.
+func TestWindowsRealVSS(t *testing.T) {
+	r, err := requestor.NewWindows(requestor.WindowsOptions{})
+	switch {
+	case err == nil:
+		t.Log("real VSS is available")
+		if err := r.Close(); err != nil {
+			t.Error(err)
+		}
+	case errors.Is(err, vss.ErrNotImpl):
+		if !strings.Contains(err.Error(), "VSS is not available") {
+			t.Errorf("error does not say VSS is not available: %v", err)
+		}
+		t.Logf("as expected without VSS: %v", err)
+	case errors.Is(err, vss.ErrAccessDenied):
+		if !strings.Contains(err.Error(), "backup privileges are needed") {
+			t.Errorf("error does not say backup privileges are needed: %v", err)
+		}
+	default:
+		t.Errorf("NewWindows = %v", err)
 	}
 }
