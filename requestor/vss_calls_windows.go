@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"io/fs"
-	"os"
 	"strings"
 
 	"github.com/vsskit/vss"
@@ -139,8 +138,8 @@ func (w *winRequestor) GetSnapshotProperties(ctx context.Context, snapshotID vss
 }
 
 // SnapshotFS reads the shadow copy through its device object
-// (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN\) with os.DirFS, so
-// the same io/fs code reads real and simulated shadow copies.
+// (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN\), so the same io/fs
+// code reads real and simulated shadow copies.
 func (w *winRequestor) SnapshotFS(ctx context.Context, snapshotID vss.ID) (fs.FS, error) {
 	p, err := w.GetSnapshotProperties(ctx, snapshotID)
 	if err != nil {
@@ -149,7 +148,7 @@ func (w *winRequestor) SnapshotFS(ctx context.Context, snapshotID vss.ID) (fs.FS
 	if p.DeviceObject == "" {
 		return nil, vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "shadow copy %v has no device object", snapshotID)
 	}
-	return os.DirFS(volumeName(p.DeviceObject)), nil
+	return newDeviceFS(p.DeviceObject), nil
 }
 
 func (w *winRequestor) SetBackupSucceeded(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey, succeeded bool) error {

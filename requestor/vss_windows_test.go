@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 	"unsafe"
 
@@ -107,6 +108,9 @@ func TestWindowsFullBackupThroughCOM(t *testing.T) {
 		Volumes: []string{`C:`},
 		Keep:    true,
 		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+			if err := fstest.TestFS(snaps[0].FS, "orders.db"); err != nil {
+				t.Errorf("the shadow copy as an fs.FS: %v", err)
+			}
 			data, err := fs.ReadFile(snaps[0].FS, "orders.db")
 			copied = string(data)
 			return err
@@ -116,7 +120,7 @@ func TestWindowsFullBackupThroughCOM(t *testing.T) {
 		t.Fatal(err)
 	}
 	if copied != "order 1001" {
-		t.Errorf("read %q from the shadow copy through os.DirFS, want %q", copied, "order 1001")
+		t.Errorf("read %q from the shadow copy through its device path, want %q", copied, "order 1001")
 	}
 	var names []string
 	for _, m := range res.Metadata {
