@@ -96,6 +96,17 @@ func (w *world) open(t *testing.T, opts requestor.WindowsOptions) requestor.Wind
 	return r
 }
 
+// waitForCall waits until the fake VSS received the call.
+func waitForCall(t *testing.T, f *vssfake.Fake, call string) {
+	t.Helper()
+	for i := 0; !slices.Contains(f.Calls(), call); i++ {
+		if i == 500 {
+			t.Fatalf("%s never reached the fake VSS", call)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
 func TestWindowsFullBackupThroughCOM(t *testing.T) {
 	w := newWorld(t, simulate.NewWriter("Orders"), simulate.NewWriter("Registry"))
 	w.fake.SnapshotDir = snapshotDir(t)
@@ -227,7 +238,7 @@ func TestWindowsCancelledAsyncOperation(t *testing.T) {
 			done := make(chan error, 1)
 			start := time.Now()
 			go func() { done <- r.DoSnapshotSet(ctx) }()
-			time.Sleep(100 * time.Millisecond)
+			waitForCall(t, w.fake, "DoSnapshotSet")
 			if _, err := r.StartSnapshotSet(bg); !errors.Is(err, vss.ErrSnapshotSetInProgress) {
 				t.Errorf("a call during DoSnapshotSet: %v, want VSS_E_SNAPSHOT_SET_IN_PROGRESS", err)
 			}
@@ -335,7 +346,7 @@ func TestWindowsCloseDuringDoSnapshotSet(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- r.DoSnapshotSet(bg) }()
-	time.Sleep(100 * time.Millisecond)
+	waitForCall(t, w.fake, "DoSnapshotSet")
 	if err := r.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
