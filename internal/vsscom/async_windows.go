@@ -29,8 +29,8 @@ const CancelGrace = 2 * time.Minute
 // alone is not a reliable signal of completion, so it waits in short
 // slices and asks QueryStatus after each. When ctx ends first it calls
 // Cancel, waits for the operation to stop, and returns an error wrapping
-// ctx's error and the final status (VSS_S_ASYNC_CANCELLED, or the code
-// the operation ended with). A failed operation returns its HRESULT.
+// ctx's error (context.Cause) and VSS_S_ASYNC_CANCELLED, or the failure
+// code the operation ended with. A failed operation returns its HRESULT.
 func (a *Async) Wait(ctx context.Context) error {
 	defer com.Release(a.p)
 	cancelled := false
@@ -49,7 +49,15 @@ func (a *Async) Wait(ctx context.Context) error {
 		switch {
 		case result == vss.VSS_S_ASYNC_PENDING:
 		case cancelled:
-			return &vss.Error{Op: a.op, Code: result, Detail: "cancelled: " + context.Cause(ctx).Error(), Err: context.Cause(ctx)}
+			// The caller's context ended: the call fails whatever the
+			// operation's end, keeping a failure code it reported.
+			code, detail := vss.VSS_S_ASYNC_CANCELLED, "cancelled: "
+			if result.Failed() {
+				code, detail = result, "cancelled, and the operation failed: "
+			} else if result == vss.VSS_S_ASYNC_FINISHED {
+				detail = "cancelled as the operation finished: "
+			}
+			return &vss.Error{Op: a.op, Code: code, Detail: detail + context.Cause(ctx).Error(), Err: context.Cause(ctx)}
 		case result == vss.VSS_S_ASYNC_CANCELLED:
 			return &vss.Error{Op: a.op, Code: result, Detail: "the operation was cancelled"}
 		case result.Failed():
