@@ -156,7 +156,7 @@ func (w *winRequestor) InitializeForRestore(ctx context.Context, bcdXML string) 
 }
 
 func (w *winRequestor) SetContext(ctx context.Context, sc vss.SnapshotContext) error {
-	if !sc.Valid() {
+	if !sc.Valid() && sc != vss.ContextAll { // VSS_CTX_ALL is for Query and DeleteSnapshots
 		return vss.Errorf(vss.ErrInvalidArg, "SetContext", "%v is not a valid VSS_CTX_* combination", sc)
 	}
 	return w.call("SetContext", func() error { return w.bc.SetContext(sc) })

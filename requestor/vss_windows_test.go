@@ -34,6 +34,7 @@ import (
 type world struct {
 	fake    *vssfake.Fake
 	session interface{ Close() error }
+	prov    provider.Provider
 	writers []*simulate.Writer
 }
 
@@ -48,12 +49,13 @@ func newWorld(t *testing.T, writers ...*simulate.Writer) *world {
 	for i, w := range writers {
 		ws[i] = w
 	}
-	s, _, err := simulate.NewSession(simulate.Config{Writers: ws, Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)}, Volumes: vols})
+	prov := simulate.NewSoftwareProvider(vols)
+	s, _, err := simulate.NewSession(simulate.Config{Writers: ws, Providers: []provider.Provider{prov}, Volumes: vols})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return &world{fake: &vssfake.Fake{R: s}, session: s, writers: writers}
+	return &world{fake: &vssfake.Fake{R: s}, session: s, prov: prov, writers: writers}
 }
 
 // snapshotDir is a directory for the fake's shadow copies. Not t.TempDir:
@@ -396,5 +398,36 @@ func TestWindowsRealVSS(t *testing.T) {
 		}
 	default:
 		t.Errorf("NewWindows = %v", err)
+	}
+}
+
+// TestWindowsSnapshotContexts passes VSS_CTX_* bitmasks through SetContext:
+// releasing the session deletes a backup context's shadow copy and keeps
+// a persistent one.
+func TestWindowsSnapshotContexts(t *testing.T) {
+	for _, tc := range []struct {
+		sc   vss.SnapshotContext
+		kept int
+	}{{vss.ContextBackup, 0}, {vss.ContextAppRollback, 1}, {vss.ContextClientAccessibleWriters, 1}} {
+		t.Run(tc.sc.String(), func(t *testing.T) {
+			w := newWorld(t, simulate.NewWriter("Orders"))
+			r := w.open(t, requestor.WindowsOptions{})
+			if _, err := requestor.Backup(context.Background(), r, requestor.Plan{Volumes: []string{`C:\`}, Context: tc.sc, Keep: true}); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.Close(); err != nil {
+				t.Fatal(err)
+			}
+			left, err := w.prov.Query(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(left) != tc.kept {
+				t.Errorf("%d shadow copies left after the session ended, want %d", len(left), tc.kept)
+			}
+			if tc.kept == 1 && vss.SnapshotContext(left[0].Attributes)&vss.SnapshotContext(vss.AttrPersistent) == 0 {
+				t.Errorf("kept shadow copy is not persistent: %v", left[0].Attributes)
+			}
+		})
 	}
 }

@@ -19,6 +19,10 @@ const backupSlots = vsscom.BCSlots
 // backup is one fake IVssBackupComponents.
 type backup struct{ f *Fake }
 
+// final ends the session when the last reference goes, as VSS does:
+// writers get BackupShutdown, non-persistent shadow copies go away.
+func (b *backup) final() { _ = b.f.R.Close() }
+
 // G is the number of argument slots of a GUID passed by value.
 const G = com.GUIDSlots
 
