@@ -141,7 +141,7 @@ func (sc *Scenario) Run(seed uint64, plan Plan) *Run {
 	if sc.breakRuntime != nil {
 		rt = sc.breakRuntime(loop)
 	}
-	s, err := coordinator.New(coordinator.Config{Writers: ws, Providers: w.provs, Volumes: w.vols, Runtime: rt, IDs: loop.Rand()})
+	s, err := coordinator.New(coordinator.Config{Writers: ws, Providers: w.provs, Volumes: w.vols, Runtime: rt, IDs: idStream(loop.Rand())})
 	if err != nil {
 		run.Err = err
 		run.Violations = append(run.Violations, Violation{Rule: "setup", Detail: err.Error()})
