@@ -1,18 +1,185 @@
 package writer
 
-import "github.com/vsskit/vss"
+import (
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/internal/xmldoc"
+)
 
 // Metadata is a writer metadata document (WMD): what a writer declares
 // about itself at Identify and the requestor reads in step 4 through
-// GetWriterMetadata (IVssExamineWriterMetadata).
+// GetWriterMetadata (IVssExamineWriterMetadata). A writer fills it in its
+// OnIdentify handler with the builder methods (AddComponent, AddFiles,
+// AddDatabaseFiles, AddExcludeFiles, SetRestoreMethod, ...), which
+// validate as VSS does. ParseMetadata reads a saved document, and XML
+// writes one; what this model does not know is kept in the Unknown fields
+// and written back, so a round trip loses nothing.
 type Metadata struct {
-	// Identity, as IVssExamineWriterMetadata::GetIdentity reports it.
+	// Identity, as IVssExamineWriterMetadata::GetIdentity reports it (the
+	// IDENTIFICATION element).
 	InstanceID   vss.ID
 	ClassID      vss.ID
 	Name         string
 	InstanceName string
 	Usage        vss.UsageType
 	Source       vss.SourceType
+	// MajorVersion and MinorVersion are the writer's version
+	// (IVssExamineWriterMetadataEx2::GetVersion).
+	MajorVersion, MinorVersion uint32
+
+	// Version is the document format's version (WRITER_METADATA version),
+	// "1.2" for documents of current Windows.
+	Version string
+	// BackupSchema is what the writer supports (VSS_BACKUP_SCHEMA flags,
+	// IVssExamineWriterMetadata::GetBackupSchema).
+	BackupSchema BackupSchema
+
+	// RestoreMethod is how the writer's files are restored
+	// (GetRestoreMethod); nil when the document declares none.
+	RestoreMethod *RestoreMethod
+	// Components are the writer's components (GetComponent), in
+	// document order.
+	Components []*ComponentInfo
+	// ExcludeFiles are files left out of the backup (GetExcludeFile).
+	ExcludeFiles []FileSpec
+	// ExcludeFromSnapshot are files left out of the shadow copy itself
+	// (IVssExamineWriterMetadataEx2::GetExcludeFromSnapshotFile).
+	ExcludeFromSnapshot []FileSpec
+
+	// Unknown keeps the attributes and elements of WRITER_METADATA this
+	// model does not know; UnknownIdentification and UnknownLocations those
+	// of IDENTIFICATION and BACKUP_LOCATIONS.
+	Unknown, UnknownIdentification, UnknownLocations Unknown
+}
+
+// Unknown is what a document element held that this library does not
+// model: its other attributes and child elements, kept as read and written
+// back after the modelled ones, so that no element or attribute of a
+// writer's or requestor's document is lost.
+type Unknown = xmldoc.Unknown
+
+// BackupSchema is the VSS_BACKUP_SCHEMA bit mask: the backup features a
+// writer supports beyond a full backup.
+type BackupSchema uint32
+
+// VSS_BACKUP_SCHEMA values.
+const (
+	SchemaUndefined                      BackupSchema = 0x0    // VSS_BS_UNDEFINED: full backups only
+	SchemaDifferential                   BackupSchema = 0x1    // VSS_BS_DIFFERENTIAL
+	SchemaIncremental                    BackupSchema = 0x2    // VSS_BS_INCREMENTAL
+	SchemaExclusiveIncrementalDiff       BackupSchema = 0x4    // VSS_BS_EXCLUSIVE_INCREMENTAL_DIFFERENTIAL
+	SchemaLog                            BackupSchema = 0x8    // VSS_BS_LOG
+	SchemaCopy                           BackupSchema = 0x10   // VSS_BS_COPY
+	SchemaTimestamped                    BackupSchema = 0x20   // VSS_BS_TIMESTAMPED
+	SchemaLastModify                     BackupSchema = 0x40   // VSS_BS_LAST_MODIFY
+	SchemaLSN                            BackupSchema = 0x80   // VSS_BS_LSN
+	SchemaWriterSupportsNewTarget        BackupSchema = 0x100  // VSS_BS_WRITER_SUPPORTS_NEW_TARGET
+	SchemaWriterSupportsRestoreWithMove  BackupSchema = 0x200  // VSS_BS_WRITER_SUPPORTS_RESTORE_WITH_MOVE
+	SchemaIndependentSystemState         BackupSchema = 0x400  // VSS_BS_INDEPENDENT_SYSTEM_STATE
+	SchemaRollForwardRestore             BackupSchema = 0x1000 // VSS_BS_ROLLFORWARD_RESTORE
+	SchemaRestoreRename                  BackupSchema = 0x2000 // VSS_BS_RESTORE_RENAME
+	SchemaAuthoritativeRestore           BackupSchema = 0x4000 // VSS_BS_AUTHORITATIVE_RESTORE
+	SchemaWriterSupportsParallelRestores BackupSchema = 0x8000 // VSS_BS_WRITER_SUPPORTS_PARALLEL_RESTORES
+)
+
+// RestoreMethod is the RESTORE_METHOD element: how a writer's files are
+// restored (IVssExamineWriterMetadata::GetRestoreMethod).
+type RestoreMethod struct {
+	Method vss.RestoreMethod
+	// Service is the service to stop and restart, for the stop/restart
+	// methods.
+	Service string
+	// UserProcedure is the text a person follows for a custom restore.
+	UserProcedure string
+	// WriterRestore says whether the writer takes part in restores
+	// (PreRestore and PostRestore events).
+	WriterRestore vss.WriterRestore
+	// RebootRequired says the machine must restart after a restore.
+	RebootRequired bool
+	// AlternateLocations are where files may be restored when their
+	// location cannot be written (AddAlternateLocationMapping,
+	// GetAlternateLocationMapping): FileSpec with AlternatePath set.
+	AlternateLocations []FileSpec
+	Unknown            Unknown
+}
+
+// ComponentInfo is one component a writer declares in its metadata
+// (IVssWMComponent, VSS_COMPONENTINFO): a FILE_GROUP or DATABASE element.
+type ComponentInfo struct {
+	// Type is a file group or a database.
+	Type vss.ComponentType
+	// LogicalPath places the component in the writer's tree of
+	// components ("" at the top); Name names it within that path.
+	LogicalPath string
+	Name        string
+	// Caption is the name shown to people; Icon is an icon for it
+	// (base64, as stored).
+	Caption string
+	Icon    string
+	// RestoreMetadata says the writer needs restore metadata at restore.
+	RestoreMetadata bool
+	// NotifyOnBackupComplete says the writer wants BackupComplete for it.
+	NotifyOnBackupComplete bool
+	// Selectable: a requestor may select the component for backup itself;
+	// otherwise it is backed up only with its selectable ancestor or in a
+	// backup that is not component mode. SelectableForRestore is the same
+	// for restore.
+	Selectable           bool
+	SelectableForRestore bool
+	// Flags are the VSS_COMPONENT_FLAGS bits.
+	Flags ComponentFlags
+
+	// Files (FILE_LIST) are a file group's files; DatabaseFiles
+	// (DATABASE_FILES) and LogFiles (DATABASE_LOGFILES) a database's.
+	Files         []FileSpec
+	DatabaseFiles []FileSpec
+	LogFiles      []FileSpec
+	// Dependencies are components, of this or another writer, that must be
+	// backed up and restored with this one.
+	Dependencies []Dependency
+
+	Unknown Unknown
+}
+
+// Key returns the component's identity within its writer, as AddComponent
+// names it.
+func (c *ComponentInfo) Key() ComponentKey {
+	return ComponentKey{Type: c.Type, LogicalPath: c.LogicalPath, Name: c.Name}
+}
+
+// ComponentFlags are the VSS_COMPONENT_FLAGS bits of a component.
+type ComponentFlags uint32
+
+// VSS_COMPONENT_FLAGS values.
+const (
+	FlagBackupLTS           ComponentFlags = 0x1 // VSS_CF_BACKUP_RECOVERY: obsolete
+	FlagAppRollbackRecovery ComponentFlags = 0x2 // VSS_CF_APP_ROLLBACK_RECOVERY: needs PostSnapshot for an app rollback
+	FlagNotSystemState      ComponentFlags = 0x4 // VSS_CF_NOT_SYSTEM_STATE: not part of the system state
+)
+
+// FileSpec is a set of files (IVssWMFiledesc): the files matching Spec in
+// directory Path, and in its subdirectories when Recursive.
+type FileSpec struct {
+	Path string
+	// Spec is a file name pattern ("*.mdf", "master.mdf").
+	Spec      string
+	Recursive bool
+	// AlternatePath is where the files are read from at backup, or (in an
+	// alternate location mapping) restored to.
+	AlternatePath string
+	// BackupType is the VSS_FILE_SPEC_BACKUP_TYPE mask saying which backup
+	// types need these files; 0 means the document did not say.
+	BackupType uint32
+	Unknown    Unknown
+}
+
+// Dependency is a DEPENDENCY element: a component that must be backed up
+// and restored with the one that declares it
+// (IVssWMDependency).
+type Dependency struct {
+	WriterClass   vss.ID
+	LogicalPath   string
+	ComponentName string
+	Unknown       Unknown
 }
 
 // NewMetadata starts a writer metadata document for the writer with
@@ -25,5 +192,16 @@ func NewMetadata(info Info) *Metadata {
 		InstanceName: info.InstanceName,
 		Usage:        info.Usage,
 		Source:       info.Source,
+		Version:      "1.2",
 	}
+}
+
+// Component returns the component with key, or nil.
+func (md *Metadata) Component(key ComponentKey) *ComponentInfo {
+	for _, c := range md.Components {
+		if c.Key() == key {
+			return c
+		}
+	}
+	return nil
 }

@@ -1,0 +1,343 @@
+package xmldoc
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/beevik/etree"
+
+	"github.com/vsskit/vss"
+)
+
+// Attr is an XML attribute kept as it was read.
+type Attr struct {
+	Space, Key, Value string
+}
+
+// Node is an XML element kept as it was read: a plain value, so models
+// that hold it compare with go-cmp and copy safely.
+type Node struct {
+	Space, Tag string
+	Attrs      []Attr
+	// Text is the element's character data, when it is not only white
+	// space.
+	Text     string
+	Children []Node
+}
+
+// Unknown is what a model element does not model: the attributes and child
+// elements it did not recognise, in document order. They are written back
+// after the modelled ones, so a round trip loses nothing.
+type Unknown struct {
+	Attrs    []Attr `json:",omitempty"`
+	Elements []Node `json:",omitempty"`
+}
+
+// Empty reports whether nothing unknown was kept.
+func (u Unknown) Empty() bool { return len(u.Attrs) == 0 && len(u.Elements) == 0 }
+
+// NodeOf copies e into a Node.
+func NodeOf(e *etree.Element) Node {
+	n := Node{Space: e.Space, Tag: e.Tag}
+	if len(e.Attr) > 0 {
+		n.Attrs = make([]Attr, len(e.Attr))
+		for i, a := range e.Attr {
+			n.Attrs[i] = Attr{Space: a.Space, Key: a.Key, Value: a.Value}
+		}
+	}
+	for _, t := range e.Child {
+		switch t := t.(type) {
+		case *etree.Element:
+			n.Children = append(n.Children, NodeOf(t))
+		case *etree.CharData:
+			if strings.TrimSpace(t.Data) != "" {
+				n.Text += t.Data
+			}
+		}
+	}
+	return n
+}
+
+// Element builds the etree element of n under parent.
+func (n Node) Element(parent *etree.Element) *etree.Element {
+	e := parent.CreateElement(n.Tag)
+	e.Space = n.Space
+	for _, a := range n.Attrs {
+		e.Attr = append(e.Attr, etree.Attr{Space: a.Space, Key: a.Key, Value: a.Value})
+	}
+	if n.Text != "" {
+		e.CreateText(n.Text)
+	}
+	for _, c := range n.Children {
+		c.Element(e)
+	}
+	return e
+}
+
+// Elem reads one element of a document: its known attributes with typed
+// conversions, collecting the first error (which names the element and
+// the attribute), and the attributes it was not asked for as Unknown.
+type Elem struct {
+	E    *etree.Element
+	Path string
+	used []bool
+	err  error
+}
+
+// Open starts reading e, found at path.
+func Open(e *etree.Element, path string) *Elem {
+	return &Elem{E: e, Path: path, used: make([]bool, len(e.Attr))}
+}
+
+// Child returns the path of e's child element tag, numbered when it is
+// the n-th (from 1) of its kind.
+func (x *Elem) Child(tag string, n int) string {
+	if n <= 1 {
+		return x.Path + "/" + tag
+	}
+	return fmt.Sprintf("%s/%s[%d]", x.Path, tag, n)
+}
+
+// Fail records a problem with attribute attr (empty: the element).
+func (x *Elem) Fail(attr, format string, args ...any) {
+	if x.err == nil {
+		x.err = Invalid(x.Path, attr, format, args...)
+	}
+}
+
+// SetErr records err unless an error is already recorded.
+func (x *Elem) SetErr(err error) {
+	if x.err == nil && err != nil {
+		x.err = err
+	}
+}
+
+// Err returns the first problem found.
+func (x *Elem) Err() error { return x.err }
+
+// Lookup returns attribute key (no namespace prefix) and whether it is
+// there, and marks it read.
+func (x *Elem) Lookup(key string) (string, bool) {
+	for i := range x.E.Attr {
+		a := &x.E.Attr[i]
+		if a.Key == key && a.Space == "" {
+			x.used[i] = true
+			return a.Value, true
+		}
+	}
+	return "", false
+}
+
+// Str returns attribute key, "" when absent.
+func (x *Elem) Str(key string) string {
+	v, _ := x.Lookup(key)
+	return v
+}
+
+// Required returns attribute key and records an error when it is absent.
+func (x *Elem) Required(key string) string {
+	v, ok := x.Lookup(key)
+	if !ok {
+		x.Fail(key, "missing")
+	}
+	return v
+}
+
+// Bool reads a "yes"/"no" attribute (also "true"/"false", "1"/"0"); absent
+// is false.
+func (x *Elem) Bool(key string) bool {
+	v, ok := x.Lookup(key)
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(v) {
+	case "yes", "true", "1":
+		return true
+	case "no", "false", "0":
+		return false
+	}
+	x.Fail(key, "%q is not yes or no", v)
+	return false
+}
+
+// ID reads a GUID attribute, in any case, with or without braces; absent
+// is vss.NilID, unless required.
+func (x *Elem) ID(key string, required bool) vss.ID {
+	v, ok := x.Lookup(key)
+	if !ok {
+		if required {
+			x.Fail(key, "missing")
+		}
+		return vss.NilID
+	}
+	id, err := vss.ParseID(v)
+	if err != nil {
+		x.Fail(key, "%q is not a GUID", v)
+	}
+	return id
+}
+
+// Uint reads an unsigned decimal attribute (32 bits); absent is 0.
+func (x *Elem) Uint(key string) uint32 {
+	v, ok := x.Lookup(key)
+	if !ok {
+		return 0
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(v), 10, 32)
+	if err != nil {
+		x.Fail(key, "%q is not an unsigned 32-bit number", v)
+	}
+	return uint32(n)
+}
+
+// Token reads an attribute whose value is one of table's keys; absent is
+// the zero value.
+func Token[T ~int32](x *Elem, key string, table map[string]T) T {
+	v, ok := x.Lookup(key)
+	if !ok {
+		return 0
+	}
+	t, ok := table[v]
+	if !ok {
+		for k, kv := range table {
+			if strings.EqualFold(k, v) {
+				t, ok = kv, true
+				break
+			}
+		}
+	}
+	if !ok {
+		x.Fail(key, "%q is not one of %s", v, strings.Join(keys(table), ", "))
+	}
+	return t
+}
+
+func keys[T ~int32](table map[string]T) []string {
+	out := make([]string, 0, len(table))
+	byValue := map[T]string{}
+	for k, v := range table {
+		if old, ok := byValue[v]; !ok || k < old {
+			byValue[v] = k
+		}
+	}
+	for _, k := range byValue {
+		out = append(out, k)
+	}
+	// Stable order for messages.
+	for i := range out {
+		for j := i + 1; j < len(out); j++ {
+			if out[j] < out[i] {
+				out[i], out[j] = out[j], out[i]
+			}
+		}
+	}
+	return out
+}
+
+// Rest returns the attributes not read, as Unknown attributes. The
+// namespace declaration of a known element (xmlns) is read by the model
+// and not returned unless keepNS.
+func (x *Elem) Rest(keepNS bool) []Attr {
+	var out []Attr
+	for i, a := range x.E.Attr {
+		if x.used[i] {
+			continue
+		}
+		if !keepNS && a.Space == "" && a.Key == "xmlns" {
+			continue
+		}
+		out = append(out, Attr{Space: a.Space, Key: a.Key, Value: a.Value})
+	}
+	return out
+}
+
+// Children calls f for each child element with its tag's running count
+// (from 1); f returns false when it does not know the tag, and the child
+// is kept in unknown.
+func (x *Elem) Children(unknown *[]Node, f func(c *etree.Element, n int) bool) {
+	counts := map[string]int{}
+	for _, t := range x.E.Child {
+		c, ok := t.(*etree.Element)
+		if !ok {
+			continue
+		}
+		counts[c.Tag]++
+		if !f(c, counts[c.Tag]) {
+			*unknown = append(*unknown, NodeOf(c))
+		}
+	}
+}
+
+// Out builds an element of a document being written.
+type Out struct{ E *etree.Element }
+
+// NewRoot starts a document whose root is tag in namespace ns.
+func NewRoot(tag, ns string) Out {
+	e := etree.NewElement(tag)
+	if ns != "" {
+		e.CreateAttr("xmlns", ns)
+	}
+	return Out{e}
+}
+
+// Child adds a child element.
+func (o Out) Child(tag string) Out { return Out{o.E.CreateElement(tag)} }
+
+// Set sets an attribute.
+func (o Out) Set(key, value string) { o.E.Attr = append(o.E.Attr, etree.Attr{Key: key, Value: value}) }
+
+// SetNonEmpty sets an attribute unless value is empty.
+func (o Out) SetNonEmpty(key, value string) {
+	if value != "" {
+		o.Set(key, value)
+	}
+}
+
+// SetBool sets a "yes"/"no" attribute.
+func (o Out) SetBool(key string, v bool) {
+	if v {
+		o.Set(key, "yes")
+	} else {
+		o.Set(key, "no")
+	}
+}
+
+// SetUint sets a decimal attribute.
+func (o Out) SetUint(key string, v uint32) { o.Set(key, strconv.FormatUint(uint64(v), 10)) }
+
+// SetID sets a GUID attribute in the documents' form (lower case, no
+// braces).
+func (o Out) SetID(key string, id vss.ID) { o.Set(key, id.XMLString()) }
+
+// Unknown writes back what the model did not know.
+func (o Out) Unknown(u Unknown) {
+	for _, a := range u.Attrs {
+		o.E.Attr = append(o.E.Attr, etree.Attr{Space: a.Space, Key: a.Key, Value: a.Value})
+	}
+	for _, n := range u.Elements {
+		n.Element(o.E)
+	}
+}
+
+// TokenOf returns the document token for v in table (the first in
+// alphabetical order when several map to v), and false when none does.
+func TokenOf[T ~int32](table map[string]T, v T) (string, bool) {
+	best, found := "", false
+	for k, t := range table {
+		if t == v && (!found || k < best) {
+			best, found = k, true
+		}
+	}
+	return best, found
+}
+
+// WrongRoot is the error for a document whose root is not want. It
+// recognises diskshadow's manifest, which people often take for a VSS
+// document.
+func WrongRoot(root *etree.Element, want, kind string) *Error {
+	if root.Tag == "Manifest" {
+		return Invalid(root.Tag, "", "this is a diskshadow manifest (diskshadow's index of the documents it stored with a backup), not %s; its BackupComponents and Writer elements name the files that are", kind)
+	}
+	return Invalid(root.Tag, "", "the root element is <%s>; %s has <%s>", root.Tag, kind, want)
+}

@@ -1,0 +1,317 @@
+package writer
+
+import (
+	"github.com/beevik/etree"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/internal/xmldoc"
+)
+
+// MetadataNamespace is the XML namespace of writer metadata documents.
+const MetadataNamespace = "x-schema:#VssWriterMetadataInfo"
+
+// The XML tokens of the enums: they differ from the API names.
+var (
+	usageTokens = map[string]vss.UsageType{
+		"UNDEFINED": vss.UsageUndefined, "BOOTABLE_SYSTEM_STATE": vss.UsageBootableSystemState,
+		"SYSTEM_SERVICE": vss.UsageSystemService, "USER_DATA": vss.UsageUserData, "OTHER": vss.UsageOther,
+	}
+	sourceTokens = map[string]vss.SourceType{
+		"UNDEFINED": vss.SourceUndefined, "TRANSACTION_DB": vss.SourceTransactedDB,
+		"NONTRANSACTIONAL_DB": vss.SourceNonTransactedDB, "OTHER": vss.SourceOther,
+	}
+	methodTokens = map[string]vss.RestoreMethod{
+		"UNDEFINED": vss.RestoreMethodUndefined, "RESTORE_IF_NONE_THERE": vss.RestoreIfNotThere,
+		"RESTORE_IF_CAN_BE_REPLACED": vss.RestoreIfCanReplace, "STOP_RESTART_SERVICE": vss.RestoreStopRestoreStart,
+		"RESTORE_TO_ALTERNATE_LOCATION": vss.RestoreToAlternateLocation, "REPLACE_AT_REBOOT": vss.RestoreAtReboot,
+		"REPLACE_AT_REBOOT_IF_CANNOT_REPLACE": vss.RestoreAtRebootIfCannotReplace, "CUSTOM": vss.RestoreCustom,
+		"RESTORE_STOP_START": vss.RestoreStopStart,
+	}
+	writerRestoreTokens = map[string]vss.WriterRestore{
+		"undefined": vss.WriterRestoreUndefined, "never": vss.WriterRestoreNever,
+		"ifReplaceFails": vss.WriterRestoreIfReplaceFails, "always": vss.WriterRestoreAlways,
+	}
+)
+
+// ParseMetadata reads a writer metadata document as
+// IVssExamineWriterMetadata::SaveAsXML or a writer wrote it, in UTF-8 or
+// UTF-16 (with or without a byte order mark). Errors name the element and
+// the problem and match vss.ErrInvalidXMLDocument or
+// vss.ErrCorruptXMLDocument with errors.Is.
+func ParseMetadata(doc []byte) (*Metadata, error) {
+	root, _, err := xmldoc.Parse(doc)
+	if err != nil {
+		return nil, err
+	}
+	if root.Tag != "WRITER_METADATA" {
+		return nil, xmldoc.WrongRoot(root, "WRITER_METADATA", "a writer metadata document")
+	}
+	x := xmldoc.Open(root, "WRITER_METADATA")
+	md := &Metadata{Version: x.Str("version"), BackupSchema: BackupSchema(x.Uint("backupSchema"))}
+	seenID := false
+	x.Children(&md.Unknown.Elements, func(c *etree.Element, n int) bool {
+		switch c.Tag {
+		case "IDENTIFICATION":
+			if seenID {
+				x.SetErr(xmldoc.Invalid(x.Child(c.Tag, n), "", "a second IDENTIFICATION element"))
+				return true
+			}
+			seenID = true
+			x.SetErr(md.readIdentity(xmldoc.Open(c, x.Child(c.Tag, n))))
+		case "RESTORE_METHOD":
+			if md.RestoreMethod != nil {
+				x.SetErr(xmldoc.Invalid(x.Child(c.Tag, n), "", "a second RESTORE_METHOD element"))
+				return true
+			}
+			rm, err := readRestoreMethod(xmldoc.Open(c, x.Child(c.Tag, n)))
+			x.SetErr(err)
+			md.RestoreMethod = rm
+		case "BACKUP_LOCATIONS":
+			x.SetErr(md.readLocations(xmldoc.Open(c, x.Child(c.Tag, n))))
+		default:
+			return false
+		}
+		return true
+	})
+	md.Unknown.Attrs = x.Rest(false)
+	if err := x.Err(); err != nil {
+		return nil, err
+	}
+	if !seenID {
+		return nil, xmldoc.Invalid("WRITER_METADATA", "", "no IDENTIFICATION element: the writer's identity is missing")
+	}
+	return md, nil
+}
+
+func (md *Metadata) readIdentity(x *xmldoc.Elem) error {
+	md.ClassID = x.ID("writerId", true)
+	md.InstanceID = x.ID("instanceId", true)
+	md.InstanceName = x.Str("instanceName")
+	md.Name = x.Str("friendlyName")
+	md.Usage = xmldoc.Token(x, "usage", usageTokens)
+	md.Source = xmldoc.Token(x, "dataSource", sourceTokens)
+	md.MajorVersion = x.Uint("majorVersion")
+	md.MinorVersion = x.Uint("minorVersion")
+	x.Children(&md.UnknownIdentification.Elements, func(*etree.Element, int) bool { return false })
+	md.UnknownIdentification.Attrs = x.Rest(true)
+	return x.Err()
+}
+
+func readRestoreMethod(x *xmldoc.Elem) (*RestoreMethod, error) {
+	rm := &RestoreMethod{
+		Method:         xmldoc.Token(x, "method", methodTokens),
+		Service:        x.Str("service"),
+		UserProcedure:  x.Str("userProcedure"),
+		WriterRestore:  xmldoc.Token(x, "writerRestore", writerRestoreTokens),
+		RebootRequired: x.Bool("rebootRequired"),
+	}
+	x.Children(&rm.Unknown.Elements, func(c *etree.Element, n int) bool {
+		if c.Tag != "ALTERNATE_LOCATION_MAPPING" {
+			return false
+		}
+		fs, err := readFileSpec(xmldoc.Open(c, x.Child(c.Tag, n)))
+		x.SetErr(err)
+		rm.AlternateLocations = append(rm.AlternateLocations, fs)
+		return true
+	})
+	rm.Unknown.Attrs = x.Rest(true)
+	return rm, x.Err()
+}
+
+func (md *Metadata) readLocations(x *xmldoc.Elem) error {
+	x.Children(&md.UnknownLocations.Elements, func(c *etree.Element, n int) bool {
+		path := x.Child(c.Tag, n)
+		switch c.Tag {
+		case "FILE_GROUP", "DATABASE":
+			comp, err := readComponent(xmldoc.Open(c, path))
+			x.SetErr(err)
+			md.Components = append(md.Components, comp)
+		case "EXCLUDE_FILES", "EXCLUDE_FILES_FROM_SNAPSHOT":
+			fs, err := readFileSpec(xmldoc.Open(c, path))
+			x.SetErr(err)
+			if c.Tag == "EXCLUDE_FILES" {
+				md.ExcludeFiles = append(md.ExcludeFiles, fs)
+			} else {
+				md.ExcludeFromSnapshot = append(md.ExcludeFromSnapshot, fs)
+			}
+		default:
+			return false
+		}
+		return true
+	})
+	md.UnknownLocations.Attrs = x.Rest(true)
+	return x.Err()
+}
+
+func readComponent(x *xmldoc.Elem) (*ComponentInfo, error) {
+	c := &ComponentInfo{
+		Type:                   vss.ComponentFileGroup,
+		LogicalPath:            x.Str("logicalPath"),
+		Name:                   x.Required("componentName"),
+		Caption:                x.Str("caption"),
+		Icon:                   x.Str("icon"),
+		RestoreMetadata:        x.Bool("restoreMetadata"),
+		NotifyOnBackupComplete: x.Bool("notifyOnBackupComplete"),
+		Selectable:             x.Bool("selectable"),
+		SelectableForRestore:   x.Bool("selectableForRestore"),
+		Flags:                  ComponentFlags(x.Uint("componentFlags")),
+	}
+	if x.E.Tag == "DATABASE" {
+		c.Type = vss.ComponentDatabase
+	}
+	x.Children(&c.Unknown.Elements, func(e *etree.Element, n int) bool {
+		path := x.Child(e.Tag, n)
+		var list *[]FileSpec
+		switch {
+		case e.Tag == "FILE_LIST":
+			list = &c.Files
+		case e.Tag == "DATABASE_FILES" && c.Type == vss.ComponentDatabase:
+			list = &c.DatabaseFiles
+		case e.Tag == "DATABASE_LOGFILES" && c.Type == vss.ComponentDatabase:
+			list = &c.LogFiles
+		case e.Tag == "DEPENDENCY":
+			d := xmldoc.Open(e, path)
+			dep := Dependency{WriterClass: d.ID("writerId", false), LogicalPath: d.Str("logicalPath"), ComponentName: d.Required("componentName")}
+			d.Children(&dep.Unknown.Elements, func(*etree.Element, int) bool { return false })
+			dep.Unknown.Attrs = d.Rest(true)
+			x.SetErr(d.Err())
+			c.Dependencies = append(c.Dependencies, dep)
+			return true
+		default:
+			return false
+		}
+		fs, err := readFileSpec(xmldoc.Open(e, path))
+		x.SetErr(err)
+		*list = append(*list, fs)
+		return true
+	})
+	c.Unknown.Attrs = x.Rest(true)
+	return c, x.Err()
+}
+
+func readFileSpec(x *xmldoc.Elem) (FileSpec, error) {
+	fs := FileSpec{
+		Path:          x.Required("path"),
+		Spec:          x.Str("filespec"),
+		Recursive:     x.Bool("recursive"),
+		AlternatePath: x.Str("alternatePath"),
+		BackupType:    x.Uint("filespecBackupType"),
+	}
+	x.Children(&fs.Unknown.Elements, func(*etree.Element, int) bool { return false })
+	fs.Unknown.Attrs = x.Rest(true)
+	return fs, x.Err()
+}
+
+// XML writes the document as IVssExamineWriterMetadata::SaveAsXML does:
+// UTF-8, compact, without an XML declaration. It fails only when a field
+// holds a value the format cannot express (an enum value with no token).
+func (md *Metadata) XML() (string, error) {
+	root := xmldoc.NewRoot("WRITER_METADATA", MetadataNamespace)
+	root.SetNonEmpty("version", md.Version)
+	if md.BackupSchema != 0 {
+		root.SetUint("backupSchema", uint32(md.BackupSchema))
+	}
+	root.Unknown(Unknown{Attrs: md.Unknown.Attrs})
+
+	id := root.Child("IDENTIFICATION")
+	id.SetID("writerId", md.ClassID)
+	id.SetID("instanceId", md.InstanceID)
+	id.SetNonEmpty("instanceName", md.InstanceName)
+	id.Set("friendlyName", md.Name)
+	if err := setToken(id, "IDENTIFICATION", "usage", usageTokens, md.Usage); err != nil {
+		return "", err
+	}
+	if err := setToken(id, "IDENTIFICATION", "dataSource", sourceTokens, md.Source); err != nil {
+		return "", err
+	}
+	id.SetUint("majorVersion", md.MajorVersion)
+	id.SetUint("minorVersion", md.MinorVersion)
+	id.Unknown(md.UnknownIdentification)
+
+	if rm := md.RestoreMethod; rm != nil {
+		e := root.Child("RESTORE_METHOD")
+		if err := setToken(e, "RESTORE_METHOD", "method", methodTokens, rm.Method); err != nil {
+			return "", err
+		}
+		e.SetNonEmpty("service", rm.Service)
+		e.SetNonEmpty("userProcedure", rm.UserProcedure)
+		if err := setToken(e, "RESTORE_METHOD", "writerRestore", writerRestoreTokens, rm.WriterRestore); err != nil {
+			return "", err
+		}
+		e.SetBool("rebootRequired", rm.RebootRequired)
+		for _, m := range rm.AlternateLocations {
+			writeFileSpec(e.Child("ALTERNATE_LOCATION_MAPPING"), m)
+		}
+		e.Unknown(rm.Unknown)
+	}
+
+	loc := root.Child("BACKUP_LOCATIONS")
+	for _, c := range md.Components {
+		tag := "FILE_GROUP"
+		switch c.Type {
+		case vss.ComponentDatabase:
+			tag = "DATABASE"
+		case vss.ComponentFileGroup, vss.ComponentUndefined:
+		default:
+			return "", xmldoc.Invalid("BACKUP_LOCATIONS", "", "component %q has type %v, which has no element", c.Name, c.Type)
+		}
+		e := loc.Child(tag)
+		e.SetNonEmpty("logicalPath", c.LogicalPath)
+		e.Set("componentName", c.Name)
+		e.SetNonEmpty("caption", c.Caption)
+		e.SetNonEmpty("icon", c.Icon)
+		e.SetBool("restoreMetadata", c.RestoreMetadata)
+		e.SetBool("notifyOnBackupComplete", c.NotifyOnBackupComplete)
+		e.SetBool("selectable", c.Selectable)
+		e.SetBool("selectableForRestore", c.SelectableForRestore)
+		e.SetUint("componentFlags", uint32(c.Flags))
+		for _, f := range c.Files {
+			writeFileSpec(e.Child("FILE_LIST"), f)
+		}
+		for _, f := range c.DatabaseFiles {
+			writeFileSpec(e.Child("DATABASE_FILES"), f)
+		}
+		for _, f := range c.LogFiles {
+			writeFileSpec(e.Child("DATABASE_LOGFILES"), f)
+		}
+		for _, d := range c.Dependencies {
+			de := e.Child("DEPENDENCY")
+			if !d.WriterClass.IsNil() {
+				de.SetID("writerId", d.WriterClass)
+			}
+			de.SetNonEmpty("logicalPath", d.LogicalPath)
+			de.Set("componentName", d.ComponentName)
+			de.Unknown(d.Unknown)
+		}
+		e.Unknown(c.Unknown)
+	}
+	for _, f := range md.ExcludeFiles {
+		writeFileSpec(loc.Child("EXCLUDE_FILES"), f)
+	}
+	for _, f := range md.ExcludeFromSnapshot {
+		writeFileSpec(loc.Child("EXCLUDE_FILES_FROM_SNAPSHOT"), f)
+	}
+	loc.Unknown(md.UnknownLocations)
+	root.Unknown(Unknown{Elements: md.Unknown.Elements})
+	return xmldoc.Write(root.E)
+}
+
+func writeFileSpec(e xmldoc.Out, f FileSpec) {
+	e.Set("path", f.Path)
+	e.Set("filespec", f.Spec)
+	e.SetNonEmpty("alternatePath", f.AlternatePath)
+	e.SetBool("recursive", f.Recursive)
+	if f.BackupType != 0 {
+		e.SetUint("filespecBackupType", f.BackupType)
+	}
+	e.Unknown(f.Unknown)
+}
+
+func setToken[T ~int32](e xmldoc.Out, elem, attr string, table map[string]T, v T) error {
+	tok, ok := xmldoc.TokenOf(table, v)
+	if !ok {
+		return xmldoc.Invalid(elem, attr, "%d has no token in the document format", int32(v))
+	}
+	e.Set(attr, tok)
+	return nil
+}
