@@ -1,8 +1,6 @@
 package writer
 
 import (
-	"github.com/beevik/etree"
-
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/xmldoc"
 )
@@ -46,28 +44,28 @@ func ParseMetadata(doc []byte) (*Metadata, error) {
 	if root.Tag != "WRITER_METADATA" {
 		return nil, xmldoc.WrongRoot(root, "WRITER_METADATA", "a writer metadata document")
 	}
-	x := xmldoc.Open(root, "WRITER_METADATA")
+	x := xmldoc.Open(root)
 	md := &Metadata{Version: x.Str("version"), BackupSchema: BackupSchema(x.Uint("backupSchema"))}
 	seenID := false
-	x.Children(&md.Unknown.Elements, func(c *etree.Element, n int) bool {
-		switch c.Tag {
+	x.Children(&md.Unknown.Elements, func(c *xmldoc.Elem) bool {
+		switch c.E.Tag {
 		case "IDENTIFICATION":
 			if seenID {
-				x.SetErr(xmldoc.Invalid(x.Child(c.Tag, n), "", "a second IDENTIFICATION element"))
+				x.SetErr(c.Invalid("", "a second IDENTIFICATION element"))
 				return true
 			}
 			seenID = true
-			x.SetErr(md.readIdentity(xmldoc.Open(c, x.Child(c.Tag, n))))
+			x.SetErr(md.readIdentity(c))
 		case "RESTORE_METHOD":
 			if md.RestoreMethod != nil {
-				x.SetErr(xmldoc.Invalid(x.Child(c.Tag, n), "", "a second RESTORE_METHOD element"))
+				x.SetErr(c.Invalid("", "a second RESTORE_METHOD element"))
 				return true
 			}
-			rm, err := readRestoreMethod(xmldoc.Open(c, x.Child(c.Tag, n)))
+			rm, err := readRestoreMethod(c)
 			x.SetErr(err)
 			md.RestoreMethod = rm
 		case "BACKUP_LOCATIONS":
-			x.SetErr(md.readLocations(xmldoc.Open(c, x.Child(c.Tag, n))))
+			x.SetErr(md.readLocations(c))
 		default:
 			return false
 		}
@@ -92,7 +90,7 @@ func (md *Metadata) readIdentity(x *xmldoc.Elem) error {
 	md.Source = xmldoc.Token(x, "dataSource", sourceTokens)
 	md.MajorVersion = x.Uint("majorVersion")
 	md.MinorVersion = x.Uint("minorVersion")
-	x.Children(&md.UnknownIdentification.Elements, func(*etree.Element, int) bool { return false })
+	x.Children(&md.UnknownIdentification.Elements, func(*xmldoc.Elem) bool { return false })
 	md.UnknownIdentification.Attrs = x.Rest(true)
 	return x.Err()
 }
@@ -105,11 +103,11 @@ func readRestoreMethod(x *xmldoc.Elem) (*RestoreMethod, error) {
 		WriterRestore:  xmldoc.Token(x, "writerRestore", writerRestoreTokens),
 		RebootRequired: x.Bool("rebootRequired"),
 	}
-	x.Children(&rm.Unknown.Elements, func(c *etree.Element, n int) bool {
-		if c.Tag != "ALTERNATE_LOCATION_MAPPING" {
+	x.Children(&rm.Unknown.Elements, func(c *xmldoc.Elem) bool {
+		if c.E.Tag != "ALTERNATE_LOCATION_MAPPING" {
 			return false
 		}
-		fs, err := readFileSpec(xmldoc.Open(c, x.Child(c.Tag, n)))
+		fs, err := readFileSpec(c)
 		x.SetErr(err)
 		rm.AlternateLocations = append(rm.AlternateLocations, fs)
 		return true
@@ -119,17 +117,16 @@ func readRestoreMethod(x *xmldoc.Elem) (*RestoreMethod, error) {
 }
 
 func (md *Metadata) readLocations(x *xmldoc.Elem) error {
-	x.Children(&md.UnknownLocations.Elements, func(c *etree.Element, n int) bool {
-		path := x.Child(c.Tag, n)
-		switch c.Tag {
+	x.Children(&md.UnknownLocations.Elements, func(c *xmldoc.Elem) bool {
+		switch c.E.Tag {
 		case "FILE_GROUP", "DATABASE":
-			comp, err := readComponent(xmldoc.Open(c, path))
+			comp, err := readComponent(c)
 			x.SetErr(err)
 			md.Components = append(md.Components, comp)
 		case "EXCLUDE_FILES", "EXCLUDE_FILES_FROM_SNAPSHOT":
-			fs, err := readFileSpec(xmldoc.Open(c, path))
+			fs, err := readFileSpec(c)
 			x.SetErr(err)
-			if c.Tag == "EXCLUDE_FILES" {
+			if c.E.Tag == "EXCLUDE_FILES" {
 				md.ExcludeFiles = append(md.ExcludeFiles, fs)
 			} else {
 				md.ExcludeFromSnapshot = append(md.ExcludeFromSnapshot, fs)
@@ -159,20 +156,19 @@ func readComponent(x *xmldoc.Elem) (*ComponentInfo, error) {
 	if x.E.Tag == "DATABASE" {
 		c.Type = vss.ComponentDatabase
 	}
-	x.Children(&c.Unknown.Elements, func(e *etree.Element, n int) bool {
-		path := x.Child(e.Tag, n)
+	x.Children(&c.Unknown.Elements, func(e *xmldoc.Elem) bool {
 		var list *[]FileSpec
-		switch {
-		case e.Tag == "FILE_LIST":
+		switch tag := e.E.Tag; {
+		case tag == "FILE_LIST":
 			list = &c.Files
-		case e.Tag == "DATABASE_FILES" && c.Type == vss.ComponentDatabase:
+		case tag == "DATABASE_FILES" && c.Type == vss.ComponentDatabase:
 			list = &c.DatabaseFiles
-		case e.Tag == "DATABASE_LOGFILES" && c.Type == vss.ComponentDatabase:
+		case tag == "DATABASE_LOGFILES" && c.Type == vss.ComponentDatabase:
 			list = &c.LogFiles
-		case e.Tag == "DEPENDENCY":
-			d := xmldoc.Open(e, path)
+		case tag == "DEPENDENCY":
+			d := e
 			dep := Dependency{WriterClass: d.ID("writerId", false), LogicalPath: d.Str("logicalPath"), ComponentName: d.Required("componentName")}
-			d.Children(&dep.Unknown.Elements, func(*etree.Element, int) bool { return false })
+			d.Children(&dep.Unknown.Elements, func(*xmldoc.Elem) bool { return false })
 			dep.Unknown.Attrs = d.Rest(true)
 			x.SetErr(d.Err())
 			c.Dependencies = append(c.Dependencies, dep)
@@ -180,7 +176,7 @@ func readComponent(x *xmldoc.Elem) (*ComponentInfo, error) {
 		default:
 			return false
 		}
-		fs, err := readFileSpec(xmldoc.Open(e, path))
+		fs, err := readFileSpec(e)
 		x.SetErr(err)
 		*list = append(*list, fs)
 		return true
@@ -197,7 +193,7 @@ func readFileSpec(x *xmldoc.Elem) (FileSpec, error) {
 		AlternatePath: x.Str("alternatePath"),
 		BackupType:    x.Uint("filespecBackupType"),
 	}
-	x.Children(&fs.Unknown.Elements, func(*etree.Element, int) bool { return false })
+	x.Children(&fs.Unknown.Elements, func(*xmldoc.Elem) bool { return false })
 	fs.Unknown.Attrs = x.Rest(true)
 	return fs, x.Err()
 }

@@ -79,30 +79,48 @@ func (n Node) Element(parent *etree.Element) *etree.Element {
 // conversions, collecting the first error (which names the element and
 // the attribute), and the attributes it was not asked for as Unknown.
 type Elem struct {
-	E    *etree.Element
-	Path string
-	used []bool
-	err  error
+	E      *etree.Element
+	parent *Elem
+	n      int // the element is the n-th (from 1) of its tag under parent
+	used   uint64       // attributes read, the first 64
+	more   map[int]bool // attributes read, beyond 64
+	err    error
 }
 
-// Open starts reading e, found at path.
-func Open(e *etree.Element, path string) *Elem {
-	return &Elem{E: e, Path: path, used: make([]bool, len(e.Attr))}
+// Open starts reading the root element e.
+func Open(e *etree.Element) *Elem {
+	return &Elem{E: e, n: 1}
 }
 
-// Child returns the path of e's child element tag, numbered when it is
-// the n-th (from 1) of its kind.
-func (x *Elem) Child(tag string, n int) string {
-	if n <= 1 {
-		return x.Path + "/" + tag
+// Open starts reading child element c, the n-th (from 1) of its tag.
+func (x *Elem) Open(c *etree.Element, n int) *Elem {
+	return &Elem{E: c, parent: x, n: n}
+}
+
+// Path returns the element's path from the root, with the position of an
+// element that is not the first of its tag:
+// "WRITER_METADATA/BACKUP_LOCATIONS/FILE_GROUP[3]". It is built only when
+// an error needs it.
+func (x *Elem) Path() string {
+	name := x.E.Tag
+	if x.n > 1 {
+		name = fmt.Sprintf("%s[%d]", name, x.n)
 	}
-	return fmt.Sprintf("%s/%s[%d]", x.Path, tag, n)
+	if x.parent == nil {
+		return name
+	}
+	return x.parent.Path() + "/" + name
+}
+
+// Invalid returns a VSS_E_INVALID_XML_DOCUMENT error at this element.
+func (x *Elem) Invalid(attr, format string, args ...any) *Error {
+	return Invalid(x.Path(), attr, format, args...)
 }
 
 // Fail records a problem with attribute attr (empty: the element).
 func (x *Elem) Fail(attr, format string, args ...any) {
 	if x.err == nil {
-		x.err = Invalid(x.Path, attr, format, args...)
+		x.err = x.Invalid(attr, format, args...)
 	}
 }
 
@@ -122,11 +140,29 @@ func (x *Elem) Lookup(key string) (string, bool) {
 	for i := range x.E.Attr {
 		a := &x.E.Attr[i]
 		if a.Key == key && a.Space == "" {
-			x.used[i] = true
+			x.mark(i)
 			return a.Value, true
 		}
 	}
 	return "", false
+}
+
+func (x *Elem) mark(i int) {
+	if i < 64 {
+		x.used |= 1 << i
+		return
+	}
+	if x.more == nil {
+		x.more = map[int]bool{}
+	}
+	x.more[i] = true
+}
+
+func (x *Elem) read(i int) bool {
+	if i < 64 {
+		return x.used&(1<<i) != 0
+	}
+	return x.more[i]
 }
 
 // Str returns attribute key, "" when absent.
@@ -241,7 +277,7 @@ func keys[T ~int32](table map[string]T) []string {
 func (x *Elem) Rest(keepNS bool) []Attr {
 	var out []Attr
 	for i, a := range x.E.Attr {
-		if x.used[i] {
+		if x.read(i) {
 			continue
 		}
 		if !keepNS && a.Space == "" && a.Key == "xmlns" {
@@ -252,18 +288,31 @@ func (x *Elem) Rest(keepNS bool) []Attr {
 	return out
 }
 
-// Children calls f for each child element with its tag's running count
-// (from 1); f returns false when it does not know the tag, and the child
-// is kept in unknown.
-func (x *Elem) Children(unknown *[]Node, f func(c *etree.Element, n int) bool) {
-	counts := map[string]int{}
+// Children calls f for each child element, opened for reading; f returns
+// false when it does not know the tag, and the child is kept in unknown.
+func (x *Elem) Children(unknown *[]Node, f func(c *Elem) bool) {
+	type count struct {
+		tag string
+		n   int
+	}
+	var counts []count
 	for _, t := range x.E.Child {
 		c, ok := t.(*etree.Element)
 		if !ok {
 			continue
 		}
-		counts[c.Tag]++
-		if !f(c, counts[c.Tag]) {
+		n := 1
+		for i := range counts {
+			if counts[i].tag == c.Tag {
+				counts[i].n++
+				n = counts[i].n
+				break
+			}
+		}
+		if n == 1 {
+			counts = append(counts, count{c.Tag, 1})
+		}
+		if !f(x.Open(c, n)) {
 			*unknown = append(*unknown, NodeOf(c))
 		}
 	}
