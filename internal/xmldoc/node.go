@@ -81,7 +81,7 @@ func (n Node) Element(parent *etree.Element) *etree.Element {
 type Elem struct {
 	E      *etree.Element
 	parent *Elem
-	n      int // the element is the n-th (from 1) of its tag under parent
+	n      int          // the element is the n-th (from 1) of its tag under parent
 	used   uint64       // attributes read, the first 64
 	more   map[int]bool // attributes read, beyond 64
 	err    error
