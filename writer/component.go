@@ -23,8 +23,22 @@ type Component struct {
 	// SetBackupOptions.
 	BackupOptions string
 	// BackupMetadata is private data the writer records for restore
-	// (IVssComponent::SetBackupMetadata).
+	// (IVssComponent::SetBackupMetadata; the BACKUP_METADATA element).
 	BackupMetadata string
+
+	// Restore: the private string the requestor set with SetRestoreOptions,
+	// whether it selected the component for restore
+	// (SetSelectedForRestore) and wants additional restores
+	// (SetAdditionalRestores), and the writer's restore metadata
+	// (RESTORE_METADATA).
+	RestoreOptions     string
+	SelectedForRestore bool
+	AdditionalRestores bool
+	RestoreMetadata    string
+
+	// Unknown keeps what the backup components document held for this
+	// component that this model does not know.
+	Unknown Unknown
 }
 
 // Key returns the component's identity within its writer.

@@ -1,0 +1,183 @@
+package requestor
+
+import (
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/internal/xmldoc"
+	"github.com/vsskit/vss/writer"
+)
+
+// BackupDocumentNamespace is the XML namespace of backup components
+// documents.
+const BackupDocumentNamespace = "x-schema:#VssComponentMetadata"
+
+var (
+	backupTypeTokens = map[string]vss.BackupType{
+		"undefined": vss.BackupUndefined, "full": vss.BackupFull, "incremental": vss.BackupIncremental,
+		"differential": vss.BackupDifferential, "log": vss.BackupLog, "copy": vss.BackupCopy, "other": vss.BackupOther,
+	}
+	componentTypeTokens = map[string]vss.ComponentType{
+		"database": vss.ComponentDatabase, "filegroup": vss.ComponentFileGroup,
+	}
+)
+
+// ParseBackupDocument reads a backup components document as
+// IVssBackupComponents::SaveAsXML wrote it, in UTF-8 or UTF-16 (with or
+// without a byte order mark). Errors name the element and the problem and
+// match vss.ErrInvalidXMLDocument or vss.ErrCorruptXMLDocument with
+// errors.Is.
+func ParseBackupDocument(doc []byte) (*BackupDocument, error) {
+	root, _, err := xmldoc.Parse(doc)
+	if err != nil {
+		return nil, err
+	}
+	if root.Tag != "BACKUP_COMPONENTS" {
+		return nil, xmldoc.WrongRoot(root, "BACKUP_COMPONENTS", "a backup components document")
+	}
+	x := xmldoc.Open(root)
+	d := &BackupDocument{
+		Version:             x.Str("version"),
+		BootableSystemState: x.Bool("bootableSystemStateBackup"),
+		SelectComponents:    x.Bool("selectComponents"),
+		Type:                xmldoc.Token(x, "backupType", backupTypeTokens),
+		PartialFileSupport:  x.Bool("partialFileSupport"),
+		SnapshotSetID:       x.ID("snapshotSetId", false),
+	}
+	x.Children(&d.Unknown.Elements, func(c *xmldoc.Elem) bool {
+		if c.E.Tag != "WRITER_COMPONENTS" {
+			return false
+		}
+		w, err := readWriterComponents(c)
+		x.SetErr(err)
+		if w != nil && d.Writer(w.InstanceID) != nil && !w.InstanceID.IsNil() {
+			x.SetErr(c.Invalid("instanceId", "writer %v appears twice", w.InstanceID))
+		}
+		d.Writers = append(d.Writers, w)
+		return true
+	})
+	d.Unknown.Attrs = x.Rest(false)
+	if err := x.Err(); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func readWriterComponents(x *xmldoc.Elem) (*WriterComponents, error) {
+	w := &WriterComponents{
+		InstanceID:   x.ID("instanceId", true),
+		ClassID:      x.ID("writerId", true),
+		InstanceName: x.Str("instanceName"),
+		BackupSchema: writer.BackupSchema(x.Uint("backupSchema")),
+	}
+	x.Children(&w.Unknown.Elements, func(c *xmldoc.Elem) bool {
+		if c.E.Tag != "COMPONENT" {
+			return false
+		}
+		comp := readComponent(c)
+		x.SetErr(c.Err())
+		for _, other := range w.Components {
+			if other.Key() == comp.Key() {
+				x.SetErr(c.Invalid("componentName", "component %v appears twice", comp.Key()))
+			}
+		}
+		w.Components = append(w.Components, comp)
+		return true
+	})
+	w.Unknown.Attrs = x.Rest(true)
+	return w, x.Err()
+}
+
+func readComponent(x *xmldoc.Elem) *writer.Component {
+	c := &writer.Component{
+		LogicalPath:         x.Str("logicalPath"),
+		Name:                x.Required("componentName"),
+		BackupSucceeded:     x.Bool("backupSucceeded"),
+		BackupStamp:         x.Str("backupStamp"),
+		PreviousBackupStamp: x.Str("previousBackupStamp"),
+		BackupOptions:       x.Str("backupOptions"),
+		RestoreOptions:      x.Str("restoreOptions"),
+		SelectedForRestore:  x.Bool("selectedForRestore"),
+		AdditionalRestores:  x.Bool("additionalRestores"),
+	}
+	if _, ok := x.Lookup("componentType"); !ok {
+		x.Fail("componentType", "missing")
+	}
+	c.Type = xmldoc.Token(x, "componentType", componentTypeTokens)
+	x.Children(&c.Unknown.Elements, func(e *xmldoc.Elem) bool {
+		var into *string
+		switch e.E.Tag {
+		case "BACKUP_METADATA":
+			into = &c.BackupMetadata
+		case "RESTORE_METADATA":
+			into = &c.RestoreMetadata
+		default:
+			return false
+		}
+		// The element holds one attribute (and resets the namespace); one
+		// with more, or a second one, is kept whole as unknown.
+		v, ok := e.Lookup("metadata")
+		if !ok || v == "" || *into != "" || len(e.Rest(false)) > 0 || len(e.E.ChildElements()) > 0 {
+			return false
+		}
+		*into = v
+		return true
+	})
+	c.Unknown.Attrs = x.Rest(true)
+	return c
+}
+
+// XML writes the document as IVssBackupComponents::SaveAsXML does: UTF-8,
+// compact, without an XML declaration.
+func (d *BackupDocument) XML() (string, error) {
+	root := xmldoc.NewRoot("BACKUP_COMPONENTS", BackupDocumentNamespace)
+	root.SetNonEmpty("version", d.Version)
+	root.SetBool("bootableSystemStateBackup", d.BootableSystemState)
+	root.SetBool("selectComponents", d.SelectComponents)
+	tok, ok := xmldoc.TokenOf(backupTypeTokens, d.Type)
+	if !ok {
+		return "", xmldoc.Invalid("BACKUP_COMPONENTS", "backupType", "%d is not a backup type", int32(d.Type))
+	}
+	root.Set("backupType", tok)
+	root.SetBool("partialFileSupport", d.PartialFileSupport)
+	if !d.SnapshotSetID.IsNil() {
+		root.SetID("snapshotSetId", d.SnapshotSetID)
+	}
+	root.Unknown(writer.Unknown{Attrs: d.Unknown.Attrs})
+	for _, w := range d.Writers {
+		we := root.Child("WRITER_COMPONENTS")
+		we.SetID("instanceId", w.InstanceID)
+		we.SetID("writerId", w.ClassID)
+		we.SetNonEmpty("instanceName", w.InstanceName)
+		we.SetUint("backupSchema", uint32(w.BackupSchema))
+		for _, c := range w.Components {
+			ce := we.Child("COMPONENT")
+			ce.SetNonEmpty("logicalPath", c.LogicalPath)
+			ce.Set("componentName", c.Name)
+			tok, ok := xmldoc.TokenOf(componentTypeTokens, c.Type)
+			if !ok {
+				return "", xmldoc.Invalid("BACKUP_COMPONENTS/WRITER_COMPONENTS/COMPONENT", "componentType", "component %v: %v is not a component type", c.Key(), c.Type)
+			}
+			ce.Set("componentType", tok)
+			ce.SetBool("backupSucceeded", c.BackupSucceeded)
+			ce.SetNonEmpty("backupStamp", c.BackupStamp)
+			ce.SetNonEmpty("previousBackupStamp", c.PreviousBackupStamp)
+			ce.SetNonEmpty("backupOptions", c.BackupOptions)
+			ce.SetNonEmpty("restoreOptions", c.RestoreOptions)
+			ce.SetBool("selectedForRestore", c.SelectedForRestore)
+			ce.SetBool("additionalRestores", c.AdditionalRestores)
+			if c.BackupMetadata != "" {
+				m := ce.Child("BACKUP_METADATA")
+				m.Set("xmlns", "")
+				m.Set("metadata", c.BackupMetadata)
+			}
+			if c.RestoreMetadata != "" {
+				m := ce.Child("RESTORE_METADATA")
+				m.Set("xmlns", "")
+				m.Set("metadata", c.RestoreMetadata)
+			}
+			ce.Unknown(c.Unknown)
+		}
+		we.Unknown(w.Unknown)
+	}
+	root.Unknown(writer.Unknown{Elements: d.Unknown.Elements})
+	return xmldoc.Write(root.E)
+}
