@@ -204,7 +204,8 @@ func Deliver(ctx context.Context, w Writer, e *Event) (err error) {
 
 // Identify sends the Identify event to w: it builds the writer metadata
 // document from w's identity and, if w is an Identifier, lets it add its
-// components. A panic becomes a *PanicError.
+// components. A document that is not valid (Metadata.Validate) fails the
+// event; a panic becomes a *PanicError.
 func Identify(ctx context.Context, w Writer) (md *Metadata, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -216,6 +217,9 @@ func Identify(ctx context.Context, w Writer) (md *Metadata, err error) {
 		if err := h.OnIdentify(ctx, md); err != nil {
 			return nil, err
 		}
+	}
+	if err := md.Validate(); err != nil {
+		return nil, err
 	}
 	return md, nil
 }
