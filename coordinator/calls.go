@@ -15,8 +15,10 @@ func (m *Machine) begin(c Call) {
 	switch c.Kind {
 	case CallInitializeForBackup:
 		if c.BCDXML != "" {
-			m.finish(vss.Errorf(vss.ErrNotImpl, op, "resuming from a saved backup components document is not supported by this coordinator"))
-			return
+			if err := m.loadDocument(op, c.BCDXML); err != nil {
+				m.finish(err)
+				return
+			}
 		}
 		m.phase = PhaseInitialized
 		m.finish(nil)
@@ -188,7 +190,13 @@ func (m *Machine) begin(c Call) {
 		})
 
 	case CallSaveAsXML:
-		m.finish(vss.Errorf(vss.ErrNotImpl, op, "backup components documents are not supported by this coordinator yet"))
+		xml, err := m.document().XML()
+		if err != nil {
+			m.finish(vss.Errorf(vss.ErrUnexpected, op, "%v", err))
+			return
+		}
+		m.cur.reply.XML = xml
+		m.finish(nil)
 
 	case CallClose:
 		m.beginClose()

@@ -72,6 +72,7 @@ type Machine struct {
 	set      *snapshotSet   // the set being built or created
 	sets     []*snapshotSet // every set of the session, for Close
 	selected map[vss.ID][]*writer.Component
+	loaded   *requestor.BackupDocument // the document InitializeForBackup started from, if any
 	status   []requestor.WriterStatus
 	gathered bool // GatherWriterStatus ran
 

@@ -48,10 +48,10 @@ func (p Phase) String() string {
 var legalCalls = map[Phase][]CallKind{
 	PhaseNew: {CallInitializeForBackup},
 	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata, CallAbortBackup,
-		CallDeleteSnapshots, CallSaveAsXML},
+		CallDeleteSnapshots},
 	PhaseMetadataGathered: {CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
 		CallAddComponent, CallPrepareForBackup, CallGatherWriterStatus, CallWriterStatus, CallAbortBackup,
-		CallDeleteSnapshots, CallSaveAsXML},
+		CallDeleteSnapshots},
 	PhaseBackupPrepared: {CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet, CallDoSnapshotSet,
 		CallGatherWriterStatus, CallWriterStatus, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
 	PhaseSnapshotCreated: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,

@@ -58,6 +58,11 @@ type Result struct {
 	SnapshotSetID vss.ID
 	Snapshots     []VolumeSnapshot
 	Metadata      []*writer.Metadata
+	// BackupDocument is the backup components document (SaveAsXML, step
+	// 11), saved after the components' success was recorded: store it with
+	// the backup data, with the writers' metadata documents; a restore
+	// needs both (ParseBackupDocument reads it).
+	BackupDocument string
 	// Writers is the writer status after BackupComplete.
 	Writers []WriterStatus
 }
@@ -80,7 +85,8 @@ func (e *BackupError) Unwrap() error { return e.Err }
 // it initializes the session, gathers writer metadata, builds the snapshot
 // set, selects components, prepares, creates the shadow copies, checks
 // writer status after each writer event, hands the shadow copies to
-// plan.Copy, reports success and completes the backup.
+// plan.Copy, reports success, saves the backup components document
+// (Result.BackupDocument) and completes the backup.
 //
 // On any failure it aborts the backup (AbortBackup), deletes the shadow
 // copy set if one was made, and returns a *BackupError. A writer that fails
@@ -197,6 +203,12 @@ func (b *backupRun) run(ctx context.Context) error {
 		}); err != nil {
 			return err
 		}
+	}
+	if err := b.do("SaveAsXML", func() (err error) {
+		b.res.BackupDocument, err = r.SaveAsXML(ctx)
+		return err
+	}); err != nil {
+		return err
 	}
 	if err := b.do("BackupComplete", func() error { return r.BackupComplete(ctx) }); err != nil {
 		return err
