@@ -50,7 +50,9 @@ func WithSupportedVolumes(names ...string) ProviderOption {
 }
 
 // WithCommitCost sets how long the provider's CommitSnapshots takes, the
-// time the simulator charges inside the flush-and-hold window.
+// virtual time the simulator's Loop charges inside the flush-and-hold
+// window. A cost longer than the window (10 s by default) makes every
+// commit by this provider exceed it.
 func WithCommitCost(d time.Duration) ProviderOption {
 	return func(c *providerConfig) { c.commitCost = max(d, 0) }
 }
@@ -227,8 +229,12 @@ func (p *snapProvider) PreCommitSnapshots(ctx context.Context, setID vss.ID) err
 
 // CommitSnapshots takes the point-in-time copy of every volume of the set
 // at this instant (writes are held), gives each shadow copy its device
-// object and creation time: VSS_SS_COMMITTED.
+// object and creation time: VSS_SS_COMMITTED. Under the simulator's Loop
+// the call takes CommitCost of virtual time, inside the flush-and-hold
+// window; a cost over the window (10 s) fails the set with
+// VSS_E_FLUSH_WRITES_TIMEOUT. Called directly, it takes no time.
 func (p *snapProvider) CommitSnapshots(ctx context.Context, setID vss.ID) error {
+	spendVirtual(ctx, p.cfg.commitCost)
 	return p.advance(ctx, "CommitSnapshots", setID, vss.SnapshotPrecommitted, vss.SnapshotCommitted, func(set *shadowSet) error {
 		now := p.cfg.clock()
 		for _, s := range set.shadows {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -13,7 +14,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
 )
 
 // testID returns a fixed, distinct ID for n.
@@ -382,4 +385,40 @@ func TestProviderConcurrentUse(t *testing.T) {
 	}
 	wg.Wait()
 	assert.Equal(t, 0, c.LiveSnapshots())
+}
+
+// TestCommitCostIsVirtualTime: each provider's CommitSnapshots takes its
+// CommitCost of virtual time inside the hold, so the trace shows which
+// provider committed which volume; a cost over the 10 s window fails the
+// set, and called directly a commit takes no time at all.
+func TestCommitCostIsVirtualTime(t *testing.T) {
+	commitTimes := func(hwCost time.Duration) (map[string]time.Duration, error) {
+		c, d := NewVolume(`C:\`), NewVolume(`D:\`)
+		vols := NewVolumeSet(c, d)
+		provs := []provider.Provider{NewSoftwareProvider(vols),
+			NewHardwareProvider(vols, WithSupportedVolumes(`D:\`), WithCommitCost(hwCost))}
+		s, _, err := NewSession(Config{Seed: 1, Providers: provs, Volumes: vols})
+		require.NoError(t, err)
+		defer s.Close()
+		_, err = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`, `D:\`}})
+		took := map[string]time.Duration{}
+		start := map[string]time.Duration{}
+		for _, r := range s.Trace() {
+			if strings.HasPrefix(r.What, "CommitSnapshots") {
+				if r.Kind == coordinator.RecProviderCall {
+					start[r.Actor] = r.At
+				} else if r.Kind == coordinator.RecProviderResult {
+					took[r.Actor] = r.At - start[r.Actor]
+				}
+			}
+		}
+		return took, err
+	}
+	took, err := commitTimes(DefaultHardwareCommitCost)
+	require.NoError(t, err)
+	assert.Equal(t, DefaultSoftwareCommitCost, took[`provider "`+softwareProviderName+`"`])
+	assert.Equal(t, DefaultHardwareCommitCost, took[`provider "`+hardwareProviderName+`"`])
+
+	_, err = commitTimes(11 * time.Second)
+	assert.ErrorIs(t, err, vss.ErrFlushWritesTimeout)
 }

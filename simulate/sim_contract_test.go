@@ -287,8 +287,9 @@ func TestCommitLongerThanHoldWindow(t *testing.T) {
 	}
 	assert.False(t, mustVolume(t, w.vols, `C:\`).Held())
 
-	// Exactly 10 s is inside the window.
-	w2 := newWorld(t, threeWriters(), Fault{Site: "CommitSnapshots", Kind: FaultDelay, Delay: 10 * time.Second})
+	// Exactly 10 s, the delay plus the provider's own commit cost, is
+	// inside the window.
+	w2 := newWorld(t, threeWriters(), Fault{Site: "CommitSnapshots", Kind: FaultDelay, Delay: 10*time.Second - DefaultSoftwareCommitCost})
 	w2.prepare()
 	require.NoError(t, w2.s.DoSnapshotSet(context.Background()))
 }

@@ -49,6 +49,16 @@ func Spend(ctx context.Context, d time.Duration) {
 	}
 }
 
+// spendVirtual charges d of virtual time to the participant handling ctx
+// when it runs under the Loop, and does nothing elsewhere: a simulated
+// cost that must not slow a direct call or a test on the goroutine runtime
+// by real time.
+func spendVirtual(ctx context.Context, d time.Duration) {
+	if m, ok := ctx.Value(meterKey{}).(*meter); ok && d > 0 {
+		m.cost += d
+	}
+}
+
 // Hang declares that the participant handling ctx never answers. Under the
 // Loop its answer is never delivered, so the coordinator's deadline must
 // deal with it; anywhere else Hang blocks until ctx is done.
