@@ -1,0 +1,238 @@
+// Command inspect shows what a VSS document holds: a writer metadata
+// document (WMD, what a writer declares at Identify) or a backup
+// components document (BCD, what a requestor saves with a backup). It
+// tells which one it was given.
+//
+//	inspect WM3.xml                # a person's summary
+//	inspect -json BCDocument.xml   # the parsed model, for machines
+//	inspect -roundtrip WM3.xml     # write it back; exit 1 if anything changes
+//
+// UTF-8 and UTF-16 files (with or without a byte order mark) are read
+// alike. -roundtrip writes the document with this library, parses the
+// output and compares it with the parse of the input, and lists any
+// element or attribute of the input missing from the output.
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vsskit/vss/internal/xmldoc"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// errChanged is a round trip that did not give back the same document.
+var errChanged = errors.New("the document written back differs from the input")
+
+func run(args []string, stdout, stderr io.Writer) int {
+	fl := flag.NewFlagSet("inspect", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	asJSON := fl.Bool("json", false, "print the parsed document as JSON")
+	roundtrip := fl.Bool("roundtrip", false, "write the document back and report whether it parses to the same model, with nothing lost")
+	fl.Usage = func() {
+		fmt.Fprintln(stderr, "usage: inspect [-json] [-roundtrip] FILE...")
+		fl.PrintDefaults()
+	}
+	if err := fl.Parse(args); err != nil {
+		return 2
+	}
+	if fl.NArg() == 0 {
+		fl.Usage()
+		return 2
+	}
+	status := 0
+	for _, name := range fl.Args() {
+		if err := inspect(name, *asJSON, *roundtrip, stdout); err != nil {
+			fmt.Fprintf(stderr, "inspect: %s: %v\n", name, err)
+			status = 1
+		}
+	}
+	return status
+}
+
+// document is a parsed WMD or BCD.
+type document struct {
+	kind string // "writer metadata document" or "backup components document"
+	wmd  *writer.Metadata
+	bcd  *requestor.BackupDocument
+}
+
+// parse reads either kind of document, telling them apart by the root
+// element.
+func parse(b []byte) (*document, error) {
+	root, _, err := xmldoc.Parse(b)
+	if err != nil {
+		return nil, err
+	}
+	switch root.Tag {
+	case "WRITER_METADATA":
+		md, err := writer.ParseMetadata(b)
+		return &document{kind: "writer metadata document", wmd: md}, err
+	case "BACKUP_COMPONENTS":
+		d, err := requestor.ParseBackupDocument(b)
+		return &document{kind: "backup components document", bcd: d}, err
+	}
+	return nil, xmldoc.WrongRoot(root, "WRITER_METADATA> or <BACKUP_COMPONENTS", "a VSS document")
+}
+
+func (d *document) xml() (string, error) {
+	if d.wmd != nil {
+		return d.wmd.XML()
+	}
+	return d.bcd.XML()
+}
+
+func (d *document) model() any {
+	if d.wmd != nil {
+		return d.wmd
+	}
+	return d.bcd
+}
+
+func inspect(name string, asJSON, roundtrip bool, out io.Writer) error {
+	b, err := os.ReadFile(name)
+	if err != nil {
+		return err
+	}
+	d, err := parse(b)
+	if err != nil {
+		return err
+	}
+	switch {
+	case roundtrip:
+		return checkRoundTrip(b, d, out)
+	case asJSON:
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(struct {
+			Kind     string
+			Document any
+		}{d.kind, d.model()})
+	case d.wmd != nil:
+		printMetadata(out, d.wmd)
+	default:
+		printBackupDocument(out, d.bcd)
+	}
+	return nil
+}
+
+func checkRoundTrip(in []byte, d *document, out io.Writer) error {
+	written, err := d.xml()
+	if err != nil {
+		return fmt.Errorf("cannot write it back: %w", err)
+	}
+	again, err := parse([]byte(written))
+	if err != nil {
+		return fmt.Errorf("cannot read back what was written: %w", err)
+	}
+	diff := cmp.Diff(d.model(), again.model())
+	lost, err := xmldoc.Lost(in, []byte(written))
+	if err != nil {
+		return err
+	}
+	if diff == "" && len(lost) == 0 {
+		fmt.Fprintf(out, "%s: round trip equal, nothing lost (%d bytes in, %d bytes out)\n", d.kind, len(in), len(written))
+		return nil
+	}
+	if diff != "" {
+		fmt.Fprintf(out, "the parse of the output differs from the parse of the input (-input +output):\n%s", diff)
+	}
+	for _, l := range lost {
+		fmt.Fprintln(out, "lost:", l)
+	}
+	return errChanged
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func printMetadata(w io.Writer, md *writer.Metadata) {
+	fmt.Fprintf(w, "writer metadata document (version %s)\n", md.Version)
+	fmt.Fprintf(w, "writer      %s\n", md.Name)
+	if md.InstanceName != "" {
+		fmt.Fprintf(w, "instance    %s\n", md.InstanceName)
+	}
+	fmt.Fprintf(w, "class ID    %v\ninstance ID %v\n", md.ClassID, md.InstanceID)
+	fmt.Fprintf(w, "usage       %v\nsource      %v\n", md.Usage, md.Source)
+	if rm := md.RestoreMethod; rm != nil {
+		fmt.Fprintf(w, "restore     %v, writer restore %v, reboot required %s\n", rm.Method, rm.WriterRestore, yesNo(rm.RebootRequired))
+	}
+	fmt.Fprintf(w, "components  %d\n", len(md.Components))
+	for _, c := range md.Components {
+		fmt.Fprintf(w, "  %s  (%v, selectable %s, selectable for restore %s)\n", c.Key(), c.Type, yesNo(c.Selectable), yesNo(c.SelectableForRestore))
+		if c.Caption != "" {
+			fmt.Fprintf(w, "    caption %q\n", strings.TrimSpace(c.Caption))
+		}
+		printFiles(w, "files", c.Files)
+		printFiles(w, "database files", c.DatabaseFiles)
+		printFiles(w, "log files", c.LogFiles)
+		for _, d := range c.Dependencies {
+			fmt.Fprintf(w, "    depends on %s\\%s of writer %v\n", d.LogicalPath, d.ComponentName, d.WriterClass)
+		}
+	}
+	printFiles(w, "excluded", md.ExcludeFiles)
+	printFiles(w, "excluded from the shadow copy", md.ExcludeFromSnapshot)
+}
+
+// printFiles lists up to ten file sets and counts the rest: the System
+// Writer declares thousands.
+func printFiles(w io.Writer, what string, files []writer.FileSpec) {
+	const show = 10
+	for i, f := range files {
+		if i == show {
+			fmt.Fprintf(w, "    ... and %d more %s\n", len(files)-show, what)
+			break
+		}
+		rec := ""
+		if f.Recursive {
+			rec = " (recursive)"
+		}
+		fmt.Fprintf(w, "    %s: %s\\%s%s\n", what, strings.TrimRight(f.Path, `\`), f.Spec, rec)
+	}
+}
+
+func printBackupDocument(w io.Writer, d *requestor.BackupDocument) {
+	fmt.Fprintf(w, "backup components document (version %s)\n", d.Version)
+	fmt.Fprintf(w, "backup type       %v\n", d.Type)
+	fmt.Fprintf(w, "component mode    %s\n", yesNo(d.SelectComponents))
+	fmt.Fprintf(w, "system state      %s\n", yesNo(d.BootableSystemState))
+	fmt.Fprintf(w, "snapshot set      %v\n", d.SnapshotSetID)
+	n := 0
+	for _, wc := range d.Writers {
+		n += len(wc.Components)
+	}
+	fmt.Fprintf(w, "selected          %d components of %d writers\n", n, len(d.Writers))
+	for _, wc := range d.Writers {
+		fmt.Fprintf(w, "  writer %v (instance %v)\n", wc.ClassID, wc.InstanceID)
+		for _, c := range wc.Components {
+			state := "backup not reported"
+			if c.BackupSucceeded {
+				state = "backed up"
+			}
+			fmt.Fprintf(w, "    %s  (%v, %s", c.Key(), c.Type, state)
+			if c.BackupStamp != "" {
+				fmt.Fprintf(w, ", stamp %q", c.BackupStamp)
+			}
+			if c.BackupMetadata != "" {
+				fmt.Fprintf(w, ", %d bytes of writer metadata", len(c.BackupMetadata))
+			}
+			fmt.Fprintln(w, ")")
+		}
+	}
+}
