@@ -21,7 +21,16 @@ func (w *winRequestor) WriterMetadata(ctx context.Context) ([]*writer.Metadata, 
 	}
 	out := make([]*writer.Metadata, len(w.metadata))
 	for i, m := range w.metadata {
-		out[i] = &writer.Metadata{InstanceID: m.InstanceID, ClassID: m.ClassID, Name: m.Name, Usage: m.Usage, Source: m.Source}
+		if m.XML == "" {
+			// VSS saved no document: the identity is all there is.
+			out[i] = &writer.Metadata{InstanceID: m.InstanceID, ClassID: m.ClassID, Name: m.Name, Usage: m.Usage, Source: m.Source}
+			continue
+		}
+		md, err := writer.ParseMetadata([]byte(m.XML))
+		if err != nil {
+			return nil, vss.Errorf(vss.CodeOf(err), "WriterMetadata", "the metadata document of writer %q: %v", m.Name, err)
+		}
+		out[i] = md
 	}
 	return out, nil
 }

@@ -3,8 +3,6 @@
 package vssfake
 
 import (
-	"fmt"
-	"html"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/com"
@@ -34,10 +32,11 @@ func examineMethods() map[int]method {
 			return vss.S_OK
 		}},
 		vsscom.WMSaveAsXML: {2, func(o *instance, a []uintptr) vss.HRESULT {
-			m := get(o)
-			x := fmt.Sprintf(`<WRITER_METADATA xmlns="x-schema:#VssWriterMetadataInfo" version="1.1">`+
-				`<IDENTIFICATION writerId="%s" instanceId="%s" friendlyName="%s" usage="%v" dataSource="%v"/>`+
-				`</WRITER_METADATA>`, m.ClassID.XMLString(), m.InstanceID.XMLString(), html.EscapeString(m.Name), m.Usage, m.Source)
+			// The simulated writer's own document, as VSS would save it.
+			x, err := get(o).XML()
+			if err != nil {
+				return hr(err)
+			}
 			p, err := com.AllocBSTR(x)
 			putPtr(a[1], p)
 			return hr(err)
