@@ -1,6 +1,8 @@
 package writer
 
 import (
+	"github.com/beevik/etree"
+
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/xmldoc"
 )
@@ -156,6 +158,11 @@ func readComponent(x *xmldoc.Elem) (*ComponentInfo, error) {
 	if x.E.Tag == "DATABASE" {
 		c.Type = vss.ComponentDatabase
 	}
+	// The System Writer lists some 19,000 files in one component: size
+	// the list once instead of growing it.
+	if n := countChildren(x, "FILE_LIST"); n > 0 {
+		c.Files = make([]FileSpec, 0, n)
+	}
 	x.Children(&c.Unknown.Elements, func(e *xmldoc.Elem) bool {
 		var list *[]FileSpec
 		switch tag := e.E.Tag; {
@@ -310,4 +317,14 @@ func setToken[T ~int32](e xmldoc.Out, elem, attr string, table map[string]T, v T
 	}
 	e.Set(attr, tok)
 	return nil
+}
+
+func countChildren(x *xmldoc.Elem, tag string) int {
+	n := 0
+	for _, t := range x.E.Child {
+		if e, ok := t.(*etree.Element); ok && e.Tag == tag {
+			n++
+		}
+	}
+	return n
 }
