@@ -51,7 +51,9 @@ func TestJSON(t *testing.T) {
 		Kind     string
 		Document struct {
 			SelectComponents bool
-			Writers          []struct{ Components []struct{ Name, BackupStamp string } }
+			Writers          []struct {
+				Components []struct{ Name, BackupStamp string }
+			}
 		}
 	}
 	require.NoError(t, json.Unmarshal([]byte(out), &v))

@@ -3,7 +3,6 @@
 package vssfake
 
 import (
-
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/com"
 	"github.com/vsskit/vss/internal/vsscom"
