@@ -86,9 +86,10 @@ type appTxn struct {
 // checker's model of what a shadow copy must hold.
 type appWrite struct {
 	txn, part  int
-	heldSubmit bool // the volume's writes were held when it was submitted
-	heldDone   bool // ... and when it completed
-	seq        int  // order in which it was applied; 0 until then
+	heldSubmit bool          // the volume's writes were held when it was submitted
+	heldDone   bool          // ... and when it completed
+	seq        int           // order in which it was applied; 0 until then
+	at         time.Duration // virtual time (since Epoch) at which it was applied
 }
 
 // appEngine is the workload both applications share: clients issue
@@ -114,12 +115,13 @@ type appEngine struct {
 	applied int  // writes applied so far
 	writes  []appWrite
 	stats   AppStats
-	buf     []byte
+	buf     []byte // the write being built
+	chk     []byte // a block being checked
 
 	// Deliberate breakage, for the tests that prove the checker is not
 	// vacuous.
-	breakNoQueue     bool // Freeze neither finishes nor queues: writes go on
-	breakDropOnAbort bool // Abort forgets the queued requests
+	breakNoQueue   bool // Freeze neither finishes nor queues: writes go on
+	breakDropQueue bool // Thaw and Abort forget the queued requests
 }
 
 func newAppEngine(vol *Volume, cfg AppConfig, log bool) *appEngine {
@@ -228,6 +230,9 @@ func (e *appEngine) completed(t *appTxn, k, idx int, err error) {
 	}
 	e.applied++
 	w.seq = e.applied
+	if e.loop != nil {
+		w.at = e.loop.Elapsed()
+	}
 	t.done++
 	if t.done == e.steps {
 		t.acked = true

@@ -57,7 +57,7 @@ func (a *TransactionalApp) Resume() {
 		return
 	}
 	a.frozen, a.gate = false, false
-	if a.breakDropOnAbort {
+	if a.breakDropQueue {
 		a.queue = nil
 	} else {
 		a.flushQueue()
@@ -79,6 +79,11 @@ func (a *TransactionalApp) CheckSnapshot(fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
+	return a.checkSnapshotData(data, clog)
+}
+
+// checkSnapshotData is CheckSnapshot on the application's files as read.
+func (a *TransactionalApp) checkSnapshotData(data, clog []byte) error {
 	var errs []error
 	for id := range a.records(data, clog) {
 		parts, commit, err := a.recordState(data, clog, id)

@@ -25,18 +25,29 @@ var (
 	commitMagic = [8]byte{'V', 'S', 'S', 'C', 'M', 'T', 0, 1}
 )
 
-// fillBlock writes part k of n of record id into b (BlockSize bytes).
+// blockFiller is the body of every block: a fixed pattern between the
+// header and the trailer, cheap to copy and to compare.
+var blockFiller = func() []byte {
+	b := make([]byte, BlockSize-blockHeader-8)
+	x := uint64(0x9e3779b97f4a7c15)
+	for i := 0; i+8 <= len(b); i += 8 {
+		x = x*6364136223846793005 + 1442695040888963407
+		binary.LittleEndian.PutUint64(b[i:], x)
+	}
+	return b
+}()
+
+// fillBlock writes part k of n of record id into b (BlockSize bytes): the
+// header, the filler, and a trailer that repeats the nonce and part, so
+// that a block is whole only if both of its ends are.
 func fillBlock(b []byte, id, k, n int, nonce uint64) {
 	copy(b, blockMagic[:])
 	binary.LittleEndian.PutUint32(b[8:], uint32(id))
 	binary.LittleEndian.PutUint16(b[12:], uint16(k))
 	binary.LittleEndian.PutUint16(b[14:], uint16(n))
 	binary.LittleEndian.PutUint64(b[16:], nonce)
-	x := nonce ^ uint64(k)<<56
-	for i := blockHeader; i+8 <= len(b); i += 8 {
-		x = x*6364136223846793005 + 1442695040888963407
-		binary.LittleEndian.PutUint64(b[i:], x)
-	}
+	copy(b[blockHeader:], blockFiller)
+	binary.LittleEndian.PutUint64(b[BlockSize-8:], ^nonce^uint64(k))
 }
 
 // fillCommit writes the commit record of transaction id into b
@@ -71,7 +82,10 @@ func isZero(b []byte) bool {
 // and an error for a block that is neither whole nor zero (corrupt).
 func (e *appEngine) recordState(data, clog []byte, id int) (parts int, commit uint64, err error) {
 	n := e.cfg.Blocks
-	want := make([]byte, BlockSize)
+	if e.chk == nil {
+		e.chk = make([]byte, BlockSize)
+	}
+	want := e.chk
 	var nonce uint64
 	for k := range n {
 		b := slice(data, e.blockOffset(id, k), BlockSize)
@@ -92,7 +106,7 @@ func (e *appEngine) recordState(data, clog []byte, id int) (parts int, commit ui
 	}
 	if c := slice(clog, int64(id)*commitSize, commitSize); len(c) == commitSize && bytes.Equal(c[:8], commitMagic[:]) {
 		commit = binary.LittleEndian.Uint64(c[16:])
-		wantC := make([]byte, commitSize)
+		wantC := want[:commitSize]
 		fillCommit(wantC, id, n, commit)
 		if !bytes.Equal(c, wantC) {
 			err, commit = fmt.Errorf("commit record of transaction %d is corrupt", id), 0
@@ -139,6 +153,11 @@ func (e *appEngine) checkCut(fsys fs.FS, cut int) error {
 	if err != nil {
 		return err
 	}
+	return e.checkCutData(data, clog, cut)
+}
+
+// checkCutData is checkCut on the application's files as read.
+func (e *appEngine) checkCutData(data, clog []byte, cut int) error {
 	want := make([]byte, BlockSize)
 	var errs []error
 	for _, w := range e.writes {

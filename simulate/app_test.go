@@ -138,7 +138,7 @@ func TestBrokenAwareAppsAreCaught(t *testing.T) {
 	t.Run("drops the queue on abort", func(t *testing.T) {
 		vol := NewVolume(`C:\`)
 		app := NewTransactionalApp(vol, AppConfig{Requests: 4, Interval: 10 * time.Millisecond})
-		app.breakDropOnAbort = true
+		app.breakDropQueue = true
 		loop := NewLoop(1)
 		app.Start(loop)
 		app.Freeze(context.Background())

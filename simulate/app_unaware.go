@@ -32,6 +32,11 @@ func (a *UnawareApp) CheckSnapshot(fsys fs.FS) error {
 	if err != nil {
 		return err
 	}
+	return a.checkSnapshotData(data, nil)
+}
+
+// checkSnapshotData is CheckSnapshot on the application's files as read.
+func (a *UnawareApp) checkSnapshotData(data, _ []byte) error {
 	var errs []error
 	for id := range a.records(data, nil) {
 		parts, _, err := a.recordState(data, nil, id)

@@ -3,8 +3,11 @@ package simulate
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -152,6 +155,8 @@ type SweepOptions struct {
 // then how many faults of them fire. A run that breaks an invariant is
 // shrunk to the shortest plan that still breaks one. Every RecheckEvery-th
 // seed is run twice to check that the same seed gives the same trace.
+// Seeds run in parallel, one goroutine per CPU; the report is the same
+// whatever the parallelism.
 func (sc *Scenario) Sweep(opt SweepOptions) *Report {
 	if opt.MaxFaults <= 0 {
 		opt.MaxFaults = 3
@@ -160,19 +165,50 @@ func (sc *Scenario) Sweep(opt SweepOptions) *Report {
 		opt.RecheckEvery = 50
 	}
 	universe := sc.SingleFaults()
-	rep := &Report{}
-	for i := range opt.Seeds {
-		seed := opt.FirstSeed + uint64(i)
-		plan := randomPlan(seed, universe, opt.MaxFaults)
-		run := sc.Run(seed, plan)
-		rep.add(run)
-		if opt.RecheckEvery > 0 && i%opt.RecheckEvery == 0 {
-			if again := sc.Run(seed, plan); again.TraceHash() != run.TraceHash() {
-				rep.Nondeterministic = append(rep.Nondeterministic, seed)
+	type outcome struct {
+		run         *Run
+		nondetermin bool
+	}
+	// Runs share nothing, so they run on every CPU; the report is put
+	// together in seed order, the same whatever the parallelism.
+	out := make([]outcome, opt.Seeds)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(opt.Seeds, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= opt.Seeds {
+					return
+				}
+				seed := opt.FirstSeed + uint64(i)
+				plan := randomPlan(seed, universe, opt.MaxFaults)
+				run := sc.Run(seed, plan)
+				o := outcome{run: run}
+				if opt.RecheckEvery > 0 && i%opt.RecheckEvery == 0 {
+					o.nondetermin = sc.Run(seed, plan).TraceHash() != run.TraceHash()
+				}
+				if len(run.Violations) > 0 {
+					o.run = sc.Shrink(run)
+					o.run.Facts = run.Facts
+				} else {
+					run.Trace = nil // keep the memory of a long sweep flat
+				}
+				out[i] = o
 			}
+		}()
+	}
+	wg.Wait()
+	rep := &Report{}
+	for i, o := range out {
+		rep.add(o.run)
+		if o.nondetermin {
+			rep.Nondeterministic = append(rep.Nondeterministic, opt.FirstSeed+uint64(i))
 		}
-		if len(run.Violations) > 0 {
-			rep.Failures = append(rep.Failures, sc.Shrink(run))
+		if len(o.run.Violations) > 0 {
+			rep.Failures = append(rep.Failures, o.run)
 		}
 	}
 	return rep

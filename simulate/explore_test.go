@@ -77,7 +77,9 @@ func TestRandomSeeds(t *testing.T) {
 	if len(rep.Failures) > 0 {
 		t.Fatal(rep.String())
 	}
-	for _, fact := range []string{"writer timed out", "commit failed", "writer failed", "backup succeeded", "backup failed"} {
+	for _, fact := range []string{"writer timed out", "commit failed", "abort raced a thaw", "hold window exceeded",
+		"app write during hold", "aware app queued during freeze", "unaware app torn in a shadow copy",
+		"writer failed", "backup succeeded", "backup failed"} {
 		assert.Positive(t, rep.Sometimes[fact], "the sweep never saw %q", fact)
 	}
 }
@@ -171,12 +173,68 @@ func TestCheckerIsNotVacuous(t *testing.T) {
 		run := sc.Run(1, nil)
 		assert.Contains(t, rules(run), "point-in-time", "%v", run.Violations)
 	})
+	t.Run("aware writer that lets its application write while frozen", func(t *testing.T) {
+		sc := ThreeWriterScenario()
+		sc.breakApp = func(a *TransactionalApp) { a.breakNoQueue = true }
+		seed := firstViolating(sc, "app-consistent", 100)
+		assert.NotZero(t, seed, "no seed tore a transaction of an application that goes on writing while frozen")
+		t.Logf("seed %d tears a transaction", seed)
+	})
+	t.Run("aware writer that forgets its queue", func(t *testing.T) {
+		sc := ThreeWriterScenario()
+		sc.breakApp = func(a *TransactionalApp) { a.breakDropQueue = true }
+		run := sc.Run(1, nil)
+		assert.Contains(t, rules(run), "no-lost-write", "%v", run.Violations)
+	})
+	t.Run("aware writer that does not freeze its application", func(t *testing.T) {
+		sc := ThreeWriterScenario()
+		sc.breakWriter = func(w writer.Writer) writer.Writer {
+			if aw, ok := w.(*AppWriter); ok {
+				return aw.Writer
+			}
+			return w
+		}
+		run := sc.Run(1, nil)
+		assert.Contains(t, rules(run), "app-quiesced", "%v", run.Violations)
+	})
+	t.Run("coordinator that never holds writes", func(t *testing.T) {
+		sc := ThreeWriterScenario()
+		sc.breakRuntime = func(rt coordinator.Runtime) coordinator.Runtime { return &holdDropper{rt} }
+		seed := firstViolating(sc, "held-writes", 100)
+		assert.NotZero(t, seed, "no application write landed during a hold that holds nothing")
+		t.Logf("seed %d: %v", seed, sc.Run(seed, nil).Violations)
+	})
 	t.Run("writer that never thaws", func(t *testing.T) {
 		sc := ThreeWriterScenario()
 		sc.breakWriter = func(w writer.Writer) writer.Writer { return neverThaws{w} }
 		run := sc.Run(1, nil)
 		assert.Contains(t, rules(run), "no-frozen-writer", "%v", run.Violations)
 	})
+}
+
+// firstViolating returns the first seed in 1..n whose fault-free run of
+// sc breaks rule, or 0.
+func firstViolating(sc *Scenario, rule string, n uint64) uint64 {
+	for seed := uint64(1); seed <= n; seed++ {
+		for _, r := range rules(sc.Run(seed, nil)) {
+			if r == rule {
+				return seed
+			}
+		}
+	}
+	return 0
+}
+
+// holdDropper is a deliberately broken coordinator runtime: holding and
+// releasing writes succeed and do nothing, so applications write on
+// through the commit.
+type holdDropper struct{ coordinator.Runtime }
+
+func (d *holdDropper) Go(o coordinator.Op, run func(context.Context, coordinator.Op) coordinator.Completion) {
+	if o.Kind == coordinator.OpHoldWrites || o.Kind == coordinator.OpReleaseWrites {
+		run = func(context.Context, coordinator.Op) coordinator.Completion { return coordinator.Completion{} }
+	}
+	d.Runtime.Go(o, run)
 }
 
 // neverThaws is a deliberately broken writer: it answers Thaw and Abort

@@ -42,6 +42,10 @@ var Rules = map[string]string{
 	"backup-outcome":     "a backup with no fault succeeds",
 	"close":              "Close succeeds",
 	"setup":              "the scenario can be built",
+	"app-consistent":     "a VSS-aware application frozen at the commit has only whole, committed transactions in the shadow copy",
+	"app-quiesced":       "a VSS-aware application whose writer did not fail is frozen at the commit instant",
+	"held-writes":        "application writes issued during the hold are applied only after it, are not in the shadow copy, and writes applied before the commit are",
+	"no-lost-write":      "every acknowledged application write is on the live volume after the backup, and every request is carried out",
 }
 
 // checker verifies the invariants of one run.
@@ -50,6 +54,25 @@ type checker struct {
 	run *Run
 	// copied is set when the requestor reached step 10.
 	copied bool
+	// snaps are the applications' shadow copies seen at step 10.
+	snaps []appSnap
+	// facts are what the applications did that a sweep wants to see.
+	facts []string
+}
+
+// appSnap is what step 10 found of one application in a shadow copy.
+type appSnap struct {
+	cut        appCut
+	consistent error // the application's own CheckSnapshot
+}
+
+func (c *checker) fact(f string) {
+	for _, x := range c.facts {
+		if x == f {
+			return
+		}
+	}
+	c.facts = append(c.facts, f)
 }
 
 func newChecker(w *runWorld, run *Run) *checker { return &checker{w: w, run: run} }
@@ -74,7 +97,8 @@ func (c *checker) checkSnapshots(ctx context.Context, snaps []requestor.VolumeSn
 			c.violate("point-in-time", "shadow copy of %s cannot be read", s.Volume)
 			continue
 		}
-		got, err := contents(s.FS)
+		v, _ := c.w.vols.Get(s.Volume)
+		got, err := contents(s.FS, c.w.recorder.appFile(v))
 		if err != nil {
 			c.violate("point-in-time", "reading the shadow copy of %s: %v", s.Volume, err)
 			continue
@@ -82,8 +106,114 @@ func (c *checker) checkSnapshots(ctx context.Context, snaps []requestor.VolumeSn
 		if d := diffContents(want, got); d != "" {
 			c.violate("point-in-time", "shadow copy of %s differs from the volume at commit: %s", s.Volume, d)
 		}
+		c.w.recorder.mu.Lock()
+		cuts := c.w.recorder.cuts[s.Properties.ID]
+		c.w.recorder.mu.Unlock()
+		for _, cut := range cuts {
+			c.checkAppSnapshot(s, cut)
+		}
 	}
 	return nil
+}
+
+// checkAppSnapshot checks one application's files in a shadow copy
+// against the checker's model of the application at the commit instant:
+// exactly the writes applied by then are in it. The application's own
+// consistency check is kept for afterClose, which knows the writers' fate.
+func (c *checker) checkAppSnapshot(s requestor.VolumeSnapshot, cut appCut) {
+	a := cut.app
+	data, clog, err := a.eng.readFiles(s.FS)
+	if err != nil {
+		c.violate("held-writes", "reading the application's files in the shadow copy of %s: %v", s.Volume, err)
+		return
+	}
+	if err := a.eng.checkCutData(data, clog, cut.applied); err != nil {
+		c.violate("held-writes", "shadow copy of %s: %v", s.Volume, err)
+	}
+	err = a.checkSnapshot(data, clog)
+	if err != nil && a.unaware != nil {
+		c.fact("unaware app torn in a shadow copy")
+	}
+	c.snaps = append(c.snaps, appSnap{cut: cut, consistent: err})
+}
+
+// checkApps checks the applications after the session: the aware ones'
+// shadow copies, then, once they settled, their live volumes.
+func (c *checker) checkApps() {
+	for _, s := range c.snaps {
+		a := s.cut.app
+		if a.aware == nil {
+			continue
+		}
+		switch {
+		case s.cut.frozen && s.consistent != nil:
+			c.violate("app-consistent", "the application of writer %q was frozen at the commit, yet: %v", a.spec.Writer, s.consistent)
+		case !s.cut.frozen && !c.writerFailed(a.spec.Writer):
+			c.violate("app-quiesced", "the application of writer %q was not frozen at the commit, and its writer did not fail", a.spec.Writer)
+		}
+	}
+	from, to, held := c.holdWindow()
+	for _, a := range c.w.apps {
+		st := a.eng.Stats()
+		if held {
+			for _, w := range a.eng.writes {
+				if w.seq > 0 && w.at > from && w.at < to {
+					c.violate("held-writes", "write %d of request %d of the application on %s was applied at +%v, during the hold (+%v to +%v)",
+						w.part, w.txn, a.spec.Volume, w.at, from, to)
+					break
+				}
+			}
+		}
+		if st.HeldWrites > 0 {
+			c.fact("app write during hold")
+		}
+		if st.LateWrites > 0 {
+			c.violate("held-writes", "%d writes of the application on %s issued during the hold completed before it ended", st.LateWrites, a.spec.Volume)
+		}
+		if a.aware != nil {
+			for _, t := range a.eng.txns {
+				if t.queuedAt {
+					c.fact("aware app queued during freeze")
+					break
+				}
+			}
+		}
+		a.eng.Settle()
+		if a.aware != nil && a.aware.Frozen() && c.exemptWriter(a.spec.Writer) {
+			continue // its writer's own fault keeps it frozen
+		}
+		if err := a.eng.CheckLive(a.eng.vol.FS()); err != nil {
+			c.violate("no-lost-write", "application on %s: %v", a.spec.Volume, err)
+		} else if n := a.eng.Pending(); n > 0 {
+			c.violate("no-lost-write", "application on %s: %d requests never acknowledged", a.spec.Volume, n)
+		}
+	}
+}
+
+// holdWindow returns, from the trace, when VSS's hold of writes was
+// certainly in effect: from the moment holding succeeded to the moment
+// the release began.
+func (c *checker) holdWindow() (from, to time.Duration, ok bool) {
+	for _, r := range c.run.Trace {
+		switch {
+		case r.Kind == coordinator.RecWrites && r.What == "flush and hold writes" && r.Outcome == "ok":
+			from, ok = r.At, true
+		case ok && r.Kind == coordinator.RecWrites && r.What == "release writes" && r.Outcome == "":
+			return from, r.At, true
+		}
+	}
+	return 0, 0, false
+}
+
+// writerFailed reports whether the trace shows the writer failed.
+func (c *checker) writerFailed(name string) bool {
+	actor := fmt.Sprintf("writer %q", name)
+	for _, r := range c.run.Trace {
+		if r.Kind == coordinator.RecState && r.Actor == actor && strings.HasPrefix(r.What, "VSS_WS_FAILED") {
+			return true
+		}
+	}
+	return false
 }
 
 func diffContents(want, got map[string]string) string {
@@ -196,6 +326,7 @@ func (c *checker) afterClose(closeErr error) {
 		}
 	}
 	c.checkTrace()
+	c.checkApps()
 }
 
 // frozenWriter tracks one writer through the trace.

@@ -26,6 +26,19 @@ type WriterSpec struct {
 	Costs         map[writer.EventKind]time.Duration // virtual time per event
 }
 
+// AppSpec describes one application of a Scenario that writes to its
+// volume while the backup runs.
+type AppSpec struct {
+	// Volume is the volume the application writes to.
+	Volume string
+	// Writer names the scenario writer that fronts the application: it is
+	// then a VSS-aware TransactionalApp that this writer freezes and
+	// thaws. Empty means an UnawareApp, which no writer quiesces.
+	Writer string
+	// Config tunes the application's workload.
+	Config AppConfig
+}
+
 // Scenario is a simulated machine and a backup to run on it: volumes,
 // writers, providers and the requestor's plan. Run runs it from a seed with
 // a fault plan and checks every invariant of the protocol afterwards.
@@ -41,19 +54,28 @@ type Scenario struct {
 	Writers []WriterSpec
 	// Jitter delays every answer by a seeded amount up to this much.
 	Jitter time.Duration
+	// Apps write to the volumes while the backup runs (see AppSpec).
+	Apps []AppSpec
+	// HardwareCommitCost is how long the hardware provider's commit takes
+	// (zero: DefaultHardwareCommitCost); over 10 s, every commit it makes
+	// exceeds the flush-and-hold window.
+	HardwareCommitCost time.Duration
 
 	// Deliberate breakage, for the tests that prove the checker is not
 	// vacuous: a runtime or provider that breaks the protocol.
 	breakRuntime  func(coordinator.Runtime) coordinator.Runtime
 	breakWriter   func(writer.Writer) writer.Writer
 	breakProvider func(provider.Provider, *VolumeSet) provider.Provider
+	breakApp      func(*TransactionalApp)
 	source        Source // replaces the seed, for fuzzing
 }
 
 // ThreeWriterScenario is the reference scenario: two volumes, three
 // writers (front end, back end, system) that take a little virtual time at
 // the freeze, the system provider for both volumes and a hardware provider
-// for one.
+// for one (whose 2 s commit keeps the hold long). Two applications write
+// all along: a transactional one on C:\ fronted by the front-end writer,
+// and one that is not VSS-aware on D:\.
 func ThreeWriterScenario() *Scenario {
 	costs := func(freeze time.Duration) map[writer.EventKind]time.Duration {
 		return map[writer.EventKind]time.Duration{writer.EventPrepareSnapshot: 100 * time.Millisecond,
@@ -69,6 +91,10 @@ func ThreeWriterScenario() *Scenario {
 			{Name: "System", Level: vss.AppSystem, Costs: costs(100 * time.Millisecond)},
 		},
 		Jitter: 20 * time.Millisecond,
+		Apps: []AppSpec{
+			{Volume: `C:\`, Writer: "Front", Config: AppConfig{Dir: "orders", Requests: 10, Interval: 500 * time.Millisecond}},
+			{Volume: `D:\`, Config: AppConfig{Dir: "logs", Requests: 10, Interval: 500 * time.Millisecond}},
+		},
 	}
 }
 
@@ -110,6 +136,8 @@ type runWorld struct {
 	sc       *Scenario
 	vols     *VolumeSet
 	writers  []*Writer
+	fronts   []writer.Writer // writers as the coordinator sees them, before faults
+	apps     []*runApp
 	infos    map[string]writer.Info // by writer name
 	provs    []provider.Provider    // as the coordinator sees them
 	recorder *recorder
@@ -122,21 +150,20 @@ func (sc *Scenario) Run(seed uint64, plan Plan) *Run {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	in := &injector{plan: plan, cancel: cancel}
-	w := sc.build(in)
+	loop := NewLoop(seed)
+	if sc.source != nil {
+		loop = NewLoopFrom(sc.source)
+	}
+	loop.SetJitter(sc.Jitter)
+	w := sc.build(in, loop)
 	var ws []writer.Writer
-	for _, wr := range w.writers {
-		var x writer.Writer = wr
+	for _, x := range w.fronts {
 		if sc.breakWriter != nil {
 			x = sc.breakWriter(x)
 		}
 		ws = append(ws, InjectWriterWith(x, in))
 	}
 	run := &Run{Scenario: sc.Name, Seed: seed, Plan: plan}
-	loop := NewLoop(seed)
-	if sc.source != nil {
-		loop = NewLoopFrom(sc.source)
-	}
-	loop.SetJitter(sc.Jitter)
 	var rt coordinator.Runtime = loop
 	if sc.breakRuntime != nil {
 		rt = sc.breakRuntime(loop)
@@ -147,6 +174,9 @@ func (sc *Scenario) Run(seed uint64, plan Plan) *Run {
 		run.Violations = append(run.Violations, Violation{Rule: "setup", Detail: err.Error()})
 		return run
 	}
+	for _, a := range w.apps {
+		a.eng.Start(loop)
+	}
 	c := newChecker(w, run)
 	req := &faultyRequestor{Requestor: s, in: in}
 	_, run.Err = requestor.Backup(ctx, req, requestor.Plan{Volumes: sc.Volumes, Copy: c.checkSnapshots})
@@ -155,7 +185,7 @@ func (sc *Scenario) Run(seed uint64, plan Plan) *Run {
 	run.Trace = s.Trace()
 	run.Fired = in.Fired()
 	c.afterClose(closeErr)
-	run.Facts = facts(run)
+	run.Facts = append(facts(run), c.facts...)
 	return run
 }
 
@@ -164,15 +194,58 @@ func InjectWriterWith(w writer.Writer, in *injector) writer.Writer {
 	return &faultyWriter{inner: w, in: in, actor: WriterActor(w.Info().Name)}
 }
 
-// build makes the machine: volumes with data, writers, providers.
-func (sc *Scenario) build(in *injector) *runWorld {
+// runApp is one application of a run and the writer that fronts it.
+type runApp struct {
+	spec    AppSpec
+	eng     *appEngine
+	aware   *TransactionalApp // nil for an unaware application
+	unaware *UnawareApp
+}
+
+// checkSnapshot is the application's own consistency check, on its files
+// as read from a shadow copy.
+func (a *runApp) checkSnapshot(data, clog []byte) error {
+	if a.aware != nil {
+		return a.aware.checkSnapshotData(data, clog)
+	}
+	return a.unaware.checkSnapshotData(data, clog)
+}
+
+// owns reports whether the file at p, on the application's volume, is one
+// of the application's: the checker models those by the application's
+// writes rather than by copying them at the commit.
+func (a *runApp) owns(p string) bool {
+	return p == a.eng.data || p == a.eng.clog
+}
+
+// build makes the machine: volumes with data, applications, writers,
+// providers, all on the loop's virtual clock.
+func (sc *Scenario) build(in *injector, loop *Loop) *runWorld {
 	w := &runWorld{sc: sc, vols: NewVolumeSet(), infos: map[string]writer.Info{}, in: in}
 	for i, name := range sc.Volumes {
-		v := NewVolume(name)
+		v := NewVolume(name, WithVolumeClock(loop.Now))
 		_ = v.MkdirAll("data")
 		_ = v.WriteFile("data/records.db", fmt.Appendf(nil, "volume %d records", i))
 		_ = v.WriteFile("readme.txt", []byte(name))
 		_ = w.vols.Add(v)
+	}
+	for _, spec := range sc.Apps {
+		v, ok := w.vols.Get(spec.Volume)
+		if !ok {
+			continue
+		}
+		a := &runApp{spec: spec}
+		if spec.Writer != "" {
+			a.aware = NewTransactionalApp(v, spec.Config)
+			a.eng = a.aware.appEngine
+			if sc.breakApp != nil {
+				sc.breakApp(a.aware)
+			}
+		} else {
+			a.unaware = NewUnawareApp(v, spec.Config)
+			a.eng = a.unaware.appEngine
+		}
+		w.apps = append(w.apps, a)
 	}
 	for _, spec := range sc.Writers {
 		opts := []WriterOption{WithLevel(spec.Level)}
@@ -190,11 +263,24 @@ func (sc *Scenario) build(in *injector) *runWorld {
 		wr := NewWriter(spec.Name, opts...)
 		w.writers = append(w.writers, wr)
 		w.infos[spec.Name] = wr.Info()
+		var front writer.Writer = wr
+		for _, a := range w.apps {
+			if a.aware != nil && a.spec.Writer == spec.Name {
+				front = NewAppWriter(a.aware, wr)
+			}
+		}
+		w.fronts = append(w.fronts, front)
 	}
-	w.recorder = &recorder{vols: w.vols, taken: map[vss.ID]map[string]string{}, volumeOf: map[vss.ID]string{}}
-	provs := []provider.Provider{NewSoftwareProvider(w.vols)}
+	w.recorder = &recorder{vols: w.vols, apps: w.apps, taken: map[vss.ID]map[string]string{}, volumeOf: map[vss.ID]string{},
+		cuts: map[vss.ID][]appCut{}}
+	clock := WithProviderClock(loop.Now)
+	provs := []provider.Provider{NewSoftwareProvider(w.vols, clock)}
 	if len(sc.HardwareVolumes) > 0 {
-		provs = append(provs, NewHardwareProvider(w.vols, WithSupportedVolumes(sc.HardwareVolumes...)))
+		opts := []ProviderOption{clock, WithSupportedVolumes(sc.HardwareVolumes...)}
+		if sc.HardwareCommitCost > 0 {
+			opts = append(opts, WithCommitCost(sc.HardwareCommitCost))
+		}
+		provs = append(provs, NewHardwareProvider(w.vols, opts...))
 	}
 	for _, p := range provs {
 		actor := ProviderActor(p.Info().Name)
@@ -211,22 +297,55 @@ func (sc *Scenario) build(in *injector) *runWorld {
 // shadow copy must hold.
 type recorder struct {
 	vols *VolumeSet
+	apps []*runApp
 	mu   sync.Mutex
 	// volumeOf maps snapshot IDs to volumes; sets maps set IDs to snapshots.
 	volumeOf map[vss.ID]string
 	sets     map[vss.ID][]vss.ID
 	taken    map[vss.ID]map[string]string // snapshot -> path -> contents
+	cuts     map[vss.ID][]appCut          // snapshot -> its volume's applications
+}
+
+// appCut is an application as it was at the commit instant of a shadow
+// copy of its volume: how many of its writes were applied, and whether it
+// was frozen.
+type appCut struct {
+	app     *runApp
+	applied int
+	frozen  bool
 }
 
 func (r *recorder) wrap(p provider.Provider) provider.Provider {
 	return &recordingProvider{Provider: p, r: r}
 }
 
-// contents reads every file of fsys.
-func contents(fsys fs.FS) (map[string]string, error) {
+// appFile returns whether a file of volume v belongs to an application
+// (nil when none writes to v).
+func (r *recorder) appFile(v *Volume) func(string) bool {
+	var mine []*runApp
+	for _, a := range r.apps {
+		if a.eng.vol == v {
+			mine = append(mine, a)
+		}
+	}
+	if mine == nil {
+		return nil
+	}
+	return func(p string) bool {
+		for _, a := range mine {
+			if a.owns(p) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// contents reads every file of fsys except those skip names.
+func contents(fsys fs.FS, skip func(string) bool) (map[string]string, error) {
 	m := map[string]string{}
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil || d.IsDir() || (skip != nil && skip(p)) {
 			return err
 		}
 		b, err := fs.ReadFile(fsys, p)
@@ -259,8 +378,14 @@ func (p *recordingProvider) CommitSnapshots(ctx context.Context, set vss.ID) err
 	p.r.mu.Lock()
 	for _, snap := range p.r.sets[set] {
 		if v, ok := p.r.vols.Get(p.r.volumeOf[snap]); ok {
-			if m, err := contents(v.FS()); err == nil {
+			if m, err := contents(v.FS(), p.r.appFile(v)); err == nil {
 				p.r.taken[snap] = m
+			}
+			p.r.cuts[snap] = nil
+			for _, a := range p.r.apps {
+				if a.eng.vol == v {
+					p.r.cuts[snap] = append(p.r.cuts[snap], appCut{app: a, applied: a.eng.applied, frozen: a.eng.frozen})
+				}
 			}
 		}
 	}
