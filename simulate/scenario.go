@@ -57,8 +57,9 @@ type Scenario struct {
 	// Apps write to the volumes while the backup runs (see AppSpec).
 	Apps []AppSpec
 	// HardwareCommitCost is how long the hardware provider's commit takes
-	// (zero: DefaultHardwareCommitCost); over 10 s, every commit it makes
-	// exceeds the flush-and-hold window.
+	// (zero: DefaultHardwareCommitCost). Over the 10 s flush-and-hold
+	// window it is a fault of the machine: every commit the provider makes
+	// exceeds the window, and the checker expects backups to fail.
 	HardwareCommitCost time.Duration
 
 	// Deliberate breakage, for the tests that prove the checker is not
@@ -140,7 +141,7 @@ type runWorld struct {
 	apps     []*runApp
 	infos    map[string]writer.Info // by writer name
 	provs    []provider.Provider    // as the coordinator sees them
-	recorder *recorder
+	recorder *commitRecorder
 	in       *injector
 }
 
@@ -271,7 +272,7 @@ func (sc *Scenario) build(in *injector, loop *Loop) *runWorld {
 		}
 		w.fronts = append(w.fronts, front)
 	}
-	w.recorder = &recorder{vols: w.vols, apps: w.apps, taken: map[vss.ID]map[string]string{}, volumeOf: map[vss.ID]string{},
+	w.recorder = &commitRecorder{vols: w.vols, apps: w.apps, taken: map[vss.ID]map[string]string{}, volumeOf: map[vss.ID]string{},
 		cuts: map[vss.ID][]appCut{}}
 	clock := WithProviderClock(loop.Now)
 	provs := []provider.Provider{NewSoftwareProvider(w.vols, clock)}
@@ -292,10 +293,10 @@ func (sc *Scenario) build(in *injector, loop *Loop) *runWorld {
 	return w
 }
 
-// recorder keeps, for every snapshot, the contents of its volume at the
+// commitRecorder keeps, for every snapshot, the contents of its volume at the
 // instant the provider committed it: the checker's model of what the
 // shadow copy must hold.
-type recorder struct {
+type commitRecorder struct {
 	vols *VolumeSet
 	apps []*runApp
 	mu   sync.Mutex
@@ -315,13 +316,13 @@ type appCut struct {
 	frozen  bool
 }
 
-func (r *recorder) wrap(p provider.Provider) provider.Provider {
+func (r *commitRecorder) wrap(p provider.Provider) provider.Provider {
 	return &recordingProvider{Provider: p, r: r}
 }
 
 // appFile returns whether a file of volume v belongs to an application
 // (nil when none writes to v).
-func (r *recorder) appFile(v *Volume) func(string) bool {
+func (r *commitRecorder) appFile(v *Volume) func(string) bool {
 	var mine []*runApp
 	for _, a := range r.apps {
 		if a.eng.vol == v {
@@ -357,7 +358,7 @@ func contents(fsys fs.FS, skip func(string) bool) (map[string]string, error) {
 
 type recordingProvider struct {
 	provider.Provider
-	r *recorder
+	r *commitRecorder
 }
 
 func (p *recordingProvider) BeginPrepareSnapshot(ctx context.Context, set, snap vss.ID, v string, sc vss.SnapshotContext) error {

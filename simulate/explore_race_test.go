@@ -1,0 +1,8 @@
+//go:build race
+
+package simulate
+
+// raceSeeds bounds the sweep under the race detector, which makes each
+// run about ten times slower; the parallel sweep still runs seeds on
+// every CPU, so the detector sees runs side by side.
+const raceSeeds = 2000
