@@ -9,7 +9,6 @@ package xmldoc
 import (
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -264,11 +263,9 @@ func tagName(b []byte) string {
 // SaveAsXML does. Attribute values are escaped canonically, so line breaks
 // in them (the ASR Writer's captions have CR LF) survive any parser.
 func Write(root *etree.Element) (string, error) {
-	doc := etree.NewDocumentWithRoot(root)
-	doc.WriteSettings = etree.WriteSettings{CanonicalAttrVal: true}
-	s, err := doc.WriteToString()
-	if err != nil {
-		return "", errors.New("vss document: " + err.Error())
-	}
-	return s, nil
+	// Written straight into a strings.Builder: a document is a string in
+	// the end, and etree's Document.WriteTo would add a buffer and a copy.
+	var b strings.Builder
+	root.WriteTo(&b, &etree.WriteSettings{CanonicalAttrVal: true})
+	return b.String(), nil
 }
