@@ -1,6 +1,7 @@
 package simulate
 
 import (
+	"context"
 	"io/fs"
 	"math"
 
@@ -119,4 +120,21 @@ func readFile(root *inode, op, p string) ([]byte, error) {
 	b := make([]byte, n.size)
 	readAt(n, b, 0)
 	return b, nil
+}
+
+// Do issues w as Submit does and waits for its result: at once while
+// writes are not held, after ReleaseWrites while they are. It is for
+// applications that run on goroutines of their own, as under TestWriter;
+// an application on the Loop uses Submit. If ctx ends first, Do returns
+// ctx's error; the write, already accepted by the volume, still completes
+// at the release.
+func (v *Volume) Do(ctx context.Context, w Write) error {
+	done := make(chan error, 1)
+	v.Submit(w, func(err error) { done <- err })
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -1,0 +1,510 @@
+package simulate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"strconv"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/vsskit/vss/writer"
+)
+
+// WriterEnv is what the writer test hands a writer's constructor: the
+// simulated volume the shadow copies are taken of. A writer whose
+// application keeps its files there can be checked for point-in-time
+// consistency (WriterTestOptions.Consistent).
+type WriterEnv struct {
+	// Volume is the volume C:\ of the simulated machine.
+	Volume *Volume
+}
+
+// WriterTestOptions tunes TestWriter and CheckWriter. The zero value runs
+// every rule with one seed.
+type WriterTestOptions struct {
+	// Healthy reports whether the writer's application works: that it is
+	// not frozen, for example that a write completes. The suite calls it
+	// after every backup, abort and shutdown; it must honour ctx, which
+	// ends after HealthyTimeout. Nil skips the health checks.
+	Healthy func(ctx context.Context, w writer.Writer) error
+	// HealthyTimeout bounds each Healthy call (default 10 s).
+	HealthyTimeout time.Duration
+	// Consistent checks the shadow copy of WriterEnv.Volume taken while the
+	// writer was frozen: that its application's data is consistent there.
+	// Nil skips rule Backup/ConsistentSnapshot.
+	Consistent func(snapshot fs.FS) error
+	// Workload, if set, plays the application's users: the suite runs it
+	// in a goroutine of its own during every backup, aborts and shutdowns
+	// included, and cancels its context when the session ends; it must
+	// then return. It should wait a little between operations (time.Sleep
+	// is virtual under TestWriter), so that the backup gets to run.
+	Workload func(ctx context.Context, w writer.Writer)
+	// Skip names rules to leave out, or groups of them by prefix
+	// ("Components", "Shutdown/AnyPoint").
+	Skip []string
+	// Seed is the first seed (default 1) and Seeds how many seeds each
+	// rule runs with (default 1). The environment variables VSS_SEED and
+	// VSS_SEEDS override them, which is how a reported breach is
+	// reproduced.
+	Seed  uint64
+	Seeds int
+	// StrictShould reports breaches of SHOULD rules as failures; by
+	// default they are only logged.
+	StrictShould bool
+	// RealTime runs TestWriter's rules in real time rather than in
+	// testing/synctest bubbles, for writers that cannot run in a bubble
+	// (see TestWriter). Timeout rules then take as long as the timeouts.
+	RealTime bool
+	// StuckAfter is how much real time a rule may take in a bubble before
+	// TestWriter reports that its clock cannot advance (default 1 min).
+	StuckAfter time.Duration
+}
+
+// WriterRule is one rule TestWriter checks. Must rules are the VSS writer
+// contract; Should rules are good practice.
+type WriterRule struct {
+	Name string // "Group/Rule", the sub-test's name
+	Must bool
+	Doc  string
+}
+
+// Breach is one way a writer broke a rule: the rule, the writer event at
+// which it happened (zero when none), what happened, and the seed, with a
+// command line that reproduces it.
+type Breach struct {
+	Rule  WriterRule
+	Event writer.EventKind
+	What  string
+	Seed  uint64
+	// Repro is a command that reruns the rule with this seed.
+	Repro string
+}
+
+func (b Breach) String() string {
+	level := "SHOULD"
+	if b.Rule.Must {
+		level = "MUST"
+	}
+	at := ""
+	if b.Event != 0 {
+		at = " at " + b.Event.String()
+	}
+	return fmt.Sprintf("%s %s%s: %s (seed %d; reproduce: %s)", level, b.Rule.Name, at, b.What, b.Seed, b.Repro)
+}
+
+// WriterCheckError is CheckWriter's verdict on a writer that broke rules.
+type WriterCheckError struct {
+	Breaches []Breach
+}
+
+func (e *WriterCheckError) Error() string {
+	lines := make([]string, len(e.Breaches))
+	for i, b := range e.Breaches {
+		lines[i] = b.String()
+	}
+	return "the writer broke " + strconv.Itoa(len(e.Breaches)) + " rule(s):\n" + strings.Join(lines, "\n")
+}
+
+// WriterSuiteT is what TestWriter needs of a test: a *testing.T, or
+// anything with these methods (a fake, to test the suite's own messages).
+// Given a *testing.T, every rule runs as a sub-test, in a testing/synctest
+// bubble unless WriterTestOptions.RealTime is set. Given anything else,
+// the rules run one after another on the caller's goroutine and their
+// names prefix the messages; call TestWriter inside synctest.Test for
+// virtual time there too.
+type WriterSuiteT interface {
+	Helper()
+	Name() string
+	Errorf(format string, args ...any)
+	Logf(format string, args ...any)
+}
+
+// TestWriter checks a writer against the VSS writer rules
+// (WriterRules): it runs it through whole backups, aborts, shutdowns at
+// any point, cancelled events, component selection and the single faults
+// of the other participants, and reports every breach with the rule, the
+// event, what happened and how to reproduce it. A correct writer never
+// fails, whatever the seed.
+//
+// newWriter is called for every rule and seed, so each gets a fresh writer
+// (and application). The writer's handlers must honour their context.
+//
+// With a *testing.T, each rule is a sub-test named after it
+// ("Backup/FreezeWithinTimeout"), so -run and -skip select rules, and
+// runs in a testing/synctest bubble: time.Sleep, timers and the session's
+// timeouts are virtual, so a writer that takes two minutes to freeze is
+// failed at once. A goroutine blocked on a sync.Mutex keeps a bubble's
+// clock from advancing (it is not "durably blocked"): an application
+// whose callers wait on a mutex for the whole of a freeze should wait on
+// a channel or a sync.Cond instead, or the test set RealTime. A handler
+// left blocked forever on a channel when a rule ends is reported as a
+// breach of that rule.
+func TestWriter(t WriterSuiteT, newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) {
+	t.Helper()
+	s := newWriterSuite(t.Name(), newWriter, opts)
+	tt, ok := t.(*testing.T)
+	if !ok {
+		for _, r := range s.rules() {
+			if s.skipped(r.rule) {
+				continue
+			}
+			for _, seed := range s.seeds() {
+				got, skip := s.runRule(r, seed)
+				if skip != "" {
+					t.Logf("%s: skipped: %s", r.rule.Name, skip)
+					break
+				}
+				s.report(t, got)
+			}
+		}
+		return
+	}
+	for _, r := range s.rules() {
+		tt.Run(r.rule.Name, func(t *testing.T) {
+			if s.skipped(r.rule) {
+				t.Skip("skipped by WriterTestOptions.Skip")
+			}
+			for _, seed := range s.seeds() {
+				var got []Breach
+				var skip string
+				if s.opts.RealTime {
+					got, skip = s.runRule(r, seed)
+				} else {
+					got, skip = s.runInBubble(t, r, seed)
+				}
+				if skip != "" {
+					t.Skip(skip)
+				}
+				s.report(t, got)
+			}
+		})
+	}
+}
+
+// runInBubble runs one rule in a synctest bubble. A bubble whose
+// goroutines are left blocked forever (a handler, probe or workload that
+// ignores its context) makes synctest panic; that is a breach of the
+// rule, not a crash of the test binary. A watchdog in real time says what
+// is wrong when the bubble cannot advance at all.
+func (s *writerSuite) runInBubble(t *testing.T, r suiteRule, seed uint64) (got []Breach, skip string) {
+	rc := s.newRuleRun(r.rule, seed)
+	stop := make(chan struct{})
+	watchdog := make(chan struct{})
+	go func() {
+		defer close(watchdog)
+		timer := time.NewTimer(s.opts.StuckAfter)
+		defer timer.Stop()
+		select {
+		case <-stop:
+		case <-timer.C:
+			t.Errorf("%s: the rule has run for %v of real time in a testing/synctest bubble whose clock cannot advance: "+
+				"a goroutine (a writer handler, the application, the Healthy probe or the Workload) is probably blocked on a sync.Mutex "+
+				"for the length of a freeze; wait on a channel or sync.Cond instead, or set WriterTestOptions.RealTime", r.rule.Name, s.opts.StuckAfter)
+		}
+	}()
+	defer func() {
+		close(stop)
+		<-watchdog
+	}()
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				msg := fmt.Sprint(v)
+				if !strings.HasPrefix(msg, "deadlock") {
+					panic(v)
+				}
+				rc.breach(0, "goroutines were left blocked forever when the rule ended (synctest: %s): "+
+					"a handler, the Healthy probe or the Workload does not return when its context is cancelled", msg)
+			}
+		}()
+		synctest.Test(t, func(*testing.T) { rc.run(r) })
+	}()
+	return rc.result()
+}
+
+// CheckWriter runs the same rules as TestWriter, in real time, and returns
+// a *WriterCheckError listing every breach (SHOULD breaches only with
+// StrictShould), or nil. It is for use outside go test; in tests,
+// TestWriter runs the rules as sub-tests in virtual time. A writer that
+// breaks a time rule makes CheckWriter wait for the real timeout.
+func CheckWriter(newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) error {
+	s := newWriterSuite("TestWriter", newWriter, opts)
+	var all []Breach
+	for _, r := range s.rules() {
+		if s.skipped(r.rule) {
+			continue
+		}
+		for _, seed := range s.seeds() {
+			got, _ := s.runRule(r, seed)
+			for _, b := range got {
+				if b.Rule.Must || opts.StrictShould {
+					all = append(all, b)
+				}
+			}
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return &WriterCheckError{Breaches: all}
+}
+
+// writerSuite is one TestWriter or CheckWriter run.
+type writerSuite struct {
+	test      string
+	newWriter func(env WriterEnv) writer.Writer
+	opts      WriterTestOptions
+}
+
+func newWriterSuite(test string, newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) *writerSuite {
+	if opts.HealthyTimeout <= 0 {
+		opts.HealthyTimeout = 10 * time.Second
+	}
+	if opts.Seed == 0 {
+		opts.Seed = 1
+	}
+	if opts.StuckAfter <= 0 {
+		opts.StuckAfter = time.Minute
+	}
+	if opts.Seeds <= 0 {
+		opts.Seeds = 1
+	}
+	if v, err := strconv.ParseUint(os.Getenv("VSS_SEED"), 10, 64); err == nil {
+		opts.Seed, opts.Seeds = v, 1
+	}
+	if v, err := strconv.Atoi(os.Getenv("VSS_SEEDS")); err == nil && v > 0 {
+		opts.Seeds = v
+	}
+	return &writerSuite{test: test, newWriter: newWriter, opts: opts}
+}
+
+func (s *writerSuite) seeds() []uint64 {
+	out := make([]uint64, s.opts.Seeds)
+	for i := range out {
+		out[i] = s.opts.Seed + uint64(i)
+	}
+	return out
+}
+
+func (s *writerSuite) skipped(r WriterRule) bool {
+	for _, p := range s.opts.Skip {
+		if r.Name == p || strings.HasPrefix(r.Name, strings.TrimSuffix(p, "/")+"/") {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *writerSuite) report(t WriterSuiteT, got []Breach) {
+	t.Helper()
+	for _, b := range got {
+		if b.Rule.Must || s.opts.StrictShould {
+			t.Errorf("%v", b)
+		} else {
+			t.Logf("%v", b)
+		}
+	}
+}
+
+// runRule runs one rule with one seed on the caller's goroutine and
+// returns its breaches, or why it was skipped.
+func (s *writerSuite) runRule(r suiteRule, seed uint64) (got []Breach, skip string) {
+	rc := s.newRuleRun(r.rule, seed)
+	rc.run(r)
+	return rc.result()
+}
+
+// ruleRun is one rule checked with one seed. Breaches are kept under a
+// lock: the rule may end with goroutines of the writer still running.
+type ruleRun struct {
+	suite    *writerSuite
+	rule     WriterRule
+	seed     uint64
+	mu       sync.Mutex
+	breaches []Breach
+	skip     string
+}
+
+func (s *writerSuite) newRuleRun(rule WriterRule, seed uint64) *ruleRun {
+	return &ruleRun{suite: s, rule: rule, seed: seed}
+}
+
+// run checks the rule. A panic that escapes the writer's handlers (in its
+// constructor, Info or the author's probes) is a breach of the rule, never
+// a crash of the test binary.
+func (rc *ruleRun) run(r suiteRule) {
+	defer func() {
+		if v := recover(); v != nil {
+			rc.breach(0, "panic outside an event handler (in the writer's constructor, Info, or a probe of WriterTestOptions): %v", v)
+		}
+	}()
+	r.run(rc)
+}
+
+func (rc *ruleRun) result() ([]Breach, string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return append([]Breach(nil), rc.breaches...), rc.skip
+}
+
+// repro is the command that reruns the rule with the run's seed: the
+// test's name and the rule's, each part anchored, for go test -run.
+func (rc *ruleRun) repro() string {
+	parts := append(strings.Split(rc.suite.test, "/"), strings.Split(rc.rule.Name, "/")...)
+	for i, p := range parts {
+		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
+	}
+	return fmt.Sprintf("VSS_SEED=%d go test -run '%s' .", rc.seed, strings.Join(parts, "/"))
+}
+
+func (rc *ruleRun) breach(ev writer.EventKind, format string, args ...any) {
+	b := Breach{Rule: rc.rule, Event: ev, What: fmt.Sprintf(format, args...), Seed: rc.seed, Repro: rc.repro()}
+	rc.mu.Lock()
+	rc.breaches = append(rc.breaches, b)
+	rc.mu.Unlock()
+}
+
+// note appends to the last breach reported since mark (the number of
+// breaches before), saying under which circumstance it happened.
+func (rc *ruleRun) note(mark int, circumstance string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	for i := mark; i < len(rc.breaches); i++ {
+		if !strings.Contains(rc.breaches[i].What, circumstance) {
+			rc.breaches[i].What += " (" + circumstance + ")"
+		}
+	}
+}
+
+// count returns how many breaches were reported so far.
+func (rc *ruleRun) count() int {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	return len(rc.breaches)
+}
+
+// healthy runs the Healthy probe, bounded by HealthyTimeout, and reports
+// a breach naming when it was checked.
+func (rc *ruleRun) healthy(w writer.Writer, after writer.EventKind, when string) {
+	probe := rc.suite.opts.Healthy
+	if probe == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), rc.suite.opts.HealthyTimeout)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		defer func() {
+			if v := recover(); v != nil {
+				done <- fmt.Errorf("the Healthy probe panicked: %v", v)
+			}
+		}()
+		done <- probe(ctx, w)
+	}()
+	var err error
+	select {
+	case err = <-done:
+	case <-ctx.Done():
+		// A probe that honours ctx returns now, with its own error,
+		// which says more than ours.
+		grace := time.NewTimer(time.Second)
+		defer grace.Stop()
+		select {
+		case err = <-done:
+		case <-grace.C:
+			err = fmt.Errorf("the Healthy probe did not return within %v, nor return when its context ended", rc.suite.opts.HealthyTimeout)
+		}
+	}
+	if err != nil {
+		rc.breach(after, "%s, the application does not work: %v", when, err)
+	}
+}
+
+// recorder wraps the writer under test: it delivers every event through
+// writer.Deliver (so panics become errors), and records what the writer
+// saw and how long it took.
+type recorder struct {
+	w   writer.Writer
+	mu  sync.Mutex
+	log []seenEvent
+}
+
+type seenEvent struct {
+	kind       writer.EventKind
+	components []writer.ComponentKey
+	took       time.Duration
+	err        error
+}
+
+func (r *recorder) Info() writer.Info { return r.w.Info() }
+
+func (r *recorder) deliver(ctx context.Context, e *writer.Event) error {
+	var keys []writer.ComponentKey
+	for _, c := range e.Components {
+		keys = append(keys, c.Key())
+	}
+	start := time.Now()
+	err := writer.Deliver(ctx, r.w, e)
+	r.mu.Lock()
+	r.log = append(r.log, seenEvent{kind: e.Kind, components: keys, took: time.Since(start), err: err})
+	r.mu.Unlock()
+	return err
+}
+
+func (r *recorder) events() []seenEvent {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]seenEvent(nil), r.log...)
+}
+
+func (r *recorder) saw(kind writer.EventKind) (seenEvent, bool) {
+	for _, e := range r.events() {
+		if e.kind == kind {
+			return e, true
+		}
+	}
+	return seenEvent{}, false
+}
+
+func (r *recorder) OnIdentify(ctx context.Context, md *writer.Metadata) error {
+	start := time.Now()
+	got, err := writer.Identify(ctx, r.w)
+	r.mu.Lock()
+	r.log = append(r.log, seenEvent{kind: writer.EventIdentify, took: time.Since(start), err: err})
+	r.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	*md = *got
+	return nil
+}
+
+func (r *recorder) OnPrepareBackup(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
+func (r *recorder) OnPrepareSnapshot(ctx context.Context, e *writer.Event) error {
+	return r.deliver(ctx, e)
+}
+func (r *recorder) OnFreeze(ctx context.Context, e *writer.Event) error       { return r.deliver(ctx, e) }
+func (r *recorder) OnThaw(ctx context.Context, e *writer.Event) error         { return r.deliver(ctx, e) }
+func (r *recorder) OnAbort(ctx context.Context, e *writer.Event) error        { return r.deliver(ctx, e) }
+func (r *recorder) OnPostSnapshot(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
+func (r *recorder) OnBackupComplete(ctx context.Context, e *writer.Event) error {
+	return r.deliver(ctx, e)
+}
+func (r *recorder) OnBackupShutdown(ctx context.Context, e *writer.Event) error {
+	return r.deliver(ctx, e)
+}
+func (r *recorder) OnPreRestore(ctx context.Context, e *writer.Event) error  { return r.deliver(ctx, e) }
+func (r *recorder) OnPostRestore(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
+
+// errPanic reports whether err is a writer's panic.
+func errPanic(err error) bool {
+	var p *writer.PanicError
+	return errors.As(err, &p)
+}

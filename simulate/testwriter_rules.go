@@ -1,0 +1,523 @@
+package simulate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
+)
+
+// suiteRule is a rule with the code that checks it.
+type suiteRule struct {
+	rule WriterRule
+	run  func(rc *ruleRun)
+}
+
+// WriterRules lists the rules TestWriter checks, in the order it checks
+// them.
+func WriterRules() []WriterRule {
+	rs := (&writerSuite{}).rules()
+	out := make([]WriterRule, len(rs))
+	for i, r := range rs {
+		out[i] = r.rule
+	}
+	return out
+}
+
+func (s *writerSuite) rules() []suiteRule {
+	return []suiteRule{
+		{rule: WriterRule{"Identify/MetadataValid", true, "Identify succeeds and the writer metadata document is valid, matches the writer's identity and survives its XML"}, run: ruleMetadataValid},
+		{rule: WriterRule{"Identify/MetadataStable", false, "two Identify calls give the same document"}, run: ruleMetadataStable},
+		{rule: WriterRule{"Backup/Succeeds", true, "the writer takes part in a whole backup without failing and ends stable"}, run: ruleBackupSucceeds},
+		{rule: WriterRule{"Backup/FreezeWithinTimeout", true, "Freeze and Thaw return within the writer's freeze timeout"}, run: ruleFreezeWithinTimeout},
+		{rule: WriterRule{"Backup/HealthyAfterThaw", true, "after Thaw the application works again"}, run: ruleHealthyAfterThaw},
+		{rule: WriterRule{"Backup/ConsistentSnapshot", true, "the shadow copy taken while the writer is frozen passes the author's consistency probe"}, run: ruleConsistentSnapshot},
+		{rule: WriterRule{"Abort/AfterFreeze", true, "after Abort following Freeze (a failed commit) the application works again"}, run: ruleAbortAfterFreeze},
+		{rule: WriterRule{"Abort/WithoutFreeze", true, "Abort without Freeze (the requestor aborts after PrepareForBackup) succeeds and leaves the application working"}, run: ruleAbortWithoutFreeze},
+		{rule: WriterRule{"Abort/Twice", true, "a second Abort succeeds and leaves the application working"}, run: ruleAbortTwice},
+		{rule: WriterRule{"Cancel/ReturnsPromptly", true, "every handler returns promptly when its context is cancelled"}, run: ruleCancel},
+		{rule: WriterRule{"Shutdown/AnyPoint", true, "BackupShutdown at any point of a backup is survived and leaves the application working"}, run: ruleShutdown},
+		{rule: WriterRule{"Components/Selection", true, "a component-mode backup of some of the writer's selectable components succeeds, with exactly those components"}, run: ruleComponents},
+		{rule: WriterRule{"Faults/OtherWriters", true, "another writer failing or slow at any event does not fail this writer or leave it frozen"}, run: ruleOtherWriters},
+		{rule: WriterRule{"Faults/Providers", true, "a provider failing at any call from EndPrepareSnapshots to PostCommitSnapshots leaves the writer not frozen and its application working"}, run: ruleProviders},
+	}
+}
+
+// rig is a simulated machine around the writer under test: the volume
+// C:\, a companion writer at another application level, a software
+// provider with optional faults, and a session on the goroutine runtime.
+type rig struct {
+	rc        *ruleRun
+	w         writer.Writer
+	rec       *recorder
+	companion *Writer
+	vol       *Volume
+	s         *coordinator.Session
+	rng       *rand.Rand
+	stopLoad  func() // ends the workload and waits for it
+}
+
+const companionName = "Companion"
+
+// workloadGrace is how long the Workload has to return once cancelled.
+const workloadGrace = 10 * time.Second
+
+func (rc *ruleRun) newRig(providerFaults []Fault, companion ...WriterOption) *rig {
+	vol := NewVolume(`C:\`)
+	w := rc.suite.newWriter(WriterEnv{Volume: vol})
+	rng := rand.New(rand.NewPCG(rc.seed, 0x9e3779b97f4a7c15))
+	level := vss.AppBackEnd
+	if w.Info().EffectiveLevel() == vss.AppBackEnd {
+		level = vss.AppFrontEnd
+	}
+	// The seed chooses how long the companion takes at each event, so
+	// seeds interleave the two writers differently.
+	opts := []WriterOption{WithLevel(level)}
+	for _, k := range []writer.EventKind{writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot} {
+		opts = append(opts, On(k, Behavior{Cost: time.Duration(rng.IntN(100)) * time.Millisecond}))
+	}
+	comp := NewWriter(companionName, append(opts, companion...)...)
+	vols := NewVolumeSet(vol)
+	var prov provider.Provider = NewSoftwareProvider(vols)
+	if len(providerFaults) > 0 {
+		prov = NewScriptedProvider(prov, providerFaults...)
+	}
+	rec := &recorder{w: w}
+	var seed [32]byte
+	for i := range seed {
+		seed[i] = byte(rng.Uint32())
+	}
+	s, err := coordinator.New(coordinator.Config{Writers: []writer.Writer{rec, comp}, Providers: []provider.Provider{prov},
+		Volumes: vols, IDs: rand.NewChaCha8(seed)})
+	if err != nil {
+		panic(fmt.Sprintf("the suite cannot build its session: %v", err))
+	}
+	g := &rig{rc: rc, w: w, rec: rec, companion: comp, vol: vol, s: s, rng: rng, stopLoad: func() {}}
+	if load := rc.suite.opts.Workload; load != nil {
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			defer func() { _ = recover() }() // the workload's own bugs are not the writer's
+			load(ctx, w)
+		}()
+		g.stopLoad = func() {
+			cancel()
+			timer := time.NewTimer(workloadGrace)
+			defer timer.Stop()
+			select {
+			case <-done:
+			case <-timer.C:
+				rc.breach(0, "the Workload did not return within %v of its context being cancelled", workloadGrace)
+			}
+		}
+	}
+	return g
+}
+
+// close ends the session; a writer that panicked in BackupShutdown is a
+// breach of the rule being checked.
+func (g *rig) close() {
+	_ = g.s.Close()
+	g.stopLoad()
+	if e, ok := g.rec.saw(writer.EventBackupShutdown); ok && e.err != nil {
+		g.rc.breach(writer.EventBackupShutdown, "BackupShutdown failed: %v", e.err)
+	}
+}
+
+// status returns the writer under test's status after GatherWriterStatus.
+func (g *rig) status(ctx context.Context) (requestor.WriterStatus, bool) {
+	if err := g.s.GatherWriterStatus(ctx); err != nil {
+		return requestor.WriterStatus{}, false
+	}
+	st, err := g.s.WriterStatus(ctx)
+	if err != nil {
+		return requestor.WriterStatus{}, false
+	}
+	id := g.w.Info().InstanceID
+	for _, s := range st {
+		if s.InstanceID == id {
+			return s, true
+		}
+	}
+	return requestor.WriterStatus{}, false
+}
+
+// failedItself reports a breach if the writer under test failed.
+func (g *rig) failedItself(ctx context.Context, context string) {
+	st, ok := g.status(ctx)
+	if !ok {
+		return
+	}
+	if st.Failed() {
+		g.rc.breach(st.FailedAt, "%s, the writer failed: %v (%s)", context, st.Failure.Name(), st.Detail)
+	}
+}
+
+func (g *rig) backup(ctx context.Context, plan requestor.Plan) (*requestor.Result, error) {
+	plan.Volumes = []string{`C:\`}
+	plan.IgnoreWriterFailures = append(plan.IgnoreWriterFailures, g.companion.Info().ClassID)
+	return requestor.Backup(ctx, g.s, plan)
+}
+
+func ruleMetadataValid(rc *ruleRun) {
+	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	md, err := writer.Identify(context.Background(), w)
+	if err != nil {
+		rc.breach(writer.EventIdentify, "Identify failed: %v", err)
+		return
+	}
+	info := w.Info()
+	if md.ClassID != info.ClassID || md.InstanceID != info.InstanceID || md.Name != info.Name {
+		rc.breach(writer.EventIdentify, "the document's identity (%v %v %q) is not the writer's (%v %v %q)",
+			md.ClassID, md.InstanceID, md.Name, info.ClassID, info.InstanceID, info.Name)
+	}
+	if info.ClassID.IsNil() {
+		rc.breach(writer.EventIdentify, "the writer has no class ID: requestors select components by writer class")
+	}
+	doc, err := md.XML()
+	if err != nil {
+		rc.breach(writer.EventIdentify, "the document cannot be written as XML: %v", err)
+		return
+	}
+	back, err := writer.ParseMetadata([]byte(doc))
+	if err != nil {
+		rc.breach(writer.EventIdentify, "the document's XML does not parse: %v", err)
+		return
+	}
+	if d := cmp.Diff(md, back); d != "" {
+		rc.breach(writer.EventIdentify, "the document changes through its XML (-declared +read back):\n%s", d)
+	}
+}
+
+func ruleMetadataStable(rc *ruleRun) {
+	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	first, err1 := writer.Identify(context.Background(), w)
+	second, err2 := writer.Identify(context.Background(), w)
+	if err1 != nil || err2 != nil {
+		return // Identify/MetadataValid reports it
+	}
+	if d := cmp.Diff(first, second); d != "" {
+		rc.breach(writer.EventIdentify, "a second Identify gave a different document (-first +second):\n%s", d)
+	}
+}
+
+func ruleBackupSucceeds(rc *ruleRun) {
+	ctx := context.Background()
+	g := rc.newRig(nil)
+	defer g.close()
+	res, err := g.backup(ctx, requestor.Plan{})
+	if err != nil {
+		var be *requestor.BackupError
+		if errors.As(err, &be) {
+			for _, st := range be.Writers {
+				if st.InstanceID == g.w.Info().InstanceID && st.Failed() {
+					rc.breach(st.FailedAt, "the backup failed because the writer failed: %v (%s)", st.Failure.Name(), st.Detail)
+					return
+				}
+			}
+		}
+		rc.breach(0, "the backup failed: %v", err)
+		return
+	}
+	for _, st := range res.Writers {
+		if st.InstanceID == g.w.Info().InstanceID && st.State != vss.WriterStable {
+			rc.breach(0, "after the backup the writer is %v, not stable", st.State)
+		}
+	}
+}
+
+func ruleFreezeWithinTimeout(rc *ruleRun) {
+	ctx := context.Background()
+	g := rc.newRig(nil)
+	_, _ = g.backup(ctx, requestor.Plan{})
+	limit := g.w.Info().EffectiveFreezeTimeout()
+	st, gotStatus := g.status(ctx)
+	timedOut := gotStatus && (st.Failure == vss.ErrWriterTimeout || st.Failure == vss.ErrWriterNotResponding)
+	reported := false
+	if _, returned := g.rec.saw(writer.EventFreeze); timedOut && !returned {
+		// Said now: a handler that never returns keeps close from
+		// returning too.
+		rc.breach(st.FailedAt, "VSS failed the writer with %v: its Freeze handler had not returned within the freeze timeout of %v", st.Failure.Name(), limit)
+		reported = true
+	}
+	// Closing the session waits for the handlers still running, so the
+	// record then says how long a late Freeze really took.
+	g.close()
+	for _, k := range []writer.EventKind{writer.EventFreeze, writer.EventThaw} {
+		if e, ok := g.rec.saw(k); ok && e.took > limit {
+			reported = true
+			rc.breach(k, "the handler took %v, more than the writer's freeze timeout of %v: VSS fails the writer with VSS_E_WRITERERROR_TIMEOUT", e.took, limit)
+		}
+	}
+	if timedOut && !reported {
+		rc.breach(st.FailedAt, "VSS failed the writer with %v: it was frozen longer than its freeze timeout of %v", st.Failure.Name(), limit)
+	}
+}
+
+func ruleHealthyAfterThaw(rc *ruleRun) {
+	if rc.suite.opts.Healthy == nil {
+		rc.skip = "no Healthy probe (WriterTestOptions.Healthy)"
+		return
+	}
+	ctx := context.Background()
+	g := rc.newRig(nil)
+	defer g.close()
+	_, _ = g.backup(ctx, requestor.Plan{})
+	if _, ok := g.rec.saw(writer.EventThaw); !ok {
+		return // Backup/Succeeds reports why there was no Thaw
+	}
+	rc.healthy(g.w, writer.EventThaw, "after Thaw")
+}
+
+func ruleConsistentSnapshot(rc *ruleRun) {
+	probe := rc.suite.opts.Consistent
+	if probe == nil {
+		rc.skip = "no consistency probe (WriterTestOptions.Consistent)"
+		return
+	}
+	ctx := context.Background()
+	g := rc.newRig(nil)
+	defer g.close()
+	_, _ = g.backup(ctx, requestor.Plan{Copy: func(_ context.Context, snaps []requestor.VolumeSnapshot) error {
+		if err := probe(snaps[0].FS); err != nil {
+			rc.breach(writer.EventFreeze, "the shadow copy taken while the writer was frozen is not consistent: %v", err)
+		}
+		return nil
+	}})
+}
+
+func ruleAbortAfterFreeze(rc *ruleRun) {
+	ctx := context.Background()
+	g := rc.newRig([]Fault{{Site: "CommitSnapshots", Kind: FaultError, Code: vss.ErrUnexpectedProviderError}})
+	defer g.close()
+	_, _ = g.backup(ctx, requestor.Plan{})
+	if _, ok := g.rec.saw(writer.EventFreeze); !ok {
+		return
+	}
+	if e, ok := g.rec.saw(writer.EventAbort); !ok {
+		rc.breach(writer.EventAbort, "the writer froze and the commit failed, but it received no Abort (a failure of the suite, please report it)")
+		return
+	} else if e.err != nil {
+		rc.breach(writer.EventAbort, "Abort failed: %v", e.err)
+	}
+	rc.healthy(g.w, writer.EventAbort, "after Abort following Freeze")
+}
+
+func ruleAbortWithoutFreeze(rc *ruleRun) {
+	ctx := context.Background()
+	g := rc.newRig(nil)
+	defer g.close()
+	steps := []func() error{
+		func() error { return g.s.InitializeForBackup(ctx, "") },
+		func() error { return g.s.SetBackupState(ctx, requestor.BackupState{}) },
+		func() error { return g.s.GatherWriterMetadata(ctx) },
+		func() error { _, err := g.s.StartSnapshotSet(ctx); return err },
+		func() error { _, err := g.s.AddToSnapshotSet(ctx, `C:\`, vss.NilID); return err },
+		func() error { return g.s.PrepareForBackup(ctx) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			return // Backup/Succeeds reports a writer that fails here
+		}
+	}
+	_ = g.s.AbortBackup(ctx)
+	if e, ok := g.rec.saw(writer.EventAbort); ok && e.err != nil {
+		rc.breach(writer.EventAbort, "Abort without Freeze failed: %v", e.err)
+	}
+	rc.healthy(g.w, writer.EventAbort, "after Abort without Freeze")
+}
+
+func ruleAbortTwice(rc *ruleRun) {
+	ctx := context.Background()
+	g := rc.newRig([]Fault{{Site: "CommitSnapshots", Kind: FaultError, Code: vss.ErrUnexpectedProviderError}})
+	defer g.close()
+	_, _ = g.backup(ctx, requestor.Plan{})
+	if _, ok := g.rec.saw(writer.EventAbort); !ok {
+		return
+	}
+	actx, cancel := context.WithTimeout(ctx, g.w.Info().EffectiveFreezeTimeout())
+	defer cancel()
+	if err := writer.Deliver(actx, g.w, &writer.Event{Kind: writer.EventAbort}); err != nil {
+		rc.breach(writer.EventAbort, "a second Abort failed: %v", err)
+	}
+	rc.healthy(g.w, writer.EventAbort, "after a second Abort")
+}
+
+// ruleCancel delivers every event with a context already cancelled: a
+// correct handler returns at once, with or without an error. In a bubble
+// the bound is virtual, so a handler that sleeps ignoring its context is
+// caught without waiting for it.
+func ruleCancel(rc *ruleRun) {
+	const bound = 2 * time.Second
+	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, k := range []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot,
+		writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot, writer.EventAbort, writer.EventBackupComplete,
+		writer.EventBackupShutdown} {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if k == writer.EventIdentify {
+				_, _ = writer.Identify(ctx, w)
+				return
+			}
+			_ = writer.Deliver(ctx, w, &writer.Event{Kind: k})
+		}()
+		timer := time.NewTimer(bound)
+		select {
+		case <-done:
+			timer.Stop()
+		case <-timer.C:
+			rc.breach(k, "the handler did not return within %v of its context being cancelled", bound)
+			return // the handler still runs: later events would race with it
+		}
+	}
+	// Leave the application as it was: the events above may have frozen it.
+	_ = writer.Deliver(context.Background(), w, &writer.Event{Kind: writer.EventAbort})
+}
+
+func ruleShutdown(rc *ruleRun) {
+	ctx := context.Background()
+	points := []struct {
+		name  string
+		steps int
+	}{{"after GatherWriterMetadata", 3}, {"after PrepareForBackup", 6}, {"after DoSnapshotSet", 7}, {"after BackupComplete", 9}}
+	for _, p := range points {
+		g := rc.newRig(nil)
+		steps := []func() error{
+			func() error { return g.s.InitializeForBackup(ctx, "") },
+			func() error { return g.s.SetBackupState(ctx, requestor.BackupState{}) },
+			func() error { return g.s.GatherWriterMetadata(ctx) },
+			func() error { _, err := g.s.StartSnapshotSet(ctx); return err },
+			func() error { _, err := g.s.AddToSnapshotSet(ctx, `C:\`, vss.NilID); return err },
+			func() error { return g.s.PrepareForBackup(ctx) },
+			func() error { return g.s.DoSnapshotSet(ctx) },
+			func() error { return g.s.GatherWriterStatus(ctx) },
+			func() error { return g.s.BackupComplete(ctx) },
+		}
+		for _, step := range steps[:p.steps] {
+			if step() != nil {
+				break
+			}
+		}
+		mark := rc.count()
+		g.close()
+		rc.note(mark, p.name)
+		rc.healthy(g.w, writer.EventBackupShutdown, "after BackupShutdown "+p.name)
+	}
+}
+
+func ruleComponents(rc *ruleRun) {
+	ctx := context.Background()
+	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	md, err := writer.Identify(ctx, w)
+	if err != nil {
+		return // Identify/MetadataValid reports it
+	}
+	var selectable []writer.ComponentKey
+	for _, c := range md.Components {
+		if c.Selectable {
+			selectable = append(selectable, c.Key())
+		}
+	}
+	if len(selectable) == 0 {
+		rc.skip = "the writer declares no selectable component"
+		return
+	}
+	// A proper subset when there is one, chosen by the seed; the one
+	// component otherwise.
+	rng := rand.New(rand.NewPCG(rc.seed, 1))
+	chosen := []writer.ComponentKey{selectable[rng.IntN(len(selectable))]}
+
+	g := rc.newRig(nil)
+	defer g.close()
+	info := g.w.Info()
+	var plan requestor.Plan
+	for _, k := range chosen {
+		plan.Components = append(plan.Components, requestor.ComponentSelection{WriterInstance: info.InstanceID, WriterClass: info.ClassID, Component: k})
+	}
+	res, err := g.backup(ctx, plan)
+	if err != nil {
+		rc.breach(0, "a component-mode backup of %v failed: %v", chosen, err)
+		return
+	}
+	for _, e := range g.rec.events() {
+		if e.kind == writer.EventIdentify || e.kind == writer.EventBackupShutdown {
+			continue
+		}
+		if !slices.Equal(e.components, chosen) {
+			rc.breach(e.kind, "the writer was handed components %v, not the %v selected (a failure of the suite, please report it)", e.components, chosen)
+		}
+	}
+	bcd, err := requestor.ParseBackupDocument([]byte(res.BackupDocument))
+	if err != nil {
+		rc.breach(0, "the backup components document does not parse: %v", err)
+		return
+	}
+	for _, wc := range bcd.Writers {
+		for _, c := range wc.Components {
+			if wc.InstanceID == info.InstanceID && !slices.Contains(chosen, c.Key()) {
+				rc.breach(0, "the backup components document holds component %v, which was not selected", c.Key())
+			}
+		}
+	}
+}
+
+func ruleOtherWriters(rc *ruleRun) {
+	ctx := context.Background()
+	type fault struct {
+		name string
+		opt  func(limit time.Duration) WriterOption
+	}
+	faults := []fault{}
+	for _, k := range []writer.EventKind{writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot} {
+		faults = append(faults, fault{k.String() + " error", func(time.Duration) WriterOption {
+			return On(k, Behavior{Err: vss.ErrWriterRetryable})
+		}})
+	}
+	// A slow companion keeps this writer frozen for half its freeze
+	// timeout: a writer must hold its freeze that long.
+	faults = append(faults, fault{"Freeze slow", func(limit time.Duration) WriterOption {
+		return On(writer.EventFreeze, Behavior{Cost: limit / 2})
+	}})
+	for _, f := range faults {
+		probe := rc.suite.newWriter
+		limit := probe(WriterEnv{Volume: NewVolume(`C:\`)}).Info().EffectiveFreezeTimeout()
+		g := rc.newRig(nil, f.opt(limit))
+		_, _ = g.backup(ctx, requestor.Plan{})
+		mark := rc.count()
+		g.failedItself(ctx, "when "+companionName+" failed at "+f.name)
+		g.close()
+		rc.healthy(g.w, 0, "after a backup where "+companionName+" failed at "+f.name)
+		rc.note(mark, companionName+": "+f.name)
+	}
+}
+
+func ruleProviders(rc *ruleRun) {
+	ctx := context.Background()
+	for _, site := range []string{"EndPrepareSnapshots", "PreCommitSnapshots", "CommitSnapshots", "PostCommitSnapshots"} {
+		g := rc.newRig([]Fault{{Site: site, Kind: FaultError, Code: vss.ErrUnexpectedProviderError}})
+		_, _ = g.backup(ctx, requestor.Plan{})
+		if _, froze := g.rec.saw(writer.EventFreeze); froze {
+			_, thawed := g.rec.saw(writer.EventThaw)
+			_, aborted := g.rec.saw(writer.EventAbort)
+			if !thawed && !aborted {
+				rc.breach(writer.EventFreeze, "the provider failed at %s and the writer got neither Thaw nor Abort (a failure of the suite, please report it)", site)
+			}
+		}
+		g.close()
+		rc.healthy(g.w, writer.EventAbort, "after the provider failed at "+site)
+	}
+}
