@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"strconv"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -486,22 +486,28 @@ func (r *recorder) OnIdentify(ctx context.Context, md *writer.Metadata) error {
 	return nil
 }
 
-func (r *recorder) OnPrepareBackup(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
+func (r *recorder) OnPrepareBackup(ctx context.Context, e *writer.Event) error {
+	return r.deliver(ctx, e)
+}
 func (r *recorder) OnPrepareSnapshot(ctx context.Context, e *writer.Event) error {
 	return r.deliver(ctx, e)
 }
-func (r *recorder) OnFreeze(ctx context.Context, e *writer.Event) error       { return r.deliver(ctx, e) }
-func (r *recorder) OnThaw(ctx context.Context, e *writer.Event) error         { return r.deliver(ctx, e) }
-func (r *recorder) OnAbort(ctx context.Context, e *writer.Event) error        { return r.deliver(ctx, e) }
-func (r *recorder) OnPostSnapshot(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
+func (r *recorder) OnFreeze(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
+func (r *recorder) OnThaw(ctx context.Context, e *writer.Event) error   { return r.deliver(ctx, e) }
+func (r *recorder) OnAbort(ctx context.Context, e *writer.Event) error  { return r.deliver(ctx, e) }
+func (r *recorder) OnPostSnapshot(ctx context.Context, e *writer.Event) error {
+	return r.deliver(ctx, e)
+}
 func (r *recorder) OnBackupComplete(ctx context.Context, e *writer.Event) error {
 	return r.deliver(ctx, e)
 }
 func (r *recorder) OnBackupShutdown(ctx context.Context, e *writer.Event) error {
 	return r.deliver(ctx, e)
 }
-func (r *recorder) OnPreRestore(ctx context.Context, e *writer.Event) error  { return r.deliver(ctx, e) }
-func (r *recorder) OnPostRestore(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
+func (r *recorder) OnPreRestore(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
+func (r *recorder) OnPostRestore(ctx context.Context, e *writer.Event) error {
+	return r.deliver(ctx, e)
+}
 
 // errPanic reports whether err is a writer's panic.
 func errPanic(err error) bool {
