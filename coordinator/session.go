@@ -152,6 +152,21 @@ func (s *Session) Frozen() []string {
 	return names
 }
 
+// WriterState returns the state and failure VSS holds for the writer
+// named name, as GatherWriterStatus would report them; it also works
+// after Close, for tests. ok is false if no writer has that name.
+func (s *Session) WriterState(name string) (state vss.WriterState, failure vss.HRESULT, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i, w := range s.m.cfg.Writers {
+		if w.Name == name {
+			state, failure = s.m.WriterState(i)
+			return state, failure, true
+		}
+	}
+	return 0, vss.S_OK, false
+}
+
 // do runs one call to its reply, driving the machine when the call needs
 // writers or providers. Every machine input is made under s.mu, and the
 // reply is copied before the lock is released (the machine reuses its
