@@ -67,49 +67,55 @@ type WriterTestOptions struct {
 	StuckAfter time.Duration
 }
 
-// WriterRule is one rule TestWriter checks. Must rules are the VSS writer
-// contract; Should rules are good practice.
-type WriterRule struct {
-	Name string // "Group/Rule", the sub-test's name
+// Rule is one rule TestWriter or TestProvider checks, named "Group/Rule"
+// like its sub-test. MUST rules are the VSS contract: breaking one fails
+// the test. SHOULD rules are good practice: their breaches are logged
+// unless StrictShould is set.
+type Rule struct {
+	Name string
 	Must bool
 	Doc  string
 }
 
-// Breach is one way a writer broke a rule: the rule, the writer event at
-// which it happened (zero when none), what happened, and the seed, with a
-// command line that reproduces it.
+// Breach is one way a writer or provider broke a rule: the rule, the
+// writer event or provider call at which it happened (empty when none),
+// what happened, and the seed, with a command line that reproduces it.
 type Breach struct {
-	Rule  WriterRule
-	Event writer.EventKind
-	What  string
-	Seed  uint64
+	Rule Rule
+	At   string
+	What string
+	Seed uint64
 	// Repro is a command that reruns the rule with this seed.
 	Repro string
 }
 
+// String prints the breach as the suites report it, for example
+//
+//	MUST Abort/AfterFreeze at Abort: after Abort following Freeze, the application does not work: ... (seed 1; reproduce: VSS_SEED=1 go test -run '^TestKV$/^Abort$/^AfterFreeze$' .)
 func (b Breach) String() string {
 	level := "SHOULD"
 	if b.Rule.Must {
 		level = "MUST"
 	}
 	at := ""
-	if b.Event != 0 {
-		at = " at " + b.Event.String()
+	if b.At != "" {
+		at = " at " + b.At
 	}
 	return fmt.Sprintf("%s %s%s: %s (seed %d; reproduce: %s)", level, b.Rule.Name, at, b.What, b.Seed, b.Repro)
 }
 
-// WriterCheckError is CheckWriter's verdict on a writer that broke rules.
-type WriterCheckError struct {
+// CheckError is the verdict of CheckWriter or CheckProvider on a
+// participant that broke rules.
+type CheckError struct {
 	Breaches []Breach
 }
 
-func (e *WriterCheckError) Error() string {
+func (e *CheckError) Error() string {
 	lines := make([]string, len(e.Breaches))
 	for i, b := range e.Breaches {
 		lines[i] = b.String()
 	}
-	return "the writer broke " + strconv.Itoa(len(e.Breaches)) + " rule(s):\n" + strings.Join(lines, "\n")
+	return "broke " + strconv.Itoa(len(e.Breaches)) + " rule(s):\n" + strings.Join(lines, "\n")
 }
 
 // WriterSuiteT is what TestWriter needs of a test: a *testing.T, or
@@ -230,7 +236,7 @@ func (s *writerSuite) runInBubble(t *testing.T, r suiteRule, seed uint64) (got [
 }
 
 // CheckWriter runs the same rules as TestWriter, in real time, and returns
-// a *WriterCheckError listing every breach (SHOULD breaches only with
+// a *CheckError listing every breach (SHOULD breaches only with
 // StrictShould), or nil. It is for use outside go test; in tests,
 // TestWriter runs the rules as sub-tests in virtual time. A writer that
 // breaks a time rule makes CheckWriter wait for the real timeout.
@@ -253,7 +259,7 @@ func CheckWriter(newWriter func(env WriterEnv) writer.Writer, opts WriterTestOpt
 	if len(all) == 0 {
 		return nil
 	}
-	return &WriterCheckError{Breaches: all}
+	return &CheckError{Breaches: all}
 }
 
 // writerSuite is one TestWriter or CheckWriter run.
@@ -293,7 +299,7 @@ func (s *writerSuite) seeds() []uint64 {
 	return out
 }
 
-func (s *writerSuite) skipped(r WriterRule) bool {
+func (s *writerSuite) skipped(r Rule) bool {
 	for _, p := range s.opts.Skip {
 		if r.Name == p || strings.HasPrefix(r.Name, strings.TrimSuffix(p, "/")+"/") {
 			return true
@@ -324,16 +330,17 @@ func (s *writerSuite) runRule(r suiteRule, seed uint64) (got []Breach, skip stri
 // ruleRun is one rule checked with one seed. Breaches are kept under a
 // lock: the rule may end with goroutines of the writer still running.
 type ruleRun struct {
-	suite    *writerSuite
-	rule     WriterRule
+	suite    *writerSuite // nil for a provider rule
+	test     string       // the test's name, for the reproducing command
+	rule     Rule
 	seed     uint64
 	mu       sync.Mutex
 	breaches []Breach
 	skip     string
 }
 
-func (s *writerSuite) newRuleRun(rule WriterRule, seed uint64) *ruleRun {
-	return &ruleRun{suite: s, rule: rule, seed: seed}
+func (s *writerSuite) newRuleRun(rule Rule, seed uint64) *ruleRun {
+	return &ruleRun{suite: s, test: s.test, rule: rule, seed: seed}
 }
 
 // run checks the rule. A panic that escapes the writer's handlers (in its
@@ -357,15 +364,25 @@ func (rc *ruleRun) result() ([]Breach, string) {
 // repro is the command that reruns the rule with the run's seed: the
 // test's name and the rule's, each part anchored, for go test -run.
 func (rc *ruleRun) repro() string {
-	parts := append(strings.Split(rc.suite.test, "/"), strings.Split(rc.rule.Name, "/")...)
+	parts := append(strings.Split(rc.test, "/"), strings.Split(rc.rule.Name, "/")...)
 	for i, p := range parts {
 		parts[i] = "^" + regexp.QuoteMeta(p) + "$"
 	}
 	return fmt.Sprintf("VSS_SEED=%d go test -run '%s' .", rc.seed, strings.Join(parts, "/"))
 }
 
+// breach reports a breach at writer event ev (zero for none).
 func (rc *ruleRun) breach(ev writer.EventKind, format string, args ...any) {
-	b := Breach{Rule: rc.rule, Event: ev, What: fmt.Sprintf(format, args...), Seed: rc.seed, Repro: rc.repro()}
+	at := ""
+	if ev != 0 {
+		at = ev.String()
+	}
+	rc.breachAt(at, format, args...)
+}
+
+// breachAt reports a breach at a writer event or provider call.
+func (rc *ruleRun) breachAt(at, format string, args ...any) {
+	b := Breach{Rule: rc.rule, At: at, What: fmt.Sprintf(format, args...), Seed: rc.seed, Repro: rc.repro()}
 	rc.mu.Lock()
 	rc.breaches = append(rc.breaches, b)
 	rc.mu.Unlock()

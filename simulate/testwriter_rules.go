@@ -19,15 +19,15 @@ import (
 
 // suiteRule is a rule with the code that checks it.
 type suiteRule struct {
-	rule WriterRule
+	rule Rule
 	run  func(rc *ruleRun)
 }
 
 // WriterRules lists the rules TestWriter checks, in the order it checks
 // them.
-func WriterRules() []WriterRule {
+func WriterRules() []Rule {
 	rs := (&writerSuite{}).rules()
-	out := make([]WriterRule, len(rs))
+	out := make([]Rule, len(rs))
 	for i, r := range rs {
 		out[i] = r.rule
 	}
@@ -36,20 +36,20 @@ func WriterRules() []WriterRule {
 
 func (s *writerSuite) rules() []suiteRule {
 	return []suiteRule{
-		{rule: WriterRule{"Identify/MetadataValid", true, "Identify succeeds and the writer metadata document is valid, matches the writer's identity and survives its XML"}, run: ruleMetadataValid},
-		{rule: WriterRule{"Identify/MetadataStable", false, "two Identify calls give the same document"}, run: ruleMetadataStable},
-		{rule: WriterRule{"Backup/Succeeds", true, "the writer takes part in a whole backup without failing and ends stable"}, run: ruleBackupSucceeds},
-		{rule: WriterRule{"Backup/FreezeWithinTimeout", true, "Freeze and Thaw return within the writer's freeze timeout"}, run: ruleFreezeWithinTimeout},
-		{rule: WriterRule{"Backup/HealthyAfterThaw", true, "after Thaw the application works again"}, run: ruleHealthyAfterThaw},
-		{rule: WriterRule{"Backup/ConsistentSnapshot", true, "the shadow copy taken while the writer is frozen passes the author's consistency probe"}, run: ruleConsistentSnapshot},
-		{rule: WriterRule{"Abort/AfterFreeze", true, "after Abort following Freeze (a failed commit) the application works again"}, run: ruleAbortAfterFreeze},
-		{rule: WriterRule{"Abort/WithoutFreeze", true, "Abort without Freeze (the requestor aborts after PrepareForBackup) succeeds and leaves the application working"}, run: ruleAbortWithoutFreeze},
-		{rule: WriterRule{"Abort/Twice", true, "a second Abort succeeds and leaves the application working"}, run: ruleAbortTwice},
-		{rule: WriterRule{"Cancel/ReturnsPromptly", true, "every handler returns promptly when its context is cancelled"}, run: ruleCancel},
-		{rule: WriterRule{"Shutdown/AnyPoint", true, "BackupShutdown at any point of a backup is survived and leaves the application working"}, run: ruleShutdown},
-		{rule: WriterRule{"Components/Selection", true, "a component-mode backup of some of the writer's selectable components succeeds, with exactly those components"}, run: ruleComponents},
-		{rule: WriterRule{"Faults/OtherWriters", true, "another writer failing or slow at any event does not fail this writer or leave it frozen"}, run: ruleOtherWriters},
-		{rule: WriterRule{"Faults/Providers", true, "a provider failing at any call from EndPrepareSnapshots to PostCommitSnapshots leaves the writer not frozen and its application working"}, run: ruleProviders},
+		{rule: Rule{"Identify/MetadataValid", true, "Identify succeeds and the writer metadata document is valid, matches the writer's identity and survives its XML"}, run: ruleMetadataValid},
+		{rule: Rule{"Identify/MetadataStable", false, "two Identify calls give the same document"}, run: ruleMetadataStable},
+		{rule: Rule{"Backup/Succeeds", true, "the writer takes part in a whole backup without failing and ends stable"}, run: ruleBackupSucceeds},
+		{rule: Rule{"Backup/FreezeWithinTimeout", true, "Freeze and Thaw return within the writer's freeze timeout"}, run: ruleFreezeWithinTimeout},
+		{rule: Rule{"Backup/HealthyAfterThaw", true, "after Thaw the application works again"}, run: ruleHealthyAfterThaw},
+		{rule: Rule{"Backup/ConsistentSnapshot", true, "the shadow copy taken while the writer is frozen passes the author's consistency probe"}, run: ruleConsistentSnapshot},
+		{rule: Rule{"Abort/AfterFreeze", true, "after Abort following Freeze (a failed commit) the application works again"}, run: ruleAbortAfterFreeze},
+		{rule: Rule{"Abort/WithoutFreeze", true, "Abort without Freeze (the requestor aborts after PrepareForBackup) succeeds and leaves the application working"}, run: ruleAbortWithoutFreeze},
+		{rule: Rule{"Abort/Twice", true, "a second Abort succeeds and leaves the application working"}, run: ruleAbortTwice},
+		{rule: Rule{"Cancel/ReturnsPromptly", true, "every handler returns promptly when its context is cancelled"}, run: ruleCancel},
+		{rule: Rule{"Shutdown/AnyPoint", true, "BackupShutdown at any point of a backup is survived and leaves the application working"}, run: ruleShutdown},
+		{rule: Rule{"Components/Selection", true, "a component-mode backup of some of the writer's selectable components succeeds, with exactly those components"}, run: ruleComponents},
+		{rule: Rule{"Faults/OtherWriters", true, "another writer failing or slow at any event does not fail this writer or leave it frozen"}, run: ruleOtherWriters},
+		{rule: Rule{"Faults/Providers", true, "a provider failing at any call from EndPrepareSnapshots to PostCommitSnapshots leaves the writer not frozen and its application working"}, run: ruleProviders},
 	}
 }
 

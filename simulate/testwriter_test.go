@@ -418,7 +418,7 @@ func TestCheckWriter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		require.NoError(t, simulate.CheckWriter(newLedgerWriter(0), ledgerOptions()))
 		err := simulate.CheckWriter(newLedgerWriter(bugAbortKeepsFrozen), ledgerOptions())
-		var ce *simulate.WriterCheckError
+		var ce *simulate.CheckError
 		require.ErrorAs(t, err, &ce)
 		rules := map[string]bool{}
 		for _, b := range ce.Breaches {
@@ -426,7 +426,7 @@ func TestCheckWriter(t *testing.T) {
 			assert.True(t, b.Rule.Must)
 		}
 		assert.True(t, rules["Abort/AfterFreeze"], "%v", err)
-		assert.Contains(t, err.Error(), "the writer broke ")
+		assert.Contains(t, err.Error(), "broke ")
 	})
 }
 

@@ -1,0 +1,149 @@
+package simulate_test
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/simulate"
+)
+
+// The simulated providers pass the provider suite, with several seeds.
+func TestProviderSuiteSoftware(t *testing.T) {
+	simulate.TestProvider(t, func(env simulate.ProviderEnv) provider.Provider {
+		return simulate.NewSoftwareProvider(env.Volumes)
+	}, simulate.ProviderTestOptions{Seeds: 3, StrictShould: true})
+}
+
+func TestProviderSuiteHardware(t *testing.T) {
+	simulate.TestProvider(t, func(env simulate.ProviderEnv) provider.Provider {
+		return simulate.NewHardwareProvider(env.Volumes, simulate.WithSupportedVolumes(`D:\`))
+	}, simulate.ProviderTestOptions{Seeds: 3, StrictShould: true})
+}
+
+// brokenProvider wraps the software provider and breaks one rule.
+type brokenProvider struct {
+	*simulate.SoftwareProvider
+	env   simulate.ProviderEnv
+	kind  string
+	calls int
+}
+
+func (b *brokenProvider) Info() provider.Info {
+	info := b.SoftwareProvider.Info()
+	if b.kind == "nil id" {
+		info.ID = vss.NilID
+	}
+	return info
+}
+
+func (b *brokenProvider) IsVolumeSupported(ctx context.Context, v string, sc vss.SnapshotContext) (bool, error) {
+	b.calls++
+	if b.kind == "flaky support" && b.calls%2 == 0 {
+		return false, nil
+	}
+	return b.SoftwareProvider.IsVolumeSupported(ctx, v, sc)
+}
+
+func (b *brokenProvider) CommitSnapshots(ctx context.Context, set vss.ID) error {
+	if b.kind == "no order" {
+		_ = b.SoftwareProvider.CommitSnapshots(ctx, set)
+		return nil
+	}
+	return b.SoftwareProvider.CommitSnapshots(ctx, set)
+}
+
+func (b *brokenProvider) PostFinalCommitSnapshots(ctx context.Context, set vss.ID) error {
+	if b.kind == "stops short" {
+		return nil // never reaches VSS_SS_CREATED
+	}
+	return b.SoftwareProvider.PostFinalCommitSnapshots(ctx, set)
+}
+
+func (b *brokenProvider) AbortSnapshots(ctx context.Context, set vss.ID) error {
+	if b.kind == "abort keeps" {
+		return nil
+	}
+	return b.SoftwareProvider.AbortSnapshots(ctx, set)
+}
+
+func (b *brokenProvider) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (int, error) {
+	n, err := b.SoftwareProvider.DeleteSnapshots(ctx, id, kind)
+	if b.kind == "delete miscounts" && err == nil {
+		n++
+	}
+	return n, err
+}
+
+func (b *brokenProvider) SnapshotFS(ctx context.Context, id vss.ID) (fs.FS, error) {
+	if b.kind == "live view" {
+		if _, err := b.SoftwareProvider.SnapshotFS(ctx, id); err != nil {
+			return nil, err
+		}
+		return b.env.C.FS(), nil // the live volume, not the shadow copy
+	}
+	return b.SoftwareProvider.SnapshotFS(ctx, id)
+}
+
+// TestProviderSuiteCatchesEveryRule breaks each provider rule and checks
+// the suite reports it.
+func TestProviderSuiteCatchesEveryRule(t *testing.T) {
+	cases := []struct {
+		rule, kind, want string
+	}{
+		{"Info/Identity", "nil id", "MUST Info/Identity at Info: the provider ID is nil"},
+		{"IsVolumeSupported/Stable", "flaky support", `MUST IsVolumeSupported/Stable at IsVolumeSupported: asked about C:\ again (call 2), the provider answered false`},
+		{"Commit/Sequence", "stops short", `MUST Commit/Sequence at GetSnapshotProperties: the shadow copy of C:\ is VSS_SS_PREFINALCOMMITTED after PostFinalCommitSnapshots, want VSS_SS_CREATED`},
+		{"Commit/PointInTime", "live view", `MUST Commit/PointInTime at CommitSnapshots: the shadow copy of C:\ is not the volume at the commit instant: file data/f`},
+		{"Commit/OutOfOrder", "no order", "SHOULD Commit/OutOfOrder at CommitSnapshots: CommitSnapshots straight after BeginPrepareSnapshot returned <nil>, want VSS_E_BAD_STATE"},
+		{"Abort/Releases", "abort keeps", "MUST Abort/Releases at AbortSnapshots: after it, Query lists 2 shadow copies of the aborted set (<nil>) (after BeginPrepareSnapshot)"},
+		{"Delete/Works", "delete miscounts", "MUST Delete/Works at DeleteSnapshots: deleting one shadow copy returned 2, <nil>; want 1, nil"},
+		{"Backup/Succeeds", "slow commit", "MUST Backup/Succeeds: the backup failed: "},
+	}
+	covered := map[string]bool{}
+	for _, c := range cases {
+		covered[c.rule] = true
+	}
+	for _, r := range simulate.ProviderRules() {
+		assert.True(t, covered[r.Name], "rule %s has no provider that breaks it", r.Name)
+	}
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			ft := &fakeT{name: "TestMyProvider"}
+			simulate.TestProvider(ft, func(env simulate.ProviderEnv) provider.Provider {
+				var opts []simulate.ProviderOption
+				if c.kind == "slow commit" {
+					opts = append(opts, simulate.WithCommitCost(20*time.Second))
+				}
+				return &brokenProvider{SoftwareProvider: simulate.NewSoftwareProvider(env.Volumes, opts...), env: env, kind: c.kind}
+			}, simulate.ProviderTestOptions{StrictShould: true})
+			found := false
+			for _, e := range ft.errors {
+				found = found || strings.HasPrefix(e, c.want)
+			}
+			require.True(t, found, "no report starts with %q; got:\n%s", c.want, strings.Join(ft.errors, "\n"))
+		})
+	}
+}
+
+func TestCheckProvider(t *testing.T) {
+	require.NoError(t, simulate.CheckProvider(func(env simulate.ProviderEnv) provider.Provider {
+		return simulate.NewSoftwareProvider(env.Volumes)
+	}, simulate.ProviderTestOptions{}))
+	err := simulate.CheckProvider(func(env simulate.ProviderEnv) provider.Provider {
+		return &brokenProvider{SoftwareProvider: simulate.NewSoftwareProvider(env.Volumes), env: env, kind: "abort keeps"}
+	}, simulate.ProviderTestOptions{Skip: []string{"Backup"}})
+	var ce *simulate.CheckError
+	require.True(t, errors.As(err, &ce), "%v", err)
+	for _, b := range ce.Breaches {
+		assert.Equal(t, "Abort/Releases", b.Rule.Name)
+	}
+}
