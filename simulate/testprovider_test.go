@@ -3,6 +3,7 @@ package simulate_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io/fs"
 	"strings"
 	"testing"
@@ -146,4 +147,14 @@ func TestCheckProvider(t *testing.T) {
 	for _, b := range ce.Breaches {
 		assert.Equal(t, "Abort/Releases", b.Rule.Name)
 	}
+}
+
+// ExampleCheckProvider checks the simulated hardware provider, limited to
+// D:\, against the provider rules outside go test.
+func ExampleCheckProvider() {
+	err := simulate.CheckProvider(func(env simulate.ProviderEnv) provider.Provider {
+		return simulate.NewHardwareProvider(env.Volumes, simulate.WithSupportedVolumes(`D:\`))
+	}, simulate.ProviderTestOptions{Seeds: 2})
+	fmt.Println("breaches:", err)
+	// Output: breaches: <nil>
 }
