@@ -238,8 +238,11 @@ func (s *writerSuite) runInBubble(t *testing.T, r suiteRule, seed uint64) (got [
 // CheckWriter runs the same rules as TestWriter, in real time, and returns
 // a *CheckError listing every breach (SHOULD breaches only with
 // StrictShould), or nil. It is for use outside go test; in tests,
-// TestWriter runs the rules as sub-tests in virtual time. A writer that
-// breaks a time rule makes CheckWriter wait for the real timeout.
+// TestWriter runs the rules as sub-tests in virtual time. Called on its
+// own, CheckWriter takes real time: Faults/OtherWriters keeps the writer
+// frozen for half its freeze timeout, and a writer that breaks a time
+// rule makes it wait for the real timeout; skip those rules, or call it
+// inside a synctest.Test bubble, to run it fast.
 func CheckWriter(newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) error {
 	s := newWriterSuite("TestWriter", newWriter, opts)
 	var all []Breach
