@@ -172,8 +172,8 @@ func (m *Machine) begin(c Call) {
 		m.then(func(m *Machine) {
 			c := &m.cur.call
 			n := 0
-			for _, r := range m.cur.results {
-				if r.Err == nil {
+			for i := range m.cfg.Providers {
+				if r, ok := m.cur.results.get(i); ok && r.Err == nil {
 					n += r.Count
 				}
 			}
@@ -239,7 +239,7 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 		m.finish(vss.Errorf(vss.ErrProviderNotRegistered, op, "no provider %v", c.ProviderID))
 		return
 	}
-	m.cur.results = map[int]Completion{}
+	m.cur.results.start(len(m.cfg.Providers))
 	for _, p := range candidates {
 		m.callProvider(Op{Provider: p, Call: ProvIsVolumeSupported, Volume: c.Volume, Context: m.sc})
 	}
@@ -247,7 +247,7 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 	var snapID vss.ID
 	m.then(func(m *Machine) {
 		for _, p := range candidates {
-			r := m.cur.results[p]
+			r, _ := m.cur.results.get(p)
 			if r.Err != nil || !r.Supported {
 				continue
 			}

@@ -50,7 +50,7 @@ func (m *Machine) beginDoSnapshotSet() {
 		thawStage(2), thawStage(1), thawStage(0),
 		m.providerStage(9, ProvPreFinalCommitSnapshots),
 		func(m *Machine) { // step 9: learn the shadow copies' devices for PostSnapshot
-			m.cur.results = nil
+			m.cur.results.stop()
 			for _, v := range set.volumes {
 				m.callProvider(Op{Provider: v.provider, Call: ProvGetSnapshotProperties, SnapshotID: v.snapshotID, Volume: v.name})
 			}

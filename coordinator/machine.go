@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"time"
 
 	"github.com/vsskit/vss"
@@ -100,7 +101,48 @@ type activeCall struct {
 	reply   Reply
 	aborted bool // the stages were replaced by an abort program
 	// results holds the providers' answers to the current stage, by index.
-	results map[int]Completion
+	results provResults
+}
+
+// provResults holds the providers' answers to a stage, by provider index,
+// once start has been called for the stage. Its memory is reused from
+// call to call: a backup asks the providers a dozen times.
+type provResults struct {
+	on  bool
+	c   []Completion
+	got []bool
+}
+
+// start begins collecting answers of n providers.
+func (r *provResults) start(n int) {
+	r.on = true
+	r.c = slices.Grow(r.c[:0], n)[:n]
+	r.got = slices.Grow(r.got[:0], n)[:n]
+	clear(r.c)
+	clear(r.got)
+}
+
+// stop stops collecting: later answers are not kept.
+func (r *provResults) stop() { r.on = false }
+
+// put keeps provider i's answer, if collecting.
+func (r *provResults) put(i int, c Completion) {
+	if r.on && i < len(r.c) {
+		r.c[i], r.got[i] = c, true
+	}
+}
+
+// get returns provider i's answer and whether it answered.
+func (r *provResults) get(i int) (Completion, bool) {
+	if !r.on || i >= len(r.c) || !r.got[i] {
+		return Completion{}, false
+	}
+	return r.c[i], true
+}
+
+// recycled returns r emptied and stopped, keeping its memory.
+func (r provResults) recycled() provResults {
+	return provResults{c: r.c[:0], got: r.got[:0]}
 }
 
 // NewMachine returns a machine in PhaseNew.
@@ -199,7 +241,7 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 	}
 	m.step = step
 	m.record(step, RecCall, "requestor", c.Kind.String(), "")
-	m.call = activeCall{call: c, reply: Reply{Kind: c.Kind}, stages: m.call.stages[:0]}
+	m.call = activeCall{call: c, reply: Reply{Kind: c.Kind}, stages: m.call.stages[:0], results: m.call.results.recycled()}
 	m.cur = &m.call
 	if !m.phase.Legal(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))

@@ -117,8 +117,8 @@ func (m *Machine) providerResult(o *op, c Completion) {
 		what += " " + o.Volume
 	}
 	m.record(m.step, RecProviderResult, m.providerActor(o.Provider), what, res)
-	if m.cur != nil && m.cur.results != nil {
-		m.cur.results[o.Provider] = c
+	if m.cur != nil {
+		m.cur.results.put(o.Provider, c)
 	}
 	if c.Err == nil {
 		if o.Call == ProvGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
@@ -173,7 +173,7 @@ func (m *Machine) writesResult(o *op, c Completion) {
 func (m *Machine) firstResult() (Completion, error) {
 	var firstErr error
 	for i := range m.cfg.Providers {
-		c, ok := m.cur.results[i]
+		c, ok := m.cur.results.get(i)
 		if !ok {
 			continue
 		}
@@ -206,7 +206,7 @@ func (m *Machine) owner(snapshotID vss.ID) int {
 // the session knows it), for GetSnapshotProperties, SnapshotFS and
 // DeleteSnapshots.
 func (m *Machine) askProviders(call ProviderCall, id vss.ID, kind provider.ObjectType) {
-	m.cur.results = map[int]Completion{}
+	m.cur.results.start(len(m.cfg.Providers))
 	targets := []int{}
 	if kind == provider.ObjectSnapshot {
 		if p := m.owner(id); p >= 0 {

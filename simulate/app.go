@@ -131,6 +131,10 @@ func newAppEngine(vol *Volume, cfg AppConfig, log bool) *appEngine {
 	if log {
 		e.steps++
 	}
+	if n := cfg.Requests; n > 0 && n <= 1024 { // sized once when the number of requests is known
+		e.txns = make([]*appTxn, 0, n)
+		e.writes = make([]appWrite, 0, n*e.steps)
+	}
 	return e
 }
 
