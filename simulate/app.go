@@ -114,9 +114,11 @@ type appEngine struct {
 	frozen  bool // the writer received Freeze and neither Thaw nor Abort since
 	applied int  // writes applied so far
 	writes  []appWrite
-	stats   AppStats
-	buf     []byte // the write being built
-	chk     []byte // a block being checked
+	// rdata and rclog are readFiles' buffers.
+	rdata, rclog []byte
+	stats        AppStats
+	buf          []byte // the write being built
+	chk          []byte // a block being checked
 
 	// Deliberate breakage, for the tests that prove the checker is not
 	// vacuous.

@@ -5,7 +5,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"slices"
+	"sync"
 )
 
 // The on-disk format of the simulated applications. A record of n blocks
@@ -126,19 +129,66 @@ func (e *appEngine) records(data, clog []byte) int {
 }
 
 // readFiles reads the application's files from fsys; a missing file reads
-// as empty.
+// as empty. The slices returned are the engine's read buffers, valid until
+// its next readFiles: the checks read the files after every run, and a
+// fresh copy each time was most of what a run allocated.
 func (e *appEngine) readFiles(fsys fs.FS) (data, clog []byte, err error) {
-	data, err = fs.ReadFile(fsys, e.data)
-	if err != nil && !isNotExist(err) {
+	for _, b := range []*[]byte{&e.rdata, &e.rclog} {
+		if *b == nil {
+			if p, ok := readBufPool.Get().(*[]byte); ok {
+				*b = *p
+			}
+		}
+	}
+	e.rdata, err = readInto(fsys, e.data, e.rdata)
+	if err != nil {
 		return nil, nil, err
 	}
 	if e.log {
-		clog, err = fs.ReadFile(fsys, e.clog)
-		if err != nil && !isNotExist(err) {
+		e.rclog, err = readInto(fsys, e.clog, e.rclog)
+		if err != nil {
 			return nil, nil, err
 		}
 	}
-	return data, clog, nil
+	return e.rdata, e.rclog, nil
+}
+
+// readBufPool holds read buffers of finished runs (releaseBuffers).
+var readBufPool sync.Pool
+
+// releaseBuffers hands the engine's read buffers to the next run; the
+// engine reads nothing more.
+func (e *appEngine) releaseBuffers() {
+	for _, b := range []*[]byte{&e.rdata, &e.rclog} {
+		if cap(*b) > 0 {
+			s := (*b)[:0]
+			readBufPool.Put(&s)
+		}
+		*b = nil
+	}
+}
+
+// readInto reads the file name of fsys into buf, grown as needed; a
+// missing file reads as empty.
+func readInto(fsys fs.FS, name string, buf []byte) ([]byte, error) {
+	f, err := fsys.Open(name)
+	if isNotExist(err) {
+		return buf[:0], nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	n := int(st.Size())
+	buf = slices.Grow(buf[:0], n)[:n]
+	if _, err := io.ReadFull(f, buf); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", name, err)
+	}
+	return buf, nil
 }
 
 func isNotExist(err error) bool { return err != nil && errors.Is(err, fs.ErrNotExist) }

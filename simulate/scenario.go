@@ -187,7 +187,21 @@ func (sc *Scenario) Run(seed uint64, plan Plan) *Run {
 	run.Fired = in.Fired()
 	c.afterClose(closeErr)
 	run.Facts = append(facts(run), c.facts...)
+	w.recycle()
 	return run
+}
+
+// recycle hands the run's volume blocks and read buffers to the next run:
+// the run is checked, and nothing of its world is read again.
+func (w *runWorld) recycle() {
+	for _, a := range w.apps {
+		a.eng.releaseBuffers()
+	}
+	for _, name := range w.vols.Names() {
+		if v, ok := w.vols.Get(name); ok {
+			v.recycle()
+		}
+	}
 }
 
 // InjectWriterWith is InjectWriter with a shared injector.
