@@ -67,7 +67,7 @@ func (in *injector) Fired() []Fault {
 
 // faultyWriter injects a plan's faults into any writer's events, before or
 // after the writer's own handler runs; the writer's optional handlers keep
-// their meaning.
+// their meaning. It is the hooks of a hooked writer.
 type faultyWriter struct {
 	inner writer.Writer
 	in    *injector
@@ -78,7 +78,7 @@ type faultyWriter struct {
 // (WriterActor(w.Info().Name)) injected into its events. cancel, if not
 // nil, is what FaultCancel calls.
 func InjectWriter(w writer.Writer, plan Plan, cancel func()) writer.Writer {
-	return &faultyWriter{inner: w, in: &injector{plan: plan, cancel: cancel}, actor: WriterActor(w.Info().Name)}
+	return hooked{&faultyWriter{inner: w, in: &injector{plan: plan, cancel: cancel}, actor: WriterActor(w.Info().Name)}}
 }
 
 func (f *faultyWriter) Info() writer.Info { return f.inner.Info() }
@@ -95,7 +95,7 @@ func (f *faultyWriter) event(ctx context.Context, e *writer.Event) error {
 	return err
 }
 
-func (f *faultyWriter) OnIdentify(ctx context.Context, md *writer.Metadata) error {
+func (f *faultyWriter) identify(ctx context.Context, md *writer.Metadata) error {
 	site := writer.EventIdentify.String()
 	if stop, err := f.in.apply(ctx, f.actor, site, false); stop {
 		return err
@@ -109,36 +109,4 @@ func (f *faultyWriter) OnIdentify(ctx context.Context, md *writer.Metadata) erro
 	return err
 }
 
-func (f *faultyWriter) OnPrepareBackup(ctx context.Context, e *writer.Event) error {
-	return f.event(ctx, e)
-}
-func (f *faultyWriter) OnPrepareSnapshot(ctx context.Context, e *writer.Event) error {
-	return f.event(ctx, e)
-}
-func (f *faultyWriter) OnFreeze(ctx context.Context, e *writer.Event) error { return f.event(ctx, e) }
-func (f *faultyWriter) OnThaw(ctx context.Context, e *writer.Event) error   { return f.event(ctx, e) }
-func (f *faultyWriter) OnAbort(ctx context.Context, e *writer.Event) error  { return f.event(ctx, e) }
-func (f *faultyWriter) OnPostSnapshot(ctx context.Context, e *writer.Event) error {
-	return f.event(ctx, e)
-}
-func (f *faultyWriter) OnBackupComplete(ctx context.Context, e *writer.Event) error {
-	return f.event(ctx, e)
-}
-func (f *faultyWriter) OnBackupShutdown(ctx context.Context, e *writer.Event) error {
-	return f.event(ctx, e)
-}
-func (f *faultyWriter) OnPreRestore(ctx context.Context, e *writer.Event) error {
-	return f.event(ctx, e)
-}
-func (f *faultyWriter) OnPostRestore(ctx context.Context, e *writer.Event) error {
-	return f.event(ctx, e)
-}
-
-var (
-	_ writer.Identifier       = (*faultyWriter)(nil)
-	_ writer.BackupPreparer   = (*faultyWriter)(nil)
-	_ writer.PostSnapshotter  = (*faultyWriter)(nil)
-	_ writer.BackupCompleter  = (*faultyWriter)(nil)
-	_ writer.BackupShutdowner = (*faultyWriter)(nil)
-	_ writer.Restorer         = (*faultyWriter)(nil)
-)
+var _ eventHooks = (*faultyWriter)(nil)

@@ -206,7 +206,7 @@ func (w *runWorld) recycle() {
 
 // InjectWriterWith is InjectWriter with a shared injector.
 func InjectWriterWith(w writer.Writer, in *injector) writer.Writer {
-	return &faultyWriter{inner: w, in: in, actor: WriterActor(w.Info().Name)}
+	return hooked{&faultyWriter{inner: w, in: in, actor: WriterActor(w.Info().Name)}}
 }
 
 // runApp is one application of a run and the writer that fronts it.
