@@ -83,59 +83,21 @@ func ProviderRules() []Rule {
 func TestProvider(t WriterSuiteT, newProvider func(env ProviderEnv) provider.Provider, opts ProviderTestOptions) {
 	t.Helper()
 	ps := newProviderSuite(t.Name(), newProvider, opts)
-	tt, isT := t.(*testing.T)
-	for _, r := range providerRules() {
-		if !isT {
-			if ps.skipped(r.rule) {
-				continue
-			}
-			for _, seed := range ps.seeds() {
-				got, skip := ps.run(r, seed)
-				if skip != "" {
-					t.Logf("%s: skipped: %s", r.rule.Name, skip)
-					break
-				}
-				ps.report(t, got)
-			}
-			continue
-		}
-		tt.Run(r.rule.Name, func(t *testing.T) {
-			if ps.skipped(r.rule) {
-				t.Skip("skipped by ProviderTestOptions.Skip")
-			}
-			for _, seed := range ps.seeds() {
-				got, skip := ps.run(r, seed)
-				if skip != "" {
-					t.Skip(skip)
-				}
-				ps.report(t, got)
-			}
-		})
+	rules := providerRules()
+	run := func(i int, seed uint64) ([]Breach, string) { return ps.run(rules[i], seed) }
+	if tt, ok := t.(*testing.T); ok {
+		ps.subTests(tt, ProviderRules(), "ProviderTestOptions.Skip", func(_ *testing.T, i int, seed uint64) ([]Breach, string) { return run(i, seed) })
+		return
 	}
+	ps.plainRuns(t, ProviderRules(), run)
 }
 
 // CheckProvider runs the rules of TestProvider and returns a *CheckError
 // listing every breach (SHOULD breaches only with StrictShould), or nil.
 func CheckProvider(newProvider func(env ProviderEnv) provider.Provider, opts ProviderTestOptions) error {
 	ps := newProviderSuite("TestProvider", newProvider, opts)
-	var all []Breach
-	for _, r := range providerRules() {
-		if ps.skipped(r.rule) {
-			continue
-		}
-		for _, seed := range ps.seeds() {
-			got, _ := ps.run(r, seed)
-			for _, b := range got {
-				if b.Rule.Must || opts.StrictShould {
-					all = append(all, b)
-				}
-			}
-		}
-	}
-	if len(all) == 0 {
-		return nil
-	}
-	return &CheckError{Breaches: all}
+	rules := providerRules()
+	return ps.check(ProviderRules(), func(i int, seed uint64) ([]Breach, string) { return ps.run(rules[i], seed) })
 }
 
 // providerSuite is one TestProvider or CheckProvider run; it shares the
@@ -204,6 +166,21 @@ func (pr *providerRun) newID() vss.ID {
 		id[i] = byte(pr.rng.Uint32())
 	}
 	return id
+}
+
+// noVolume is why a rule that needs a supported volume is skipped.
+const noVolume = "the provider supports no volume (IsVolumeSupported/Stable)"
+
+// machineWithVolumes is machine and the volumes the provider supports; ok
+// is false, and the rule skipped, when it supports none.
+func (pr *providerRun) machineWithVolumes() (env ProviderEnv, p provider.Provider, vols []string, ok bool) {
+	env, p = pr.machine()
+	vols = pr.supported(env, p)
+	if len(vols) == 0 {
+		pr.skip = noVolume
+		return env, p, nil, false
+	}
+	return env, p, vols, true
 }
 
 // supported returns the machine's volumes the provider supports.
@@ -330,10 +307,8 @@ func ruleSupportedStable(pr *providerRun) {
 
 func ruleCommitSequence(pr *providerRun) {
 	ctx := context.Background()
-	env, p := pr.machine()
-	vols := pr.supported(env, p)
-	if len(vols) == 0 {
-		pr.skip = "the provider supports no volume (IsVolumeSupported/Stable)"
+	_, p, vols, ok := pr.machineWithVolumes()
+	if !ok {
 		return
 	}
 	set, ids, ok := pr.begin(p, vols)
@@ -380,7 +355,7 @@ func rulePointInTime(pr *providerRun) {
 	}
 	vols := pr.supported(env, p)
 	if len(vols) == 0 {
-		pr.skip = "the provider supports no volume (IsVolumeSupported/Stable)"
+		pr.skip = noVolume
 		return
 	}
 	set, ids, ok := pr.begin(p, vols)
@@ -478,10 +453,8 @@ func firstDiff(a, b []byte) int {
 }
 
 func ruleOutOfOrder(pr *providerRun) {
-	env, p := pr.machine()
-	vols := pr.supported(env, p)
-	if len(vols) == 0 {
-		pr.skip = "the provider supports no volume (IsVolumeSupported/Stable)"
+	_, p, vols, ok := pr.machineWithVolumes()
+	if !ok {
 		return
 	}
 	set, _, ok := pr.begin(p, vols)
@@ -501,10 +474,8 @@ func ruleOutOfOrder(pr *providerRun) {
 func ruleAbortReleases(pr *providerRun) {
 	ctx := context.Background()
 	for done := 0; done <= len(creation); done++ {
-		env, p := pr.machine()
-		vols := pr.supported(env, p)
-		if len(vols) == 0 {
-			pr.skip = "the provider supports no volume (IsVolumeSupported/Stable)"
+		env, p, vols, ok := pr.machineWithVolumes()
+		if !ok {
 			return
 		}
 		point := "after BeginPrepareSnapshot"
@@ -550,10 +521,8 @@ func ruleAbortReleases(pr *providerRun) {
 
 func ruleDelete(pr *providerRun) {
 	ctx := context.Background()
-	env, p := pr.machine()
-	vols := pr.supported(env, p)
-	if len(vols) == 0 {
-		pr.skip = "the provider supports no volume (IsVolumeSupported/Stable)"
+	env, p, vols, ok := pr.machineWithVolumes()
+	if !ok {
 		return
 	}
 	var sets []vss.ID
@@ -601,10 +570,8 @@ func ruleDelete(pr *providerRun) {
 
 func ruleProviderBackup(pr *providerRun) {
 	ctx := context.Background()
-	env, p := pr.machine()
-	vols := pr.supported(env, p)
-	if len(vols) == 0 {
-		pr.skip = "the provider supports no volume (IsVolumeSupported/Stable)"
+	env, p, vols, ok := pr.machineWithVolumes()
+	if !ok {
 		return
 	}
 	s, _, err := NewSession(Config{Seed: pr.seed, Volumes: env.Volumes, Providers: []provider.Provider{p},

@@ -2,7 +2,6 @@ package simulate
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -155,36 +154,57 @@ type WriterSuiteT interface {
 func TestWriter(t WriterSuiteT, newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) {
 	t.Helper()
 	s := newWriterSuite(t.Name(), newWriter, opts)
+	rules := s.rules()
+	names := make([]Rule, len(rules))
+	for i, r := range rules {
+		names[i] = r.rule
+	}
 	tt, ok := t.(*testing.T)
 	if !ok {
-		for _, r := range s.rules() {
-			if s.skipped(r.rule) {
-				continue
-			}
-			for _, seed := range s.seeds() {
-				got, skip := s.runRule(r, seed)
-				if skip != "" {
-					t.Logf("%s: skipped: %s", r.rule.Name, skip)
-					break
-				}
-				s.report(t, got)
-			}
-		}
+		s.plainRuns(t, names, func(i int, seed uint64) ([]Breach, string) { return s.runRule(rules[i], seed) })
 		return
 	}
-	for _, r := range s.rules() {
-		tt.Run(r.rule.Name, func(t *testing.T) {
-			if s.skipped(r.rule) {
-				t.Skip("skipped by WriterTestOptions.Skip")
+	s.subTests(tt, names, "WriterTestOptions.Skip", func(t *testing.T, i int, seed uint64) ([]Breach, string) {
+		if s.opts.RealTime {
+			return s.runRule(rules[i], seed)
+		}
+		return s.runInBubble(t, rules[i], seed)
+	})
+}
+
+// ruleFunc checks rule i of a suite with one seed: its breaches, or why
+// it was skipped.
+type ruleFunc func(i int, seed uint64) (got []Breach, skip string)
+
+// plainRuns runs the rules one after another on the caller's goroutine,
+// every seed, reporting to t: TestWriter and TestProvider given something
+// other than a *testing.T.
+func (s *writerSuite) plainRuns(t WriterSuiteT, rules []Rule, run ruleFunc) {
+	t.Helper()
+	for i, r := range rules {
+		if s.skipped(r) {
+			continue
+		}
+		for _, seed := range s.seeds() {
+			got, skip := run(i, seed)
+			if skip != "" {
+				t.Logf("%s: skipped: %s", r.Name, skip)
+				break
+			}
+			s.report(t, got)
+		}
+	}
+}
+
+// subTests runs each rule as a sub-test of t named after it, every seed.
+func (s *writerSuite) subTests(t *testing.T, rules []Rule, skipOption string, run func(t *testing.T, i int, seed uint64) ([]Breach, string)) {
+	for i, r := range rules {
+		t.Run(r.Name, func(t *testing.T) {
+			if s.skipped(r) {
+				t.Skip("skipped by " + skipOption)
 			}
 			for _, seed := range s.seeds() {
-				var got []Breach
-				var skip string
-				if s.opts.RealTime {
-					got, skip = s.runRule(r, seed)
-				} else {
-					got, skip = s.runInBubble(t, r, seed)
-				}
+				got, skip := run(t, i, seed)
 				if skip != "" {
 					t.Skip(skip)
 				}
@@ -192,6 +212,32 @@ func TestWriter(t WriterSuiteT, newWriter func(env WriterEnv) writer.Writer, opt
 			}
 		})
 	}
+}
+
+// check runs the rules as plainRuns does and returns a *CheckError with
+// the breaches that fail (SHOULD breaches only with StrictShould), or nil.
+func (s *writerSuite) check(rules []Rule, run ruleFunc) error {
+	var all []Breach
+	for i, r := range rules {
+		if s.skipped(r) {
+			continue
+		}
+		for _, seed := range s.seeds() {
+			got, skip := run(i, seed)
+			for _, b := range got {
+				if b.Rule.Must || s.opts.StrictShould {
+					all = append(all, b)
+				}
+			}
+			if skip != "" {
+				break
+			}
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return &CheckError{Breaches: all}
 }
 
 // runInBubble runs one rule in a synctest bubble. A bubble whose
@@ -245,24 +291,8 @@ func (s *writerSuite) runInBubble(t *testing.T, r suiteRule, seed uint64) (got [
 // inside a synctest.Test bubble, to run it fast.
 func CheckWriter(newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) error {
 	s := newWriterSuite("TestWriter", newWriter, opts)
-	var all []Breach
-	for _, r := range s.rules() {
-		if s.skipped(r.rule) {
-			continue
-		}
-		for _, seed := range s.seeds() {
-			got, _ := s.runRule(r, seed)
-			for _, b := range got {
-				if b.Rule.Must || opts.StrictShould {
-					all = append(all, b)
-				}
-			}
-		}
-	}
-	if len(all) == 0 {
-		return nil
-	}
-	return &CheckError{Breaches: all}
+	rules := s.rules()
+	return s.check(WriterRules(), func(i int, seed uint64) ([]Breach, string) { return s.runRule(rules[i], seed) })
 }
 
 // writerSuite is one TestWriter or CheckWriter run.
@@ -447,9 +477,9 @@ func (rc *ruleRun) healthy(w writer.Writer, after writer.EventKind, when string)
 	}
 }
 
-// recorder wraps the writer under test: it delivers every event through
-// writer.Deliver (so panics become errors), and records what the writer
-// saw and how long it took.
+// recorder is the hooks (see hooked) around the writer under test: it
+// delivers every event through writer.Deliver (so panics become errors),
+// and records what the writer saw and how long it took.
 type recorder struct {
 	w   writer.Writer
 	mu  sync.Mutex
@@ -465,7 +495,7 @@ type seenEvent struct {
 
 func (r *recorder) Info() writer.Info { return r.w.Info() }
 
-func (r *recorder) deliver(ctx context.Context, e *writer.Event) error {
+func (r *recorder) event(ctx context.Context, e *writer.Event) error {
 	var keys []writer.ComponentKey
 	for _, c := range e.Components {
 		keys = append(keys, c.Key())
@@ -493,7 +523,7 @@ func (r *recorder) saw(kind writer.EventKind) (seenEvent, bool) {
 	return seenEvent{}, false
 }
 
-func (r *recorder) OnIdentify(ctx context.Context, md *writer.Metadata) error {
+func (r *recorder) identify(ctx context.Context, md *writer.Metadata) error {
 	start := time.Now()
 	got, err := writer.Identify(ctx, r.w)
 	r.mu.Lock()
@@ -506,31 +536,4 @@ func (r *recorder) OnIdentify(ctx context.Context, md *writer.Metadata) error {
 	return nil
 }
 
-func (r *recorder) OnPrepareBackup(ctx context.Context, e *writer.Event) error {
-	return r.deliver(ctx, e)
-}
-func (r *recorder) OnPrepareSnapshot(ctx context.Context, e *writer.Event) error {
-	return r.deliver(ctx, e)
-}
-func (r *recorder) OnFreeze(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
-func (r *recorder) OnThaw(ctx context.Context, e *writer.Event) error   { return r.deliver(ctx, e) }
-func (r *recorder) OnAbort(ctx context.Context, e *writer.Event) error  { return r.deliver(ctx, e) }
-func (r *recorder) OnPostSnapshot(ctx context.Context, e *writer.Event) error {
-	return r.deliver(ctx, e)
-}
-func (r *recorder) OnBackupComplete(ctx context.Context, e *writer.Event) error {
-	return r.deliver(ctx, e)
-}
-func (r *recorder) OnBackupShutdown(ctx context.Context, e *writer.Event) error {
-	return r.deliver(ctx, e)
-}
-func (r *recorder) OnPreRestore(ctx context.Context, e *writer.Event) error { return r.deliver(ctx, e) }
-func (r *recorder) OnPostRestore(ctx context.Context, e *writer.Event) error {
-	return r.deliver(ctx, e)
-}
-
-// errPanic reports whether err is a writer's panic.
-func errPanic(err error) bool {
-	var p *writer.PanicError
-	return errors.As(err, &p)
-}
+var _ eventHooks = (*recorder)(nil)

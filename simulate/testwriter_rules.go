@@ -97,7 +97,7 @@ func (rc *ruleRun) newRig(providerFaults []Fault, companion ...WriterOption) *ri
 	for i := range seed {
 		seed[i] = byte(rng.Uint32())
 	}
-	s, err := coordinator.New(coordinator.Config{Writers: []writer.Writer{rec, comp}, Providers: []provider.Provider{prov},
+	s, err := coordinator.New(coordinator.Config{Writers: []writer.Writer{hooked{rec}, comp}, Providers: []provider.Provider{prov},
 		Volumes: vols, IDs: rand.NewChaCha8(seed)})
 	if err != nil {
 		panic(fmt.Sprintf("the suite cannot build its session: %v", err))
@@ -168,6 +168,42 @@ func (g *rig) backup(ctx context.Context, plan requestor.Plan) (*requestor.Resul
 	plan.Volumes = []string{`C:\`}
 	plan.IgnoreWriterFailures = append(plan.IgnoreWriterFailures, g.companion.Info().ClassID)
 	return requestor.Backup(ctx, g.s, plan)
+}
+
+// requestorSteps are the requestor calls of a backup of C:\ as the rules
+// make them one by one, by name.
+var requestorSteps = []struct {
+	name string
+	call func(ctx context.Context, s *coordinator.Session) error
+}{
+	{"InitializeForBackup", func(ctx context.Context, s *coordinator.Session) error { return s.InitializeForBackup(ctx, "") }},
+	{"SetBackupState", func(ctx context.Context, s *coordinator.Session) error {
+		return s.SetBackupState(ctx, requestor.BackupState{})
+	}},
+	{"GatherWriterMetadata", func(ctx context.Context, s *coordinator.Session) error { return s.GatherWriterMetadata(ctx) }},
+	{"StartSnapshotSet", func(ctx context.Context, s *coordinator.Session) error { _, err := s.StartSnapshotSet(ctx); return err }},
+	{"AddToSnapshotSet", func(ctx context.Context, s *coordinator.Session) error {
+		_, err := s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
+		return err
+	}},
+	{"PrepareForBackup", func(ctx context.Context, s *coordinator.Session) error { return s.PrepareForBackup(ctx) }},
+	{"DoSnapshotSet", func(ctx context.Context, s *coordinator.Session) error { return s.DoSnapshotSet(ctx) }},
+	{"GatherWriterStatus", func(ctx context.Context, s *coordinator.Session) error { return s.GatherWriterStatus(ctx) }},
+	{"BackupComplete", func(ctx context.Context, s *coordinator.Session) error { return s.BackupComplete(ctx) }},
+}
+
+// stepsUpTo makes the requestor calls of a backup in order, through the
+// one named last; it reports whether they all succeeded.
+func (g *rig) stepsUpTo(ctx context.Context, last string) bool {
+	for _, st := range requestorSteps {
+		if err := st.call(ctx, g.s); err != nil {
+			return false
+		}
+		if st.name == last {
+			return true
+		}
+	}
+	panic("no requestor step " + last)
 }
 
 func ruleMetadataValid(rc *ruleRun) {
@@ -318,18 +354,8 @@ func ruleAbortWithoutFreeze(rc *ruleRun) {
 	ctx := context.Background()
 	g := rc.newRig(nil)
 	defer g.close()
-	steps := []func() error{
-		func() error { return g.s.InitializeForBackup(ctx, "") },
-		func() error { return g.s.SetBackupState(ctx, requestor.BackupState{}) },
-		func() error { return g.s.GatherWriterMetadata(ctx) },
-		func() error { _, err := g.s.StartSnapshotSet(ctx); return err },
-		func() error { _, err := g.s.AddToSnapshotSet(ctx, `C:\`, vss.NilID); return err },
-		func() error { return g.s.PrepareForBackup(ctx) },
-	}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return // Backup/Succeeds reports a writer that fails here
-		}
+	if !g.stepsUpTo(ctx, "PrepareForBackup") {
+		return // Backup/Succeeds reports a writer that fails here
 	}
 	_ = g.s.AbortBackup(ctx)
 	if e, ok := g.rec.saw(writer.EventAbort); ok && e.err != nil {
@@ -390,32 +416,13 @@ func ruleCancel(rc *ruleRun) {
 
 func ruleShutdown(rc *ruleRun) {
 	ctx := context.Background()
-	points := []struct {
-		name  string
-		steps int
-	}{{"after GatherWriterMetadata", 3}, {"after PrepareForBackup", 6}, {"after DoSnapshotSet", 7}, {"after BackupComplete", 9}}
-	for _, p := range points {
+	for _, last := range []string{"GatherWriterMetadata", "PrepareForBackup", "DoSnapshotSet", "BackupComplete"} {
 		g := rc.newRig(nil)
-		steps := []func() error{
-			func() error { return g.s.InitializeForBackup(ctx, "") },
-			func() error { return g.s.SetBackupState(ctx, requestor.BackupState{}) },
-			func() error { return g.s.GatherWriterMetadata(ctx) },
-			func() error { _, err := g.s.StartSnapshotSet(ctx); return err },
-			func() error { _, err := g.s.AddToSnapshotSet(ctx, `C:\`, vss.NilID); return err },
-			func() error { return g.s.PrepareForBackup(ctx) },
-			func() error { return g.s.DoSnapshotSet(ctx) },
-			func() error { return g.s.GatherWriterStatus(ctx) },
-			func() error { return g.s.BackupComplete(ctx) },
-		}
-		for _, step := range steps[:p.steps] {
-			if step() != nil {
-				break
-			}
-		}
+		g.stepsUpTo(ctx, last) // a failing step ends the backup there: shut down anyway
 		mark := rc.count()
 		g.close()
-		rc.note(mark, p.name)
-		rc.healthy(g.w, writer.EventBackupShutdown, "after BackupShutdown "+p.name)
+		rc.note(mark, "after "+last)
+		rc.healthy(g.w, writer.EventBackupShutdown, "after BackupShutdown after "+last)
 	}
 }
 
