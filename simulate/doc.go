@@ -27,4 +27,29 @@
 // Writers with real blocking code (channels, timers, goroutines) need real
 // concurrency: run them with the coordinator's default goroutine runtime,
 // inside a testing/synctest bubble for virtual time.
+//
+// # Data that changes
+//
+// Volume is an in-memory volume with a file namespace and copy-on-write
+// snapshots read through io/fs; while VSS holds its writes they queue
+// (Submit, or Do from a goroutine). TransactionalApp, fronted by an
+// AppWriter, and UnawareApp write to volumes while a backup runs, and
+// check their own consistency in a shadow copy.
+//
+// # Faults and exploration
+//
+// A Plan of Faults (printable, parseable) injects failures into writers,
+// providers and the requestor; Scenario.Run runs a backup with a plan and
+// checks every invariant of the protocol; ExploreSingleFaults and Sweep
+// search for violations and shrink them to a line to paste into a test.
+//
+// # Testing your own writers and providers
+//
+// TestWriter and TestProvider are conformance suites, in the manner of
+// testing/fstest.TestFS: one call in an ordinary Go test checks a writer
+// (or provider) against the rules of VSS and reports each breach with the
+// seed and a command that reproduces it; CheckWriter and CheckProvider
+// return the verdict as an error. HappenedBefore, SameSequence,
+// NoWriterFrozen and WriterEndedIn check a session's trace in your own
+// tests.
 package simulate
