@@ -133,8 +133,8 @@ type WriterSuiteT interface {
 
 // TestWriter checks a writer against the VSS writer rules
 // (WriterRules): it runs it through whole backups, aborts, shutdowns at
-// any point, cancelled events, component selection and the single faults
-// of the other participants, and reports every breach with the rule, the
+// any point, cancelled events, component selection, PreRestore and
+// PostRestore, and the single faults of the other participants, and reports every breach with the rule, the
 // event, what happened and how to reproduce it. A correct writer never
 // fails, whatever the seed.
 //

@@ -48,6 +48,7 @@ func (s *writerSuite) rules() []suiteRule {
 		{rule: Rule{"Cancel/ReturnsPromptly", true, "every handler returns promptly when its context is cancelled"}, run: ruleCancel},
 		{rule: Rule{"Shutdown/AnyPoint", true, "BackupShutdown at any point of a backup is survived and leaves the application working"}, run: ruleShutdown},
 		{rule: Rule{"Components/Selection", true, "a component-mode backup of some of the writer's selectable components succeeds, with exactly those components"}, run: ruleComponents},
+		{rule: Rule{"Restore/PreAndPost", true, "PreRestore and PostRestore of the writer's components succeed and leave the application working"}, run: ruleRestore},
 		{rule: Rule{"Faults/OtherWriters", true, "another writer failing or slow at any event does not fail this writer or leave it frozen"}, run: ruleOtherWriters},
 		{rule: Rule{"Faults/Providers", true, "a provider failing at any call from EndPrepareSnapshots to PostCommitSnapshots leaves the writer not frozen and its application working"}, run: ruleProviders},
 	}
@@ -527,4 +528,39 @@ func ruleProviders(rc *ruleRun) {
 		g.close()
 		rc.healthy(g.w, writer.EventAbort, "after the provider failed at "+site)
 	}
+}
+
+// ruleRestore delivers PreRestore and PostRestore for every component the
+// writer declares restorable, as a requestor restoring them does (the
+// simulated coordinator runs backups only, so the events go straight to
+// the writer), then checks the application works.
+func ruleRestore(rc *ruleRun) {
+	ctx := context.Background()
+	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	md, err := writer.Identify(ctx, w)
+	if err != nil {
+		return // Identify/MetadataValid reports it
+	}
+	info := w.Info()
+	var comps []*writer.Component
+	for _, c := range md.Components {
+		if c.Selectable || c.SelectableForRestore {
+			comps = append(comps, &writer.Component{Type: c.Type, LogicalPath: c.LogicalPath, Name: c.Name, SelectedForRestore: true})
+		}
+	}
+	if len(comps) == 0 {
+		rc.skip = "the writer declares no component a requestor may restore"
+		return
+	}
+	limit := info.EffectiveFreezeTimeout()
+	for _, k := range []writer.EventKind{writer.EventPreRestore, writer.EventPostRestore} {
+		ectx, cancel := context.WithTimeout(ctx, limit)
+		err := writer.Deliver(ectx, w, &writer.Event{Kind: k, ComponentsSelected: true, Components: comps})
+		cancel()
+		if err != nil {
+			rc.breach(k, "%v of %d component(s) failed: %v", k, len(comps), err)
+			return
+		}
+	}
+	rc.healthy(w, writer.EventPostRestore, "after PostRestore")
 }
