@@ -95,26 +95,32 @@ func freezeStage(rank int) func(*Machine) {
 func thawStage(rank int) func(*Machine) {
 	return func(m *Machine) {
 		m.step = 9
-		var ws []*writerSlot
-		for _, w := range m.writersIn(vss.WriterWaitingForThaw, rank) {
+		ws := m.writersIn(vss.WriterWaitingForThaw, rank)
+		n := 0
+		for _, w := range ws {
 			if w.inWindow {
-				ws = append(ws, w)
+				ws[n] = w
+				n++
 			}
 		}
-		m.broadcast(writer.EventThaw, ws)
+		m.broadcast(writer.EventThaw, ws[:n])
 	}
 }
 
 // writersIn returns the participants in state s (and of level rank, unless
-// rank is negative).
+// rank is negative). The slice is the machine's buffer, valid until the
+// next call: a stage hands it to broadcast at once.
 func (m *Machine) writersIn(s vss.WriterState, rank int) []*writerSlot {
-	var ws []*writerSlot
-	for _, w := range m.participants() {
-		if w.state == s && (rank < 0 || w.level.FreezeRank() == rank) {
-			ws = append(ws, w)
+	m.wsBuf = m.wsBuf[:0]
+	if !m.sc.WithWriters() {
+		return m.wsBuf
+	}
+	for _, w := range m.writers {
+		if w.identified && w.state == s && (rank < 0 || w.level.FreezeRank() == rank) {
+			m.wsBuf = append(m.wsBuf, w)
 		}
 	}
-	return ws
+	return m.wsBuf
 }
 
 // failSet fails the shadow copy set being created: writes are released,

@@ -88,8 +88,9 @@ type Machine struct {
 	startBuf []Op
 	reply    Reply
 
-	holdDeadline time.Time // zero unless a commit is running under held writes
-	provNames    []string  // the providers as trace records name them
+	holdDeadline time.Time     // zero unless a commit is running under held writes
+	provNames    []string      // the providers as trace records name them
+	wsBuf        []*writerSlot // writersIn's buffer
 }
 
 // activeCall is the requestor call the machine is working on: its program

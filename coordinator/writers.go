@@ -66,7 +66,11 @@ func (m *Machine) baseEvent(kind writer.EventKind) *writer.Event {
 // sendEvent delivers an event to one writer. Freeze is bounded by the
 // writer's freeze window, other events by the event timeout.
 func (m *Machine) sendEvent(w *writerSlot, base *writer.Event, background bool) {
-	e := new(writer.Event)
+	m.sendEventIn(w, base, background, new(writer.Event))
+}
+
+// sendEventIn is sendEvent with the writer's copy of the event in e.
+func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool, e *writer.Event) {
 	*e = *base // Volumes and SnapshotDevices are shared and read-only
 	if e.Kind == writer.EventFreeze || e.Kind == writer.EventThaw {
 		e.Level = w.level
@@ -96,8 +100,9 @@ func (m *Machine) sendEvent(w *writerSlot, base *writer.Event, background bool) 
 // broadcast sends an event to every writer in ws; the stage waits for all.
 func (m *Machine) broadcast(kind writer.EventKind, ws []*writerSlot) {
 	base := m.baseEvent(kind)
-	for _, w := range ws {
-		m.sendEvent(w, base, false)
+	evs := make([]writer.Event, len(ws)) // each writer's own copy, in one allocation
+	for i, w := range ws {
+		m.sendEventIn(w, base, false, &evs[i])
 	}
 }
 

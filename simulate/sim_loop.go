@@ -35,6 +35,7 @@ type Loop struct {
 	answers int // answers in events, cancelled ones included
 	seq     uint64
 	gone    map[uint64]bool // cancelled tokens
+	mctx    meterCtx        // the context work runs under (runQueued)
 }
 
 type queuedOp struct {
@@ -206,7 +207,11 @@ func (l *Loop) runQueued() {
 				delete(l.gone, token)
 				continue
 			}
-			ctx := &meterCtx{Context: context.Background()}
+			// One context serves every run: runs are one at a time and a
+			// run's context is valid for the call only, as the contexts of
+			// writer events and provider calls are.
+			ctx := &l.mctx
+			ctx.Context, ctx.m = context.Background(), meter{}
 			c := q.run(ctx, q.op)
 			if ctx.m.hang {
 				continue
