@@ -41,7 +41,7 @@ type WriterComponents struct {
 	ClassID      vss.ID
 	InstanceName string
 	// BackupSchema is what the writer declared in its metadata.
-	BackupSchema writer.BackupSchema
+	BackupSchema vss.BackupSchema
 	// Components are the components selected for this writer.
 	Components []*writer.Component
 	Unknown    writer.Unknown

@@ -66,7 +66,7 @@ func readWriterComponents(x *xmldoc.Elem) (*WriterComponents, error) {
 		InstanceID:   x.ID("instanceId", true),
 		ClassID:      x.ID("writerId", true),
 		InstanceName: x.Str("instanceName"),
-		BackupSchema: writer.BackupSchema(x.Uint("backupSchema")),
+		BackupSchema: vss.BackupSchema(x.Uint("backupSchema")),
 	}
 	x.Children(&w.Unknown.Elements, func(c *xmldoc.Elem) bool {
 		if c.E.Tag != "COMPONENT" {

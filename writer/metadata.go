@@ -31,7 +31,7 @@ type Metadata struct {
 	Version string
 	// BackupSchema is what the writer supports (VSS_BACKUP_SCHEMA flags,
 	// IVssExamineWriterMetadata::GetBackupSchema).
-	BackupSchema BackupSchema
+	BackupSchema vss.BackupSchema
 
 	// RestoreMethod is how the writer's files are restored
 	// (GetRestoreMethod); nil when the document declares none.
@@ -56,30 +56,6 @@ type Metadata struct {
 // back after the modelled ones, so that no element or attribute of a
 // writer's or requestor's document is lost.
 type Unknown = xmldoc.Unknown
-
-// BackupSchema is the VSS_BACKUP_SCHEMA bit mask: the backup features a
-// writer supports beyond a full backup.
-type BackupSchema uint32
-
-// VSS_BACKUP_SCHEMA values.
-const (
-	SchemaUndefined                      BackupSchema = 0x0    // VSS_BS_UNDEFINED: full backups only
-	SchemaDifferential                   BackupSchema = 0x1    // VSS_BS_DIFFERENTIAL
-	SchemaIncremental                    BackupSchema = 0x2    // VSS_BS_INCREMENTAL
-	SchemaExclusiveIncrementalDiff       BackupSchema = 0x4    // VSS_BS_EXCLUSIVE_INCREMENTAL_DIFFERENTIAL
-	SchemaLog                            BackupSchema = 0x8    // VSS_BS_LOG
-	SchemaCopy                           BackupSchema = 0x10   // VSS_BS_COPY
-	SchemaTimestamped                    BackupSchema = 0x20   // VSS_BS_TIMESTAMPED
-	SchemaLastModify                     BackupSchema = 0x40   // VSS_BS_LAST_MODIFY
-	SchemaLSN                            BackupSchema = 0x80   // VSS_BS_LSN
-	SchemaWriterSupportsNewTarget        BackupSchema = 0x100  // VSS_BS_WRITER_SUPPORTS_NEW_TARGET
-	SchemaWriterSupportsRestoreWithMove  BackupSchema = 0x200  // VSS_BS_WRITER_SUPPORTS_RESTORE_WITH_MOVE
-	SchemaIndependentSystemState         BackupSchema = 0x400  // VSS_BS_INDEPENDENT_SYSTEM_STATE
-	SchemaRollForwardRestore             BackupSchema = 0x1000 // VSS_BS_ROLLFORWARD_RESTORE
-	SchemaRestoreRename                  BackupSchema = 0x2000 // VSS_BS_RESTORE_RENAME
-	SchemaAuthoritativeRestore           BackupSchema = 0x4000 // VSS_BS_AUTHORITATIVE_RESTORE
-	SchemaWriterSupportsParallelRestores BackupSchema = 0x8000 // VSS_BS_WRITER_SUPPORTS_PARALLEL_RESTORES
-)
 
 // RestoreMethod is the RESTORE_METHOD element: how a writer's files are
 // restored (IVssExamineWriterMetadata::GetRestoreMethod).
@@ -126,7 +102,7 @@ type ComponentInfo struct {
 	Selectable           bool
 	SelectableForRestore bool
 	// Flags are the VSS_COMPONENT_FLAGS bits.
-	Flags ComponentFlags
+	Flags vss.ComponentFlags
 
 	// Files (FILE_LIST) are a file group's files; DatabaseFiles
 	// (DATABASE_FILES) and LogFiles (DATABASE_LOGFILES) a database's.
@@ -146,16 +122,6 @@ func (c *ComponentInfo) Key() ComponentKey {
 	return ComponentKey{Type: c.Type, LogicalPath: c.LogicalPath, Name: c.Name}
 }
 
-// ComponentFlags are the VSS_COMPONENT_FLAGS bits of a component.
-type ComponentFlags uint32
-
-// VSS_COMPONENT_FLAGS values.
-const (
-	FlagBackupLTS           ComponentFlags = 0x1 // VSS_CF_BACKUP_RECOVERY: obsolete
-	FlagAppRollbackRecovery ComponentFlags = 0x2 // VSS_CF_APP_ROLLBACK_RECOVERY: needs PostSnapshot for an app rollback
-	FlagNotSystemState      ComponentFlags = 0x4 // VSS_CF_NOT_SYSTEM_STATE: not part of the system state
-)
-
 // FileSpec is a set of files (IVssWMFiledesc): the files matching Spec in
 // directory Path, and in its subdirectories when Recursive.
 type FileSpec struct {
@@ -168,7 +134,7 @@ type FileSpec struct {
 	AlternatePath string
 	// BackupType is the VSS_FILE_SPEC_BACKUP_TYPE mask saying which backup
 	// types need these files; 0 means the document did not say.
-	BackupType uint32
+	BackupType vss.FileSpecBackupType
 	Unknown    Unknown
 }
 

@@ -229,7 +229,7 @@ func (md *Metadata) hasFileSet(f FileSpec) bool {
 
 // SetBackupSchema declares the backup features the writer supports
 // (IVssCreateWriterMetadataEx::SetBackupSchema).
-func (md *Metadata) SetBackupSchema(s BackupSchema) { md.BackupSchema = s }
+func (md *Metadata) SetBackupSchema(s vss.BackupSchema) { md.BackupSchema = s }
 
 // Validate checks the whole document as VSS does when a writer's Identify
 // handler returns: every component is well formed and declared once, a

@@ -30,7 +30,7 @@ func declareSales(t *testing.T) *writer.Metadata {
 	require.NoError(t, md.SetRestoreMethod(writer.RestoreMethod{Method: vss.RestoreIfCanReplace, WriterRestore: vss.WriterRestoreAlways}))
 	require.NoError(t, md.AddAlternateLocationMapping(writer.FileSpec{Path: `C:\etc`, Spec: "*", Recursive: true, AlternatePath: `D:\etc`}))
 	require.NoError(t, md.AddDependency(writer.ComponentKey{Type: vss.ComponentFileGroup, Name: "config"}, writer.Dependency{LogicalPath: `HOST\SQL`, ComponentName: "sales"}))
-	md.SetBackupSchema(writer.SchemaDifferential | writer.SchemaIncremental)
+	md.SetBackupSchema(vss.SchemaDifferential | vss.SchemaIncremental)
 	return md
 }
 

@@ -47,7 +47,7 @@ func ParseMetadata(doc []byte) (*Metadata, error) {
 		return nil, xmldoc.WrongRoot(root, "WRITER_METADATA", "a writer metadata document")
 	}
 	x := xmldoc.Open(root)
-	md := &Metadata{Version: x.Str("version"), BackupSchema: BackupSchema(x.Uint("backupSchema"))}
+	md := &Metadata{Version: x.Str("version"), BackupSchema: vss.BackupSchema(x.Uint("backupSchema"))}
 	seenID := false
 	x.Children(&md.Unknown.Elements, func(c *xmldoc.Elem) bool {
 		switch c.E.Tag {
@@ -153,7 +153,7 @@ func readComponent(x *xmldoc.Elem) (*ComponentInfo, error) {
 		NotifyOnBackupComplete: x.Bool("notifyOnBackupComplete"),
 		Selectable:             x.Bool("selectable"),
 		SelectableForRestore:   x.Bool("selectableForRestore"),
-		Flags:                  ComponentFlags(x.Uint("componentFlags")),
+		Flags:                  vss.ComponentFlags(x.Uint("componentFlags")),
 	}
 	if x.E.Tag == "DATABASE" {
 		c.Type = vss.ComponentDatabase
@@ -198,7 +198,7 @@ func readFileSpec(x *xmldoc.Elem) (FileSpec, error) {
 		Spec:          x.Str("filespec"),
 		Recursive:     x.Bool("recursive"),
 		AlternatePath: x.Str("alternatePath"),
-		BackupType:    x.Uint("filespecBackupType"),
+		BackupType:    vss.FileSpecBackupType(x.Uint("filespecBackupType")),
 	}
 	x.Children(&fs.Unknown.Elements, func(*xmldoc.Elem) bool { return false })
 	fs.Unknown.Attrs = x.Rest(true)
@@ -305,7 +305,7 @@ func writeFileSpec(e xmldoc.Out, f FileSpec) {
 	e.SetNonEmpty("alternatePath", f.AlternatePath)
 	e.SetBool("recursive", f.Recursive)
 	if f.BackupType != 0 {
-		e.SetUint("filespecBackupType", f.BackupType)
+		e.SetUint("filespecBackupType", uint32(f.BackupType))
 	}
 	e.Unknown(f.Unknown)
 }

@@ -32,7 +32,7 @@ func TestParseMetadata(t *testing.T) {
 	assert.Equal(t, vss.MustParseID("{a65faa63-5ea8-4ebc-9dbd-a0c4db26912a}"), md.ClassID)
 	assert.Equal(t, vss.UsageUserData, md.Usage)
 	assert.Equal(t, vss.SourceTransactedDB, md.Source)
-	assert.Equal(t, writer.SchemaDifferential|writer.SchemaIncremental, md.BackupSchema)
+	assert.Equal(t, vss.SchemaDifferential|vss.SchemaIncremental, md.BackupSchema)
 	require.NotNil(t, md.RestoreMethod)
 	assert.Equal(t, vss.RestoreIfCanReplace, md.RestoreMethod.Method)
 	assert.Equal(t, vss.WriterRestoreAlways, md.RestoreMethod.WriterRestore)
