@@ -12,26 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/internal/testdata"
 	"github.com/vsskit/vss/internal/xmldoc"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/writer"
 )
 
-func testdataDir(t testing.TB) string {
-	dir := os.Getenv("VSS_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "testdata")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real VSS documents not found at %s (set VSS_TESTDATA to the testdata folder of ../shared): %v", dir, err)
-	}
-	return dir
-}
-
 // Both real backup components documents parse, write back, parse to an
 // equal model, and lose no element or attribute.
 func TestRealBackupDocumentRoundTrip(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(testdataDir(t), "*", "*.bcd.xml"))
+	files, err := filepath.Glob(filepath.Join(testdata.Dir(t), "*", "*.bcd.xml"))
 	require.NoError(t, err)
 	require.Len(t, files, 2)
 	for _, f := range files {
@@ -62,7 +52,7 @@ func TestRealBackupDocumentRoundTrip(t *testing.T) {
 // The SQL Server writer's selected component carries its backup stamp and
 // private metadata, as the writer recorded them at backup.
 func TestRealBackupDocumentSQLComponent(t *testing.T) {
-	in, err := os.ReadFile(filepath.Join(testdataDir(t), "vss-xml-sql", "ws2012_diskshadow_with_sql_BCDocument.bcd.xml"))
+	in, err := os.ReadFile(filepath.Join(testdata.Dir(t), "vss-xml-sql", "ws2012_diskshadow_with_sql_BCDocument.bcd.xml"))
 	require.NoError(t, err)
 	d, err := requestor.ParseBackupDocument(in)
 	require.NoError(t, err)
@@ -83,7 +73,7 @@ func TestRealBackupDocumentSQLComponent(t *testing.T) {
 // The diskshadow manifest (UTF-16 without a byte order mark) is refused
 // for what it is.
 func TestDiskshadowManifestRefused(t *testing.T) {
-	files, err := filepath.Glob(filepath.Join(testdataDir(t), "*", "*Manifest*.xml"))
+	files, err := filepath.Glob(filepath.Join(testdata.Dir(t), "*", "*Manifest*.xml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	for _, f := range files {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/beevik/etree"
 
+	"github.com/vsskit/vss/internal/testdata"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -14,7 +15,7 @@ import (
 // Windows Server 2012 with ParseMetadata, and with a bare etree parse of
 // the same bytes in the same run, for the ratio between the two.
 func BenchmarkParseSystemWriterWMD(b *testing.B) {
-	doc, err := os.ReadFile(filepath.Join(testdataDir(b), "vss-xml-nosql", "ws2012_diskshadow_no_sql_WM3_System_Writer.wmd.xml"))
+	doc, err := os.ReadFile(filepath.Join(testdata.Dir(b), "vss-xml-nosql", "ws2012_diskshadow_no_sql_WM3_System_Writer.wmd.xml"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -9,25 +9,13 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vsskit/vss/internal/testdata"
 	"github.com/vsskit/vss/internal/xmldoc"
 	"github.com/vsskit/vss/writer"
 )
 
-// testdataDir is where the real Windows documents are: VSS_TESTDATA, or
-// ../shared/testdata beside the checkout.
-func testdataDir(t testing.TB) string {
-	dir := os.Getenv("VSS_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "shared", "testdata")
-	}
-	if _, err := os.Stat(dir); err != nil {
-		t.Skipf("real VSS documents not found at %s (set VSS_TESTDATA to the testdata folder of ../shared): %v", dir, err)
-	}
-	return dir
-}
-
 func realWMDs(t testing.TB) []string {
-	files, err := filepath.Glob(filepath.Join(testdataDir(t), "*", "*.wmd.xml"))
+	files, err := filepath.Glob(filepath.Join(testdata.Dir(t), "*", "*.wmd.xml"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
 	return files

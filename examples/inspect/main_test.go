@@ -10,6 +10,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/vsskit/vss/internal/testdata"
 )
 
 const wmd = `<WRITER_METADATA xmlns="x-schema:#VssWriterMetadataInfo" version="1.2"><IDENTIFICATION writerId="a65faa63-5ea8-4ebc-9dbd-a0c4db26912a" instanceId="dd8d6255-b3bb-4ec1-8249-73cd75c0ee21" friendlyName="Shop Writer" usage="USER_DATA" dataSource="TRANSACTION_DB"/>` +
@@ -95,13 +97,10 @@ func TestErrors(t *testing.T) {
 // Every real document of ../shared/testdata passes -roundtrip; the
 // diskshadow manifests are refused for what they are.
 func TestRealDocuments(t *testing.T) {
-	dir := os.Getenv("VSS_TESTDATA")
-	if dir == "" {
-		dir = filepath.Join("..", "..", "..", "shared", "testdata")
-	}
+	dir := testdata.Dir(t)
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.xml"))
 	if len(files) == 0 {
-		t.Skipf("real VSS documents not found under %s (set VSS_TESTDATA)", dir)
+		t.Fatalf("no real VSS documents under %s", dir)
 	}
 	for _, f := range files {
 		code, out, errOut := runInspect("-roundtrip", f)
