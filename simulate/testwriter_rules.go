@@ -487,23 +487,18 @@ func ruleOtherWriters(rc *ruleRun) {
 	ctx := context.Background()
 	type fault struct {
 		name string
-		opt  func(limit time.Duration) WriterOption
+		opt  WriterOption
 	}
-	faults := []fault{}
+	var faults []fault
 	for _, k := range []writer.EventKind{writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot} {
-		faults = append(faults, fault{k.String() + " error", func(time.Duration) WriterOption {
-			return On(k, Behavior{Err: vss.ErrWriterRetryable})
-		}})
+		faults = append(faults, fault{k.String() + " error", On(k, Behavior{Err: vss.ErrWriterRetryable})})
 	}
 	// A slow companion keeps this writer frozen for half its freeze
 	// timeout: a writer must hold its freeze that long.
-	faults = append(faults, fault{"Freeze slow", func(limit time.Duration) WriterOption {
-		return On(writer.EventFreeze, Behavior{Cost: limit / 2})
-	}})
+	limit := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)}).Info().EffectiveFreezeTimeout()
+	faults = append(faults, fault{"Freeze slow", On(writer.EventFreeze, Behavior{Cost: limit / 2})})
 	for _, f := range faults {
-		probe := rc.suite.newWriter
-		limit := probe(WriterEnv{Volume: NewVolume(`C:\`)}).Info().EffectiveFreezeTimeout()
-		g := rc.newRig(nil, f.opt(limit))
+		g := rc.newRig(nil, f.opt)
 		_, _ = g.backup(ctx, requestor.Plan{})
 		mark := rc.count()
 		g.failedItself(ctx, "when "+companionName+" failed at "+f.name)
