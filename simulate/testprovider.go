@@ -80,7 +80,7 @@ func ProviderRules() []Rule {
 // Point-in-time contents are checked when the provider implements
 // provider.FSOpener (as the simulated providers do); otherwise that rule
 // is skipped.
-func TestProvider(t WriterSuiteT, newProvider func(env ProviderEnv) provider.Provider, opts ProviderTestOptions) {
+func TestProvider(t SuiteT, newProvider func(env ProviderEnv) provider.Provider, opts ProviderTestOptions) {
 	t.Helper()
 	ps := newProviderSuite(t.Name(), newProvider, opts)
 	rules := providerRules()

@@ -117,14 +117,14 @@ func (e *CheckError) Error() string {
 	return "broke " + strconv.Itoa(len(e.Breaches)) + " rule(s):\n" + strings.Join(lines, "\n")
 }
 
-// WriterSuiteT is what TestWriter needs of a test: a *testing.T, or
-// anything with these methods (a fake, to test the suite's own messages).
-// Given a *testing.T, every rule runs as a sub-test, in a testing/synctest
-// bubble unless WriterTestOptions.RealTime is set. Given anything else,
-// the rules run one after another on the caller's goroutine and their
-// names prefix the messages; call TestWriter inside synctest.Test for
-// virtual time there too.
-type WriterSuiteT interface {
+// SuiteT is what TestWriter and TestProvider need of a test: a
+// *testing.T, or anything with these methods (a fake, to test the suites'
+// own messages). Given a *testing.T, every rule runs as a sub-test (for
+// TestWriter, in a testing/synctest bubble unless WriterTestOptions.RealTime
+// is set). Given anything else, the rules run one after another on the
+// caller's goroutine, each message naming its rule; call TestWriter
+// inside synctest.Test for virtual time there too.
+type SuiteT interface {
 	Helper()
 	Name() string
 	Errorf(format string, args ...any)
@@ -151,7 +151,7 @@ type WriterSuiteT interface {
 // a channel or a sync.Cond instead, or the test set RealTime. A handler
 // left blocked forever on a channel when a rule ends is reported as a
 // breach of that rule.
-func TestWriter(t WriterSuiteT, newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) {
+func TestWriter(t SuiteT, newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) {
 	t.Helper()
 	s := newWriterSuite(t.Name(), newWriter, opts)
 	rules := s.rules()
@@ -179,7 +179,7 @@ type ruleFunc func(i int, seed uint64) (got []Breach, skip string)
 // plainRuns runs the rules one after another on the caller's goroutine,
 // every seed, reporting to t: TestWriter and TestProvider given something
 // other than a *testing.T.
-func (s *writerSuite) plainRuns(t WriterSuiteT, rules []Rule, run ruleFunc) {
+func (s *writerSuite) plainRuns(t SuiteT, rules []Rule, run ruleFunc) {
 	t.Helper()
 	for i, r := range rules {
 		if s.skipped(r) {
@@ -341,7 +341,7 @@ func (s *writerSuite) skipped(r Rule) bool {
 	return false
 }
 
-func (s *writerSuite) report(t WriterSuiteT, got []Breach) {
+func (s *writerSuite) report(t SuiteT, got []Breach) {
 	t.Helper()
 	for _, b := range got {
 		if b.Rule.Must || s.opts.StrictShould {
