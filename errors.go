@@ -16,13 +16,14 @@ import (
 // works the same against real VSS and against the simulator.
 type HRESULT uint32
 
-// Success codes.
+// Success codes, named like the failures: the VSS name without its
+// S_ or VSS_S_ prefix. Name prints the VSS name.
 const (
-	S_OK                  HRESULT = 0x00000000 // success
-	S_FALSE               HRESULT = 0x00000001 // success, with a negative answer
-	VSS_S_ASYNC_PENDING   HRESULT = 0x00042309 // IVssAsync: the operation is still running
-	VSS_S_ASYNC_FINISHED  HRESULT = 0x0004230A // IVssAsync: the operation finished
-	VSS_S_ASYNC_CANCELLED HRESULT = 0x0004230B // IVssAsync: the operation was cancelled
+	OK             HRESULT = 0x00000000 // S_OK: success
+	False          HRESULT = 0x00000001 // S_FALSE: success, with a negative answer
+	AsyncPending   HRESULT = 0x00042309 // VSS_S_ASYNC_PENDING: IVssAsync: the operation is still running
+	AsyncFinished  HRESULT = 0x0004230A // VSS_S_ASYNC_FINISHED: IVssAsync: the operation finished
+	AsyncCancelled HRESULT = 0x0004230B // VSS_S_ASYNC_CANCELLED: IVssAsync: the operation was cancelled
 )
 
 // Generic COM failures.
@@ -82,11 +83,11 @@ const (
 type hresultInfo struct{ name, text string }
 
 var hresults = map[HRESULT]hresultInfo{
-	S_OK:                  {"S_OK", "success"},
-	S_FALSE:               {"S_FALSE", "success (false)"},
-	VSS_S_ASYNC_PENDING:   {"VSS_S_ASYNC_PENDING", "the asynchronous operation is still running"},
-	VSS_S_ASYNC_FINISHED:  {"VSS_S_ASYNC_FINISHED", "the asynchronous operation finished"},
-	VSS_S_ASYNC_CANCELLED: {"VSS_S_ASYNC_CANCELLED", "the asynchronous operation was cancelled"},
+	OK:             {"S_OK", "success"},
+	False:          {"S_FALSE", "success (false)"},
+	AsyncPending:   {"VSS_S_ASYNC_PENDING", "the asynchronous operation is still running"},
+	AsyncFinished:  {"VSS_S_ASYNC_FINISHED", "the asynchronous operation finished"},
+	AsyncCancelled: {"VSS_S_ASYNC_CANCELLED", "the asynchronous operation was cancelled"},
 
 	ErrNotImpl:       {"E_NOTIMPL", "not implemented"},
 	ErrFail:          {"E_FAIL", "unspecified failure"},
@@ -205,11 +206,11 @@ func (e *Error) Unwrap() []error {
 }
 
 // CodeOf returns the HRESULT carried by err: the first HRESULT found by
-// errors.As, S_OK for a nil error, and ErrFail for an error that carries
+// errors.As, OK (S_OK) for a nil error, and ErrFail for an error that carries
 // none.
 func CodeOf(err error) HRESULT {
 	if err == nil {
-		return S_OK
+		return OK
 	}
 	var h HRESULT
 	if errors.As(err, &h) {
@@ -220,10 +221,10 @@ func CodeOf(err error) HRESULT {
 
 // WriterFailure maps the error a writer returned from an event to the
 // writer failure VSS records: one of the VSS_E_WRITERERROR_* codes found in
-// err, otherwise ErrWriterNonRetryable. A nil error gives S_OK.
+// err, otherwise ErrWriterNonRetryable. A nil error gives OK (S_OK).
 func WriterFailure(err error) HRESULT {
 	if err == nil {
-		return S_OK
+		return OK
 	}
 	if h := CodeOf(err); h.IsWriterError() {
 		return h

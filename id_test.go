@@ -107,7 +107,7 @@ func TestHRESULTErrors(t *testing.T) {
 	assert.Contains(t, ErrBadState.Error(), "VSS_E_BAD_STATE (0x80042301)")
 	assert.Equal(t, "HRESULT(0x80049999)", HRESULT(0x80049999).Name())
 	assert.True(t, ErrBadState.Failed())
-	assert.False(t, VSS_S_ASYNC_FINISHED.Failed())
+	assert.False(t, AsyncFinished.Failed())
 
 	cause := errors.New("disk gone")
 	err := Errorf(ErrUnexpectedProviderError, "CommitSnapshots", "provider X: %w", cause)
@@ -116,11 +116,11 @@ func TestHRESULTErrors(t *testing.T) {
 	assert.Equal(t, "CommitSnapshots: "+ErrUnexpectedProviderError.Error()+": provider X: disk gone", err.Error())
 	assert.Equal(t, ErrUnexpectedProviderError, CodeOf(err))
 	assert.Equal(t, ErrFail, CodeOf(cause))
-	assert.Equal(t, S_OK, CodeOf(nil))
+	assert.Equal(t, OK, CodeOf(nil))
 }
 
 func TestWriterFailureMapping(t *testing.T) {
-	assert.Equal(t, S_OK, WriterFailure(nil))
+	assert.Equal(t, OK, WriterFailure(nil))
 	assert.Equal(t, ErrWriterRetryable, WriterFailure(ErrWriterRetryable))
 	assert.Equal(t, ErrWriterOutOfResources, WriterFailure(Errorf(ErrWriterOutOfResources, "OnFreeze", "no memory")))
 	assert.Equal(t, ErrWriterNonRetryable, WriterFailure(errors.New("plain")))

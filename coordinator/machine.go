@@ -157,7 +157,7 @@ func NewMachine(cfg MachineConfig) *Machine {
 	m := &Machine{cfg: cfg, now: cfg.Start, selected: map[vss.ID][]*writer.Component{}}
 	for i, info := range cfg.Writers {
 		m.writers = append(m.writers, &writerSlot{index: i, info: info, level: info.EffectiveLevel(),
-			state: vss.WriterStable, failure: vss.S_OK, name: fmt.Sprintf("writer %q", info.Name)})
+			state: vss.WriterStable, failure: vss.OK, name: fmt.Sprintf("writer %q", info.Name)})
 	}
 	for _, p := range cfg.Providers {
 		m.provNames = append(m.provNames, fmt.Sprintf("provider %q", p.Name))
@@ -297,7 +297,7 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 	if m.cur == nil || m.cur.aborted {
 		return m.take()
 	}
-	err := &vss.Error{Op: m.cur.call.Kind.String(), Code: vss.VSS_S_ASYNC_CANCELLED,
+	err := &vss.Error{Op: m.cur.call.Kind.String(), Code: vss.AsyncCancelled,
 		Detail: "cancelled by the requestor: " + cause.Error(), Err: cause}
 	if !errors.Is(cause, context.Canceled) && !errors.Is(cause, context.DeadlineExceeded) {
 		// Not the requestor: the driver knows nothing it awaits can answer.

@@ -336,7 +336,7 @@ func TestMachineCommitBeyondHoldWindowFailsSet(t *testing.T) {
 	assert.Equal(t, PhaseAborted, s.m.Phase())
 	st, code := s.m.WriterState(0)
 	assert.Equal(t, vss.WriterStable, st, "aborted through no fault of its own")
-	assert.Equal(t, vss.S_OK, code)
+	assert.Equal(t, vss.OK, code)
 }
 
 func TestMachineCancelMidFreezeAbortsEveryFrozenWriter(t *testing.T) {
@@ -363,7 +363,7 @@ func TestMachineCancelMidFreezeAbortsEveryFrozenWriter(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []int{0, 1}, s.m.Frozen())
 	r := s.run(s.m.Cancel(s.now, fmt.Errorf("operator pressed ^C: %w", context.Canceled)))
-	assert.ErrorIs(t, r.Err, vss.VSS_S_ASYNC_CANCELLED)
+	assert.ErrorIs(t, r.Err, vss.AsyncCancelled)
 	assert.Empty(t, s.m.Frozen())
 	evs := s.writerEvents()
 	assert.Contains(t, evs, "A:Abort")

@@ -164,7 +164,7 @@ func (s *Session) WriterState(name string) (state vss.WriterState, failure vss.H
 			return state, failure, true
 		}
 	}
-	return 0, vss.S_OK, false
+	return 0, vss.OK, false
 }
 
 // do runs one call to its reply, driving the machine when the call needs

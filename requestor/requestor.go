@@ -157,7 +157,7 @@ type WriterStatus struct {
 	Name       string          // the writer name
 	State      vss.WriterState // where the writer is, or where it failed
 	// Failure is the writer's failure (a vss.ErrWriter* code, or
-	// vss.ErrWriterNotResponding), vss.S_OK when it did not fail.
+	// vss.ErrWriterNotResponding), vss.OK when it did not fail.
 	Failure vss.HRESULT
 	// FailedAt is the event the writer failed at, zero when it did not.
 	FailedAt writer.EventKind
@@ -167,4 +167,4 @@ type WriterStatus struct {
 }
 
 // Failed reports whether the writer failed.
-func (s WriterStatus) Failed() bool { return s.Failure != vss.S_OK || s.State.Failed() }
+func (s WriterStatus) Failed() bool { return s.Failure != vss.OK || s.State.Failed() }

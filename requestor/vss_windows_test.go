@@ -245,7 +245,7 @@ func TestWindowsCancelledAsyncOperation(t *testing.T) {
 				t.Errorf("a call during DoSnapshotSet: %v, want VSS_E_SNAPSHOT_SET_IN_PROGRESS", err)
 			}
 			err = <-done
-			if !errors.Is(err, tc.want) || vss.CodeOf(err) != vss.VSS_S_ASYNC_CANCELLED {
+			if !errors.Is(err, tc.want) || vss.CodeOf(err) != vss.AsyncCancelled {
 				t.Errorf("DoSnapshotSet = %v; want %v with VSS_S_ASYNC_CANCELLED", err, tc.want)
 			}
 			if d := time.Since(start); d > 5*time.Second {
@@ -352,7 +352,7 @@ func TestWindowsCloseDuringDoSnapshotSet(t *testing.T) {
 	if err := r.Close(); err != nil {
 		t.Errorf("Close: %v", err)
 	}
-	if err := <-done; vss.CodeOf(err) != vss.VSS_S_ASYNC_CANCELLED {
+	if err := <-done; vss.CodeOf(err) != vss.AsyncCancelled {
 		t.Errorf("DoSnapshotSet after Close = %v, want VSS_S_ASYNC_CANCELLED", err)
 	}
 	if err := r.InitializeForBackup(bg, ""); !errors.Is(err, vss.ErrBadState) {

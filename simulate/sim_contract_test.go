@@ -404,7 +404,7 @@ func TestAbortBackupAfterPrepare(t *testing.T) {
 	assert.Equal(t, vss.WriterFailedAtPrepareBackup, st["Front"].State, "its own failure stays")
 	assert.Equal(t, vss.ErrWriterRetryable, st["Front"].Failure)
 	assert.Equal(t, vss.WriterStable, st["Back"].State)
-	assert.Equal(t, vss.S_OK, st["Back"].Failure)
+	assert.Equal(t, vss.OK, st["Back"].Failure)
 	assert.ErrorIs(t, w.s.DoSnapshotSet(context.Background()), vss.ErrBadState)
 }
 

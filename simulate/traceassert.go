@@ -192,7 +192,7 @@ func WriterEndedIn(s *coordinator.Session, name string, want vss.WriterState) er
 		return fmt.Errorf("trace: the session has no writer named %q", name)
 	}
 	if got != want {
-		if failure != vss.S_OK {
+		if failure != vss.OK {
 			return fmt.Errorf("trace: writer %q ended in %v (failure %v), want %v", name, got, failure.Name(), want)
 		}
 		return fmt.Errorf("trace: writer %q ended in %v, want %v", name, got, want)

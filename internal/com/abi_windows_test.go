@@ -49,7 +49,7 @@ func TestArgsMatchTheCCallingConvention(t *testing.T) {
 	if err := a.Str("Ledger", false); err != nil {
 		t.Fatal(err)
 	}
-	if hr := HR(obj, 3, a.Bool(true)); hr != vss.S_OK {
+	if hr := HR(obj, 3, a.Bool(true)); hr != vss.OK {
 		t.Fatalf("SetBackupSucceeded returned %v", hr)
 	}
 	if vss.FromWindowsBytes(rec.First) != inst || vss.FromWindowsBytes(rec.Second) != class {
@@ -67,7 +67,7 @@ func TestArgsMatchTheCCallingConvention(t *testing.T) {
 	if err := a.Str(`C:\`, false); err != nil {
 		t.Fatal(err)
 	}
-	if hr := HR(obj, 4, a.GUID(class).Ptr(unsafe.Pointer(&snap))); hr != vss.S_OK {
+	if hr := HR(obj, 4, a.GUID(class).Ptr(unsafe.Pointer(&snap))); hr != vss.OK {
 		t.Fatalf("AddToSnapshotSet returned %v", hr)
 	}
 	want := class.WindowsBytes()

@@ -39,7 +39,7 @@ func (t *Thread) loop(errc chan<- error) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	defer close(t.done)
-	if err := windows.CoInitializeEx(0, windows.COINIT_MULTITHREADED); err != nil && hresultOf(err) != vss.S_FALSE {
+	if err := windows.CoInitializeEx(0, windows.COINIT_MULTITHREADED); err != nil && hresultOf(err) != vss.False {
 		errc <- &vss.Error{Op: "CoInitializeEx", Code: hresultOf(err), Detail: "COM is not available"}
 		return
 	}

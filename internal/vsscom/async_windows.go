@@ -47,18 +47,18 @@ func (a *Async) Wait(ctx context.Context) error {
 			return err
 		}
 		switch {
-		case result == vss.VSS_S_ASYNC_PENDING:
+		case result == vss.AsyncPending:
 		case cancelled:
 			// The caller's context ended: the call fails whatever the
 			// operation's end, keeping a failure code it reported.
-			code, detail := vss.VSS_S_ASYNC_CANCELLED, "cancelled: "
+			code, detail := vss.AsyncCancelled, "cancelled: "
 			if result.Failed() {
 				code, detail = result, "cancelled, and the operation failed: "
-			} else if result == vss.VSS_S_ASYNC_FINISHED {
+			} else if result == vss.AsyncFinished {
 				detail = "cancelled as the operation finished: "
 			}
 			return &vss.Error{Op: a.op, Code: code, Detail: detail + context.Cause(ctx).Error(), Err: context.Cause(ctx)}
-		case result == vss.VSS_S_ASYNC_CANCELLED:
+		case result == vss.AsyncCancelled:
 			return &vss.Error{Op: a.op, Code: result, Detail: "the operation was cancelled"}
 		case result.Failed():
 			return check(a.op, result)
@@ -67,7 +67,7 @@ func (a *Async) Wait(ctx context.Context) error {
 		}
 		if cancelled {
 			if time.Now().After(deadline) {
-				return &vss.Error{Op: a.op, Code: vss.VSS_S_ASYNC_PENDING,
+				return &vss.Error{Op: a.op, Code: vss.AsyncPending,
 					Detail: "cancelled, but VSS did not stop the operation within " + CancelGrace.String(), Err: context.Cause(ctx)}
 			}
 			continue

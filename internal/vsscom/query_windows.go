@@ -49,7 +49,7 @@ func (b *BackupComponents) Query() ([]provider.Snapshot, error) {
 		}
 		out = append(out, prop.Snap.Snapshot())
 		prop.Snap.Free()
-		if hr == vss.S_FALSE {
+		if hr == vss.False {
 			break
 		}
 	}

@@ -29,7 +29,7 @@ type async struct {
 // named in f.Block waits for Cancel instead of running.
 func startAsync(f *Fake, name string, op func(*Fake, context.Context) error) unsafe.Pointer {
 	ctx, cancel := context.WithCancel(context.Background())
-	a := &async{f: f, name: name, cancel: cancel, done: make(chan struct{}), result: vss.VSS_S_ASYNC_PENDING}
+	a := &async{f: f, name: name, cancel: cancel, done: make(chan struct{}), result: vss.AsyncPending}
 	go func() {
 		defer close(a.done)
 		var err error
@@ -39,10 +39,10 @@ func startAsync(f *Fake, name string, op func(*Fake, context.Context) error) uns
 		} else {
 			err = op(f, ctx)
 		}
-		r := vss.VSS_S_ASYNC_FINISHED
+		r := vss.AsyncFinished
 		switch {
 		case errors.Is(err, context.Canceled):
-			r = vss.VSS_S_ASYNC_CANCELLED
+			r = vss.AsyncCancelled
 		case err != nil:
 			r = vss.CodeOf(err)
 		}
@@ -69,14 +69,14 @@ func asyncMethods() map[int]method {
 			a.f.cancelled = append(a.f.cancelled, a.name)
 			a.f.mu.Unlock()
 			a.cancel()
-			return vss.S_OK
+			return vss.OK
 		}},
 		vsscom.AsyncWait: {2, func(o *instance, args []uintptr) vss.HRESULT {
 			a := get(o)
 			ms := uint32(args[1])
 			if ms == 0xFFFFFFFF { // INFINITE
 				<-a.done
-				return vss.S_OK
+				return vss.OK
 			}
 			t := time.NewTimer(time.Duration(ms) * time.Millisecond)
 			defer t.Stop()
@@ -84,7 +84,7 @@ func asyncMethods() map[int]method {
 			case <-a.done:
 			case <-t.C:
 			}
-			return vss.S_OK
+			return vss.OK
 		}},
 		vsscom.AsyncQueryStatus: {3, func(o *instance, args []uintptr) vss.HRESULT {
 			a := get(o)
@@ -92,7 +92,7 @@ func asyncMethods() map[int]method {
 			r := a.result
 			a.mu.Unlock()
 			putU32(args[1], uint32(r))
-			return vss.S_OK
+			return vss.OK
 		}},
 	}
 }

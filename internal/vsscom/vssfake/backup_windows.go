@@ -46,7 +46,7 @@ func backupMethods() map[int]method {
 			f := b(o).f
 			f.record(name)
 			putPtr(a[1], startAsync(f, name, run))
-			return vss.S_OK
+			return vss.OK
 		}}
 	}
 	return map[int]method{

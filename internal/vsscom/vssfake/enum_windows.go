@@ -22,7 +22,7 @@ func enumMethods() map[int]method {
 			e := o.impl.(*enum)
 			putU32(a[3], 0)
 			if uint32(a[1]) == 0 {
-				return vss.S_OK
+				return vss.OK
 			}
 			for len(e.ids) > 0 {
 				id := e.ids[0]
@@ -38,11 +38,11 @@ func enumMethods() map[int]method {
 				prop.Type = 3 // VSS_OBJECT_SNAPSHOT
 				putU32(a[3], 1)
 				if uint32(a[1]) == 1 {
-					return vss.S_OK
+					return vss.OK
 				}
-				return vss.S_FALSE // fewer than asked
+				return vss.False // fewer than asked
 			}
-			return vss.S_FALSE
+			return vss.False
 		}},
 	}
 }

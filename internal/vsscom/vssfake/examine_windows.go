@@ -28,7 +28,7 @@ func examineMethods() map[int]method {
 			putPtr(a[3], name)
 			putU32(a[4], uint32(m.Usage))
 			putU32(a[5], uint32(m.Source))
-			return vss.S_OK
+			return vss.OK
 		}},
 		vsscom.WMSaveAsXML: {2, func(o *instance, a []uintptr) vss.HRESULT {
 			// The simulated writer's own document, as VSS would save it.
