@@ -9,6 +9,22 @@
 // real; and, on Windows, the real VSS service through its COM API. A tool
 // written against Requestor runs unchanged on both.
 //
+// # Capabilities
+//
+// Some IVssBackupComponents calls are not part of every Requestor; they
+// come in small interfaces named by what they let a tool do: Restorer
+// (InitializeForRestore, SetSelectedForRestore, PreRestore, PostRestore),
+// Querier (Query) and MetadataSaver (WriterMetadataXML). A tool that
+// needs one type-asserts the capability, not the platform:
+//
+//	if rs, ok := r.(requestor.Restorer); ok {
+//		err = rs.InitializeForRestore(ctx, bcdXML)
+//	}
+//
+// so that it works with every session that has the capability. Windows,
+// which NewWindows returns, has them all; asserting Windows ties a tool
+// to the real VSS for no gain.
+//
 // # Calls and states
 //
 // The calls follow the eleven steps of a VSS backup, in this order:

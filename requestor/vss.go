@@ -1,47 +1,26 @@
 package requestor
 
 import (
-	"context"
 	"time"
 	"unsafe"
 
 	"github.com/vsskit/vss"
-	"github.com/vsskit/vss/provider"
-	"github.com/vsskit/vss/writer"
 )
 
 // Windows is a Requestor over the real Volume Shadow Copy Service, through
-// its COM API (IVssBackupComponents from vssapi.dll), with the restore and
-// shadow copy management calls that IVssBackupComponents also has.
+// its COM API (IVssBackupComponents from vssapi.dll), with the
+// capabilities beyond Requestor that IVssBackupComponents also has here:
+// restores (Restorer), listing shadow copies (Querier) and the writer
+// metadata documents as XML (MetadataSaver).
 // NewWindows returns one; it works on windows/amd64 and windows/arm64.
+//
+// Tools should not need this type: they type-assert the capability they
+// use (r.(requestor.Restorer)), which other sessions can provide as well.
 type Windows interface {
 	Requestor
-
-	// InitializeForRestore starts a restore session from the backup
-	// components document the backup saved (SaveAsXML).
-	InitializeForRestore(ctx context.Context, bcdXML string) error
-
-	// SetSelectedForRestore selects (or deselects) a component of the
-	// backup for restore, between GatherWriterMetadata and PreRestore.
-	SetSelectedForRestore(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, selected bool) error
-
-	// PreRestore sends PreRestore to the writers; their failures are
-	// reported through GatherWriterStatus.
-	PreRestore(ctx context.Context) error
-
-	// PostRestore sends PostRestore to the writers, once the files are
-	// back in place.
-	PostRestore(ctx context.Context) error
-
-	// WriterMetadataXML returns the writer metadata documents gathered by
-	// GatherWriterMetadata as VSS saved them
-	// (IVssExamineWriterMetadata::SaveAsXML), in the order of
-	// WriterMetadata, to be stored with the backup data (step 11).
-	WriterMetadataXML(ctx context.Context) ([]string, error)
-
-	// Query lists the shadow copies VSS holds in the session's context
-	// (set it with SetContext; vss.ContextAll lists every one).
-	Query(ctx context.Context) ([]provider.Snapshot, error)
+	Restorer
+	Querier
+	MetadataSaver
 }
 
 // WindowsOptions configures a Windows requestor session. The zero value
