@@ -2,7 +2,6 @@ package requestor
 
 import (
 	"time"
-	"unsafe"
 
 	"github.com/vsskit/vss"
 )
@@ -40,19 +39,6 @@ type WindowsOptions struct {
 
 	// Timeouts bound each long VSS call; a zero field means its default.
 	Timeouts PhaseTimeouts
-
-	// CreateBackupComponents replaces vssapi.dll's
-	// CreateVssBackupComponentsInternal: it returns a new
-	// IVssBackupComponents whose one reference the session takes over. It
-	// runs on the session's COM thread. Nil means the real VSS; tests set
-	// it to hand the COM layer a fake COM object.
-	CreateBackupComponents func() (unsafe.Pointer, error)
-
-	// SkipBackupPrivilege does not enable SeBackupPrivilege; without it the
-	// session fails with vss.ErrAccessDenied when the privilege cannot be
-	// enabled. Set it only when a fake VSS stands behind
-	// CreateBackupComponents.
-	SkipBackupPrivilege bool
 }
 
 // PhaseTimeouts bound the phases of a backup on real VSS. When one runs

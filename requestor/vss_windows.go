@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/com"
@@ -21,19 +22,24 @@ import (
 // missing (Wine, Windows editions without it) it wraps vss.ErrNotImpl and
 // says VSS is not available. Close the session to release it.
 func NewWindows(opts WindowsOptions) (Windows, error) {
+	return newWindows(opts, vsscom.Create)
+}
+
+// newWindows is NewWindows with create in place of vsscom.Create
+// (vssapi.dll's CreateVssBackupComponentsInternal): create returns a new
+// IVssBackupComponents whose one reference the session takes over, and
+// runs on the session's COM thread. It is the seam through which the
+// package's tests put a fake VSS (internal/vsscom/vssfake) behind a
+// session, through NewWindowsForTest in export_test.go; users cannot
+// reach it.
+func newWindows(opts WindowsOptions, create func() (unsafe.Pointer, error)) (Windows, error) {
 	opts.Timeouts = opts.Timeouts.withDefaults()
-	if !opts.SkipBackupPrivilege {
-		if err := com.EnableBackupPrivilege(); err != nil {
-			return nil, err
-		}
+	if err := com.EnableBackupPrivilege(); err != nil {
+		return nil, err
 	}
 	t, err := com.NewThread()
 	if err != nil {
 		return nil, err
-	}
-	create := opts.CreateBackupComponents
-	if create == nil {
-		create = vsscom.Create
 	}
 	w := &winRequestor{opts: opts, t: t}
 	t.Do(func() {

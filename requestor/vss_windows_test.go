@@ -76,8 +76,7 @@ func snapshotDir(t *testing.T) string {
 func (w *world) open(t *testing.T, opts requestor.WindowsOptions) requestor.Windows {
 	t.Helper()
 	bstrs, mem := com.LiveBSTRs(), com.LiveTaskMem()
-	opts.CreateBackupComponents = w.fake.Create
-	r, err := requestor.NewWindows(opts)
+	r, err := requestor.NewWindowsForTest(opts, w.fake.Create)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,9 +361,9 @@ func TestWindowsCloseDuringDoSnapshotSet(t *testing.T) {
 
 func TestWindowsCreateFailureReleasesTheThread(t *testing.T) {
 	before := runtime.NumGoroutine()
-	_, err := requestor.NewWindows(requestor.WindowsOptions{CreateBackupComponents: func() (unsafe.Pointer, error) {
+	_, err := requestor.NewWindowsForTest(requestor.WindowsOptions{}, func() (unsafe.Pointer, error) {
 		return nil, vss.Errorf(vss.ErrAccessDenied, "CreateVssBackupComponents", "backup privileges are needed")
-	}})
+	})
 	if !errors.Is(err, vss.ErrAccessDenied) || !strings.Contains(err.Error(), "backup privileges are needed") {
 		t.Errorf("NewWindows = %v, want E_ACCESSDENIED saying backup privileges are needed", err)
 	}

@@ -2,10 +2,11 @@
 // that looks like an IVssBackupComponents from vssapi.dll, with vtables
 // made of syscall.NewCallback functions, whose behaviour comes from any
 // requestor.Requestor, usually a simulated session (package simulate).
-// The Windows requestor's tests hand it to requestor.NewWindows through
-// WindowsOptions.CreateBackupComponents, so that the whole backup
-// sequence runs through the real ABI code: vtable calls, GUIDs by value,
-// BSTRs, CoTaskMem strings, IVssAsync.
+// The Windows requestor's tests hand it to a session through
+// requestor.NewWindowsForTest, a constructor that exists only in the
+// requestor test binary, so that the whole backup sequence runs through
+// the real ABI code: vtable calls, GUIDs by value, BSTRs, CoTaskMem
+// strings, IVssAsync.
 //
 // It also keeps count: every COM object it handed out and not released,
 // every IVssAsync cancelled, every call made, so tests can prove that

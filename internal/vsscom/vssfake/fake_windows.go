@@ -41,7 +41,7 @@ type Fake struct {
 }
 
 // Create returns a new fake IVssBackupComponents with one reference, for
-// requestor.WindowsOptions.CreateBackupComponents.
+// the requestor tests' NewWindowsForTest.
 func (f *Fake) Create() (unsafe.Pointer, error) {
 	return newObject("backup", &backup{f: f}), nil
 }
