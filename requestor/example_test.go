@@ -66,3 +66,42 @@ func ExampleBackup_writerFailure() {
 	// Output:
 	// true
 }
+
+// A tool that restores asks its session for the Restorer capability with
+// a type assertion, not for a platform: the same code restores with the
+// real VSS (NewWindows) and with any other session that can restore.
+func ExampleRestorer() {
+	var (
+		ctx    = context.Background()
+		r      requestor.Requestor // the session, however it was opened
+		bcdXML string              // the backup components document stored with the backup (SaveAsXML)
+		class  vss.ID              // the writer class of the component to restore
+		key    writer.ComponentKey // the component, as added at backup time
+	)
+	rs, ok := r.(requestor.Restorer)
+	if !ok {
+		fmt.Println("this session cannot restore")
+		return
+	}
+	steps := []func() error{
+		func() error { return rs.InitializeForRestore(ctx, bcdXML) },
+		func() error { return r.GatherWriterMetadata(ctx) },
+		func() error { return rs.SetSelectedForRestore(ctx, class, key, true) },
+		func() error { return rs.PreRestore(ctx) },
+		// ... put the component's files back ...
+		func() error { return rs.PostRestore(ctx) },
+		func() error { return r.GatherWriterStatus(ctx) },
+	}
+	for _, step := range steps {
+		if err := step(); err != nil {
+			fmt.Println("restore:", err)
+			return
+		}
+	}
+	statuses, _ := r.WriterStatus(ctx)
+	for _, s := range statuses {
+		if s.Failed() {
+			fmt.Printf("writer %s failed the restore: %v at %v\n", s.Name, s.Failure, s.FailedAt)
+		}
+	}
+}

@@ -293,8 +293,13 @@ func TestWindowsWriterFailureThroughStatus(t *testing.T) {
 
 func TestWindowsRestoreCalls(t *testing.T) {
 	w := newWorld(t)
-	r := w.open(t, requestor.WindowsOptions{})
+	var session requestor.Requestor = w.open(t, requestor.WindowsOptions{})
 	ctx := context.Background()
+	// A tool reaches the restore calls through the capability.
+	r, ok := session.(requestor.Restorer)
+	if !ok {
+		t.Fatal("the Windows session is not a requestor.Restorer")
+	}
 	class := vss.MustParseID("{A65FAA63-5EA8-4EBC-9DBD-A0C4DB26912A}")
 	if err := r.InitializeForRestore(ctx, "<BACKUP_COMPONENTS/>"); err != nil {
 		t.Fatal(err)
