@@ -3,6 +3,7 @@ package coordinator
 import (
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
@@ -39,16 +40,18 @@ const (
 
 var callNames = [...]string{
 	CallInitializeForBackup: "InitializeForBackup", CallSetContext: "SetContext", CallSetBackupState: "SetBackupState",
-	CallGatherWriterMetadata: "GatherWriterMetadata", CallWriterMetadata: "GetWriterMetadata",
+	CallGatherWriterMetadata: "GatherWriterMetadata", CallWriterMetadata: "WriterMetadata",
 	CallStartSnapshotSet: "StartSnapshotSet", CallAddToSnapshotSet: "AddToSnapshotSet", CallAddComponent: "AddComponent",
 	CallPrepareForBackup: "PrepareForBackup", CallDoSnapshotSet: "DoSnapshotSet",
-	CallGatherWriterStatus: "GatherWriterStatus", CallWriterStatus: "GetWriterStatus",
+	CallGatherWriterStatus: "GatherWriterStatus", CallWriterStatus: "WriterStatus",
 	CallGetSnapshotProperties: "GetSnapshotProperties", CallSnapshotFS: "SnapshotFS",
 	CallSetBackupSucceeded: "SetBackupSucceeded", CallBackupComplete: "BackupComplete", CallAbortBackup: "AbortBackup",
 	CallDeleteSnapshots: "DeleteSnapshots", CallSaveAsXML: "SaveAsXML", CallClose: "Close",
 }
 
-// String returns the IVssBackupComponents method name.
+// String returns the name of the requestor.Requestor method, which is the
+// IVssBackupComponents method's name but for two: WriterMetadata and
+// WriterStatus drop the Get of GetWriterMetadata and GetWriterStatus.
 func (k CallKind) String() string {
 	if k > 0 && int(k) < len(callNames) {
 		return callNames[k]
@@ -107,4 +110,33 @@ type Reply struct {
 	FS       fs.FS                    // SnapshotFS
 	Count    int                      // DeleteSnapshots
 	XML      string                   // SaveAsXML
+}
+
+// Calls lists every requestor call, in the order of the constants.
+func Calls() []CallKind {
+	ks := make([]CallKind, 0, len(callNames)-1)
+	for k := CallInitializeForBackup; int(k) < len(callNames); k++ {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
+// ParseCallKind returns the call named name: its Go method name (String)
+// or its IVssBackupComponents name (GetWriterMetadata, GetWriterStatus).
+// The error names the valid choices.
+func ParseCallKind(name string) (CallKind, error) {
+	switch name {
+	case "GetWriterMetadata":
+		return CallWriterMetadata, nil
+	case "GetWriterStatus":
+		return CallWriterStatus, nil
+	}
+	var names []string
+	for _, k := range Calls() {
+		if k.String() == name {
+			return k, nil
+		}
+		names = append(names, k.String())
+	}
+	return 0, fmt.Errorf("coordinator: no requestor call %q; the calls are %s", name, strings.Join(names, ", "))
 }

@@ -75,7 +75,7 @@ func (m *Machine) begin(c Call) {
 		}
 		m.set = &snapshotSet{id: id}
 		m.sets = append(m.sets, m.set)
-		m.record(m.step, RecState, "vss", "snapshot set "+id.String(), "started")
+		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetStarted, SetID: id})
 		m.cur.reply.ID = id
 		m.finish(nil)
 
@@ -114,9 +114,9 @@ func (m *Machine) begin(c Call) {
 		m.finish(nil)
 
 	case CallGetSnapshotProperties, CallSnapshotFS:
-		pc := ProvGetSnapshotProperties
+		pc := provider.MethodGetSnapshotProperties
 		if c.Kind == CallSnapshotFS {
-			pc = ProvSnapshotFS
+			pc = provider.MethodSnapshotFS
 		}
 		m.askProviders(pc, c.ID, provider.ObjectSnapshot)
 		m.then(func(m *Machine) {
@@ -153,7 +153,7 @@ func (m *Machine) begin(c Call) {
 			m.finish(nil)
 			return
 		}
-		m.record(m.step, RecState, "vss", "abort backup", "requested by the requestor")
+		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortBackup})
 		if m.phase == PhaseBackupPrepared || m.phase == PhaseSnapshotCreated {
 			m.abortWriters()
 		}
@@ -168,7 +168,7 @@ func (m *Machine) begin(c Call) {
 			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v cannot be deleted; name a snapshot or a snapshot set", c.Object))
 			return
 		}
-		m.askProviders(ProvDeleteSnapshots, c.ID, c.Object)
+		m.askProviders(provider.MethodDeleteSnapshots, c.ID, c.Object)
 		m.then(func(m *Machine) {
 			c := &m.cur.call
 			n := 0
@@ -241,7 +241,7 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 	}
 	m.cur.results.start(len(m.cfg.Providers))
 	for _, p := range candidates {
-		m.callProvider(Op{Provider: p, Call: ProvIsVolumeSupported, Volume: c.Volume, Context: m.sc})
+		m.callProvider(Op{Provider: p, Method: provider.MethodIsVolumeSupported, Volume: c.Volume, Context: m.sc})
 	}
 	chosen := -1
 	var snapID vss.ID
@@ -270,9 +270,10 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 			return
 		}
 		snapID = id
-		m.record(m.step, RecState, "vss", "provider for "+c.Volume, m.cfg.Providers[chosen].Name)
+		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionProviderChosen, Volume: c.Volume,
+			Detail: m.cfg.Providers[chosen].Name})
 		set.touch(chosen)
-		m.callProvider(Op{Provider: chosen, Call: ProvBeginPrepareSnapshot, SetID: set.id, SnapshotID: id,
+		m.callProvider(Op{Provider: chosen, Method: provider.MethodBeginPrepareSnapshot, SetID: set.id, SnapshotID: id,
 			Volume: c.Volume, Context: m.sc})
 	}, func(m *Machine) {
 		set.volumes = append(set.volumes, setVolume{name: c.Volume, snapshotID: snapID, provider: chosen})
@@ -304,7 +305,7 @@ func (m *Machine) addComponent(c Call) error {
 	}
 	m.selected[c.WriterID] = append(m.selected[c.WriterID],
 		&writer.Component{Type: c.Component.Type, LogicalPath: c.Component.LogicalPath, Name: c.Component.Name})
-	m.record(m.step, RecState, w.actor(), "component selected", c.Component.String())
+	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionComponentSelected, Detail: c.Component.String()})
 	return nil
 }
 
@@ -355,9 +356,9 @@ func (m *Machine) beginClose() {
 				m.abortProviders(s)
 			case s.state == setCreated && !m.sc.Persistent() && len(s.volumes) > 0:
 				s.state = setDeleted
-				m.record(m.step, RecState, "vss", "auto-release snapshot set "+s.id.String(), "")
+				m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAutoRelease, SetID: s.id})
 				for _, p := range s.providers() {
-					m.callProvider(Op{Provider: p, Call: ProvDeleteSnapshots, SnapshotID: s.id, Object: provider.ObjectSnapshotSet})
+					m.callProvider(Op{Provider: p, Method: provider.MethodDeleteSnapshots, SnapshotID: s.id, Object: provider.ObjectSnapshotSet})
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -26,55 +27,55 @@ func (m *Machine) beginDoSnapshotSet() {
 			}
 			m.broadcast(writer.EventPrepareSnapshot, ws)
 		},
-		m.providerStage(6, ProvEndPrepareSnapshots),
+		m.providerStage(6, provider.MethodEndPrepareSnapshots),
 		freezeStage(0), freezeStage(1), freezeStage(2),
-		m.providerStage(7, ProvPreCommitSnapshots),
+		m.providerStage(7, provider.MethodPreCommitSnapshots),
 		func(m *Machine) { // step 7: flush and hold writes
 			m.step = 7
-			m.record(m.step, RecWrites, "vss", "flush and hold writes", "")
+			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites})
 			m.start(Op{Kind: OpHoldWrites, Volumes: set.volumeNames()}, timeZero, false)
 		},
 		func(m *Machine) { // step 8: commit inside the hold window
 			m.step = 8
 			m.holdDeadline = m.now.Add(m.cfg.HoldTimeout)
 			for _, p := range set.providers() {
-				m.callProvider(Op{Provider: p, Call: ProvCommitSnapshots, SetID: set.id})
+				m.callProvider(Op{Provider: p, Method: provider.MethodCommitSnapshots, SetID: set.id})
 			}
 		},
 		func(m *Machine) { // step 8: release writes
 			m.holdDeadline = time.Time{}
-			m.record(m.step, RecWrites, "vss", "release writes", "")
+			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
 			m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, timeZero, false)
 		},
-		m.providerStage(8, ProvPostCommitSnapshots),
+		m.providerStage(8, provider.MethodPostCommitSnapshots),
 		thawStage(2), thawStage(1), thawStage(0),
-		m.providerStage(9, ProvPreFinalCommitSnapshots),
+		m.providerStage(9, provider.MethodPreFinalCommitSnapshots),
 		func(m *Machine) { // step 9: learn the shadow copies' devices for PostSnapshot
 			m.cur.results.stop()
 			for _, v := range set.volumes {
-				m.callProvider(Op{Provider: v.provider, Call: ProvGetSnapshotProperties, SnapshotID: v.snapshotID, Volume: v.name})
+				m.callProvider(Op{Provider: v.provider, Method: provider.MethodGetSnapshotProperties, SnapshotID: v.snapshotID, Volume: v.name})
 			}
 		},
 		func(m *Machine) { // step 9: PostSnapshot
 			m.broadcast(writer.EventPostSnapshot, m.writersIn(vss.WriterWaitingForPostSnapshot, -1))
 		},
-		m.providerStage(9, ProvPostFinalCommitSnapshots),
+		m.providerStage(9, provider.MethodPostFinalCommitSnapshots),
 		func(m *Machine) {
 			set.state = setCreated
 			m.phase = PhaseSnapshotCreated
-			m.record(m.step, RecState, "vss", "snapshot set "+set.id.String(), "created")
+			m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetCreated, SetID: set.id})
 		},
 	)
 }
 
 // providerStage calls a creation method on every provider of the set.
-func (m *Machine) providerStage(step int, call ProviderCall) func(*Machine) {
+func (m *Machine) providerStage(step int, call provider.Method) func(*Machine) {
 	return func(m *Machine) {
 		m.step = step
 		set := m.set
 		for _, p := range set.providers() {
-			o := Op{Provider: p, Call: call, SetID: set.id}
-			if call == ProvPostCommitSnapshots {
+			o := Op{Provider: p, Method: call, SetID: set.id}
+			if call == provider.MethodPostCommitSnapshots {
 				o.Count = len(set.volumes)
 			}
 			m.callProvider(o)
@@ -136,11 +137,11 @@ func (m *Machine) failSet(err error) {
 	m.holdDeadline = time.Time{}
 	m.orphanBarrier()
 	m.cur.reply.Err = err
-	m.record(m.step, RecState, "vss", "abort snapshot set", err.Error())
+	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortSet, Err: err, Code: vss.CodeOf(err)})
 	m.cur.stages = []func(*Machine){
 		func(m *Machine) {
 			if set.held {
-				m.record(m.step, RecWrites, "vss", "release writes", "")
+				m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
 				m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, timeZero, false)
 			}
 		},
@@ -161,7 +162,7 @@ func (m *Machine) failSet(err error) {
 // part of the set, including one whose BeginPrepareSnapshot failed.
 func (m *Machine) abortProviders(set *snapshotSet) {
 	for _, p := range set.touched {
-		m.callProvider(Op{Provider: p, Call: ProvAbortSnapshots, SetID: set.id})
+		m.callProvider(Op{Provider: p, Method: provider.MethodAbortSnapshots, SetID: set.id})
 	}
 }
 

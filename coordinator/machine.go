@@ -89,7 +89,7 @@ type Machine struct {
 	reply    Reply
 
 	holdDeadline time.Time     // zero unless a commit is running under held writes
-	provNames    []string      // the providers as trace records name them
+	provActors   []Actor       // the providers as trace records name them
 	wsBuf        []*writerSlot // writersIn's buffer
 }
 
@@ -157,10 +157,10 @@ func NewMachine(cfg MachineConfig) *Machine {
 	m := &Machine{cfg: cfg, now: cfg.Start, selected: map[vss.ID][]*writer.Component{}}
 	for i, info := range cfg.Writers {
 		m.writers = append(m.writers, &writerSlot{index: i, info: info, level: info.EffectiveLevel(),
-			state: vss.WriterStable, failure: vss.OK, name: fmt.Sprintf("writer %q", info.Name)})
+			state: vss.WriterStable, failure: vss.OK, actor: Actor{Kind: ActorWriter, Index: i, Name: info.Name}})
 	}
 	for _, p := range cfg.Providers {
-		m.provNames = append(m.provNames, fmt.Sprintf("provider %q", p.Name))
+		m.provActors = append(m.provActors, Actor{Kind: ActorProvider, Index: len(m.provActors), Name: p.Name})
 	}
 	return m
 }
@@ -233,15 +233,15 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 			code = vss.ErrSnapshotSetInProgress
 		}
 		err := vss.Errorf(code, c.Kind.String(), "%s is in progress", m.cur.call.Kind)
-		m.record(step, RecCall, "requestor", c.Kind.String(), "")
-		m.record(step, RecReturn, "requestor", c.Kind.String(), outcome(err))
+		m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
+		m.record(step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
 		return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
 	}
 	if c.Kind == CallClose && m.phase == PhaseClosed {
 		return Output{Reply: &Reply{Kind: c.Kind}}
 	}
 	m.step = step
-	m.record(step, RecCall, "requestor", c.Kind.String(), "")
+	m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
 	m.call = activeCall{call: c, reply: Reply{Kind: c.Kind}, stages: m.call.stages[:0], results: m.call.results.recycled()}
 	m.cur = &m.call
 	if !m.phase.Legal(c.Kind) {
@@ -303,7 +303,7 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 		// Not the requestor: the driver knows nothing it awaits can answer.
 		err.Code, err.Detail = vss.ErrUnexpected, "a participant never answered: "+cause.Error()
 	}
-	m.record(m.step, RecState, "vss", "cancel", cause.Error())
+	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionCancel, Err: cause, Code: vss.CodeOf(cause)})
 	m.abortCall(err)
 	m.pump()
 	return m.take()
@@ -342,7 +342,7 @@ func (m *Machine) pump() {
 			return // background work, such as an Abort, must settle first
 		}
 		m.reply = m.cur.reply
-		m.record(m.step, RecReturn, "requestor", m.cur.call.Kind.String(), outcome(m.reply.Err))
+		m.record(m.step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
 		clear(m.call.stages) // drop the closures
 		m.cur = nil
 		m.out.Reply = &m.reply
@@ -433,7 +433,11 @@ func (m *Machine) expire() {
 		case OpWriterEvent:
 			m.writerTimedOut(m.writers[o.Writer], o.Event.Kind)
 		default:
-			m.record(m.step, RecState, "vss", o.Kind.String(), "timed out")
+			r := Record{Kind: RecState, Actor: vssActor, Decision: DecisionTimedOut}
+			if o.Kind == OpProvider {
+				r.Actor, r.Method = m.provActors[o.Provider], o.Method
+			}
+			m.record(m.step, r)
 		}
 	}
 	for _, w := range m.writers {
@@ -462,18 +466,19 @@ func (k OpKind) String() string {
 	return fmt.Sprintf("OpKind(%d)", int(k))
 }
 
-func (m *Machine) record(step int, kind RecordKind, actor, what, result string) {
+// record adds r to the trace, at the machine's time and the given step.
+func (m *Machine) record(step int, r Record) {
 	if m.cfg.Trace == nil {
 		return
 	}
-	m.cfg.Trace.Add(Record{At: m.now.Sub(m.cfg.Start), Step: step, Kind: kind, Actor: actor, What: what, Outcome: result})
+	r.At, r.Step = m.now.Sub(m.cfg.Start), step
+	m.cfg.Trace.add(r)
 }
 
-func outcome(err error) string {
-	if err == nil {
-		return "ok"
-	}
-	return err.Error()
+// result makes r a result record with outcome err.
+func result(r Record, err error) Record {
+	r.Result, r.Err, r.Code = true, err, vss.CodeOf(err)
+	return r
 }
 
 // newID draws a snapshot set or snapshot ID, unique within the session
@@ -520,7 +525,7 @@ func (m *Machine) Abandon(now time.Time, cause error) Output {
 		w.inWindow = false
 	}
 	if m.cur != nil {
-		m.record(m.step, RecState, "vss", "abandon", cause.Error())
+		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbandon, Err: cause, Code: vss.CodeOf(cause)})
 		if m.cur.reply.Err == nil {
 			m.cur.reply.Err = &vss.Error{Op: m.cur.call.Kind.String(), Code: vss.ErrUnexpected, Detail: cause.Error(), Err: cause}
 		}

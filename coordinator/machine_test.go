@@ -60,12 +60,12 @@ func (s *stepper) succeed(o Op) (Completion, bool) {
 		}
 		return Completion{Event: o.Event}, true
 	case OpProvider:
-		switch o.Call {
-		case ProvIsVolumeSupported:
+		switch o.Method {
+		case provider.MethodIsVolumeSupported:
 			return Completion{Supported: true}, true
-		case ProvGetSnapshotProperties:
+		case provider.MethodGetSnapshotProperties:
 			return Completion{Snapshot: provider.Snapshot{ID: o.SnapshotID, DeviceObject: "dev:" + o.Volume}}, true
-		case ProvDeleteSnapshots:
+		case provider.MethodDeleteSnapshots:
 			return Completion{Count: 1}, true
 		}
 	}
@@ -204,7 +204,7 @@ func TestMachineProviderSelectionPrefersHardwareThenSoftwareThenSystem(t *testin
 	for _, tc := range cases {
 		s := newStepper(t, nil, provs)
 		s.respond = func(o Op) (Completion, bool) {
-			if o.Kind == OpProvider && o.Call == ProvIsVolumeSupported {
+			if o.Kind == OpProvider && o.Method == provider.MethodIsVolumeSupported {
 				return Completion{Supported: tc.supported[o.Provider]}, true
 			}
 			return s.succeed(o)
@@ -212,7 +212,7 @@ func TestMachineProviderSelectionPrefersHardwareThenSoftwareThenSystem(t *testin
 		s.toPrepared(`C:\`)
 		var begin []string
 		for _, o := range s.started {
-			if o.Kind == OpProvider && o.Call == ProvBeginPrepareSnapshot {
+			if o.Kind == OpProvider && o.Method == provider.MethodBeginPrepareSnapshot {
 				begin = append(begin, provs[o.Provider].Name)
 			}
 		}
@@ -241,7 +241,7 @@ func TestMachineAddToSnapshotSetLimits(t *testing.T) {
 	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: ""}).Err, vss.ErrInvalidArg)
 	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `D:\`, ProviderID: vss.ID{9}}).Err, vss.ErrProviderNotRegistered)
 	s.respond = func(o Op) (Completion, bool) {
-		if o.Kind == OpProvider && o.Call == ProvIsVolumeSupported {
+		if o.Kind == OpProvider && o.Method == provider.MethodIsVolumeSupported {
 			return Completion{Supported: false}, true
 		}
 		return s.succeed(o)
@@ -265,8 +265,8 @@ func TestMachineCreationSequenceOrder(t *testing.T) {
 				seq = append(seq, s.m.cfg.Writers[o.Writer].Name+":"+o.Event.Kind.String())
 			}
 		case OpProvider:
-			if o.Call != ProvGetSnapshotProperties {
-				seq = append(seq, o.Call.String())
+			if o.Method != provider.MethodGetSnapshotProperties {
+				seq = append(seq, o.Method.String())
 			}
 		case OpHoldWrites:
 			seq = append(seq, "hold")
@@ -314,7 +314,7 @@ func TestMachineCommitBeyondHoldWindowFailsSet(t *testing.T) {
 	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
 	s.toPrepared(`C:\`)
 	s.respond = func(o Op) (Completion, bool) {
-		if o.Kind == OpProvider && o.Call == ProvCommitSnapshots {
+		if o.Kind == OpProvider && o.Method == provider.MethodCommitSnapshots {
 			return Completion{}, false
 		}
 		return s.succeed(o)
@@ -325,7 +325,7 @@ func TestMachineCommitBeyondHoldWindowFailsSet(t *testing.T) {
 	var calls []string
 	for _, o := range s.started {
 		if o.Kind == OpProvider {
-			calls = append(calls, o.Call.String())
+			calls = append(calls, o.Method.String())
 		}
 		if o.Kind == OpReleaseWrites {
 			calls = append(calls, "release")

@@ -1,7 +1,6 @@
 package coordinator
 
 import (
-	"fmt"
 	"io/fs"
 	"time"
 
@@ -17,49 +16,13 @@ type OpKind int
 const (
 	// OpWriterEvent delivers Op.Event to writer Op.Writer.
 	OpWriterEvent OpKind = iota + 1
-	// OpProvider calls Op.Call on provider Op.Provider.
+	// OpProvider calls Op.Method on provider Op.Provider.
 	OpProvider
 	// OpHoldWrites flushes and holds writes on Op.Volumes.
 	OpHoldWrites
 	// OpReleaseWrites releases the writes held on Op.Volumes.
 	OpReleaseWrites
 )
-
-// ProviderCall names a Provider method.
-type ProviderCall int
-
-// The provider methods the state machine calls.
-const (
-	ProvIsVolumeSupported ProviderCall = iota + 1
-	ProvBeginPrepareSnapshot
-	ProvEndPrepareSnapshots
-	ProvPreCommitSnapshots
-	ProvCommitSnapshots
-	ProvPostCommitSnapshots
-	ProvPreFinalCommitSnapshots
-	ProvPostFinalCommitSnapshots
-	ProvAbortSnapshots
-	ProvGetSnapshotProperties
-	ProvSnapshotFS
-	ProvDeleteSnapshots
-)
-
-var provCallNames = [...]string{
-	ProvIsVolumeSupported: "IsVolumeSupported", ProvBeginPrepareSnapshot: "BeginPrepareSnapshot",
-	ProvEndPrepareSnapshots: "EndPrepareSnapshots", ProvPreCommitSnapshots: "PreCommitSnapshots",
-	ProvCommitSnapshots: "CommitSnapshots", ProvPostCommitSnapshots: "PostCommitSnapshots",
-	ProvPreFinalCommitSnapshots: "PreFinalCommitSnapshots", ProvPostFinalCommitSnapshots: "PostFinalCommitSnapshots",
-	ProvAbortSnapshots: "AbortSnapshots", ProvGetSnapshotProperties: "GetSnapshotProperties",
-	ProvSnapshotFS: "SnapshotFS", ProvDeleteSnapshots: "DeleteSnapshots",
-}
-
-// String returns the provider method name.
-func (c ProviderCall) String() string {
-	if c > 0 && int(c) < len(provCallNames) {
-		return provCallNames[c]
-	}
-	return fmt.Sprintf("ProviderCall(%d)", int(c))
-}
 
 // Op is one piece of work the state machine asks its driver to carry out:
 // deliver a writer event, call a provider, hold or release writes. The
@@ -70,11 +33,11 @@ func (c ProviderCall) String() string {
 type Op struct {
 	Token    uint64
 	Kind     OpKind
-	Writer   int           // OpWriterEvent: index into the session's writers
-	Event    *writer.Event // OpWriterEvent: the writer's own copy of the event
-	Provider int           // OpProvider: index into the session's providers
-	Call     ProviderCall  // OpProvider
-	SetID    vss.ID        // OpProvider
+	Writer   int             // OpWriterEvent: index into the session's writers
+	Event    *writer.Event   // OpWriterEvent: the writer's own copy of the event
+	Provider int             // OpProvider: index into the session's providers
+	Method   provider.Method // OpProvider
+	SetID    vss.ID          // OpProvider
 	// SnapshotID is the snapshot of BeginPrepareSnapshot,
 	// GetSnapshotProperties, SnapshotFS and DeleteSnapshots (ObjectSnapshot),
 	// or the set of DeleteSnapshots (ObjectSnapshotSet).

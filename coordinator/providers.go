@@ -3,7 +3,6 @@ package coordinator
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
@@ -74,16 +73,10 @@ func (s *snapshotSet) volumeNames() []string {
 	return names
 }
 
-func (m *Machine) providerActor(i int) string { return m.provNames[i] }
-
 // callProvider emits a provider call; the stage waits for it.
 func (m *Machine) callProvider(o Op) {
 	o.Kind = OpProvider
-	what := o.Call.String()
-	if o.Volume != "" {
-		what += " " + o.Volume
-	}
-	m.record(m.step, RecProviderCall, m.providerActor(o.Provider), what, "")
+	m.record(m.step, Record{Kind: RecProviderCall, Actor: m.provActors[o.Provider], Method: o.Method, Volume: o.Volume})
 	m.start(o, timeZero, false)
 }
 
@@ -97,31 +90,18 @@ func (m *Machine) providerError(op string, o *op, err error) error {
 		code = h
 	}
 	return &vss.Error{Op: op, Code: code, Err: err,
-		Detail: fmt.Sprintf("provider %q failed at %s: %v", m.cfg.Providers[o.Provider].Name, o.Call, err)}
+		Detail: fmt.Sprintf("provider %q failed at %s: %v", m.cfg.Providers[o.Provider].Name, o.Method, err)}
 }
 
 // providerResult applies a provider's answer.
 func (m *Machine) providerResult(o *op, c Completion) {
-	res := outcome(c.Err)
-	if c.Err == nil && o.Call == ProvIsVolumeSupported {
-		res = "supported=false"
-		if c.Supported {
-			res = "supported=true"
-		}
-	}
-	if c.Err == nil && o.Call == ProvDeleteSnapshots {
-		res = "deleted " + strconv.Itoa(c.Count)
-	}
-	what := o.Call.String()
-	if o.Volume != "" {
-		what += " " + o.Volume
-	}
-	m.record(m.step, RecProviderResult, m.providerActor(o.Provider), what, res)
+	m.record(m.step, result(Record{Kind: RecProviderResult, Actor: m.provActors[o.Provider], Method: o.Method,
+		Volume: o.Volume, Supported: c.Supported, Count: c.Count}, c.Err))
 	if m.cur != nil {
 		m.cur.results.put(o.Provider, c)
 	}
 	if c.Err == nil {
-		if o.Call == ProvGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
+		if o.Method == provider.MethodGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
 			if m.set.devices == nil {
 				m.set.devices = map[string]string{}
 			}
@@ -129,13 +109,13 @@ func (m *Machine) providerResult(o *op, c Completion) {
 		}
 		return
 	}
-	switch o.Call {
-	case ProvBeginPrepareSnapshot:
+	switch o.Method {
+	case provider.MethodBeginPrepareSnapshot:
 		m.stop(m.providerError(m.cur.call.Kind.String(), o, c.Err))
-	case ProvEndPrepareSnapshots, ProvPreCommitSnapshots, ProvCommitSnapshots, ProvPostCommitSnapshots,
-		ProvPreFinalCommitSnapshots, ProvPostFinalCommitSnapshots:
+	case provider.MethodEndPrepareSnapshots, provider.MethodPreCommitSnapshots, provider.MethodCommitSnapshots, provider.MethodPostCommitSnapshots,
+		provider.MethodPreFinalCommitSnapshots, provider.MethodPostFinalCommitSnapshots:
 		m.failSet(m.providerError("DoSnapshotSet", o, c.Err))
-	case ProvGetSnapshotProperties:
+	case provider.MethodGetSnapshotProperties:
 		if m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet {
 			m.failSet(m.providerError("DoSnapshotSet", o, c.Err))
 		}
@@ -144,11 +124,11 @@ func (m *Machine) providerResult(o *op, c Completion) {
 
 // writesResult applies the outcome of holding or releasing writes.
 func (m *Machine) writesResult(o *op, c Completion) {
-	what := "release writes"
+	d := DecisionReleaseWrites
 	if o.Kind == OpHoldWrites {
-		what = "flush and hold writes"
+		d = DecisionHoldWrites
 	}
-	m.record(m.step, RecWrites, "vss", what, outcome(c.Err))
+	m.record(m.step, result(Record{Kind: RecWrites, Actor: vssActor, Decision: d}, c.Err))
 	if m.set == nil {
 		return
 	}
@@ -205,7 +185,7 @@ func (m *Machine) owner(snapshotID vss.ID) int {
 // askProviders calls every provider that may hold the object (its owner if
 // the session knows it), for GetSnapshotProperties, SnapshotFS and
 // DeleteSnapshots.
-func (m *Machine) askProviders(call ProviderCall, id vss.ID, kind provider.ObjectType) {
+func (m *Machine) askProviders(call provider.Method, id vss.ID, kind provider.ObjectType) {
 	m.cur.results.start(len(m.cfg.Providers))
 	targets := []int{}
 	if kind == provider.ObjectSnapshot {
@@ -219,6 +199,6 @@ func (m *Machine) askProviders(call ProviderCall, id vss.ID, kind provider.Objec
 		}
 	}
 	for _, p := range targets {
-		m.callProvider(Op{Provider: p, Call: call, SnapshotID: id, Object: kind})
+		m.callProvider(Op{Provider: p, Method: call, SnapshotID: id, Object: kind})
 	}
 }

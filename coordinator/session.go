@@ -245,7 +245,7 @@ func (s *Session) run(ctx context.Context, o Op) (c Completion) {
 	case OpProvider:
 		defer func() {
 			if r := recover(); r != nil {
-				c = Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Call.String(), "provider panicked: %v", r)}
+				c = Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Method.String(), "provider panicked: %v", r)}
 			}
 		}()
 		return callProvider(ctx, s.cfg.Providers[o.Provider], o)
@@ -264,37 +264,33 @@ func (s *Session) run(ctx context.Context, o Op) (c Completion) {
 // callProvider makes one provider call.
 func callProvider(ctx context.Context, p provider.Provider, o Op) Completion {
 	var c Completion
-	switch o.Call {
-	case ProvIsVolumeSupported:
+	switch o.Method {
+	case provider.MethodIsVolumeSupported:
 		c.Supported, c.Err = p.IsVolumeSupported(ctx, o.Volume, o.Context)
-	case ProvBeginPrepareSnapshot:
+	case provider.MethodBeginPrepareSnapshot:
 		c.Err = p.BeginPrepareSnapshot(ctx, o.SetID, o.SnapshotID, o.Volume, o.Context)
-	case ProvEndPrepareSnapshots:
+	case provider.MethodEndPrepareSnapshots:
 		c.Err = p.EndPrepareSnapshots(ctx, o.SetID)
-	case ProvPreCommitSnapshots:
+	case provider.MethodPreCommitSnapshots:
 		c.Err = p.PreCommitSnapshots(ctx, o.SetID)
-	case ProvCommitSnapshots:
+	case provider.MethodCommitSnapshots:
 		c.Err = p.CommitSnapshots(ctx, o.SetID)
-	case ProvPostCommitSnapshots:
+	case provider.MethodPostCommitSnapshots:
 		c.Err = p.PostCommitSnapshots(ctx, o.SetID, o.Count)
-	case ProvPreFinalCommitSnapshots:
+	case provider.MethodPreFinalCommitSnapshots:
 		c.Err = p.PreFinalCommitSnapshots(ctx, o.SetID)
-	case ProvPostFinalCommitSnapshots:
+	case provider.MethodPostFinalCommitSnapshots:
 		c.Err = p.PostFinalCommitSnapshots(ctx, o.SetID)
-	case ProvAbortSnapshots:
+	case provider.MethodAbortSnapshots:
 		c.Err = p.AbortSnapshots(ctx, o.SetID)
-	case ProvGetSnapshotProperties:
+	case provider.MethodGetSnapshotProperties:
 		c.Snapshot, c.Err = p.GetSnapshotProperties(ctx, o.SnapshotID)
-	case ProvSnapshotFS:
-		if op, ok := p.(provider.FSOpener); ok {
-			c.FS, c.Err = op.SnapshotFS(ctx, o.SnapshotID)
-		} else {
-			c.Err = vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "provider %q cannot open shadow copies in process", p.Info().Name)
-		}
-	case ProvDeleteSnapshots:
+	case provider.MethodSnapshotFS:
+		c.FS, c.Err = provider.SnapshotFS(ctx, p, o.SnapshotID)
+	case provider.MethodDeleteSnapshots:
 		c.Count, c.Err = p.DeleteSnapshots(ctx, o.SnapshotID, o.Object)
 	default:
-		c.Err = fmt.Errorf("coordinator: unknown provider call %v", o.Call)
+		c.Err = fmt.Errorf("coordinator: unknown provider call %v", o.Method)
 	}
 	return c
 }

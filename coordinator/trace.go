@@ -4,8 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
 )
 
 // RecordKind says what a trace record is about.
@@ -20,7 +25,7 @@ const (
 	RecProviderCall                         // VSS calls a provider
 	RecProviderResult                       // a provider returns
 	RecWrites                               // writes held or released on volumes
-	RecState                                // a writer or session state change, a decision of VSS
+	RecState                                // a writer's failure or a decision of VSS
 )
 
 var recordKindNames = [...]string{
@@ -35,18 +40,269 @@ func (k RecordKind) String() string {
 	return fmt.Sprintf("RecordKind(%d)", int(k))
 }
 
+// ActorKind says which participant of a backup a trace record is about.
+type ActorKind uint8
+
+// The participants of a backup session.
+const (
+	ActorRequestor ActorKind = iota + 1 // the requestor (the backup tool)
+	ActorVSS                            // the VSS service itself: the coordinator
+	ActorWriter                         // a writer
+	ActorProvider                       // a provider
+)
+
+// Actor names the participant of a trace record. Index and Name identify
+// a writer or a provider: its index in Config.Writers or Config.Providers
+// and its name (writer.Info.Name, provider.Info.Name).
+type Actor struct {
+	Kind  ActorKind
+	Index int
+	Name  string
+}
+
+// Requestor and VSS are the two actors that have no name.
+var (
+	requestorActor = Actor{Kind: ActorRequestor}
+	vssActor       = Actor{Kind: ActorVSS}
+)
+
+// String prints the actor as trace lines show it: "requestor", "vss",
+// `writer "NAME"` or `provider "NAME"`, the name quoted as Go quotes
+// strings.
+func (a Actor) String() string {
+	switch a.Kind {
+	case ActorRequestor:
+		return "requestor"
+	case ActorVSS:
+		return "vss"
+	case ActorWriter:
+		return "writer " + strconv.Quote(a.Name)
+	case ActorProvider:
+		return "provider " + strconv.Quote(a.Name)
+	}
+	return fmt.Sprintf("Actor(%d)", int(a.Kind))
+}
+
+// Decision names what VSS itself decided or did, in a RecState or
+// RecWrites record.
+type Decision uint8
+
+// The coordinator's decisions.
+const (
+	// DecisionSetStarted: StartSnapshotSet created set Record.SetID.
+	DecisionSetStarted Decision = iota + 1
+	// DecisionProviderChosen: VSS chose provider Record.Detail for
+	// Record.Volume (hardware, then software, then system).
+	DecisionProviderChosen
+	// DecisionComponentSelected: the requestor selected component
+	// Record.Detail of the writer Record.Actor.
+	DecisionComponentSelected
+	// DecisionHoldWrites: VSS flushes and holds writes on the set's volumes
+	// (step 7); the RecWrites record with an outcome says whether it worked.
+	DecisionHoldWrites
+	// DecisionReleaseWrites: VSS releases the held writes (step 8).
+	DecisionReleaseWrites
+	// DecisionSetCreated: DoSnapshotSet created set Record.SetID.
+	DecisionSetCreated
+	// DecisionAbortBackup: the requestor called AbortBackup while a backup
+	// was under way.
+	DecisionAbortBackup
+	// DecisionAbortSet: the set being created is given up, because of
+	// Record.Err; writers get Abort and providers AbortSnapshots.
+	DecisionAbortSet
+	// DecisionCancel: the call in progress was cancelled (its context
+	// ended, or the driver knows nothing it awaits can answer); Record.Err
+	// is the cause.
+	DecisionCancel
+	// DecisionAbandon: the driver gave up on everything the machine awaits
+	// (Machine.Abandon); Record.Err is the cause.
+	DecisionAbandon
+	// DecisionTimedOut: work VSS started did not finish in time: a provider
+	// call (Record.Method) or holding writes.
+	DecisionTimedOut
+	// DecisionWriterFailed: the writer Record.Actor failed; Record.State is
+	// its VSS_WS_FAILED_AT_* state and Record.Code its failure.
+	DecisionWriterFailed
+	// DecisionFreezeTimeout: the writer Record.Actor stayed frozen longer
+	// than its freeze timeout (Record.Timeout).
+	DecisionFreezeTimeout
+	// DecisionAutoRelease: at the end of the session VSS deletes the
+	// auto-release set Record.SetID.
+	DecisionAutoRelease
+)
+
+var decisionNames = [...]string{
+	DecisionSetStarted: "SetStarted", DecisionProviderChosen: "ProviderChosen",
+	DecisionComponentSelected: "ComponentSelected", DecisionHoldWrites: "HoldWrites",
+	DecisionReleaseWrites: "ReleaseWrites", DecisionSetCreated: "SetCreated", DecisionAbortBackup: "AbortBackup",
+	DecisionAbortSet: "AbortSet", DecisionCancel: "Cancel", DecisionAbandon: "Abandon", DecisionTimedOut: "TimedOut",
+	DecisionWriterFailed: "WriterFailed", DecisionFreezeTimeout: "FreezeTimeout", DecisionAutoRelease: "AutoRelease",
+}
+
+// String returns the decision's Go name without its prefix, for example
+// "HoldWrites".
+func (d Decision) String() string {
+	if d > 0 && int(d) < len(decisionNames) {
+		return decisionNames[d]
+	}
+	return fmt.Sprintf("Decision(%d)", int(d))
+}
+
 // Record is one event of a backup session: a requestor call or return, a
 // writer event or answer, a provider call or return, a hold or release of
-// writes, or a state change. Step is the seed step (1 to 11, DESIGN.md
-// section 3) it belongs to, so a trace reads against the eleven steps.
+// writes, or a decision of VSS. Its fields are typed, for programs; String
+// prints it for people, and nothing ever parses that text back.
+//
+// Which fields are set depends on Kind:
+//
+//	RecCall, RecReturn                 Call
+//	RecWriterEvent, RecWriterResult    Event (Actor is the writer)
+//	RecProviderCall, RecProviderResult Method, Volume (Actor is the provider)
+//	RecWrites, RecState                Decision, and what it names
+//
+// Results (RecReturn, RecWriterResult, RecProviderResult, and a RecWrites
+// record with an outcome) carry Err, nil on success, and Code, its HRESULT
+// (vss.OK on success).
 type Record struct {
-	Seq     int           // 1, 2, ... in the order things happened
-	At      time.Duration // time since the session started (virtual in the simulator)
-	Step    int           // seed step, 1 to 11
-	Kind    RecordKind
-	Actor   string // "requestor", "vss", `writer "Name"`, `provider "Name"`
-	What    string // the call, event or state, for example "Freeze"
-	Outcome string // "ok", an error, or a detail; empty for a call or event being sent
+	Seq  int           // 1, 2, ... in the order things happened
+	At   time.Duration // time since the session started (virtual in the simulator)
+	Step int           // the step of the backup, 1 to 11, that the record belongs to
+	Kind RecordKind
+	// Actor is who the record is about: the requestor for calls, VSS for
+	// its decisions, the writer or provider for events and provider calls.
+	Actor Actor
+
+	Call     CallKind         // RecCall, RecReturn: the IVssBackupComponents method
+	Event    writer.EventKind // RecWriterEvent, RecWriterResult
+	Method   provider.Method  // RecProviderCall, RecProviderResult; DecisionTimedOut of a provider call
+	Decision Decision         // RecState, RecWrites
+
+	// Result is set on the records that report an outcome: RecReturn,
+	// RecWriterResult, RecProviderResult and a RecWrites record that says
+	// whether holding or releasing worked.
+	Result bool
+	Err    error       // the failure; nil on success
+	Code   vss.HRESULT // vss.CodeOf(Err): vss.OK on success
+
+	State     vss.WriterState // DecisionWriterFailed: the writer's new state
+	Volume    string          // the volume of a provider call or of DecisionProviderChosen
+	SetID     vss.ID          // DecisionSetStarted, DecisionSetCreated, DecisionAutoRelease
+	Supported bool            // RecProviderResult of IsVolumeSupported
+	Count     int             // RecProviderResult of DeleteSnapshots: shadow copies deleted
+	Timeout   time.Duration   // DecisionFreezeTimeout: the freeze timeout; a writer's event timeout
+	Detail    string          // DecisionProviderChosen: the provider; DecisionComponentSelected: the component
+}
+
+// OK reports whether the record is a result that succeeded.
+func (r Record) OK() bool { return r.Result && r.Err == nil }
+
+// What returns the record's subject as trace lines print it: the call,
+// event or provider method (with its volume), or the decision, for
+// example "Freeze" or "flush and hold writes".
+func (r Record) What() string {
+	switch r.Kind {
+	case RecCall, RecReturn:
+		return r.Call.String()
+	case RecWriterEvent, RecWriterResult:
+		return r.Event.String()
+	case RecProviderCall, RecProviderResult:
+		if r.Volume != "" {
+			return r.Method.String() + " " + r.Volume
+		}
+		return r.Method.String()
+	}
+	switch r.Decision {
+	case DecisionSetStarted, DecisionSetCreated:
+		return "snapshot set " + r.SetID.String()
+	case DecisionProviderChosen:
+		return "provider for " + r.Volume
+	case DecisionComponentSelected:
+		return "component selected"
+	case DecisionHoldWrites:
+		return "flush and hold writes"
+	case DecisionReleaseWrites:
+		return "release writes"
+	case DecisionAbortBackup:
+		return "abort backup"
+	case DecisionAbortSet:
+		return "abort snapshot set"
+	case DecisionCancel:
+		return "cancel"
+	case DecisionAbandon:
+		return "abandon"
+	case DecisionTimedOut:
+		if r.Method != 0 {
+			return r.Method.String()
+		}
+		return "hold writes"
+	case DecisionWriterFailed:
+		return r.State.String()
+	case DecisionFreezeTimeout:
+		return "freeze timeout"
+	case DecisionAutoRelease:
+		return "auto-release snapshot set " + r.SetID.String()
+	}
+	return r.Decision.String()
+}
+
+// Outcome returns what trace lines print after the arrow: "ok", the
+// error, or a detail; empty for a call or event being sent.
+func (r Record) Outcome() string {
+	if r.Result {
+		switch {
+		case r.Err != nil && r.Kind == RecWriterResult && vss.CodeOf(r.Err) == vss.ErrWriterNotResponding && r.Timeout > 0:
+			return "no answer within " + r.Timeout.String()
+		case r.Err != nil && r.Kind == RecWriterResult:
+			return "failed: " + r.Err.Error()
+		case r.Err != nil:
+			return r.Err.Error()
+		case r.Kind == RecProviderResult && r.Method == provider.MethodIsVolumeSupported:
+			return "supported=" + strconv.FormatBool(r.Supported)
+		case r.Kind == RecProviderResult && r.Method == provider.MethodDeleteSnapshots:
+			return "deleted " + strconv.Itoa(r.Count)
+		}
+		return "ok"
+	}
+	switch r.Decision {
+	case DecisionSetStarted:
+		return "started"
+	case DecisionSetCreated:
+		return "created"
+	case DecisionProviderChosen, DecisionComponentSelected:
+		return r.Detail
+	case DecisionAbortBackup:
+		return "requested by the requestor"
+	case DecisionAbortSet, DecisionCancel, DecisionAbandon:
+		if r.Err != nil {
+			return r.Err.Error()
+		}
+	case DecisionTimedOut:
+		return "timed out"
+	case DecisionWriterFailed:
+		return r.Code.Name()
+	case DecisionFreezeTimeout:
+		return fmt.Sprintf("frozen longer than %v", r.Timeout)
+	}
+	return ""
+}
+
+// Line prints the record without its step and time, for example
+//
+//	writer "SQL Writer": Freeze -> ok
+func (r Record) Line() string {
+	var b strings.Builder
+	r.appendLine(&b)
+	return b.String()
+}
+
+func (r Record) appendLine(b *strings.Builder) {
+	b.WriteString(r.Actor.String())
+	b.WriteString(": ")
+	b.WriteString(r.What())
+	if o := r.Outcome(); o != "" {
+		b.WriteString(" -> ")
+		b.WriteString(o)
+	}
 }
 
 // String prints the record as one line, for example
@@ -54,11 +310,8 @@ type Record struct {
 //	[step 6] +1.250s writer "SQL Writer": Freeze -> ok
 func (r Record) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "[step %d] +%.3fs %s: %s", r.Step, r.At.Seconds(), r.Actor, r.What)
-	if r.Outcome != "" {
-		b.WriteString(" -> ")
-		b.WriteString(r.Outcome)
-	}
+	fmt.Fprintf(&b, "[step %d] +%.3fs ", r.Step, r.At.Seconds())
+	r.appendLine(&b)
 	return b.String()
 }
 
@@ -76,17 +329,17 @@ func NewTrace(logger *slog.Logger) *Trace {
 	return &Trace{logger: logger, records: make([]Record, 0, 160)} // a whole backup's worth
 }
 
-// Add appends r, numbering it.
-func (t *Trace) Add(r Record) {
+// add appends r, numbering it.
+func (t *Trace) add(r Record) {
 	r.Seq = len(t.records) + 1
 	t.records = append(t.records, r)
 	if t.onRecord != nil {
 		t.onRecord(r)
 	}
 	if t.logger != nil {
-		t.logger.LogAttrs(context.Background(), slog.LevelInfo, r.What,
+		t.logger.LogAttrs(context.Background(), slog.LevelInfo, r.What(),
 			slog.Int("seq", r.Seq), slog.Int("step", r.Step), slog.Duration("at", r.At),
-			slog.String("kind", r.Kind.String()), slog.String("actor", r.Actor), slog.String("outcome", r.Outcome))
+			slog.String("kind", r.Kind.String()), slog.String("actor", r.Actor.String()), slog.String("outcome", r.Outcome()))
 	}
 }
 

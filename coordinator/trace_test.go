@@ -11,6 +11,7 @@ import (
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
 )
 
 func TestTraceRecordsPrintsAndLogs(t *testing.T) {
@@ -23,8 +24,9 @@ func TestTraceRecordsPrintsAndLogs(t *testing.T) {
 	}})))
 	var live []string
 	tr.OnRecord(func(r Record) { live = append(live, r.String()) })
-	tr.Add(Record{At: 1250 * time.Millisecond, Step: 6, Kind: RecWriterEvent, Actor: `writer "SQL"`, What: "Freeze"})
-	tr.Add(Record{At: 1500 * time.Millisecond, Step: 6, Kind: RecWriterResult, Actor: `writer "SQL"`, What: "Freeze", Outcome: "ok"})
+	sql := Actor{Kind: ActorWriter, Name: "SQL"}
+	tr.add(Record{At: 1250 * time.Millisecond, Step: 6, Kind: RecWriterEvent, Actor: sql, Event: writer.EventFreeze})
+	tr.add(result(Record{At: 1500 * time.Millisecond, Step: 6, Kind: RecWriterResult, Actor: sql, Event: writer.EventFreeze}, nil))
 	want := "[step 6] +1.250s writer \"SQL\": Freeze\n[step 6] +1.500s writer \"SQL\": Freeze -> ok\n"
 	assert.Equal(t, want, tr.String())
 	assert.Equal(t, strings.Split(strings.TrimSuffix(want, "\n"), "\n"), live)
@@ -46,4 +48,32 @@ func TestTraceStepsOfAFullBackupNeverGoBack(t *testing.T) {
 		prev = r.Step
 	}
 	assert.Equal(t, 11, prev)
+}
+
+// Every record the machine emits prints from its typed fields, and a
+// writer whose name needs quoting prints quoted, as Go quotes strings.
+func TestTraceRecordTextComesFromFields(t *testing.T) {
+	say := Actor{Kind: ActorWriter, Index: 2, Name: `Say "hi"`}
+	cases := []struct {
+		r    Record
+		want string
+	}{
+		{Record{Kind: RecCall, Actor: requestorActor, Call: CallDoSnapshotSet}, "requestor: DoSnapshotSet"},
+		{result(Record{Kind: RecReturn, Actor: requestorActor, Call: CallDoSnapshotSet}, nil), "requestor: DoSnapshotSet -> ok"},
+		{Record{Kind: RecWriterEvent, Actor: say, Event: writer.EventFreeze}, `writer "Say \"hi\"": Freeze`},
+		{result(Record{Kind: RecWriterResult, Actor: say, Event: writer.EventFreeze}, vss.ErrWriterRetryable),
+			`writer "Say \"hi\"": Freeze -> failed: VSS_E_WRITERERROR_RETRYABLE: ` + vss.ErrWriterRetryable.Error()[len("VSS_E_WRITERERROR_RETRYABLE: "):]},
+		{Record{Kind: RecState, Actor: say, Decision: DecisionWriterFailed, State: vss.WriterFailedAtFreeze, Code: vss.ErrWriterTimeout},
+			`writer "Say \"hi\"": VSS_WS_FAILED_AT_FREEZE -> VSS_E_WRITERERROR_TIMEOUT`},
+		{Record{Kind: RecState, Actor: say, Decision: DecisionFreezeTimeout, Timeout: time.Minute}, `writer "Say \"hi\"": freeze timeout -> frozen longer than 1m0s`},
+		{Record{Kind: RecProviderCall, Actor: Actor{Kind: ActorProvider, Name: "sys"}, Method: provider.MethodIsVolumeSupported, Volume: `C:\`},
+			`provider "sys": IsVolumeSupported C:\`},
+		{result(Record{Kind: RecProviderResult, Actor: Actor{Kind: ActorProvider, Name: "sys"}, Method: provider.MethodIsVolumeSupported, Supported: true}, nil),
+			`provider "sys": IsVolumeSupported -> supported=true`},
+		{Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites}, "vss: flush and hold writes"},
+		{result(Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites}, nil), "vss: release writes -> ok"},
+	}
+	for _, c := range cases {
+		assert.Equal(t, c.want, c.r.Line())
+	}
 }

@@ -26,10 +26,8 @@ type writerSlot struct {
 	inWindow  bool      // frozen: Freeze sent, neither Thaw nor Abort since
 	windowEnd time.Time // when the freeze timeout expires
 
-	name string // the writer as trace records name it
+	actor Actor // the writer as trace records name it
 }
-
-func (w *writerSlot) actor() string { return w.name }
 
 func (w *writerSlot) failed() bool { return w.state.Failed() }
 
@@ -93,7 +91,7 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 	case writer.EventPostSnapshot:
 		w.pastPost = true // from now on the writer gets no Abort
 	}
-	m.record(m.step, RecWriterEvent, w.actor(), e.Kind.String(), "")
+	m.record(m.step, Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind})
 	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, deadline, background)
 }
 
@@ -111,7 +109,7 @@ func (m *Machine) writerResult(o *op, c Completion) {
 	w := m.writers[o.Writer]
 	kind := o.Event.Kind
 	if c.Err != nil {
-		m.record(m.step, RecWriterResult, w.actor(), kind.String(), "failed: "+c.Err.Error())
+		m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, c.Err))
 		if kind == writer.EventAbort {
 			return // an Abort that fails leaves the writer where the Abort put it
 		}
@@ -121,7 +119,7 @@ func (m *Machine) writerResult(o *op, c Completion) {
 		}
 		return
 	}
-	m.record(m.step, RecWriterResult, w.actor(), kind.String(), "ok")
+	m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, nil))
 	switch kind {
 	case writer.EventIdentify:
 		w.identified, w.md = true, c.Metadata
@@ -174,7 +172,7 @@ func (m *Machine) failWriter(w *writerSlot, kind writer.EventKind, code vss.HRES
 	case writer.EventPostSnapshot:
 		w.pastPost = true
 	}
-	m.record(m.step, RecState, w.actor(), w.state.String(), code.Name())
+	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionWriterFailed, State: w.state, Code: code})
 }
 
 // abortWriter sends Abort to one writer at once, without making the stage
@@ -204,7 +202,8 @@ func (m *Machine) abortWriters() {
 
 // writerTimedOut handles a writer that did not answer an event in time.
 func (m *Machine) writerTimedOut(w *writerSlot, kind writer.EventKind) {
-	m.record(m.step, RecWriterResult, w.actor(), kind.String(), "no answer within "+m.cfg.EventTimeout.String())
+	m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind, Timeout: m.cfg.EventTimeout},
+		vss.Errorf(vss.ErrWriterNotResponding, kind.String(), "no answer within %v", m.cfg.EventTimeout)))
 	if kind == writer.EventAbort {
 		return
 	}
@@ -226,7 +225,7 @@ func (m *Machine) freezeWindowExpired(w *writerSlot) {
 		kind = writer.EventFreeze
 	}
 	timeout := w.info.EffectiveFreezeTimeout()
-	m.record(m.step, RecState, w.actor(), "freeze timeout", fmt.Sprintf("frozen longer than %v", timeout))
+	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionFreezeTimeout, Timeout: timeout})
 	m.failWriter(w, kind, vss.ErrWriterTimeout, fmt.Sprintf("frozen longer than the freeze timeout of %v", timeout))
 	m.abortWriter(w)
 }

@@ -2,6 +2,7 @@ package writer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime/debug"
 
@@ -116,6 +117,9 @@ type Event struct {
 	// SnapshotDevices maps each volume of the set to the device object of
 	// its shadow copy (PostSnapshot and later).
 	SnapshotDevices map[string]string
+	// Metadata is the writer metadata document being built (Identify
+	// only): Deliver hands it to OnIdentify.
+	Metadata *Metadata
 }
 
 // Clone returns a copy of e that shares nothing mutable with it, so that
@@ -156,14 +160,27 @@ func (p *PanicError) Unwrap() error { return vss.ErrWriterNonRetryable }
 
 // Deliver calls w's handler for e.Kind, with CVssWriter's defaults for the
 // optional handlers a writer does not implement, and turns a panic into a
-// *PanicError. It does not handle Identify; see Identify.
+// *PanicError. An Identify event goes to OnIdentify with e.Metadata (see
+// Identify, which builds and validates the document). A writer made by
+// Intercept gets the event through its interceptor first. Deliver is how
+// VSS, in this module, hands any event to any writer.
 func Deliver(ctx context.Context, w Writer, e *Event) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = &PanicError{Event: e.Kind, Value: r, Stack: debug.Stack()}
 		}
 	}()
+	if iw, ok := w.(*intercepted); ok {
+		return iw.f(ctx, e, func(ctx context.Context, e *Event) error { return Deliver(ctx, iw.inner, e) })
+	}
 	switch e.Kind {
+	case EventIdentify:
+		if e.Metadata == nil {
+			return errors.New("writer: Deliver needs the document being built in Event.Metadata for Identify; writer.Identify builds it")
+		}
+		if h, ok := w.(Identifier); ok {
+			return h.OnIdentify(ctx, e.Metadata)
+		}
 	case EventPrepareSnapshot:
 		return w.OnPrepareSnapshot(ctx, e)
 	case EventFreeze:
@@ -203,20 +220,13 @@ func Deliver(ctx context.Context, w Writer, e *Event) (err error) {
 }
 
 // Identify sends the Identify event to w: it builds the writer metadata
-// document from w's identity and, if w is an Identifier, lets it add its
-// components. A document that is not valid (Metadata.Validate) fails the
-// event; a panic becomes a *PanicError.
-func Identify(ctx context.Context, w Writer) (md *Metadata, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			md, err = nil, &PanicError{Event: EventIdentify, Value: r, Stack: debug.Stack()}
-		}
-	}()
-	md = NewMetadata(w.Info())
-	if h, ok := w.(Identifier); ok {
-		if err := h.OnIdentify(ctx, md); err != nil {
-			return nil, err
-		}
+// document from w's identity and delivers it (Deliver) so that an
+// Identifier adds its components. A document that is not valid
+// (Metadata.Validate) fails the event; a panic becomes a *PanicError.
+func Identify(ctx context.Context, w Writer) (*Metadata, error) {
+	md := NewMetadata(w.Info())
+	if err := Deliver(ctx, w, &Event{Kind: EventIdentify, Metadata: md}); err != nil {
+		return nil, err
 	}
 	if err := md.Validate(); err != nil {
 		return nil, err
