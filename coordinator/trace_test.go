@@ -62,7 +62,7 @@ func TestTraceRecordTextComesFromFields(t *testing.T) {
 		{result(Record{Kind: RecReturn, Actor: requestorActor, Call: CallDoSnapshotSet}, nil), "requestor: DoSnapshotSet -> ok"},
 		{Record{Kind: RecWriterEvent, Actor: say, Event: writer.EventFreeze}, `writer "Say \"hi\"": Freeze`},
 		{result(Record{Kind: RecWriterResult, Actor: say, Event: writer.EventFreeze}, vss.ErrWriterRetryable),
-			`writer "Say \"hi\"": Freeze -> failed: VSS_E_WRITERERROR_RETRYABLE: ` + vss.ErrWriterRetryable.Error()[len("VSS_E_WRITERERROR_RETRYABLE: "):]},
+			`writer "Say \"hi\"": Freeze -> failed: ` + vss.ErrWriterRetryable.Error()},
 		{Record{Kind: RecState, Actor: say, Decision: DecisionWriterFailed, State: vss.WriterFailedAtFreeze, Code: vss.ErrWriterTimeout},
 			`writer "Say \"hi\"": VSS_WS_FAILED_AT_FREEZE -> VSS_E_WRITERERROR_TIMEOUT`},
 		{Record{Kind: RecState, Actor: say, Decision: DecisionFreezeTimeout, Timeout: time.Minute}, `writer "Say \"hi\"": freeze timeout -> frozen longer than 1m0s`},

@@ -40,7 +40,26 @@ type AppConfig struct {
 	// Blocks is how many BlockSize blocks a record spans, at least 2
 	// (2 when zero or less).
 	Blocks int
+	// Bug gives a transactional application a deliberate bug, for tests
+	// that prove a checker catches a writer that does not quiesce its
+	// application; AppCorrect (zero) means none.
+	Bug AppBug
 }
+
+// AppBug is a deliberate bug of a simulated transactional application.
+type AppBug int
+
+// The deliberate bugs.
+const (
+	// AppCorrect: the application freezes and resumes properly.
+	AppCorrect AppBug = iota
+	// AppBugNoQueue: Freeze neither finishes the transaction in flight nor
+	// queues new ones; writes go on while frozen, so shadow copies tear.
+	AppBugNoQueue
+	// AppBugDropQueue: Thaw and Abort forget the queued transactions, so
+	// acknowledged-to-be-done requests are lost.
+	AppBugDropQueue
+)
 
 func (c AppConfig) withDefaults() AppConfig {
 	if c.Dir == "" {
@@ -66,6 +85,9 @@ type AppStats struct {
 	Requests     int // requests the clients issued
 	Acknowledged int // requests whose writes all reached the volume
 	Queued       int // requests waiting for the application to thaw
+	// QueuedWhileFrozen counts requests that waited in the freeze queue
+	// at some point.
+	QueuedWhileFrozen int
 	Writes       int // writes submitted to the volume
 	HeldWrites   int // writes submitted while VSS held the volume's writes
 	LateWrites   int // held writes that completed before the hold ended (must be 0)
@@ -120,10 +142,9 @@ type appEngine struct {
 	buf          []byte // the write being built
 	chk          []byte // a block being checked
 
-	// Deliberate breakage, for the tests that prove the checker is not
-	// vacuous.
-	breakNoQueue   bool // Freeze neither finishes nor queues: writes go on
-	breakDropQueue bool // Thaw and Abort forget the queued requests
+	// check is the application's own consistency check of its files in a
+	// shadow copy (TransactionalApp's or UnawareApp's).
+	check func(data, clog []byte) error
 }
 
 func newAppEngine(vol *Volume, cfg AppConfig, log bool) *appEngine {
@@ -185,6 +206,7 @@ func (e *appEngine) arrive() {
 	e.stats.Requests++
 	if e.gate {
 		t.queuedAt = true
+		e.stats.QueuedWhileFrozen++
 	}
 	e.queue = append(e.queue, t)
 	e.scheduleArrival()
@@ -293,7 +315,7 @@ func (e *appEngine) flushQueue() {
 // proves that nothing was lost.
 func (e *appEngine) Settle() {
 	e.stopped = true
-	if e.frozen && !e.breakNoQueue {
+	if e.frozen && e.cfg.Bug != AppBugNoQueue {
 		return
 	}
 	// Finishing the current request may start the next one (pump).

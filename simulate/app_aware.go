@@ -26,7 +26,9 @@ type TransactionalApp struct{ *appEngine }
 // NewTransactionalApp returns a transactional application writing to vol.
 // It does nothing until Start.
 func NewTransactionalApp(vol *Volume, cfg AppConfig) *TransactionalApp {
-	return &TransactionalApp{newAppEngine(vol, cfg, true)}
+	a := &TransactionalApp{newAppEngine(vol, cfg, true)}
+	a.check = a.checkSnapshotData
+	return a
 }
 
 // Freeze is what the application's writer does on Freeze: it finishes the
@@ -39,7 +41,7 @@ func (a *TransactionalApp) Freeze(ctx context.Context) {
 		return
 	}
 	a.frozen = true
-	if a.breakNoQueue {
+	if a.cfg.Bug == AppBugNoQueue {
 		return
 	}
 	a.gate = true
@@ -57,7 +59,7 @@ func (a *TransactionalApp) Resume() {
 		return
 	}
 	a.frozen, a.gate = false, false
-	if a.breakDropQueue {
+	if a.cfg.Bug == AppBugDropQueue {
 		a.queue = nil
 	} else {
 		a.flushQueue()

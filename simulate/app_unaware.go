@@ -20,7 +20,9 @@ type UnawareApp struct{ *appEngine }
 // NewUnawareApp returns an application that is not VSS-aware, writing to
 // vol. It does nothing until Start.
 func NewUnawareApp(vol *Volume, cfg AppConfig) *UnawareApp {
-	return &UnawareApp{newAppEngine(vol, cfg, false)}
+	a := &UnawareApp{newAppEngine(vol, cfg, false)}
+	a.check = a.checkSnapshotData
+	return a
 }
 
 // CheckSnapshot checks that every record in fsys, a shadow copy of the

@@ -2,11 +2,15 @@ package simulate
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/writer"
 )
 
 // FaultKind is what a fault does at its site.
@@ -46,17 +50,21 @@ func (k FaultKind) String() string {
 // (Kind and its argument) and whether before or after the participant's
 // own effect. Its text form, which String prints and ParseFault reads, is
 //
-//	writer:Front Freeze error(VSS_E_WRITERERROR_RETRYABLE)
-//	writer:Back Thaw hang after
-//	provider:system CommitSnapshots delay(11s)
-//	writer:Front Freeze cancel
+//	writer "Front" Freeze error(VSS_E_WRITERERROR_RETRYABLE)
+//	writer "Back" Thaw hang after
+//	provider "system" CommitSnapshots delay(11s)
+//	writer "Front" Freeze cancel
 //	requestor PrepareForBackup abort
 //
-// Actor is "writer:NAME", "provider:NAME" or "requestor"; a name with
-// spaces is quoted. Site is a writer event (writer.EventKind names), a
-// provider method or a requestor call.
+// The actor is spelt as trace records spell it (coordinator.Actor's
+// String): `writer "NAME"`, `provider "NAME"` or requestor. Site is a
+// writer event (writer.Events), a provider method (provider.Methods) or,
+// for the requestor, one of RequestorSites; ParseFault refuses anything
+// else, naming the valid choices.
 type Fault struct {
-	Actor string
+	// Actor is the participant, by kind and name (its Index is ignored):
+	// WriterActor, ProviderActor or RequestorActor.
+	Actor coordinator.Actor
 	Site  string
 	Kind  FaultKind
 	// Code is the HRESULT of a FaultError; zero means a plain error.
@@ -68,28 +76,62 @@ type Fault struct {
 	After bool
 }
 
-// WriterActor names a writer in a Fault.
-func WriterActor(name string) string { return "writer:" + name }
+// WriterActor names the writer called name in a Fault.
+func WriterActor(name string) coordinator.Actor {
+	return coordinator.Actor{Kind: coordinator.ActorWriter, Name: name}
+}
 
-// ProviderActor names a provider in a Fault.
-func ProviderActor(name string) string { return "provider:" + name }
+// ProviderActor names the provider called name in a Fault.
+func ProviderActor(name string) coordinator.Actor {
+	return coordinator.Actor{Kind: coordinator.ActorProvider, Name: name}
+}
 
 // RequestorActor is the requestor in a Fault.
-const RequestorActor = "requestor"
+func RequestorActor() coordinator.Actor { return coordinator.Actor{Kind: coordinator.ActorRequestor} }
+
+// sameActor reports whether a names the participant b names (kind and
+// name; trace records also carry an index, which plans do not).
+func sameActor(a, b coordinator.Actor) bool { return a.Kind == b.Kind && a.Name == b.Name }
+
+// requestorSites are the requestor calls after which a plan may make the
+// requestor abort: the calls Injector.Requestor wraps.
+var requestorSites = [...]coordinator.CallKind{coordinator.CallInitializeForBackup, coordinator.CallGatherWriterMetadata,
+	coordinator.CallStartSnapshotSet, coordinator.CallAddToSnapshotSet, coordinator.CallPrepareForBackup,
+	coordinator.CallDoSnapshotSet, coordinator.CallBackupComplete}
+
+// RequestorSites returns the requestor calls after which a plan may make
+// the requestor abort (FaultAbort), by their IVssBackupComponents names.
+func RequestorSites() []string {
+	out := make([]string, len(requestorSites))
+	for i, c := range requestorSites {
+		out[i] = c.String()
+	}
+	return out
+}
+
+// Sites returns the sites a fault of an actor of kind k may name: the
+// writer events, the provider methods or RequestorSites.
+func Sites(k coordinator.ActorKind) []string {
+	var out []string
+	switch k {
+	case coordinator.ActorWriter:
+		for _, e := range writer.Events() {
+			out = append(out, e.String())
+		}
+	case coordinator.ActorProvider:
+		for _, m := range provider.Methods() {
+			out = append(out, m.String())
+		}
+	case coordinator.ActorRequestor:
+		out = RequestorSites()
+	}
+	return out
+}
 
 // String prints the fault in the form ParseFault reads.
 func (f Fault) String() string {
 	var b strings.Builder
-	kind, name, _ := strings.Cut(f.Actor, ":")
-	b.WriteString(kind)
-	if name != "" {
-		b.WriteByte(':')
-		if strings.ContainsAny(name, " \t;\"") || name == "" {
-			b.WriteString(strconv.Quote(name))
-		} else {
-			b.WriteString(name)
-		}
-	}
+	b.WriteString(f.Actor.String())
 	b.WriteByte(' ')
 	b.WriteString(f.Site)
 	b.WriteByte(' ')
@@ -106,44 +148,46 @@ func (f Fault) String() string {
 	return b.String()
 }
 
-// ParseFault reads a fault in the form String prints.
+// ParseFault reads a fault in the form String prints. It refuses an
+// unknown actor kind, site or fault kind with an error that names it and
+// the valid choices.
 func ParseFault(s string) (Fault, error) {
 	var f Fault
 	rest := strings.TrimSpace(s)
 	bad := func(format string, args ...any) (Fault, error) {
 		return Fault{}, fmt.Errorf("simulate: fault %q: %s", s, fmt.Sprintf(format, args...))
 	}
-	// Actor, possibly with a quoted name.
-	kind, after, ok := strings.Cut(rest, ":")
-	if ok && (kind == "writer" || kind == "provider") {
-		var name string
-		if strings.HasPrefix(after, `"`) {
-			q, err := strconv.QuotedPrefix(after)
-			if err != nil {
-				return bad("unterminated quoted name")
-			}
-			name, _ = strconv.Unquote(q)
-			after = after[len(q):]
-		} else {
-			name, after, _ = strings.Cut(after, " ")
-			after = " " + after
+	word, after, _ := strings.Cut(rest, " ")
+	switch word {
+	case "writer", "provider":
+		after = strings.TrimLeft(after, " ")
+		q, err := strconv.QuotedPrefix(after)
+		if err != nil {
+			return bad("the %s's name must be quoted, as in %s \"NAME\"", word, word)
 		}
+		name, _ := strconv.Unquote(q)
 		if name == "" {
-			return bad("empty %s name", kind)
+			return bad("empty %s name", word)
 		}
-		f.Actor, rest = kind+":"+name, after
-	} else {
-		word, r, _ := strings.Cut(rest, " ")
-		if word != RequestorActor {
-			return bad("actor must be writer:NAME, provider:NAME or requestor")
+		if word == "writer" {
+			f.Actor = WriterActor(name)
+		} else {
+			f.Actor = ProviderActor(name)
 		}
-		f.Actor, rest = RequestorActor, " "+r
+		rest = after[len(q):]
+	case "requestor":
+		f.Actor, rest = RequestorActor(), after
+	default:
+		return bad("unknown actor %q: the actor is writer \"NAME\", provider \"NAME\" or requestor", word)
 	}
 	fields := strings.Fields(rest)
 	if len(fields) < 2 || len(fields) > 3 {
 		return bad("want ACTOR SITE KIND[(ARG)] [after]")
 	}
 	f.Site = fields[0]
+	if sites := Sites(f.Actor.Kind); !slices.Contains(sites, f.Site) {
+		return bad("unknown site %q for %v; the sites are %s", f.Site, f.Actor, strings.Join(sites, ", "))
+	}
 	if len(fields) == 3 {
 		if fields[2] != "after" {
 			return bad("unknown word %q (only \"after\" may follow the kind)", fields[2])
@@ -164,7 +208,7 @@ func ParseFault(s string) (Fault, error) {
 	}
 	switch f.Kind {
 	case 0:
-		return bad("unknown kind %q", name)
+		return bad("unknown kind %q; the kinds are %s", name, strings.Join(faultKindNames[1:], ", "))
 	case FaultError:
 		if hasArg {
 			code, err := vss.ParseHRESULT(arg)
@@ -184,7 +228,7 @@ func ParseFault(s string) (Fault, error) {
 			return bad("%s takes no argument", name)
 		}
 	}
-	if (f.Kind == FaultAbort) != (f.Actor == RequestorActor) {
+	if (f.Kind == FaultAbort) != (f.Actor.Kind == coordinator.ActorRequestor) {
 		return bad("only the requestor aborts, and the requestor only aborts")
 	}
 	return f, nil
@@ -242,10 +286,10 @@ func splitPlan(s string) []string {
 }
 
 // at returns the faults of the plan for one actor and site.
-func (p Plan) at(actor, site string) []Fault {
+func (p Plan) at(actor coordinator.Actor, site string) []Fault {
 	var fs []Fault
 	for _, f := range p {
-		if f.Actor == actor && f.Site == site {
+		if sameActor(f.Actor, actor) && f.Site == site {
 			fs = append(fs, f)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"io"
 	"math/rand/v2"
 	"time"
 
@@ -288,3 +289,8 @@ func (h *eventHeap) pop() scheduled {
 }
 
 var _ coordinator.Runtime = (*Loop)(nil)
+
+// IDs returns a source of snapshot set and snapshot IDs drawn from the
+// loop's seed, for coordinator.Config.IDs: the same seed gives the same
+// IDs.
+func (l *Loop) IDs() io.Reader { return idStream(l.rng) }

@@ -76,13 +76,13 @@ func (v *Volume) forget(s *VolumeSnapshot) {
 	}
 }
 
-// recycle returns every block of the volume to blockPool and leaves it
-// empty, as a fresh volume. Only a volume no one reads again may be
-// recycled, such as a scenario's volumes once its run is checked: a run
-// builds new volumes, and handing their blocks to the next run spares
-// most of what it allocates. With a snapshot still live it does nothing,
+// Discard returns every block of the volume to a pool that volumes written
+// later draw from, and leaves it empty, as a fresh volume. Only a volume no
+// one reads again may be discarded, such as a scenario's volumes once its
+// run is checked: a run builds new volumes, and handing their blocks to the
+// next run spares most of what it allocates. With a snapshot still live it does nothing,
 // as the snapshot shares the blocks.
-func (v *Volume) recycle() {
+func (v *Volume) Discard() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if len(v.live) > 0 || v.held {

@@ -1,6 +1,7 @@
-package simulate
+package explore
 
 import (
+	"github.com/vsskit/vss/simulate"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -31,24 +32,24 @@ var providerSites = []string{"IsVolumeSupported", "BeginPrepareSnapshot", "EndPr
 // the work was done, a cancellation by the requestor), each provider ×
 // each method × (veto, plain error, panic, hang, an 11 s delay, failure
 // after the work), and the requestor giving up after each of its calls.
-func (sc *Scenario) SingleFaults() []Plan {
-	var plans []Plan
-	add := func(f Fault) { plans = append(plans, Plan{f}) }
+func (sc *Scenario) SingleFaults() []simulate.Plan {
+	var plans []simulate.Plan
+	add := func(f simulate.Fault) { plans = append(plans, simulate.Plan{f}) }
 	for _, w := range sc.Writers {
-		actor := WriterActor(w.Name)
+		actor := simulate.WriterActor(w.Name)
 		timeout := w.FreezeTimeout
 		if timeout <= 0 {
 			timeout = writer.DefaultFreezeTimeout
 		}
 		for _, ev := range writerSites {
 			site := ev.String()
-			add(Fault{Actor: actor, Site: site, Kind: FaultError, Code: vss.ErrWriterRetryable})
-			add(Fault{Actor: actor, Site: site, Kind: FaultError})
-			add(Fault{Actor: actor, Site: site, Kind: FaultError, Code: vss.ErrWriterNonRetryable, After: true})
-			add(Fault{Actor: actor, Site: site, Kind: FaultDelay, Delay: timeout + time.Second})
-			add(Fault{Actor: actor, Site: site, Kind: FaultHang})
-			add(Fault{Actor: actor, Site: site, Kind: FaultPanic})
-			add(Fault{Actor: actor, Site: site, Kind: FaultCancel})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrWriterRetryable})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrWriterNonRetryable, After: true})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultDelay, Delay: timeout + time.Second})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultHang})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultPanic})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultCancel})
 		}
 	}
 	providers := []string{softwareProviderName}
@@ -56,26 +57,26 @@ func (sc *Scenario) SingleFaults() []Plan {
 		providers = append(providers, hardwareProviderName)
 	}
 	for _, p := range providers {
-		actor := ProviderActor(p)
+		actor := simulate.ProviderActor(p)
 		for _, site := range providerSites {
-			add(Fault{Actor: actor, Site: site, Kind: FaultError, Code: vss.ErrProviderVeto})
-			add(Fault{Actor: actor, Site: site, Kind: FaultError})
-			add(Fault{Actor: actor, Site: site, Kind: FaultError, Code: vss.ErrUnexpectedProviderError, After: true})
-			add(Fault{Actor: actor, Site: site, Kind: FaultPanic})
-			add(Fault{Actor: actor, Site: site, Kind: FaultHang})
-			add(Fault{Actor: actor, Site: site, Kind: FaultDelay, Delay: 11 * time.Second})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrProviderVeto})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrUnexpectedProviderError, After: true})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultPanic})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultHang})
+			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultDelay, Delay: 11 * time.Second})
 		}
 	}
-	for _, site := range RequestorSites {
-		add(Fault{Actor: RequestorActor, Site: site, Kind: FaultAbort})
+	for _, site := range simulate.RequestorSites() {
+		add(simulate.Fault{Actor: simulate.RequestorActor(), Site: site, Kind: simulate.FaultAbort})
 	}
 	return plans
 }
 
 // The names the simulated providers report, as fault actors use them.
 var (
-	softwareProviderName = NewSoftwareProvider(NewVolumeSet()).Info().Name
-	hardwareProviderName = NewHardwareProvider(NewVolumeSet()).Info().Name
+	softwareProviderName = simulate.NewSoftwareProvider(simulate.NewVolumeSet()).Info().Name
+	hardwareProviderName = simulate.NewHardwareProvider(simulate.NewVolumeSet()).Info().Name
 )
 
 // Report is the outcome of an exploration or a sweep.
@@ -216,10 +217,10 @@ func (sc *Scenario) Sweep(opt SweepOptions) *Report {
 
 // randomPlan draws a plan from the seed: each single fault is active with a
 // seeded probability, then up to max active faults are kept.
-func randomPlan(seed uint64, universe []Plan, max int) Plan {
+func randomPlan(seed uint64, universe []simulate.Plan, max int) simulate.Plan {
 	rng := rand.New(rand.NewPCG(seed, 0x5eed))
 	n := rng.IntN(max + 1)
-	var p Plan
+	var p simulate.Plan
 	for range n {
 		p = append(p, universe[rng.IntN(len(universe))][0])
 	}
@@ -234,7 +235,7 @@ func (sc *Scenario) Shrink(run *Run) *Run {
 	for changed := true; changed; {
 		changed = false
 		for i := range best.Plan {
-			smaller := append(append(Plan{}, best.Plan[:i]...), best.Plan[i+1:]...)
+			smaller := append(append(simulate.Plan{}, best.Plan[:i]...), best.Plan[i+1:]...)
 			if r := sc.Run(best.Seed, smaller); len(r.Violations) > 0 {
 				best, changed = r, true
 				break
@@ -258,7 +259,7 @@ var _ TB = testing.TB(nil)
 // failing sweep prints it, and reports every broken invariant on t.
 func Replay(t TB, sc *Scenario, seed uint64, plan string) *Run {
 	t.Helper()
-	p, err := ParsePlan(plan)
+	p, err := simulate.ParsePlan(plan)
 	if err != nil {
 		t.Fatalf("simulate.Replay: %v", err)
 	}

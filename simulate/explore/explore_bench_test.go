@@ -1,6 +1,7 @@
-package simulate
+package explore
 
 import (
+	"github.com/vsskit/vss/simulate"
 	"context"
 	"fmt"
 	"testing"
@@ -27,10 +28,10 @@ func BenchmarkSingleFaults(b *testing.B) {
 // BenchmarkLargeBackup is a backup of 64 volumes (the most a set may hold)
 // with 200 writers at the three levels, in virtual time.
 func BenchmarkLargeBackup(b *testing.B) {
-	vols := NewVolumeSet()
+	vols := simulate.NewVolumeSet()
 	var names []string
 	for i := range 64 {
-		v := NewVolume(fmt.Sprintf(`V%02d:\`, i))
+		v := simulate.NewVolume(fmt.Sprintf(`V%02d:\`, i))
 		if err := v.WriteFile("data", []byte{byte(i)}); err != nil {
 			b.Fatal(err)
 		}
@@ -39,15 +40,15 @@ func BenchmarkLargeBackup(b *testing.B) {
 		}
 		names = append(names, v.Name())
 	}
-	prov := NewSoftwareProvider(vols)
+	prov := simulate.NewSoftwareProvider(vols)
 	levels := []vss.AppLevel{vss.AppFrontEnd, vss.AppBackEnd, vss.AppSystem}
 	ctx := context.Background()
 	for b.Loop() {
 		ws := make([]writer.Writer, 200)
 		for i := range ws {
-			ws[i] = NewWriter(fmt.Sprintf("W%03d", i), WithLevel(levels[i%3]))
+			ws[i] = simulate.NewWriter(fmt.Sprintf("W%03d", i), simulate.WithLevel(levels[i%3]))
 		}
-		s, _, err := NewSession(Config{Seed: 1, Writers: ws, Providers: []provider.Provider{prov}, Volumes: vols})
+		s, _, err := simulate.NewSession(simulate.Config{Seed: 1, Writers: ws, Providers: []provider.Provider{prov}, Volumes: vols})
 		if err != nil {
 			b.Fatal(err)
 		}

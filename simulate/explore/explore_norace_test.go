@@ -1,6 +1,6 @@
 //go:build !race
 
-package simulate
+package explore
 
 // raceSeeds is 0 without the race detector: the sweep runs its full count.
 const raceSeeds = 0

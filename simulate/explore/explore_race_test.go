@@ -1,6 +1,6 @@
 //go:build race
 
-package simulate
+package explore
 
 // raceSeeds bounds the sweep under the race detector, which makes each
 // run about ten times slower; the parallel sweep still runs seeds on

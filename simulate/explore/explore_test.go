@@ -1,6 +1,7 @@
-package simulate
+package explore
 
 import (
+	"github.com/vsskit/vss/simulate"
 	"context"
 	"io/fs"
 	"os"
@@ -90,7 +91,7 @@ func TestRandomSeeds(t *testing.T) {
 
 func TestSameSeedSamePlanSameTraceHash(t *testing.T) {
 	sc := ThreeWriterScenario()
-	plan, err := ParsePlan("writer:Back Freeze delay(31s); provider:" + strconv.Quote(softwareProviderName) + " PostCommitSnapshots error")
+	plan, err := simulate.ParsePlan("writer:Back Freeze delay(31s); provider:" + strconv.Quote(softwareProviderName) + " PostCommitSnapshots error")
 	require.NoError(t, err)
 	a, b := sc.Run(7, plan), sc.Run(7, plan)
 	assert.Equal(t, a.TraceHash(), b.TraceHash())
@@ -141,7 +142,7 @@ func (d *thawDropper) Go(o coordinator.Op, run func(context.Context, coordinator
 // made after the commit instant.
 type lateCopy struct {
 	provider.Provider
-	vols *VolumeSet
+	vols *simulate.VolumeSet
 }
 
 func (p *lateCopy) CommitSnapshots(ctx context.Context, set vss.ID) error {
@@ -171,7 +172,7 @@ func TestCheckerIsNotVacuous(t *testing.T) {
 	t.Run("provider that copies after the hold", func(t *testing.T) {
 		sc := ThreeWriterScenario()
 		sc.HardwareVolumes = nil
-		sc.breakProvider = func(p provider.Provider, vols *VolumeSet) provider.Provider {
+		sc.breakProvider = func(p provider.Provider, vols *simulate.VolumeSet) provider.Provider {
 			return &lateCopy{Provider: p, vols: vols}
 		}
 		run := sc.Run(1, nil)
@@ -179,21 +180,21 @@ func TestCheckerIsNotVacuous(t *testing.T) {
 	})
 	t.Run("aware writer that lets its application write while frozen", func(t *testing.T) {
 		sc := ThreeWriterScenario()
-		sc.breakApp = func(a *TransactionalApp) { a.breakNoQueue = true }
+		sc.breakApp = func(a *simulate.TransactionalApp) { a.breakNoQueue = true }
 		seed := firstViolating(sc, "app-consistent", 100)
 		assert.NotZero(t, seed, "no seed tore a transaction of an application that goes on writing while frozen")
 		t.Logf("seed %d tears a transaction", seed)
 	})
 	t.Run("aware writer that forgets its queue", func(t *testing.T) {
 		sc := ThreeWriterScenario()
-		sc.breakApp = func(a *TransactionalApp) { a.breakDropQueue = true }
+		sc.breakApp = func(a *simulate.TransactionalApp) { a.breakDropQueue = true }
 		run := sc.Run(1, nil)
 		assert.Contains(t, rules(run), "no-lost-write", "%v", run.Violations)
 	})
 	t.Run("aware writer that does not freeze its application", func(t *testing.T) {
 		sc := ThreeWriterScenario()
 		sc.breakWriter = func(w writer.Writer) writer.Writer {
-			if aw, ok := w.(*AppWriter); ok {
+			if aw, ok := w.(*simulate.AppWriter); ok {
 				return aw.Writer
 			}
 			return w
@@ -264,8 +265,8 @@ func FuzzScenario(f *testing.F) {
 	f.Add([]byte("freeze hang commit delay"))
 	universe := ThreeWriterScenario().SingleFaults()
 	f.Fuzz(func(t *testing.T, data []byte) {
-		src := NewBytesSource(data)
-		var plan Plan
+		src := simulate.NewBytesSource(data)
+		var plan simulate.Plan
 		for range int(src.Uint64() % 4) {
 			plan = append(plan, universe[src.Uint64()%uint64(len(universe))][0])
 		}

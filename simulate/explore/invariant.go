@@ -1,6 +1,7 @@
-package simulate
+package explore
 
 import (
+	"github.com/vsskit/vss/simulate"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +11,9 @@ import (
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
 )
 
 // Violation is a broken invariant of the protocol found after a run.
@@ -122,19 +125,18 @@ func (c *checker) checkSnapshots(ctx context.Context, snaps []requestor.VolumeSn
 // consistency check is kept for afterClose, which knows the writers' fate.
 func (c *checker) checkAppSnapshot(s requestor.VolumeSnapshot, cut appCut) {
 	a := cut.app
-	data, clog, err := a.eng.readFiles(s.FS)
+	audit, err := a.app.AuditSnapshot(s.FS, cut.AppCut)
 	if err != nil {
 		c.violate("held-writes", "reading the application's files in the shadow copy of %s: %v", s.Volume, err)
 		return
 	}
-	if err := a.eng.checkCutData(data, clog, cut.applied); err != nil {
-		c.violate("held-writes", "shadow copy of %s: %v", s.Volume, err)
+	if audit.Exact != nil {
+		c.violate("held-writes", "shadow copy of %s: %v", s.Volume, audit.Exact)
 	}
-	err = a.checkSnapshot(data, clog)
-	if err != nil && a.unaware != nil {
+	if audit.Consistent != nil && a.aware == nil {
 		c.fact("unaware app torn in a shadow copy")
 	}
-	c.snaps = append(c.snaps, appSnap{cut: cut, consistent: err})
+	c.snaps = append(c.snaps, appSnap{cut: cut, consistent: audit.Consistent})
 }
 
 // checkApps checks the applications after the session: the aware ones'
@@ -146,20 +148,20 @@ func (c *checker) checkApps() {
 			continue
 		}
 		switch {
-		case s.cut.frozen && s.consistent != nil:
+		case s.cut.Frozen && s.consistent != nil:
 			c.violate("app-consistent", "the application of writer %q was frozen at the commit, yet: %v", a.spec.Writer, s.consistent)
-		case !s.cut.frozen && !c.writerFailed(a.spec.Writer):
+		case !s.cut.Frozen && !c.writerFailed(a.spec.Writer):
 			c.violate("app-quiesced", "the application of writer %q was not frozen at the commit, and its writer did not fail", a.spec.Writer)
 		}
 	}
 	from, to, held := c.holdWindow()
 	for _, a := range c.w.apps {
-		st := a.eng.Stats()
+		st := a.app.Stats()
 		if held {
-			for _, w := range a.eng.writes {
-				if w.seq > 0 && w.at > from && w.at < to {
+			for _, w := range a.app.AppliedWrites() {
+				if w.At > from && w.At < to {
 					c.violate("held-writes", "write %d of request %d of the application on %s was applied at +%v, during the hold (+%v to +%v)",
-						w.part, w.txn, a.spec.Volume, w.at, from, to)
+						w.Part, w.Request, a.spec.Volume, w.At, from, to)
 					break
 				}
 			}
@@ -170,21 +172,16 @@ func (c *checker) checkApps() {
 		if st.LateWrites > 0 {
 			c.violate("held-writes", "%d writes of the application on %s issued during the hold completed before it ended", st.LateWrites, a.spec.Volume)
 		}
-		if a.aware != nil {
-			for _, t := range a.eng.txns {
-				if t.queuedAt {
-					c.fact("aware app queued during freeze")
-					break
-				}
-			}
+		if a.aware != nil && st.QueuedWhileFrozen > 0 {
+			c.fact("aware app queued during freeze")
 		}
-		a.eng.Settle()
+		a.app.Settle()
 		if a.aware != nil && a.aware.Frozen() && c.exemptWriter(a.spec.Writer) {
 			continue // its writer's own fault keeps it frozen
 		}
-		if err := a.eng.CheckLive(a.eng.vol.FS()); err != nil {
+		if err := a.app.CheckLive(a.app.Volume().FS()); err != nil {
 			c.violate("no-lost-write", "application on %s: %v", a.spec.Volume, err)
-		} else if n := a.eng.Pending(); n > 0 {
+		} else if n := a.app.Pending(); n > 0 {
 			c.violate("no-lost-write", "application on %s: %d requests never acknowledged", a.spec.Volume, n)
 		}
 	}
@@ -196,9 +193,9 @@ func (c *checker) checkApps() {
 func (c *checker) holdWindow() (from, to time.Duration, ok bool) {
 	for _, r := range c.run.Trace {
 		switch {
-		case r.Kind == coordinator.RecWrites && r.What == "flush and hold writes" && r.Outcome == "ok":
+		case r.Kind == coordinator.RecWrites && r.Decision == coordinator.DecisionHoldWrites && r.OK():
 			from, ok = r.At, true
-		case ok && r.Kind == coordinator.RecWrites && r.What == "release writes" && r.Outcome == "":
+		case ok && r.Kind == coordinator.RecWrites && r.Decision == coordinator.DecisionReleaseWrites && !r.Result:
 			return from, r.At, true
 		}
 	}
@@ -207,9 +204,8 @@ func (c *checker) holdWindow() (from, to time.Duration, ok bool) {
 
 // writerFailed reports whether the trace shows the writer failed.
 func (c *checker) writerFailed(name string) bool {
-	actor := fmt.Sprintf("writer %q", name)
 	for _, r := range c.run.Trace {
-		if r.Kind == coordinator.RecState && r.Actor == actor && strings.HasPrefix(r.What, "VSS_WS_FAILED") {
+		if r.Decision == coordinator.DecisionWriterFailed && r.Actor.Kind == coordinator.ActorWriter && r.Actor.Name == name {
 			return true
 		}
 	}
@@ -268,7 +264,7 @@ func (c *checker) afterBackup(s *coordinator.Session) {
 // setFailed reports whether DoSnapshotSet was called and failed.
 func (c *checker) setFailed(s *coordinator.Session) bool {
 	for _, r := range s.Trace() {
-		if r.Kind == coordinator.RecReturn && r.What == "DoSnapshotSet" && r.Outcome != "ok" {
+		if r.Kind == coordinator.RecReturn && r.Call == coordinator.CallDoSnapshotSet && r.Err != nil {
 			return true
 		}
 	}
@@ -280,7 +276,7 @@ func (c *checker) setFailed(s *coordinator.Session) bool {
 // keeps what it was told to remove, whatever VSS does.
 func (c *checker) exemptProvider(name string) bool {
 	for _, f := range c.w.in.Fired() {
-		if f.Actor == ProviderActor(name) && (f.Site == "AbortSnapshots" || f.Site == "DeleteSnapshots") && f.Kind != FaultDelay {
+		if f.Actor == simulate.ProviderActor(name) && (f.Site == "AbortSnapshots" || f.Site == "DeleteSnapshots") && f.Kind != simulate.FaultDelay {
 			return true
 		}
 	}
@@ -292,7 +288,7 @@ func (c *checker) exemptProvider(name string) bool {
 // application cannot be unfrozen by VSS.
 func (c *checker) exemptWriter(name string) bool {
 	for _, f := range c.w.in.Fired() {
-		if f.Actor == WriterActor(name) && f.Site == "Abort" && !f.After && f.Kind != FaultDelay && f.Kind != FaultCancel {
+		if f.Actor == simulate.WriterActor(name) && f.Site == "Abort" && !f.After && f.Kind != simulate.FaultDelay && f.Kind != simulate.FaultCancel {
 			return true
 		}
 	}
@@ -303,7 +299,7 @@ func (c *checker) exemptWriter(name string) bool {
 // DeleteSnapshots, calls without a deadline that Close waits for.
 func (c *checker) hungCleanup() bool {
 	for _, f := range c.w.in.Fired() {
-		if strings.HasPrefix(f.Actor, "provider:") && f.Kind == FaultHang && (f.Site == "AbortSnapshots" || f.Site == "DeleteSnapshots") {
+		if f.Actor.Kind == coordinator.ActorProvider && f.Kind == simulate.FaultHang && (f.Site == "AbortSnapshots" || f.Site == "DeleteSnapshots") {
 			return true
 		}
 	}
@@ -347,38 +343,38 @@ func (c *checker) checkTrace() {
 	var doSnapshotSet bool
 	providerFailed := ""
 	for _, r := range tr {
-		name, isWriter := writerName(r.Actor)
+		name, isWriter := r.Actor.Name, r.Actor.Kind == coordinator.ActorWriter
 		switch {
-		case r.Kind == coordinator.RecCall && r.What == "DoSnapshotSet":
+		case r.Kind == coordinator.RecCall && r.Call == coordinator.CallDoSnapshotSet:
 			doSnapshotSet, lastFreezeRank, lastThawRank = true, -1, 99
 		case r.Kind == coordinator.RecReturn:
 			for _, f := range frozen {
-				c.violate("no-frozen-writer", "writer %q is frozen when %s returns (Freeze sent at +%v)", f.name, r.What, f.freezeAt)
+				c.violate("no-frozen-writer", "writer %q is frozen when %s returns (Freeze sent at +%v)", f.name, r.Call, f.freezeAt)
 			}
-			if r.What == "DoSnapshotSet" {
+			if r.Call == coordinator.CallDoSnapshotSet {
 				doSnapshotSet = false
-				if providerFailed != "" && r.Outcome == "ok" {
+				if providerFailed != "" && r.OK() {
 					c.violate("provider-failure", "DoSnapshotSet succeeded although %s", providerFailed)
 				}
 				providerFailed = ""
 			}
 		case isWriter && r.Kind == coordinator.RecWriterEvent:
 			rank := c.rank(name)
-			switch r.What {
-			case "Freeze":
+			switch r.Event {
+			case writer.EventFreeze:
 				if rank < lastFreezeRank {
 					c.violate("freeze-order", "writer %q (rank %d) frozen after a writer of rank %d", name, rank, lastFreezeRank)
 				}
 				lastFreezeRank = rank
 				frozen[name] = &frozenWriter{name: name, freezeAt: r.At, since: r.Seq}
-			case "Thaw", "Abort":
-				if r.What == "Thaw" {
+			case writer.EventThaw, writer.EventAbort:
+				if r.Event == writer.EventThaw {
 					if rank > lastThawRank {
 						c.violate("thaw-order", "writer %q (rank %d) thawed after a writer of rank %d", name, rank, lastThawRank)
 					}
 					lastThawRank = rank
 				}
-				if r.What == "Abort" && post[name] {
+				if r.Event == writer.EventAbort && post[name] {
 					c.violate("abort-after-post", "writer %q received Abort after PostSnapshot", name)
 				}
 				if f := frozen[name]; f != nil {
@@ -387,48 +383,30 @@ func (c *checker) checkTrace() {
 					}
 					delete(frozen, name)
 				}
-			case "PostSnapshot":
+			case writer.EventPostSnapshot:
 				post[name] = true
 			}
-		case isWriter && r.What == "Freeze" && r.Kind == coordinator.RecWriterResult:
+		case isWriter && r.Event == writer.EventFreeze && r.Kind == coordinator.RecWriterResult:
 			if f := frozen[name]; f != nil {
 				f.answered = true
 			}
-		case isWriter && r.Kind == coordinator.RecState && strings.HasPrefix(r.What, "VSS_WS_FAILED"):
+		case isWriter && r.Decision == coordinator.DecisionWriterFailed:
 			if f := frozen[name]; f != nil {
 				f.answered = true
 			}
-		case r.Kind == coordinator.RecProviderCall && r.What == "CommitSnapshots":
+		case r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodCommitSnapshots:
 			for _, f := range frozen {
 				if !f.answered {
 					c.violate("commit-when-frozen", "CommitSnapshots started while writer %q had not answered Freeze", f.name)
 				}
 			}
-		case r.Kind == coordinator.RecProviderResult && doSnapshotSet && r.Outcome != "ok" && creationCall(r.What):
-			providerFailed = fmt.Sprintf("%s failed at %s: %s", r.Actor, r.What, r.Outcome)
+		case r.Kind == coordinator.RecProviderResult && doSnapshotSet && r.Err != nil && r.Method.Creation():
+			providerFailed = fmt.Sprintf("%v failed at %v: %v", r.Actor, r.Method, r.Err)
 		}
 	}
 	for _, f := range frozen {
 		c.violate("thaw-or-abort", "writer %q never received Thaw or Abort after its Freeze at +%v", f.name, f.freezeAt)
 	}
-}
-
-func creationCall(what string) bool {
-	switch strings.Fields(what)[0] {
-	case "EndPrepareSnapshots", "PreCommitSnapshots", "CommitSnapshots", "PostCommitSnapshots",
-		"PreFinalCommitSnapshots", "PostFinalCommitSnapshots":
-		return true
-	}
-	return false
-}
-
-// writerName extracts NAME from the actor `writer "NAME"`.
-func writerName(actor string) (string, bool) {
-	rest, ok := strings.CutPrefix(actor, `writer "`)
-	if !ok {
-		return "", false
-	}
-	return strings.TrimSuffix(rest, `"`), true
 }
 
 func (c *checker) rank(name string) int { return c.w.infos[name].EffectiveLevel().FreezeRank() }
@@ -446,25 +424,25 @@ func facts(r *Run) []string {
 	}
 	thawing := map[string]bool{}
 	for _, rec := range r.Trace {
-		name, isWriter := writerName(rec.Actor)
+		name, isWriter := rec.Actor.Name, rec.Actor.Kind == coordinator.ActorWriter
 		switch {
-		case rec.What == "freeze timeout":
+		case rec.Decision == coordinator.DecisionFreezeTimeout:
 			add("writer timed out")
-		case rec.Kind == coordinator.RecProviderResult && rec.Outcome != "ok" && strings.HasPrefix(rec.What, "CommitSnapshots"):
+		case rec.Kind == coordinator.RecProviderResult && rec.Err != nil && rec.Method == provider.MethodCommitSnapshots:
 			add("commit failed")
-		case isWriter && rec.Kind == coordinator.RecWriterEvent && rec.What == "Thaw":
+		case isWriter && rec.Kind == coordinator.RecWriterEvent && rec.Event == writer.EventThaw:
 			thawing[name] = true
-		case isWriter && rec.Kind == coordinator.RecWriterResult && rec.What == "Thaw":
+		case isWriter && rec.Kind == coordinator.RecWriterResult && rec.Event == writer.EventThaw:
 			delete(thawing, name)
-		case isWriter && rec.Kind == coordinator.RecWriterEvent && rec.What == "Abort":
+		case isWriter && rec.Kind == coordinator.RecWriterEvent && rec.Event == writer.EventAbort:
 			if thawing[name] {
 				add("abort raced a thaw")
 			}
-		case rec.What == "cancel" && strings.Contains(rec.Outcome, ErrStalled.Error()):
+		case rec.Decision == coordinator.DecisionCancel && errors.Is(rec.Err, simulate.ErrStalled):
 			add("participant hung with no deadline")
-		case rec.What == "cancel":
+		case rec.Decision == coordinator.DecisionCancel:
 			add("requestor cancelled")
-		case rec.Kind == coordinator.RecState && strings.HasPrefix(rec.What, "VSS_WS_FAILED"):
+		case rec.Decision == coordinator.DecisionWriterFailed:
 			add("writer failed")
 		}
 	}
@@ -473,7 +451,7 @@ func facts(r *Run) []string {
 		add("backup succeeded")
 	case errors.Is(r.Err, vss.ErrFlushWritesTimeout):
 		add("hold window exceeded")
-	case errors.Is(r.Err, errGaveUp):
+	case errors.Is(r.Err, simulate.ErrGaveUp):
 		add("requestor aborted")
 	}
 	if r.Err != nil {

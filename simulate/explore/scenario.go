@@ -1,10 +1,10 @@
-package simulate
+package explore
 
 import (
+	"github.com/vsskit/vss/simulate"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io/fs"
 	"sort"
@@ -36,7 +36,7 @@ type AppSpec struct {
 	// thaws. Empty means an UnawareApp, which no writer quiesces.
 	Writer string
 	// Config tunes the application's workload.
-	Config AppConfig
+	Config simulate.AppConfig
 }
 
 // Scenario is a simulated machine and a backup to run on it: volumes,
@@ -66,9 +66,9 @@ type Scenario struct {
 	// vacuous: a runtime or provider that breaks the protocol.
 	breakRuntime  func(coordinator.Runtime) coordinator.Runtime
 	breakWriter   func(writer.Writer) writer.Writer
-	breakProvider func(provider.Provider, *VolumeSet) provider.Provider
-	breakApp      func(*TransactionalApp)
-	source        Source // replaces the seed, for fuzzing
+	breakProvider func(provider.Provider, *simulate.VolumeSet) provider.Provider
+	appBug        simulate.AppBug
+	source        simulate.Source // replaces the seed, for fuzzing
 }
 
 // ThreeWriterScenario is the reference scenario: two volumes, three
@@ -93,8 +93,8 @@ func ThreeWriterScenario() *Scenario {
 		},
 		Jitter: 20 * time.Millisecond,
 		Apps: []AppSpec{
-			{Volume: `C:\`, Writer: "Front", Config: AppConfig{Dir: "orders", Requests: 10, Interval: 500 * time.Millisecond}},
-			{Volume: `D:\`, Config: AppConfig{Dir: "logs", Requests: 10, Interval: 500 * time.Millisecond}},
+			{Volume: `C:\`, Writer: "Front", Config: simulate.AppConfig{Dir: "orders", Requests: 10, Interval: 500 * time.Millisecond}},
+			{Volume: `D:\`, Config: simulate.AppConfig{Dir: "logs", Requests: 10, Interval: 500 * time.Millisecond}},
 		},
 	}
 }
@@ -103,13 +103,13 @@ func ThreeWriterScenario() *Scenario {
 type Run struct {
 	Scenario string
 	Seed     uint64
-	Plan     Plan
+	Plan     simulate.Plan
 	// Err is what requestor.Backup returned.
 	Err error
 	// Trace is the session's trace.
 	Trace []coordinator.Record
 	// Fired lists the faults of the plan that fired.
-	Fired []Fault
+	Fired []simulate.Fault
 	// Violations lists every invariant the run broke; empty is a pass.
 	Violations []Violation
 	// Facts are the things that happened that a sweep wants to see at least
@@ -135,25 +135,25 @@ func (r *Run) ReplayLine() string {
 // world is the machine of one run.
 type runWorld struct {
 	sc       *Scenario
-	vols     *VolumeSet
-	writers  []*Writer
+	vols     *simulate.VolumeSet
+	writers  []*simulate.Writer
 	fronts   []writer.Writer // writers as the coordinator sees them, before faults
 	apps     []*runApp
 	infos    map[string]writer.Info // by writer name
 	provs    []provider.Provider    // as the coordinator sees them
 	recorder *commitRecorder
-	in       *injector
+	in       *simulate.Injector
 }
 
 // Run runs the scenario from seed with the faults of plan, and checks the
 // invariants (see Violation) after it.
-func (sc *Scenario) Run(seed uint64, plan Plan) *Run {
+func (sc *Scenario) Run(seed uint64, plan simulate.Plan) *Run {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	in := &injector{plan: plan, cancel: cancel}
-	loop := NewLoop(seed)
+	in := simulate.NewInjector(plan, cancel)
+	loop := simulate.NewLoop(seed)
 	if sc.source != nil {
-		loop = NewLoopFrom(sc.source)
+		loop = simulate.NewLoopFrom(sc.source)
 	}
 	loop.SetJitter(sc.Jitter)
 	w := sc.build(in, loop)
@@ -162,24 +162,24 @@ func (sc *Scenario) Run(seed uint64, plan Plan) *Run {
 		if sc.breakWriter != nil {
 			x = sc.breakWriter(x)
 		}
-		ws = append(ws, InjectWriterWith(x, in))
+		ws = append(ws, in.Writer(x))
 	}
 	run := &Run{Scenario: sc.Name, Seed: seed, Plan: plan}
 	var rt coordinator.Runtime = loop
 	if sc.breakRuntime != nil {
 		rt = sc.breakRuntime(loop)
 	}
-	s, err := coordinator.New(coordinator.Config{Writers: ws, Providers: w.provs, Volumes: w.vols, Runtime: rt, IDs: idStream(loop.Rand())})
+	s, err := coordinator.New(coordinator.Config{Writers: ws, Providers: w.provs, Volumes: w.vols, Runtime: rt, IDs: loop.IDs()})
 	if err != nil {
 		run.Err = err
 		run.Violations = append(run.Violations, Violation{Rule: "setup", Detail: err.Error()})
 		return run
 	}
 	for _, a := range w.apps {
-		a.eng.Start(loop)
+		a.app.Start(loop)
 	}
 	c := newChecker(w, run)
-	req := &faultyRequestor{Requestor: s, in: in}
+	req := in.Requestor(s)
 	_, run.Err = requestor.Backup(ctx, req, requestor.Plan{Volumes: sc.Volumes, Copy: c.checkSnapshots})
 	c.afterBackup(s)
 	closeErr := s.Close()
@@ -195,50 +195,55 @@ func (sc *Scenario) Run(seed uint64, plan Plan) *Run {
 // the run is checked, and nothing of its world is read again.
 func (w *runWorld) recycle() {
 	for _, a := range w.apps {
-		a.eng.releaseBuffers()
+		a.app.Discard()
 	}
 	for _, name := range w.vols.Names() {
 		if v, ok := w.vols.Get(name); ok {
-			v.recycle()
+			v.Discard()
 		}
 	}
 }
 
-// InjectWriterWith is InjectWriter with a shared injector.
-func InjectWriterWith(w writer.Writer, in *injector) writer.Writer {
-	return hooked{&faultyWriter{inner: w, in: in, actor: WriterActor(w.Info().Name)}}
+// app is what the checker needs of a simulated application, aware or not.
+type app interface {
+	Start(*simulate.Loop)
+	Volume() *simulate.Volume
+	Cut() simulate.AppCut
+	AuditSnapshot(fs.FS, simulate.AppCut) (simulate.SnapshotAudit, error)
+	AppliedWrites() []simulate.AppliedWrite
+	Files() []string
+	Stats() simulate.AppStats
+	Settle()
+	CheckLive(fs.FS) error
+	Pending() int
+	Discard()
 }
 
 // runApp is one application of a run and the writer that fronts it.
 type runApp struct {
-	spec    AppSpec
-	eng     *appEngine
-	aware   *TransactionalApp // nil for an unaware application
-	unaware *UnawareApp
-}
-
-// checkSnapshot is the application's own consistency check, on its files
-// as read from a shadow copy.
-func (a *runApp) checkSnapshot(data, clog []byte) error {
-	if a.aware != nil {
-		return a.aware.checkSnapshotData(data, clog)
-	}
-	return a.unaware.checkSnapshotData(data, clog)
+	spec  AppSpec
+	app   app
+	aware *simulate.TransactionalApp // nil for an unaware application
 }
 
 // owns reports whether the file at p, on the application's volume, is one
 // of the application's: the checker models those by the application's
 // writes rather than by copying them at the commit.
 func (a *runApp) owns(p string) bool {
-	return p == a.eng.data || p == a.eng.clog
+	for _, f := range a.app.Files() {
+		if p == f {
+			return true
+		}
+	}
+	return false
 }
 
 // build makes the machine: volumes with data, applications, writers,
 // providers, all on the loop's virtual clock.
-func (sc *Scenario) build(in *injector, loop *Loop) *runWorld {
-	w := &runWorld{sc: sc, vols: NewVolumeSet(), infos: map[string]writer.Info{}, in: in}
+func (sc *Scenario) build(in *simulate.Injector, loop *simulate.Loop) *runWorld {
+	w := &runWorld{sc: sc, vols: simulate.NewVolumeSet(), infos: map[string]writer.Info{}, in: in}
 	for i, name := range sc.Volumes {
-		v := NewVolume(name, WithVolumeClock(loop.Now))
+		v := simulate.NewVolume(name, simulate.WithVolumeClock(loop.Now))
 		_ = v.MkdirAll("data")
 		_ = v.WriteFile("data/records.db", fmt.Appendf(nil, "volume %d records", i))
 		_ = v.WriteFile("readme.txt", []byte(name))
@@ -251,21 +256,21 @@ func (sc *Scenario) build(in *injector, loop *Loop) *runWorld {
 		}
 		a := &runApp{spec: spec}
 		if spec.Writer != "" {
-			a.aware = NewTransactionalApp(v, spec.Config)
-			a.eng = a.aware.appEngine
-			if sc.breakApp != nil {
-				sc.breakApp(a.aware)
+			cfg := spec.Config
+			if sc.appBug != simulate.AppCorrect {
+				cfg.Bug = sc.appBug
 			}
+			a.aware = simulate.NewTransactionalApp(v, cfg)
+			a.app = a.aware
 		} else {
-			a.unaware = NewUnawareApp(v, spec.Config)
-			a.eng = a.unaware.appEngine
+			a.app = simulate.NewUnawareApp(v, spec.Config)
 		}
 		w.apps = append(w.apps, a)
 	}
 	for _, spec := range sc.Writers {
-		opts := []WriterOption{WithLevel(spec.Level)}
+		opts := []simulate.WriterOption{simulate.WithLevel(spec.Level)}
 		if spec.FreezeTimeout > 0 {
-			opts = append(opts, WithFreezeTimeout(spec.FreezeTimeout))
+			opts = append(opts, simulate.WithFreezeTimeout(spec.FreezeTimeout))
 		}
 		kinds := make([]writer.EventKind, 0, len(spec.Costs))
 		for k := range spec.Costs {
@@ -273,36 +278,35 @@ func (sc *Scenario) build(in *injector, loop *Loop) *runWorld {
 		}
 		sort.Slice(kinds, func(i, j int) bool { return kinds[i] < kinds[j] })
 		for _, k := range kinds {
-			opts = append(opts, On(k, Behavior{Cost: spec.Costs[k]}))
+			opts = append(opts, simulate.On(k, simulate.Behavior{Cost: spec.Costs[k]}))
 		}
-		wr := NewWriter(spec.Name, opts...)
+		wr := simulate.NewWriter(spec.Name, opts...)
 		w.writers = append(w.writers, wr)
 		w.infos[spec.Name] = wr.Info()
 		var front writer.Writer = wr
 		for _, a := range w.apps {
 			if a.aware != nil && a.spec.Writer == spec.Name {
-				front = NewAppWriter(a.aware, wr)
+				front = simulate.NewAppWriter(a.aware, wr)
 			}
 		}
 		w.fronts = append(w.fronts, front)
 	}
 	w.recorder = &commitRecorder{vols: w.vols, apps: w.apps, taken: map[vss.ID]map[string]string{}, volumeOf: map[vss.ID]string{},
 		cuts: map[vss.ID][]appCut{}}
-	clock := WithProviderClock(loop.Now)
-	provs := []provider.Provider{NewSoftwareProvider(w.vols, clock)}
+	clock := simulate.WithProviderClock(loop.Now)
+	provs := []provider.Provider{simulate.NewSoftwareProvider(w.vols, clock)}
 	if len(sc.HardwareVolumes) > 0 {
-		opts := []ProviderOption{clock, WithSupportedVolumes(sc.HardwareVolumes...)}
+		opts := []simulate.ProviderOption{clock, simulate.WithSupportedVolumes(sc.HardwareVolumes...)}
 		if sc.HardwareCommitCost > 0 {
-			opts = append(opts, WithCommitCost(sc.HardwareCommitCost))
+			opts = append(opts, simulate.WithCommitCost(sc.HardwareCommitCost))
 		}
-		provs = append(provs, NewHardwareProvider(w.vols, opts...))
+		provs = append(provs, simulate.NewHardwareProvider(w.vols, opts...))
 	}
 	for _, p := range provs {
-		actor := ProviderActor(p.Info().Name)
 		if sc.breakProvider != nil {
 			p = sc.breakProvider(p, w.vols)
 		}
-		w.provs = append(w.provs, &ScriptedProvider{Provider: w.recorder.wrap(p), in: in, actor: actor})
+		w.provs = append(w.provs, in.Provider(w.recorder.wrap(p)))
 	}
 	return w
 }
@@ -311,7 +315,7 @@ func (sc *Scenario) build(in *injector, loop *Loop) *runWorld {
 // instant the provider committed it: the checker's model of what the
 // shadow copy must hold.
 type commitRecorder struct {
-	vols *VolumeSet
+	vols *simulate.VolumeSet
 	apps []*runApp
 	mu   sync.Mutex
 	// volumeOf maps snapshot IDs to volumes; sets maps set IDs to snapshots.
@@ -322,24 +326,64 @@ type commitRecorder struct {
 }
 
 // appCut is an application as it was at the commit instant of a shadow
-// copy of its volume: how many of its writes were applied, and whether it
-// was frozen.
+// copy of its volume.
 type appCut struct {
-	app     *runApp
-	applied int
-	frozen  bool
+	app *runApp
+	simulate.AppCut
 }
 
+// wrap returns p recording its snapshots' volumes and, at CommitSnapshots,
+// their contents and applications' progress.
 func (r *commitRecorder) wrap(p provider.Provider) provider.Provider {
-	return &recordingProvider{Provider: p, r: r}
+	return provider.Intercept(p, func(ctx context.Context, c provider.Call, next func(context.Context) error) error {
+		switch c.Method {
+		case provider.MethodBeginPrepareSnapshot:
+			err := next(ctx)
+			if err == nil {
+				r.prepared(c.SetID, c.SnapshotID, c.Volume)
+			}
+			return err
+		case provider.MethodCommitSnapshots:
+			r.committing(c.SetID)
+		}
+		return next(ctx)
+	})
+}
+
+func (r *commitRecorder) prepared(set, snap vss.ID, volume string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.sets == nil {
+		r.sets = map[vss.ID][]vss.ID{}
+	}
+	r.volumeOf[snap] = volume
+	r.sets[set] = append(r.sets[set], snap)
+}
+
+func (r *commitRecorder) committing(set vss.ID) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, snap := range r.sets[set] {
+		if v, ok := r.vols.Get(r.volumeOf[snap]); ok {
+			if m, err := contents(v.FS(), r.appFile(v)); err == nil {
+				r.taken[snap] = m
+			}
+			r.cuts[snap] = nil
+			for _, a := range r.apps {
+				if a.app.Volume() == v {
+					r.cuts[snap] = append(r.cuts[snap], appCut{app: a, AppCut: a.app.Cut()})
+				}
+			}
+		}
+	}
 }
 
 // appFile returns whether a file of volume v belongs to an application
 // (nil when none writes to v).
-func (r *commitRecorder) appFile(v *Volume) func(string) bool {
+func (r *commitRecorder) appFile(v *simulate.Volume) func(string) bool {
 	var mine []*runApp
 	for _, a := range r.apps {
-		if a.eng.vol == v {
+		if a.app.Volume() == v {
 			mine = append(mine, a)
 		}
 	}
@@ -370,101 +414,3 @@ func contents(fsys fs.FS, skip func(string) bool) (map[string]string, error) {
 	return m, err
 }
 
-type recordingProvider struct {
-	provider.Provider
-	r *commitRecorder
-}
-
-func (p *recordingProvider) BeginPrepareSnapshot(ctx context.Context, set, snap vss.ID, v string, sc vss.SnapshotContext) error {
-	err := p.Provider.BeginPrepareSnapshot(ctx, set, snap, v, sc)
-	if err == nil {
-		p.r.mu.Lock()
-		if p.r.sets == nil {
-			p.r.sets = map[vss.ID][]vss.ID{}
-		}
-		p.r.volumeOf[snap] = v
-		p.r.sets[set] = append(p.r.sets[set], snap)
-		p.r.mu.Unlock()
-	}
-	return err
-}
-
-func (p *recordingProvider) CommitSnapshots(ctx context.Context, set vss.ID) error {
-	p.r.mu.Lock()
-	for _, snap := range p.r.sets[set] {
-		if v, ok := p.r.vols.Get(p.r.volumeOf[snap]); ok {
-			if m, err := contents(v.FS(), p.r.appFile(v)); err == nil {
-				p.r.taken[snap] = m
-			}
-			p.r.cuts[snap] = nil
-			for _, a := range p.r.apps {
-				if a.eng.vol == v {
-					p.r.cuts[snap] = append(p.r.cuts[snap], appCut{app: a, applied: a.eng.applied, frozen: a.eng.frozen})
-				}
-			}
-		}
-	}
-	p.r.mu.Unlock()
-	return p.Provider.CommitSnapshots(ctx, set)
-}
-
-func (p *recordingProvider) SnapshotFS(ctx context.Context, id vss.ID) (fs.FS, error) {
-	if o, ok := p.Provider.(provider.FSOpener); ok {
-		return o.SnapshotFS(ctx, id)
-	}
-	return nil, vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "not supported")
-}
-
-// faultyRequestor gives up the backup where the plan says: after the named
-// call it calls AbortBackup and fails.
-type faultyRequestor struct {
-	requestor.Requestor
-	in *injector
-}
-
-// errGaveUp is what a requestor that aborts by plan returns.
-var errGaveUp = errors.New("the requestor gave up the backup (injected fault)")
-
-func (r *faultyRequestor) after(call string, err error) error {
-	if err != nil {
-		return err
-	}
-	for _, f := range r.in.plan.at(RequestorActor, call) {
-		if f.Kind == FaultAbort {
-			r.in.mu.Lock()
-			r.in.fired = append(r.in.fired, f)
-			r.in.mu.Unlock()
-			_ = r.Requestor.AbortBackup(context.Background())
-			return fmt.Errorf("after %s: %w", call, errGaveUp)
-		}
-	}
-	return nil
-}
-
-func (r *faultyRequestor) InitializeForBackup(ctx context.Context, bcd string) error {
-	return r.after("InitializeForBackup", r.Requestor.InitializeForBackup(ctx, bcd))
-}
-func (r *faultyRequestor) GatherWriterMetadata(ctx context.Context) error {
-	return r.after("GatherWriterMetadata", r.Requestor.GatherWriterMetadata(ctx))
-}
-func (r *faultyRequestor) StartSnapshotSet(ctx context.Context) (vss.ID, error) {
-	id, err := r.Requestor.StartSnapshotSet(ctx)
-	return id, r.after("StartSnapshotSet", err)
-}
-func (r *faultyRequestor) AddToSnapshotSet(ctx context.Context, v string, p vss.ID) (vss.ID, error) {
-	id, err := r.Requestor.AddToSnapshotSet(ctx, v, p)
-	return id, r.after("AddToSnapshotSet", err)
-}
-func (r *faultyRequestor) PrepareForBackup(ctx context.Context) error {
-	return r.after("PrepareForBackup", r.Requestor.PrepareForBackup(ctx))
-}
-func (r *faultyRequestor) DoSnapshotSet(ctx context.Context) error {
-	return r.after("DoSnapshotSet", r.Requestor.DoSnapshotSet(ctx))
-}
-func (r *faultyRequestor) BackupComplete(ctx context.Context) error {
-	return r.after("BackupComplete", r.Requestor.BackupComplete(ctx))
-}
-
-// RequestorSites are the requestor calls after which a plan may abort.
-var RequestorSites = []string{"InitializeForBackup", "GatherWriterMetadata", "StartSnapshotSet", "AddToSnapshotSet",
-	"PrepareForBackup", "DoSnapshotSet", "BackupComplete"}

@@ -1,10 +1,11 @@
-package simulate
+package vsstest
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vsskit/vss/simulate"
 	"io/fs"
 	"math/rand/v2"
 	"slices"
@@ -20,8 +21,8 @@ import (
 // the volumes C:\ and D:\, each holding some files, gathered in Volumes.
 // A provider over simulated volumes takes its shadow copies of these.
 type ProviderEnv struct {
-	Volumes *VolumeSet
-	C, D    *Volume
+	Volumes *simulate.VolumeSet
+	C, D    *simulate.Volume
 }
 
 // ProviderTestOptions tunes TestProvider and CheckProvider.
@@ -136,18 +137,18 @@ func (ps *providerSuite) run(r providerRule, seed uint64) ([]Breach, string) {
 // machine builds a fresh ProviderEnv whose volumes hold a few files of
 // seeded contents, and the provider under test over it.
 func (pr *providerRun) machine() (ProviderEnv, provider.Provider) {
-	c, d := NewVolume(`C:\`), NewVolume(`D:\`)
-	for _, v := range []*Volume{c, d} {
+	c, d := simulate.NewVolume(`C:\`), simulate.NewVolume(`D:\`)
+	for _, v := range []*simulate.Volume{c, d} {
 		if err := v.MkdirAll("data"); err != nil {
 			panic(err)
 		}
 		for i := range 3 {
-			if err := v.WriteFile(fmt.Sprintf("data/f%d", i), pr.bytes(1+pr.rng.IntN(3*BlockSize))); err != nil {
+			if err := v.WriteFile(fmt.Sprintf("data/f%d", i), pr.bytes(1+pr.rng.IntN(3*simulate.BlockSize))); err != nil {
 				panic(err)
 			}
 		}
 	}
-	env := ProviderEnv{Volumes: NewVolumeSet(c, d), C: c, D: d}
+	env := ProviderEnv{Volumes: simulate.NewVolumeSet(c, d), C: c, D: d}
 	return env, pr.ps.newProvider(env)
 }
 
@@ -364,17 +365,17 @@ func rulePointInTime(pr *providerRun) {
 	}
 	// Write to every volume before each step; at CommitSnapshots, hold
 	// writes as VSS does and keep the reference: the volume as it is.
-	ref := map[string]*VolumeSnapshot{}
+	ref := map[string]*simulate.VolumeSnapshot{}
 	write := func(step string) {
 		for _, name := range vols {
 			v, _ := env.Volumes.Get(name)
 			path := fmt.Sprintf("data/f%d", pr.rng.IntN(4))
-			data := pr.bytes(1 + pr.rng.IntN(2*BlockSize))
+			data := pr.bytes(1 + pr.rng.IntN(2*simulate.BlockSize))
 			if step == "CommitSnapshots" {
 				ref[name] = v.Snapshot()
 				continue
 			}
-			if err := v.WriteAt(path, int64(pr.rng.IntN(BlockSize)), data); err != nil {
+			if err := v.WriteAt(path, int64(pr.rng.IntN(simulate.BlockSize)), data); err != nil {
 				panic(err)
 			}
 		}
@@ -574,8 +575,8 @@ func ruleProviderBackup(pr *providerRun) {
 	if !ok {
 		return
 	}
-	s, _, err := NewSession(Config{Seed: pr.seed, Volumes: env.Volumes, Providers: []provider.Provider{p},
-		Writers: []writer.Writer{NewWriter("Application", WithLevel(vss.AppFrontEnd))}})
+	s, _, err := simulate.NewSession(simulate.Config{Seed: pr.seed, Volumes: env.Volumes, Providers: []provider.Provider{p},
+		Writers: []writer.Writer{simulate.NewWriter("Application", simulate.WithLevel(vss.AppFrontEnd))}})
 	if err != nil {
 		panic(fmt.Sprintf("the suite cannot build its session: %v", err))
 	}

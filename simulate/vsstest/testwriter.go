@@ -1,8 +1,9 @@
-package simulate
+package vsstest
 
 import (
 	"context"
 	"fmt"
+	"github.com/vsskit/vss/simulate"
 	"io/fs"
 	"os"
 	"regexp"
@@ -22,7 +23,7 @@ import (
 // consistency (WriterTestOptions.Consistent).
 type WriterEnv struct {
 	// Volume is the volume C:\ of the simulated machine.
-	Volume *Volume
+	Volume *simulate.Volume
 }
 
 // WriterTestOptions tunes TestWriter and CheckWriter. The zero value runs
@@ -477,9 +478,9 @@ func (rc *ruleRun) healthy(w writer.Writer, after writer.EventKind, when string)
 	}
 }
 
-// recorder is the hooks (see hooked) around the writer under test: it
-// delivers every event through writer.Deliver (so panics become errors),
-// and records what the writer saw and how long it took.
+// recorder intercepts the writer under test (writer.Intercept): it
+// records every event the writer saw, Identify included, how long the
+// writer took and what it answered.
 type recorder struct {
 	w   writer.Writer
 	mu  sync.Mutex
@@ -493,19 +494,21 @@ type seenEvent struct {
 	err        error
 }
 
-func (r *recorder) Info() writer.Info { return r.w.Info() }
-
-func (r *recorder) event(ctx context.Context, e *writer.Event) error {
-	var keys []writer.ComponentKey
-	for _, c := range e.Components {
-		keys = append(keys, c.Key())
-	}
-	start := time.Now()
-	err := writer.Deliver(ctx, r.w, e)
-	r.mu.Lock()
-	r.log = append(r.log, seenEvent{kind: e.Kind, components: keys, took: time.Since(start), err: err})
-	r.mu.Unlock()
-	return err
+// writer returns the writer under test as VSS sees it: through the
+// recorder.
+func (r *recorder) writer() writer.Writer {
+	return writer.Intercept(r.w, func(ctx context.Context, e *writer.Event, next func(context.Context, *writer.Event) error) error {
+		var keys []writer.ComponentKey
+		for _, c := range e.Components {
+			keys = append(keys, c.Key())
+		}
+		start := time.Now()
+		err := next(ctx, e)
+		r.mu.Lock()
+		r.log = append(r.log, seenEvent{kind: e.Kind, components: keys, took: time.Since(start), err: err})
+		r.mu.Unlock()
+		return err
+	})
 }
 
 func (r *recorder) events() []seenEvent {
@@ -522,18 +525,3 @@ func (r *recorder) saw(kind writer.EventKind) (seenEvent, bool) {
 	}
 	return seenEvent{}, false
 }
-
-func (r *recorder) identify(ctx context.Context, md *writer.Metadata) error {
-	start := time.Now()
-	got, err := writer.Identify(ctx, r.w)
-	r.mu.Lock()
-	r.log = append(r.log, seenEvent{kind: writer.EventIdentify, took: time.Since(start), err: err})
-	r.mu.Unlock()
-	if err != nil {
-		return err
-	}
-	*md = *got
-	return nil
-}
-
-var _ eventHooks = (*recorder)(nil)

@@ -1,9 +1,10 @@
-package simulate
+package vsstest
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vsskit/vss/simulate"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -61,8 +62,8 @@ type rig struct {
 	rc        *ruleRun
 	w         writer.Writer
 	rec       *recorder
-	companion *Writer
-	vol       *Volume
+	companion *simulate.Writer
+	vol       *simulate.Volume
 	s         *coordinator.Session
 	rng       *rand.Rand
 	stopLoad  func() // ends the workload and waits for it
@@ -73,8 +74,8 @@ const companionName = "Companion"
 // workloadGrace is how long the Workload has to return once cancelled.
 const workloadGrace = 10 * time.Second
 
-func (rc *ruleRun) newRig(providerFaults []Fault, companion ...WriterOption) *rig {
-	vol := NewVolume(`C:\`)
+func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate.WriterOption) *rig {
+	vol := simulate.NewVolume(`C:\`)
 	w := rc.suite.newWriter(WriterEnv{Volume: vol})
 	rng := rand.New(rand.NewPCG(rc.seed, 0x9e3779b97f4a7c15))
 	level := vss.AppBackEnd
@@ -83,22 +84,27 @@ func (rc *ruleRun) newRig(providerFaults []Fault, companion ...WriterOption) *ri
 	}
 	// The seed chooses how long the companion takes at each event, so
 	// seeds interleave the two writers differently.
-	opts := []WriterOption{WithLevel(level)}
+	opts := []simulate.WriterOption{simulate.WithLevel(level)}
 	for _, k := range []writer.EventKind{writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot} {
-		opts = append(opts, On(k, Behavior{Cost: time.Duration(rng.IntN(100)) * time.Millisecond}))
+		opts = append(opts, simulate.On(k, simulate.Behavior{Cost: time.Duration(rng.IntN(100)) * time.Millisecond}))
 	}
-	comp := NewWriter(companionName, append(opts, companion...)...)
-	vols := NewVolumeSet(vol)
-	var prov provider.Provider = NewSoftwareProvider(vols)
+	comp := simulate.NewWriter(companionName, append(opts, companion...)...)
+	vols := simulate.NewVolumeSet(vol)
+	var prov provider.Provider = simulate.NewSoftwareProvider(vols)
 	if len(providerFaults) > 0 {
-		prov = NewScriptedProvider(prov, providerFaults...)
+		plan := make(simulate.Plan, len(providerFaults))
+		for i, f := range providerFaults {
+			f.Actor = simulate.ProviderActor(prov.Info().Name)
+			plan[i] = f
+		}
+		prov = simulate.InjectProvider(prov, plan, nil)
 	}
 	rec := &recorder{w: w}
 	var seed [32]byte
 	for i := range seed {
 		seed[i] = byte(rng.Uint32())
 	}
-	s, err := coordinator.New(coordinator.Config{Writers: []writer.Writer{hooked{rec}, comp}, Providers: []provider.Provider{prov},
+	s, err := coordinator.New(coordinator.Config{Writers: []writer.Writer{rec.writer(), comp}, Providers: []provider.Provider{prov},
 		Volumes: vols, IDs: rand.NewChaCha8(seed)})
 	if err != nil {
 		panic(fmt.Sprintf("the suite cannot build its session: %v", err))
@@ -208,7 +214,7 @@ func (g *rig) stepsUpTo(ctx context.Context, last string) bool {
 }
 
 func ruleMetadataValid(rc *ruleRun) {
-	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
 	md, err := writer.Identify(context.Background(), w)
 	if err != nil {
 		rc.breach(writer.EventIdentify, "Identify failed: %v", err)
@@ -238,7 +244,7 @@ func ruleMetadataValid(rc *ruleRun) {
 }
 
 func ruleMetadataStable(rc *ruleRun) {
-	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
 	first, err1 := writer.Identify(context.Background(), w)
 	second, err2 := writer.Identify(context.Background(), w)
 	if err1 != nil || err2 != nil {
@@ -336,7 +342,7 @@ func ruleConsistentSnapshot(rc *ruleRun) {
 
 func ruleAbortAfterFreeze(rc *ruleRun) {
 	ctx := context.Background()
-	g := rc.newRig([]Fault{{Site: "CommitSnapshots", Kind: FaultError, Code: vss.ErrUnexpectedProviderError}})
+	g := rc.newRig([]simulate.Fault{{Site: "CommitSnapshots", Kind: simulate.FaultError, Code: vss.ErrUnexpectedProviderError}})
 	defer g.close()
 	_, _ = g.backup(ctx, requestor.Plan{})
 	if _, ok := g.rec.saw(writer.EventFreeze); !ok {
@@ -367,7 +373,7 @@ func ruleAbortWithoutFreeze(rc *ruleRun) {
 
 func ruleAbortTwice(rc *ruleRun) {
 	ctx := context.Background()
-	g := rc.newRig([]Fault{{Site: "CommitSnapshots", Kind: FaultError, Code: vss.ErrUnexpectedProviderError}})
+	g := rc.newRig([]simulate.Fault{{Site: "CommitSnapshots", Kind: simulate.FaultError, Code: vss.ErrUnexpectedProviderError}})
 	defer g.close()
 	_, _ = g.backup(ctx, requestor.Plan{})
 	if _, ok := g.rec.saw(writer.EventAbort); !ok {
@@ -387,7 +393,7 @@ func ruleAbortTwice(rc *ruleRun) {
 // caught without waiting for it.
 func ruleCancel(rc *ruleRun) {
 	const bound = 2 * time.Second
-	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, k := range []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot,
@@ -429,7 +435,7 @@ func ruleShutdown(rc *ruleRun) {
 
 func ruleComponents(rc *ruleRun) {
 	ctx := context.Background()
-	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
 	md, err := writer.Identify(ctx, w)
 	if err != nil {
 		return // Identify/MetadataValid reports it
@@ -487,16 +493,16 @@ func ruleOtherWriters(rc *ruleRun) {
 	ctx := context.Background()
 	type fault struct {
 		name string
-		opt  WriterOption
+		opt  simulate.WriterOption
 	}
 	var faults []fault
 	for _, k := range []writer.EventKind{writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot} {
-		faults = append(faults, fault{k.String() + " error", On(k, Behavior{Err: vss.ErrWriterRetryable})})
+		faults = append(faults, fault{k.String() + " error", simulate.On(k, simulate.Behavior{Err: vss.ErrWriterRetryable})})
 	}
 	// A slow companion keeps this writer frozen for half its freeze
 	// timeout: a writer must hold its freeze that long.
-	limit := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)}).Info().EffectiveFreezeTimeout()
-	faults = append(faults, fault{"Freeze slow", On(writer.EventFreeze, Behavior{Cost: limit / 2})})
+	limit := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)}).Info().EffectiveFreezeTimeout()
+	faults = append(faults, fault{"Freeze slow", simulate.On(writer.EventFreeze, simulate.Behavior{Cost: limit / 2})})
 	for _, f := range faults {
 		g := rc.newRig(nil, f.opt)
 		_, _ = g.backup(ctx, requestor.Plan{})
@@ -511,7 +517,7 @@ func ruleOtherWriters(rc *ruleRun) {
 func ruleProviders(rc *ruleRun) {
 	ctx := context.Background()
 	for _, site := range []string{"EndPrepareSnapshots", "PreCommitSnapshots", "CommitSnapshots", "PostCommitSnapshots"} {
-		g := rc.newRig([]Fault{{Site: site, Kind: FaultError, Code: vss.ErrUnexpectedProviderError}})
+		g := rc.newRig([]simulate.Fault{{Site: site, Kind: simulate.FaultError, Code: vss.ErrUnexpectedProviderError}})
 		_, _ = g.backup(ctx, requestor.Plan{})
 		if _, froze := g.rec.saw(writer.EventFreeze); froze {
 			_, thawed := g.rec.saw(writer.EventThaw)
@@ -531,7 +537,7 @@ func ruleProviders(rc *ruleRun) {
 // the writer), then checks the application works.
 func ruleRestore(rc *ruleRun) {
 	ctx := context.Background()
-	w := rc.suite.newWriter(WriterEnv{Volume: NewVolume(`C:\`)})
+	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
 	md, err := writer.Identify(ctx, w)
 	if err != nil {
 		return // Identify/MetadataValid reports it

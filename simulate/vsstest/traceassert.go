@@ -1,13 +1,15 @@
-package simulate
+package vsstest
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -21,54 +23,76 @@ import (
 //		t.Fatal(err)
 //	}
 
-// Match selects trace records: a record matches when each non-empty field
-// equals the record's (What also matches a record whose What starts with
-// it and a space, so "IsVolumeSupported" matches "IsVolumeSupported C:\").
-// Build one with WriterEvent, WriterResult, RequestorCall or ProviderCall,
-// or fill it in.
+// Match selects trace records by their typed fields: a record matches
+// when each non-zero field of the Match equals the record's. Build one with
+// WriterEvent, WriterResult, RequestorCall or ProviderCall, or fill it in.
+// Names are compared as they are, never parsed from text, so any writer
+// name works, quotes and all.
 type Match struct {
-	Kind    coordinator.RecordKind // zero: any kind
-	Actor   string                 // `writer "Name"`, `provider "Name"`, "requestor", "vss"
-	What    string
-	Outcome string
+	Kind  coordinator.RecordKind // zero: any kind
+	Actor coordinator.ActorKind  // zero: any actor
+	Name  string                 // the writer's or provider's name; empty: any
+	// Call, Event, Method and Decision select what the record is about;
+	// zero: any.
+	Call     coordinator.CallKind
+	Event    writer.EventKind
+	Method   provider.Method
+	Decision coordinator.Decision
+	// Outcome selects results by how they ended; zero: any.
+	Outcome Outcome
+	// Code, if not zero, selects results (or writer failures) with this
+	// HRESULT.
+	Code vss.HRESULT
 }
+
+// Outcome selects results by how they ended.
+type Outcome int
+
+// The outcomes a Match can require.
+const (
+	AnyOutcome Outcome = iota // any record, result or not
+	Succeeded                 // a result that succeeded
+	Failed                    // a result that failed
+)
 
 // WriterEvent matches VSS sending event kind to the writer named name.
 func WriterEvent(name string, kind writer.EventKind) Match {
-	return Match{Kind: coordinator.RecWriterEvent, Actor: writerActor(name), What: kind.String()}
+	return Match{Kind: coordinator.RecWriterEvent, Actor: coordinator.ActorWriter, Name: name, Event: kind}
 }
 
 // WriterResult matches the writer named name answering event kind (with
-// any outcome; set Outcome to "ok" for a success only).
+// any outcome; set Outcome to require one).
 func WriterResult(name string, kind writer.EventKind) Match {
-	return Match{Kind: coordinator.RecWriterResult, Actor: writerActor(name), What: kind.String()}
+	return Match{Kind: coordinator.RecWriterResult, Actor: coordinator.ActorWriter, Name: name, Event: kind}
 }
 
-// RequestorCall matches the requestor calling method (for example
-// "DoSnapshotSet") of IVssBackupComponents.
-func RequestorCall(method string) Match {
-	return Match{Kind: coordinator.RecCall, Actor: "requestor", What: method}
+// RequestorCall matches the requestor starting call (for example
+// coordinator.CallDoSnapshotSet).
+func RequestorCall(call coordinator.CallKind) Match {
+	return Match{Kind: coordinator.RecCall, Actor: coordinator.ActorRequestor, Call: call}
 }
 
 // ProviderCall matches VSS calling method of the provider named name.
-func ProviderCall(name, method string) Match {
-	return Match{Kind: coordinator.RecProviderCall, Actor: `provider "` + name + `"`, What: method}
+func ProviderCall(name string, method provider.Method) Match {
+	return Match{Kind: coordinator.RecProviderCall, Actor: coordinator.ActorProvider, Name: name, Method: method}
 }
-
-func writerActor(name string) string { return `writer "` + name + `"` }
 
 // Matches reports whether r is selected by m.
 func (m Match) Matches(r coordinator.Record) bool {
-	if m.Kind != 0 && r.Kind != m.Kind {
+	switch {
+	case m.Kind != 0 && r.Kind != m.Kind,
+		m.Actor != 0 && r.Actor.Kind != m.Actor,
+		m.Name != "" && r.Actor.Name != m.Name,
+		m.Call != 0 && r.Call != m.Call,
+		m.Event != 0 && r.Event != m.Event,
+		m.Method != 0 && r.Method != m.Method,
+		m.Decision != 0 && r.Decision != m.Decision,
+		m.Code != 0 && r.Code != m.Code,
+		m.Outcome == Succeeded && !r.OK(),
+		m.Outcome == Failed && !(r.Result && r.Err != nil):
 		return false
 	}
-	if m.Actor != "" && r.Actor != m.Actor {
-		return false
-	}
-	if m.What != "" && r.What != m.What && !strings.HasPrefix(r.What, m.What+" ") {
-		return false
-	}
-	return m.Outcome == "" || r.Outcome == m.Outcome
+	return true
 }
 
 func (m Match) String() string {
@@ -76,13 +100,34 @@ func (m Match) String() string {
 	if m.Kind != 0 {
 		parts = append(parts, m.Kind.String())
 	}
-	for _, p := range []string{m.Actor, m.What} {
-		if p != "" {
-			parts = append(parts, p)
-		}
+	switch {
+	case m.Actor != 0 && m.Name != "":
+		parts = append(parts, coordinator.Actor{Kind: m.Actor, Name: m.Name}.String())
+	case m.Actor != 0:
+		parts = append(parts, coordinator.Actor{Kind: m.Actor}.String())
+	case m.Name != "":
+		parts = append(parts, strconv.Quote(m.Name))
 	}
-	if m.Outcome != "" {
-		parts = append(parts, "-> "+m.Outcome)
+	if m.Call != 0 {
+		parts = append(parts, m.Call.String())
+	}
+	if m.Event != 0 {
+		parts = append(parts, m.Event.String())
+	}
+	if m.Method != 0 {
+		parts = append(parts, m.Method.String())
+	}
+	if m.Decision != 0 {
+		parts = append(parts, m.Decision.String())
+	}
+	switch m.Outcome {
+	case Succeeded:
+		parts = append(parts, "-> ok")
+	case Failed:
+		parts = append(parts, "-> failed")
+	}
+	if m.Code != 0 {
+		parts = append(parts, "-> "+m.Code.Name())
 	}
 	if len(parts) == 0 {
 		return "any record"
@@ -124,17 +169,13 @@ func HappenedBefore(trace []coordinator.Record, a, b Match) error {
 }
 
 // Sequence returns the records m selects as lines of the form
-// `writer "SQL Writer": Freeze -> ok` (actor, what, outcome if any), for
+// `writer "SQL Writer": Freeze -> ok` (coordinator.Record.Line), for
 // comparison with SameSequence.
 func Sequence(trace []coordinator.Record, m Match) []string {
 	var out []string
 	for _, r := range trace {
 		if m.Matches(r) {
-			line := r.Actor + ": " + r.What
-			if r.Outcome != "" {
-				line += " -> " + r.Outcome
-			}
-			out = append(out, line)
+			out = append(out, r.Line())
 		}
 	}
 	return out
@@ -154,26 +195,26 @@ func SameSequence(trace []coordinator.Record, m Match, want []string) error {
 // NoWriterFrozen checks that every writer that was sent Freeze was later
 // sent Thaw or Abort: that the session left no writer frozen.
 func NoWriterFrozen(trace []coordinator.Record) error {
-	frozen := map[string]coordinator.Record{}
-	var order []string
+	frozen := map[coordinator.Actor]coordinator.Record{}
+	var order []coordinator.Actor
 	for _, r := range trace {
 		if r.Kind != coordinator.RecWriterEvent {
 			continue
 		}
-		switch r.What {
-		case writer.EventFreeze.String():
+		switch r.Event {
+		case writer.EventFreeze:
 			if _, ok := frozen[r.Actor]; !ok {
 				order = append(order, r.Actor)
 			}
 			frozen[r.Actor] = r
-		case writer.EventThaw.String(), writer.EventAbort.String():
+		case writer.EventThaw, writer.EventAbort:
 			delete(frozen, r.Actor)
 		}
 	}
 	var left []string
 	for _, a := range order {
 		if r, ok := frozen[a]; ok {
-			left = append(left, fmt.Sprintf("  %s: Freeze sent at #%d (+%.3fs), then neither Thaw nor Abort", a, r.Seq, r.At.Seconds()))
+			left = append(left, fmt.Sprintf("  %v: Freeze sent at #%d (+%.3fs), then neither Thaw nor Abort", a, r.Seq, r.At.Seconds()))
 		}
 	}
 	if len(left) > 0 {
