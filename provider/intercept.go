@@ -64,7 +64,9 @@ func (p *intercepted) IsVolumeSupported(ctx context.Context, volume string, sc v
 
 func (p *intercepted) BeginPrepareSnapshot(ctx context.Context, setID, snapshotID vss.ID, volume string, sc vss.SnapshotContext) error {
 	return p.f(ctx, Call{Method: MethodBeginPrepareSnapshot, SetID: setID, SnapshotID: snapshotID, Volume: volume, Context: sc},
-		func(ctx context.Context) error { return p.inner.BeginPrepareSnapshot(ctx, setID, snapshotID, volume, sc) })
+		func(ctx context.Context) error {
+			return p.inner.BeginPrepareSnapshot(ctx, setID, snapshotID, volume, sc)
+		})
 }
 
 // set intercepts a method that takes only the set's ID.

@@ -88,9 +88,9 @@ type AppStats struct {
 	// QueuedWhileFrozen counts requests that waited in the freeze queue
 	// at some point.
 	QueuedWhileFrozen int
-	Writes       int // writes submitted to the volume
-	HeldWrites   int // writes submitted while VSS held the volume's writes
-	LateWrites   int // held writes that completed before the hold ended (must be 0)
+	Writes            int // writes submitted to the volume
+	HeldWrites        int // writes submitted while VSS held the volume's writes
+	LateWrites        int // held writes that completed before the hold ended (must be 0)
 }
 
 // appTxn is one client request: a record of cfg.Blocks blocks, plus a

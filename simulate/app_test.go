@@ -27,14 +27,11 @@ type appBackup struct {
 	err                    error
 }
 
-func runAppBackup(t *testing.T, seed uint64, breakApp func(*TransactionalApp)) *appBackup {
+func runAppBackup(t *testing.T, seed uint64, bug AppBug) *appBackup {
 	t.Helper()
 	c, d := NewVolume(`C:\`), NewVolume(`D:\`)
 	vols := NewVolumeSet(c, d)
-	r := &appBackup{aware: NewTransactionalApp(c, AppConfig{}), unaware: NewUnawareApp(d, AppConfig{Dir: "logs"})}
-	if breakApp != nil {
-		breakApp(r.aware)
-	}
+	r := &appBackup{aware: NewTransactionalApp(c, AppConfig{Bug: bug}), unaware: NewUnawareApp(d, AppConfig{Dir: "logs"})}
 	front := NewAppWriter(r.aware, NewWriter("Front", WithLevel(vss.AppFrontEnd),
 		On(writer.EventFreeze, Behavior{Cost: 200 * time.Millisecond})))
 	ws := []writer.Writer{front,
@@ -76,7 +73,7 @@ func runAppBackup(t *testing.T, seed uint64, breakApp func(*TransactionalApp)) *
 func TestUnawareAppTornRecordFoundBySeed(t *testing.T) {
 	var torn []uint64
 	for seed := uint64(1); seed <= 60; seed++ {
-		r := runAppBackup(t, seed, nil)
+		r := runAppBackup(t, seed, AppCorrect)
 		require.NoError(t, r.err, "seed %d", seed)
 		require.True(t, r.copied)
 		assert.NoError(t, r.awareSnap, "seed %d: the aware app's shadow copy must be consistent", seed)
@@ -93,7 +90,7 @@ func TestUnawareAppTornRecordFoundBySeed(t *testing.T) {
 }
 
 func TestTransactionalAppWritesWhileFrozenAreQueued(t *testing.T) {
-	r := runAppBackup(t, 1, nil)
+	r := runAppBackup(t, 1, AppCorrect)
 	require.NoError(t, r.err)
 	st := r.aware.Stats()
 	assert.Positive(t, st.Requests)
@@ -130,15 +127,14 @@ func TestBrokenAwareAppsAreCaught(t *testing.T) {
 	t.Run("does not queue during freeze", func(t *testing.T) {
 		caught := false
 		for seed := uint64(1); seed <= 40 && !caught; seed++ {
-			r := runAppBackup(t, seed, func(a *TransactionalApp) { a.breakNoQueue = true })
+			r := runAppBackup(t, seed, AppBugNoQueue)
 			caught = errors.Is(r.awareSnap, ErrTornRecord)
 		}
 		assert.True(t, caught, "a writer that lets its application write while frozen must tear a snapshot for some seed")
 	})
 	t.Run("drops the queue on abort", func(t *testing.T) {
 		vol := NewVolume(`C:\`)
-		app := NewTransactionalApp(vol, AppConfig{Requests: 4, Interval: 10 * time.Millisecond})
-		app.breakDropQueue = true
+		app := NewTransactionalApp(vol, AppConfig{Requests: 4, Interval: 10 * time.Millisecond, Bug: AppBugDropQueue})
 		loop := NewLoop(1)
 		app.Start(loop)
 		app.Freeze(context.Background())

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -404,11 +403,11 @@ func TestCommitCostIsVirtualTime(t *testing.T) {
 		took := map[string]time.Duration{}
 		start := map[string]time.Duration{}
 		for _, r := range s.Trace() {
-			if strings.HasPrefix(r.What, "CommitSnapshots") {
+			if r.Method == provider.MethodCommitSnapshots {
 				if r.Kind == coordinator.RecProviderCall {
-					start[r.Actor] = r.At
+					start[r.Actor.Name] = r.At
 				} else if r.Kind == coordinator.RecProviderResult {
-					took[r.Actor] = r.At - start[r.Actor]
+					took[r.Actor.Name] = r.At - start[r.Actor.Name]
 				}
 			}
 		}
@@ -416,8 +415,8 @@ func TestCommitCostIsVirtualTime(t *testing.T) {
 	}
 	took, err := commitTimes(DefaultHardwareCommitCost)
 	require.NoError(t, err)
-	assert.Equal(t, DefaultSoftwareCommitCost, took[`provider "`+softwareProviderName+`"`])
-	assert.Equal(t, DefaultHardwareCommitCost, took[`provider "`+hardwareProviderName+`"`])
+	assert.Equal(t, DefaultSoftwareCommitCost, took[NewSoftwareProvider(nil).Info().Name])
+	assert.Equal(t, DefaultHardwareCommitCost, took[NewHardwareProvider(nil).Info().Name])
 
 	_, err = commitTimes(11 * time.Second)
 	assert.ErrorIs(t, err, vss.ErrFlushWritesTimeout)

@@ -48,7 +48,10 @@ func newWorld(t *testing.T, writers []*Writer, faults ...Fault) *world {
 	vols := NewVolumeSet(c, d)
 	var p provider.Provider = NewSoftwareProvider(vols)
 	if len(faults) > 0 {
-		p = NewScriptedProvider(p, faults...)
+		for i := range faults {
+			faults[i].Actor = ProviderActor(p.Info().Name)
+		}
+		p = InjectProvider(p, Plan(faults), nil)
 	}
 	ws := make([]writer.Writer, len(writers))
 	for i, w := range writers {
@@ -216,8 +219,8 @@ func TestFreezeTimeout(t *testing.T) {
 	assert.Equal(t, vss.WriterWaitingForBackupComplete, st["Back"].State)
 	assert.Equal(t, vss.WriterWaitingForBackupComplete, st["System"].State)
 	assert.Less(t, w.loop.Elapsed()-start, 61*time.Second, "the freeze timeout (60 s) bounds the wait, not the writer")
-	abortAt := firstAt(t, w.s.Trace(), `writer "Front"`, "Abort")
-	assert.Equal(t, 60*time.Second, abortAt-firstAt(t, w.s.Trace(), `writer "Front"`, "Freeze"), "Abort at the timeout")
+	abortAt := firstAt(t, w.s.Trace(), "Front", writer.EventAbort)
+	assert.Equal(t, 60*time.Second, abortAt-firstAt(t, w.s.Trace(), "Front", writer.EventFreeze), "Abort at the timeout")
 	assert.Len(t, w.snapshots(), 2)
 }
 
@@ -237,8 +240,8 @@ func TestFrozenWriterTimesOutWhileOthersFreeze(t *testing.T) {
 	assert.Equal(t, vss.ErrWriterTimeout, st["Front"].Failure)
 	assert.NotContains(t, ws[0].Events(), writer.EventThaw)
 	assert.Equal(t, vss.WriterWaitingForBackupComplete, st["Back"].State)
-	freeze := firstAt(t, w.s.Trace(), `writer "Front"`, "Freeze")
-	abort := firstAt(t, w.s.Trace(), `writer "Front"`, "Abort")
+	freeze := firstAt(t, w.s.Trace(), "Front", writer.EventFreeze)
+	abort := firstAt(t, w.s.Trace(), "Front", writer.EventAbort)
 	assert.Equal(t, 10*time.Second, abort-freeze)
 }
 
@@ -421,10 +424,10 @@ func TestFreezeIsConcurrent(t *testing.T) {
 	tr := w.s.Trace()
 	first, last := time.Duration(-1), time.Duration(0)
 	for _, r := range tr {
-		if r.What == "Freeze" && r.Kind == coordinator.RecWriterEvent && first < 0 {
+		if r.Event == writer.EventFreeze && r.Kind == coordinator.RecWriterEvent && first < 0 {
 			first = r.At
 		}
-		if r.What == "Freeze" && r.Kind == coordinator.RecWriterResult {
+		if r.Event == writer.EventFreeze && r.Kind == coordinator.RecWriterResult {
 			last = r.At
 		}
 	}
@@ -457,14 +460,14 @@ func TestSameSeedSameTrace(t *testing.T) {
 }
 
 // firstAt returns the time of the first event record of actor/what.
-func firstAt(t *testing.T, tr []coordinator.Record, actor, what string) time.Duration {
+func firstAt(t *testing.T, tr []coordinator.Record, name string, event writer.EventKind) time.Duration {
 	t.Helper()
 	for _, r := range tr {
-		if r.Actor == actor && r.What == what && r.Kind == coordinator.RecWriterEvent {
+		if r.Actor.Name == name && r.Event == event && r.Kind == coordinator.RecWriterEvent {
 			return r.At
 		}
 	}
-	t.Fatalf("no %s %s in trace", actor, what)
+	t.Fatalf("no %v to writer %q in trace", event, name)
 	return 0
 }
 

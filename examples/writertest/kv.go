@@ -1,6 +1,6 @@
 // Package writertest is an example of testing a VSS writer in CI: a toy
 // key-value store, its writer, and a test file that checks the writer
-// with simulate.TestWriter on any OS, in virtual time. It is not part of
+// with vsstest.TestWriter on any OS, in virtual time. It is not part of
 // the library; copy its shape for your own writer.
 //
 // The store keeps two files on its volume: kv/log, an append-only log of

@@ -14,6 +14,7 @@ import (
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/simulate"
+	"github.com/vsskit/vss/simulate/vsstest"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -21,7 +22,7 @@ var instance = vss.MustParseID("{3f6e2c1a-9b7d-4e58-a1c0-5d2b8e7f9a35}")
 
 // newWriter gives each rule of the suite a fresh store and writer on the
 // simulated volume.
-func newWriter(env simulate.WriterEnv) writer.Writer {
+func newWriter(env vsstest.WriterEnv) writer.Writer {
 	store, err := Open(env.Volume)
 	if err != nil {
 		panic(err)
@@ -32,7 +33,7 @@ func newWriter(env simulate.WriterEnv) writer.Writer {
 // options tell the suite how to use the store: a put must work after
 // every backup (Healthy), shadow copies must be consistent (Consistent),
 // and users put all along (Workload).
-func options() simulate.WriterTestOptions {
+func options() vsstest.WriterTestOptions {
 	store := func(w writer.Writer) *Store {
 		switch w := w.(type) {
 		case *Writer:
@@ -42,7 +43,7 @@ func options() simulate.WriterTestOptions {
 		}
 		panic(fmt.Sprintf("not a KV store writer: %T", w))
 	}
-	return simulate.WriterTestOptions{
+	return vsstest.WriterTestOptions{
 		Healthy: func(ctx context.Context, w writer.Writer) error {
 			return store(w).Put(ctx, "probe", "ok")
 		},
@@ -59,7 +60,7 @@ func options() simulate.WriterTestOptions {
 
 // TestWriter checks the KV store writer against every VSS writer rule.
 func TestWriter(t *testing.T) {
-	simulate.TestWriter(t, newWriter, options())
+	vsstest.TestWriter(t, newWriter, options())
 }
 
 // fakeT collects the suite's reports instead of failing the test.
@@ -86,7 +87,7 @@ func TestForgetfulWriterIsCaught(t *testing.T) {
 		ft := &fakeT{}
 		opts := options()
 		opts.Seeds = 1
-		simulate.TestWriter(ft, func(env simulate.WriterEnv) writer.Writer {
+		vsstest.TestWriter(ft, func(env vsstest.WriterEnv) writer.Writer {
 			return &ForgetfulWriter{*newWriter(env).(*Writer)}
 		}, opts)
 		require.NotEmpty(t, ft.errors)

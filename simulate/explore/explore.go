@@ -1,8 +1,8 @@
 package explore
 
 import (
-	"github.com/vsskit/vss/simulate"
 	"fmt"
+	"github.com/vsskit/vss/simulate"
 	"math/rand/v2"
 	"runtime"
 	"sort"

@@ -1,9 +1,9 @@
 package explore
 
 import (
-	"github.com/vsskit/vss/simulate"
 	"context"
 	"fmt"
+	"github.com/vsskit/vss/simulate"
 	"testing"
 
 	"github.com/vsskit/vss"

@@ -1,8 +1,8 @@
 package explore
 
 import (
-	"github.com/vsskit/vss/simulate"
 	"context"
+	"github.com/vsskit/vss/simulate"
 	"io/fs"
 	"os"
 	"strconv"
@@ -26,8 +26,8 @@ func TestScenarioWithoutFaultsPasses(t *testing.T) {
 	// Provider selection is visible: D:\ went to the hardware provider.
 	found := false
 	for _, r := range run.Trace {
-		if r.What == `provider for D:\` {
-			assert.Equal(t, hardwareProviderName, r.Outcome)
+		if r.Decision == coordinator.DecisionProviderChosen && r.Volume == `D:\` {
+			assert.Equal(t, hardwareProviderName, r.Detail)
 			found = true
 		}
 	}
@@ -91,7 +91,7 @@ func TestRandomSeeds(t *testing.T) {
 
 func TestSameSeedSamePlanSameTraceHash(t *testing.T) {
 	sc := ThreeWriterScenario()
-	plan, err := simulate.ParsePlan("writer:Back Freeze delay(31s); provider:" + strconv.Quote(softwareProviderName) + " PostCommitSnapshots error")
+	plan, err := simulate.ParsePlan(`writer "Back" Freeze delay(31s); provider ` + strconv.Quote(softwareProviderName) + " PostCommitSnapshots error")
 	require.NoError(t, err)
 	a, b := sc.Run(7, plan), sc.Run(7, plan)
 	assert.Equal(t, a.TraceHash(), b.TraceHash())
@@ -110,7 +110,7 @@ func TestReplayReportsViolations(t *testing.T) {
 	assert.Contains(t, run.ReplayLine(), `simulate.Replay(t, scenario, 3, "")`)
 
 	ft = &fakeTB{}
-	Replay(ft, ThreeWriterScenario(), 3, "writer:Front Freeze explode")
+	Replay(ft, ThreeWriterScenario(), 3, `writer "Front" Freeze explode`)
 	assert.True(t, ft.fatal, "a plan that does not parse is fatal")
 }
 
@@ -180,14 +180,14 @@ func TestCheckerIsNotVacuous(t *testing.T) {
 	})
 	t.Run("aware writer that lets its application write while frozen", func(t *testing.T) {
 		sc := ThreeWriterScenario()
-		sc.breakApp = func(a *simulate.TransactionalApp) { a.breakNoQueue = true }
+		sc.appBug = simulate.AppBugNoQueue
 		seed := firstViolating(sc, "app-consistent", 100)
 		assert.NotZero(t, seed, "no seed tore a transaction of an application that goes on writing while frozen")
 		t.Logf("seed %d tears a transaction", seed)
 	})
 	t.Run("aware writer that forgets its queue", func(t *testing.T) {
 		sc := ThreeWriterScenario()
-		sc.breakApp = func(a *simulate.TransactionalApp) { a.breakDropQueue = true }
+		sc.appBug = simulate.AppBugDropQueue
 		run := sc.Run(1, nil)
 		assert.Contains(t, rules(run), "no-lost-write", "%v", run.Violations)
 	})

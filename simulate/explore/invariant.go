@@ -1,10 +1,10 @@
 package explore
 
 import (
-	"github.com/vsskit/vss/simulate"
 	"context"
 	"errors"
 	"fmt"
+	"github.com/vsskit/vss/simulate"
 	"sort"
 	"strings"
 	"time"

@@ -1,11 +1,11 @@
 package explore
 
 import (
-	"github.com/vsskit/vss/simulate"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/vsskit/vss/simulate"
 	"io/fs"
 	"sort"
 	"sync"
@@ -413,4 +413,3 @@ func contents(fsys fs.FS, skip func(string) bool) (map[string]string, error) {
 	})
 	return m, err
 }
-

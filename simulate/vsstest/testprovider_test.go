@@ -15,25 +15,26 @@ import (
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/simulate"
+	"github.com/vsskit/vss/simulate/vsstest"
 )
 
 // The simulated providers pass the provider suite, with several seeds.
 func TestProviderSuiteSoftware(t *testing.T) {
-	simulate.TestProvider(t, func(env simulate.ProviderEnv) provider.Provider {
+	vsstest.TestProvider(t, func(env vsstest.ProviderEnv) provider.Provider {
 		return simulate.NewSoftwareProvider(env.Volumes)
-	}, simulate.ProviderTestOptions{Seeds: 3, StrictShould: true})
+	}, vsstest.ProviderTestOptions{Seeds: 3, StrictShould: true})
 }
 
 func TestProviderSuiteHardware(t *testing.T) {
-	simulate.TestProvider(t, func(env simulate.ProviderEnv) provider.Provider {
+	vsstest.TestProvider(t, func(env vsstest.ProviderEnv) provider.Provider {
 		return simulate.NewHardwareProvider(env.Volumes, simulate.WithSupportedVolumes(`D:\`))
-	}, simulate.ProviderTestOptions{Seeds: 3, StrictShould: true})
+	}, vsstest.ProviderTestOptions{Seeds: 3, StrictShould: true})
 }
 
 // brokenProvider wraps the software provider and breaks one rule.
 type brokenProvider struct {
 	*simulate.SoftwareProvider
-	env   simulate.ProviderEnv
+	env   vsstest.ProviderEnv
 	kind  string
 	calls int
 }
@@ -113,17 +114,17 @@ func TestProviderSuiteCatchesEveryRule(t *testing.T) {
 	for _, c := range cases {
 		broken = append(broken, c.rule)
 	}
-	assertEveryRuleBroken(t, simulate.ProviderRules(), broken)
+	assertEveryRuleBroken(t, vsstest.ProviderRules(), broken)
 	for _, c := range cases {
 		t.Run(c.rule, func(t *testing.T) {
 			ft := &fakeT{name: "TestMyProvider"}
-			simulate.TestProvider(ft, func(env simulate.ProviderEnv) provider.Provider {
+			vsstest.TestProvider(ft, func(env vsstest.ProviderEnv) provider.Provider {
 				var opts []simulate.ProviderOption
 				if c.kind == "slow commit" {
 					opts = append(opts, simulate.WithCommitCost(20*time.Second))
 				}
 				return &brokenProvider{SoftwareProvider: simulate.NewSoftwareProvider(env.Volumes, opts...), env: env, kind: c.kind}
-			}, simulate.ProviderTestOptions{StrictShould: true})
+			}, vsstest.ProviderTestOptions{StrictShould: true})
 			found := false
 			for _, e := range ft.errors {
 				found = found || strings.HasPrefix(e, c.want)
@@ -134,13 +135,13 @@ func TestProviderSuiteCatchesEveryRule(t *testing.T) {
 }
 
 func TestCheckProvider(t *testing.T) {
-	require.NoError(t, simulate.CheckProvider(func(env simulate.ProviderEnv) provider.Provider {
+	require.NoError(t, vsstest.CheckProvider(func(env vsstest.ProviderEnv) provider.Provider {
 		return simulate.NewSoftwareProvider(env.Volumes)
-	}, simulate.ProviderTestOptions{}))
-	err := simulate.CheckProvider(func(env simulate.ProviderEnv) provider.Provider {
+	}, vsstest.ProviderTestOptions{}))
+	err := vsstest.CheckProvider(func(env vsstest.ProviderEnv) provider.Provider {
 		return &brokenProvider{SoftwareProvider: simulate.NewSoftwareProvider(env.Volumes), env: env, kind: "abort keeps"}
-	}, simulate.ProviderTestOptions{Skip: []string{"Backup"}})
-	var ce *simulate.CheckError
+	}, vsstest.ProviderTestOptions{Skip: []string{"Backup"}})
+	var ce *vsstest.CheckError
 	require.True(t, errors.As(err, &ce), "%v", err)
 	for _, b := range ce.Breaches {
 		assert.Equal(t, "Abort/Releases", b.Rule.Name)
@@ -150,9 +151,9 @@ func TestCheckProvider(t *testing.T) {
 // ExampleCheckProvider checks the simulated hardware provider, limited to
 // D:\, against the provider rules outside go test.
 func ExampleCheckProvider() {
-	err := simulate.CheckProvider(func(env simulate.ProviderEnv) provider.Provider {
+	err := vsstest.CheckProvider(func(env vsstest.ProviderEnv) provider.Provider {
 		return simulate.NewHardwareProvider(env.Volumes, simulate.WithSupportedVolumes(`D:\`))
-	}, simulate.ProviderTestOptions{Seeds: 2})
+	}, vsstest.ProviderTestOptions{Seeds: 2})
 	fmt.Println("breaches:", err)
 	// Output: breaches: <nil>
 }

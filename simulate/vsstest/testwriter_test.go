@@ -17,6 +17,7 @@ import (
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/simulate"
+	"github.com/vsskit/vss/simulate/vsstest"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -168,8 +169,8 @@ type ledgerWriter struct {
 
 var ledgerClass = vss.MustParseID("{7d3a5d5e-1c4f-4e43-9a7e-3b1c2d4e5f60}")
 
-func newLedgerWriter(b bug) func(env simulate.WriterEnv) writer.Writer {
-	return func(env simulate.WriterEnv) writer.Writer {
+func newLedgerWriter(b bug) func(env vsstest.WriterEnv) writer.Writer {
+	return func(env vsstest.WriterEnv) writer.Writer {
 		return &ledgerWriter{l: newLedger(env.Volume), bug: b}
 	}
 }
@@ -296,8 +297,8 @@ func (w *ledgerWriter) OnBackupShutdown(context.Context, *writer.Event) error {
 }
 
 // ledgerOptions are the options a ledger's author passes to TestWriter.
-func ledgerOptions() simulate.WriterTestOptions {
-	return simulate.WriterTestOptions{
+func ledgerOptions() vsstest.WriterTestOptions {
+	return vsstest.WriterTestOptions{
 		Healthy: func(ctx context.Context, w writer.Writer) error {
 			return w.(*ledgerWriter).l.Put(ctx)
 		},
@@ -316,7 +317,7 @@ func ledgerOptions() simulate.WriterTestOptions {
 // TestWriterSuiteLedger is how a writer's author uses the suite: the
 // correct ledger writer passes every rule, with three seeds.
 func TestWriterSuiteLedger(t *testing.T) {
-	simulate.TestWriter(t, newLedgerWriter(0), ledgerOptions())
+	vsstest.TestWriter(t, newLedgerWriter(0), ledgerOptions())
 }
 
 // fakeT records what the suite reports, so a test can assert on it.
@@ -366,7 +367,7 @@ var breakers = []struct {
 
 // assertEveryRuleBroken checks that each rule of a suite is among those a
 // test breaks on purpose: no rule goes unproven.
-func assertEveryRuleBroken(t *testing.T, rules []simulate.Rule, broken []string) {
+func assertEveryRuleBroken(t *testing.T, rules []vsstest.Rule, broken []string) {
 	t.Helper()
 	for _, r := range rules {
 		assert.Contains(t, broken, r.Name, "rule %s has nothing that breaks it", r.Name)
@@ -381,14 +382,14 @@ func TestWriterSuiteCatchesEveryRule(t *testing.T) {
 	for _, b := range breakers {
 		broken = append(broken, b.rule)
 	}
-	assertEveryRuleBroken(t, simulate.WriterRules(), broken)
+	assertEveryRuleBroken(t, vsstest.WriterRules(), broken)
 	for _, b := range breakers {
 		t.Run(b.rule, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				ft := &fakeT{name: "TestLedger"}
 				opts := ledgerOptions()
 				opts.StrictShould = true
-				simulate.TestWriter(ft, newLedgerWriter(b.bug), opts)
+				vsstest.TestWriter(ft, newLedgerWriter(b.bug), opts)
 				var found string
 				for _, e := range ft.errors {
 					if strings.HasPrefix(e, b.want) {
@@ -414,7 +415,7 @@ func TestWriterSuiteGoodWriterSilent(t *testing.T) {
 		opts := ledgerOptions()
 		opts.StrictShould = true
 		opts.Seeds = 10
-		simulate.TestWriter(ft, newLedgerWriter(0), opts)
+		vsstest.TestWriter(ft, newLedgerWriter(0), opts)
 		assert.Empty(t, ft.errors)
 		assert.Empty(t, ft.logs)
 	})
@@ -427,8 +428,8 @@ func TestWriterSuiteSlowFreezeIsVirtual(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		start := time.Now()
 		ft := &fakeT{name: "TestSlow"}
-		opts := simulate.WriterTestOptions{Skip: []string{"Identify", "Abort", "Cancel", "Shutdown", "Components", "Restore", "Faults"}}
-		simulate.TestWriter(ft, newLedgerWriter(bugSlowFreeze), opts)
+		opts := vsstest.WriterTestOptions{Skip: []string{"Identify", "Abort", "Cancel", "Shutdown", "Components", "Restore", "Faults"}}
+		vsstest.TestWriter(ft, newLedgerWriter(bugSlowFreeze), opts)
 		assert.Contains(t, strings.Join(ft.errors, "\n"),
 			"MUST Backup/FreezeWithinTimeout at Freeze: the handler took 2m0s, more than the writer's freeze timeout of 1m0s")
 		assert.GreaterOrEqual(t, time.Since(start), 2*time.Minute, "the virtual clock ran through the sleep")
@@ -438,9 +439,9 @@ func TestWriterSuiteSlowFreezeIsVirtual(t *testing.T) {
 // TestCheckWriter is the error-returning core, as used outside go test.
 func TestCheckWriter(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		require.NoError(t, simulate.CheckWriter(newLedgerWriter(0), ledgerOptions()))
-		err := simulate.CheckWriter(newLedgerWriter(bugAbortKeepsFrozen), ledgerOptions())
-		var ce *simulate.CheckError
+		require.NoError(t, vsstest.CheckWriter(newLedgerWriter(0), ledgerOptions()))
+		err := vsstest.CheckWriter(newLedgerWriter(bugAbortKeepsFrozen), ledgerOptions())
+		var ce *vsstest.CheckError
 		require.ErrorAs(t, err, &ce)
 		rules := map[string]bool{}
 		for _, b := range ce.Breaches {
@@ -461,7 +462,7 @@ func TestWriterSuiteOptions(t *testing.T) {
 		ft := &fakeT{name: "TestLedger"}
 		opts := ledgerOptions()
 		opts.Skip = []string{"Backup", "Abort", "Cancel", "Shutdown", "Components", "Restore", "Faults", "Identify/MetadataValid"}
-		simulate.TestWriter(ft, newLedgerWriter(bugUnstableMetadata), opts)
+		vsstest.TestWriter(ft, newLedgerWriter(bugUnstableMetadata), opts)
 		assert.Empty(t, ft.errors)
 		require.Len(t, ft.logs, 1)
 		assert.True(t, strings.HasPrefix(ft.logs[0], "SHOULD Identify/MetadataStable"), ft.logs[0])
