@@ -1,6 +1,8 @@
 // Package vss is the shared vocabulary of the Volume Shadow Copy Service
 // protocol: identifiers (GUIDs), the enumerations of the VSS SDK with their
-// numeric values, and HRESULT errors.
+// numeric values, HRESULT errors, and the XML element (XMLElement) that
+// the writer metadata and backup components documents keep when they do
+// not model it.
 //
 // Everything else in the module builds on it: package writer (the
 // CVssWriter side), package provider (the snapshot provider side), package

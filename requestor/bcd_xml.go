@@ -141,7 +141,7 @@ func (d *BackupDocument) XML() (string, error) {
 	if !d.SnapshotSetID.IsNil() {
 		root.SetID("snapshotSetId", d.SnapshotSetID)
 	}
-	root.Unknown(writer.Unknown{Attrs: d.Unknown.Attrs})
+	root.Unknown(d.Unknown.Attrs, nil)
 	for _, w := range d.Writers {
 		we := root.Child("WRITER_COMPONENTS")
 		we.SetID("instanceId", w.InstanceID)
@@ -174,10 +174,10 @@ func (d *BackupDocument) XML() (string, error) {
 				m.Set("xmlns", "")
 				m.Set("metadata", c.RestoreMetadata)
 			}
-			ce.Unknown(c.Unknown)
+			ce.Unknown(c.Unknown.Attrs, c.Unknown.Elements)
 		}
-		we.Unknown(w.Unknown)
+		we.Unknown(w.Unknown.Attrs, w.Unknown.Elements)
 	}
-	root.Unknown(writer.Unknown{Elements: d.Unknown.Elements})
+	root.Unknown(nil, d.Unknown.Elements)
 	return xmldoc.Write(root.E)
 }

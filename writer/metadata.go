@@ -2,7 +2,6 @@ package writer
 
 import (
 	"github.com/vsskit/vss"
-	"github.com/vsskit/vss/internal/xmldoc"
 )
 
 // Metadata is a writer metadata document (WMD): what a writer declares
@@ -51,11 +50,27 @@ type Metadata struct {
 	Unknown, UnknownIdentification, UnknownLocations Unknown
 }
 
-// Unknown is what a document element held that this library does not
-// model: its other attributes and child elements, kept as read and written
-// back after the modelled ones, so that no element or attribute of a
-// writer's or requestor's document is lost.
-type Unknown = xmldoc.Unknown
+// Unknown is what an element of a writer metadata document or a backup
+// components document held that this library does not model: its other
+// attributes and child elements, kept as read and written back after the
+// modelled ones, so that no element or attribute of a writer's or
+// requestor's document is lost. The zero value holds nothing. A writer or
+// requestor may also fill one to add attributes or elements of its own
+// to a document (a vendor's extension, say); an attribute the model
+// writes itself (componentName, say) must not be added again, or the
+// element would hold it twice.
+type Unknown struct {
+	// Attrs are the element's attributes the model does not know, in
+	// document order. They are written after the modelled attributes.
+	Attrs []vss.XMLAttr `json:",omitempty"`
+	// Elements are the element's child elements the model does not know,
+	// with everything under them, in document order. They are written
+	// after the modelled children.
+	Elements []vss.XMLElement `json:",omitempty"`
+}
+
+// Empty reports whether nothing unknown was kept.
+func (u Unknown) Empty() bool { return len(u.Attrs) == 0 && len(u.Elements) == 0 }
 
 // RestoreMethod is the RESTORE_METHOD element: how a writer's files are
 // restored (IVssExamineWriterMetadata::GetRestoreMethod).

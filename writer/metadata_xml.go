@@ -214,7 +214,7 @@ func (md *Metadata) XML() (string, error) {
 	if md.BackupSchema != 0 {
 		root.SetUint("backupSchema", uint32(md.BackupSchema))
 	}
-	root.Unknown(Unknown{Attrs: md.Unknown.Attrs})
+	root.Unknown(md.Unknown.Attrs, nil)
 
 	id := root.Child("IDENTIFICATION")
 	id.SetID("writerId", md.ClassID)
@@ -229,7 +229,7 @@ func (md *Metadata) XML() (string, error) {
 	}
 	id.SetUint("majorVersion", md.MajorVersion)
 	id.SetUint("minorVersion", md.MinorVersion)
-	id.Unknown(md.UnknownIdentification)
+	id.Unknown(md.UnknownIdentification.Attrs, md.UnknownIdentification.Elements)
 
 	if rm := md.RestoreMethod; rm != nil {
 		e := root.Child("RESTORE_METHOD")
@@ -245,7 +245,7 @@ func (md *Metadata) XML() (string, error) {
 		for _, m := range rm.AlternateLocations {
 			writeFileSpec(e.Child("ALTERNATE_LOCATION_MAPPING"), m)
 		}
-		e.Unknown(rm.Unknown)
+		e.Unknown(rm.Unknown.Attrs, rm.Unknown.Elements)
 	}
 
 	loc := root.Child("BACKUP_LOCATIONS")
@@ -284,9 +284,9 @@ func (md *Metadata) XML() (string, error) {
 			}
 			de.SetNonEmpty("logicalPath", d.LogicalPath)
 			de.Set("componentName", d.ComponentName)
-			de.Unknown(d.Unknown)
+			de.Unknown(d.Unknown.Attrs, d.Unknown.Elements)
 		}
-		e.Unknown(c.Unknown)
+		e.Unknown(c.Unknown.Attrs, c.Unknown.Elements)
 	}
 	for _, f := range md.ExcludeFiles {
 		writeFileSpec(loc.Child("EXCLUDE_FILES"), f)
@@ -294,8 +294,8 @@ func (md *Metadata) XML() (string, error) {
 	for _, f := range md.ExcludeFromSnapshot {
 		writeFileSpec(loc.Child("EXCLUDE_FILES_FROM_SNAPSHOT"), f)
 	}
-	loc.Unknown(md.UnknownLocations)
-	root.Unknown(Unknown{Elements: md.Unknown.Elements})
+	loc.Unknown(md.UnknownLocations.Attrs, md.UnknownLocations.Elements)
+	root.Unknown(nil, md.Unknown.Elements)
 	return xmldoc.Write(root.E)
 }
 
@@ -307,7 +307,7 @@ func writeFileSpec(e xmldoc.Out, f FileSpec) {
 	if f.BackupType != 0 {
 		e.SetUint("filespecBackupType", uint32(f.BackupType))
 	}
-	e.Unknown(f.Unknown)
+	e.Unknown(f.Unknown.Attrs, f.Unknown.Elements)
 }
 
 func setToken[T ~int32](e xmldoc.Out, elem, attr string, table map[string]T, v T) error {

@@ -46,7 +46,7 @@ func TestParseMetadata(t *testing.T) {
 	assert.Len(t, c.LogFiles, 1)
 	assert.Equal(t, "master", c.Dependencies[0].ComponentName)
 	assert.Equal(t, "VENDOR_HINT", c.Unknown.Elements[0].Tag)
-	assert.Equal(t, []xmldoc.Attr{{Key: "future", Value: "1"}}, md.Unknown.Attrs)
+	assert.Equal(t, []vss.XMLAttr{{Key: "future", Value: "1"}}, md.Unknown.Attrs)
 	assert.Equal(t, "EXTENSION", md.Unknown.Elements[0].Tag)
 	assert.True(t, md.ExcludeFiles[0].Recursive)
 

@@ -10,46 +10,20 @@ import (
 	"github.com/vsskit/vss"
 )
 
-// Attr is an XML attribute kept as it was read.
-type Attr struct {
-	Space, Key, Value string
-}
-
-// Node is an XML element kept as it was read: a plain value, so models
-// that hold it compare with go-cmp and copy safely.
-type Node struct {
-	Space, Tag string
-	Attrs      []Attr
-	// Text is the element's character data, when it is not only white
-	// space.
-	Text     string
-	Children []Node
-}
-
-// Unknown is what a model element does not model: the attributes and child
-// elements it did not recognise, in document order. They are written back
-// after the modelled ones, so a round trip loses nothing.
-type Unknown struct {
-	Attrs    []Attr `json:",omitempty"`
-	Elements []Node `json:",omitempty"`
-}
-
-// Empty reports whether nothing unknown was kept.
-func (u Unknown) Empty() bool { return len(u.Attrs) == 0 && len(u.Elements) == 0 }
-
-// NodeOf copies e into a Node.
-func NodeOf(e *etree.Element) Node {
-	n := Node{Space: e.Space, Tag: e.Tag}
+// ElementOf copies e, with its attributes, text and children, into the
+// public form a model keeps for an element it does not know.
+func ElementOf(e *etree.Element) vss.XMLElement {
+	n := vss.XMLElement{Space: e.Space, Tag: e.Tag}
 	if len(e.Attr) > 0 {
-		n.Attrs = make([]Attr, len(e.Attr))
+		n.Attrs = make([]vss.XMLAttr, len(e.Attr))
 		for i, a := range e.Attr {
-			n.Attrs[i] = Attr{Space: a.Space, Key: a.Key, Value: a.Value}
+			n.Attrs[i] = vss.XMLAttr{Space: a.Space, Key: a.Key, Value: a.Value}
 		}
 	}
 	for _, t := range e.Child {
 		switch t := t.(type) {
 		case *etree.Element:
-			n.Children = append(n.Children, NodeOf(t))
+			n.Children = append(n.Children, ElementOf(t))
 		case *etree.CharData:
 			if strings.TrimSpace(t.Data) != "" {
 				n.Text += t.Data
@@ -59,8 +33,9 @@ func NodeOf(e *etree.Element) Node {
 	return n
 }
 
-// Element builds the etree element of n under parent.
-func (n Node) Element(parent *etree.Element) *etree.Element {
+// Build adds n under parent, as the last child, and returns it: the
+// reverse of ElementOf.
+func Build(parent *etree.Element, n vss.XMLElement) *etree.Element {
 	e := parent.CreateElement(n.Tag)
 	e.Space = n.Space
 	for _, a := range n.Attrs {
@@ -70,14 +45,15 @@ func (n Node) Element(parent *etree.Element) *etree.Element {
 		e.CreateText(n.Text)
 	}
 	for _, c := range n.Children {
-		c.Element(e)
+		Build(e, c)
 	}
 	return e
 }
 
 // Elem reads one element of a document: its known attributes with typed
 // conversions, collecting the first error (which names the element and
-// the attribute), and the attributes it was not asked for as Unknown.
+// the attribute), and the attributes and child elements it was not asked
+// for, which the model keeps.
 type Elem struct {
 	E      *etree.Element
 	parent *Elem
@@ -271,11 +247,11 @@ func keys[T ~int32](table map[string]T) []string {
 	return out
 }
 
-// Rest returns the attributes not read, as Unknown attributes. The
+// Rest returns the attributes not read, for the model to keep. The
 // namespace declaration of a known element (xmlns) is read by the model
 // and not returned unless keepNS.
-func (x *Elem) Rest(keepNS bool) []Attr {
-	var out []Attr
+func (x *Elem) Rest(keepNS bool) []vss.XMLAttr {
+	var out []vss.XMLAttr
 	for i, a := range x.E.Attr {
 		if x.read(i) {
 			continue
@@ -283,14 +259,14 @@ func (x *Elem) Rest(keepNS bool) []Attr {
 		if !keepNS && a.Space == "" && a.Key == "xmlns" {
 			continue
 		}
-		out = append(out, Attr{Space: a.Space, Key: a.Key, Value: a.Value})
+		out = append(out, vss.XMLAttr{Space: a.Space, Key: a.Key, Value: a.Value})
 	}
 	return out
 }
 
 // Children calls f for each child element, opened for reading; f returns
 // false when it does not know the tag, and the child is kept in unknown.
-func (x *Elem) Children(unknown *[]Node, f func(c *Elem) bool) {
+func (x *Elem) Children(unknown *[]vss.XMLElement, f func(c *Elem) bool) {
 	type count struct {
 		tag string
 		n   int
@@ -313,7 +289,7 @@ func (x *Elem) Children(unknown *[]Node, f func(c *Elem) bool) {
 			counts = append(counts, count{c.Tag, 1})
 		}
 		if !f(x.Open(c, n)) {
-			*unknown = append(*unknown, NodeOf(c))
+			*unknown = append(*unknown, ElementOf(c))
 		}
 	}
 }
@@ -359,13 +335,14 @@ func (o Out) SetUint(key string, v uint32) { o.Set(key, strconv.FormatUint(uint6
 // braces).
 func (o Out) SetID(key string, id vss.ID) { o.Set(key, id.XMLString()) }
 
-// Unknown writes back what the model did not know.
-func (o Out) Unknown(u Unknown) {
-	for _, a := range u.Attrs {
+// Unknown writes back what the model did not know: attrs after the
+// attributes already set, elements after the children already added.
+func (o Out) Unknown(attrs []vss.XMLAttr, elements []vss.XMLElement) {
+	for _, a := range attrs {
 		o.E.Attr = append(o.E.Attr, etree.Attr{Space: a.Space, Key: a.Key, Value: a.Value})
 	}
-	for _, n := range u.Elements {
-		n.Element(o.E)
+	for _, n := range elements {
+		Build(o.E, n)
 	}
 }
 

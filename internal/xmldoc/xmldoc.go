@@ -2,8 +2,8 @@
 // and the backup components document (BCD): it decodes the encodings
 // Windows saves them in, enforces size and depth limits before parsing,
 // reads elements' attributes with typed errors that name the element and
-// the problem, and keeps what a model does not know (Unknown) so that a
-// document written back loses nothing.
+// the problem, and keeps what a model does not know (as vss.XMLElement and
+// vss.XMLAttr) so that a document written back loses nothing.
 package xmldoc
 
 import (
