@@ -22,7 +22,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // realSession is a session on the goroutine runtime: every writer event
 // and provider call on a goroutine of its own, against the given clock.
-func realSession(t *testing.T, ws ...*simulate.Writer) (*coordinator.Session, *simulate.VolumeSet) {
+func realSession(t *testing.T, ws ...*simulate.ScriptedWriter) (*coordinator.Session, *simulate.VolumeSet) {
 	t.Helper()
 	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`), simulate.NewVolume(`D:\`))
 	var writers []writer.Writer
@@ -30,16 +30,16 @@ func realSession(t *testing.T, ws ...*simulate.Writer) (*coordinator.Session, *s
 		writers = append(writers, w)
 	}
 	s, err := coordinator.New(coordinator.Config{Writers: writers,
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)}, Volumes: vols})
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
 	require.NoError(t, err)
 	return s, vols
 }
 
 func TestSessionGoroutineRuntimeRunsAFullBackup(t *testing.T) {
-	ws := []*simulate.Writer{
-		simulate.NewWriter("Front"),
-		simulate.NewWriter("Back", simulate.WithLevel(vss.AppBackEnd)),
-		simulate.NewWriter("System", simulate.WithLevel(vss.AppSystem)),
+	ws := []*simulate.ScriptedWriter{
+		simulate.NewScriptedWriter("Front"),
+		simulate.NewScriptedWriter("Back", simulate.WithLevel(vss.AppBackEnd)),
+		simulate.NewScriptedWriter("System", simulate.WithLevel(vss.AppSystem)),
 	}
 	s, _ := realSession(t, ws...)
 	res, err := requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`, `D:\`}})
@@ -61,8 +61,8 @@ func TestSessionGoroutineRuntimeRunsAFullBackup(t *testing.T) {
 // testing/synctest bubble: the goroutine runtime's clock is the bubble's.
 func TestSessionFreezeTimeoutUnderSynctest(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		slow := simulate.NewWriter("Slow", simulate.On(writer.EventFreeze, simulate.Behavior{Cost: 5 * time.Minute}))
-		s, _ := realSession(t, slow, simulate.NewWriter("Other", simulate.WithLevel(vss.AppBackEnd)))
+		slow := simulate.NewScriptedWriter("Slow", simulate.On(writer.EventFreeze, simulate.Behavior{Cost: 5 * time.Minute}))
+		s, _ := realSession(t, slow, simulate.NewScriptedWriter("Other", simulate.WithLevel(vss.AppBackEnd)))
 		start := time.Now()
 		_, err := requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`}})
 		require.ErrorIs(t, err, vss.ErrWriterTimeout)
@@ -77,7 +77,7 @@ func TestSessionFreezeTimeoutUnderSynctest(t *testing.T) {
 // another goroutine is refused at once.
 func TestSessionSecondDoSnapshotSetFromAnotherGoroutine(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	w := simulate.NewWriter("Blocking", simulate.On(writer.EventFreeze, simulate.Behavior{
+	w := simulate.NewScriptedWriter("Blocking", simulate.On(writer.EventFreeze, simulate.Behavior{
 		Do: func(context.Context, *writer.Event) { close(entered); <-release }}))
 	s, _ := realSession(t, w)
 	ctx := context.Background()
@@ -104,7 +104,7 @@ func TestSessionSecondDoSnapshotSetFromAnotherGoroutine(t *testing.T) {
 // goroutine ends (goleak checks).
 func TestSessionCloseCancelsCallInProgress(t *testing.T) {
 	entered := make(chan struct{})
-	w := simulate.NewWriter("Hanging", simulate.On(writer.EventFreeze, simulate.Behavior{
+	w := simulate.NewScriptedWriter("Hanging", simulate.On(writer.EventFreeze, simulate.Behavior{
 		Do: func(context.Context, *writer.Event) { close(entered) }, Hang: true}))
 	s, vols := realSession(t, w)
 	ctx := context.Background()
@@ -127,11 +127,11 @@ func TestSessionCloseCancelsCallInProgress(t *testing.T) {
 }
 
 func TestNewRejectsDuplicateParticipants(t *testing.T) {
-	w := simulate.NewWriter("Twice")
+	w := simulate.NewScriptedWriter("Twice")
 	_, err := coordinator.New(coordinator.Config{Writers: []writer.Writer{w, w}})
 	assert.ErrorIs(t, err, vss.ErrInvalidArg)
 	vols := simulate.NewVolumeSet()
-	p := simulate.NewSoftwareProvider(vols)
+	p := simulate.NewSystemProvider(vols)
 	_, err = coordinator.New(coordinator.Config{Providers: []provider.Provider{p, p}})
 	assert.ErrorIs(t, err, vss.ErrProviderAlreadyRegistered)
 	_, err = coordinator.New(coordinator.Config{Writers: []writer.Writer{nil}})

@@ -21,8 +21,8 @@ func ExampleBackup() {
 	_ = vol.WriteFile("orders.db", []byte("order 1001"))
 	vols := simulate.NewVolumeSet(vol)
 	session, _, err := simulate.NewSession(simulate.Config{
-		Writers:   []writer.Writer{simulate.NewWriter("Orders")},
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)},
+		Writers:   []writer.Writer{simulate.NewScriptedWriter("Orders")},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
 	})
 	if err != nil {
@@ -53,10 +53,10 @@ func ExampleBackup() {
 // Backup aborts and deletes the shadow copies.
 func ExampleBackup_writerFailure() {
 	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
-	flaky := simulate.NewWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
+	flaky := simulate.NewScriptedWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
 	session, _, _ := simulate.NewSession(simulate.Config{
 		Writers:   []writer.Writer{flaky},
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
 	})
 	defer session.Close()

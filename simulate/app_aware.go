@@ -108,18 +108,18 @@ func (a *TransactionalApp) checkSnapshotData(data, clog []byte) error {
 // implements writer.Writer and every optional writer interface Writer
 // does.
 type AppWriter struct {
-	*Writer
+	*ScriptedWriter
 	app *TransactionalApp
 }
 
 // NewAppWriter returns the writer that fronts app, adding the
 // application's freeze and resume to the scripted writer w (a front-end
 // writer named after the application when nil).
-func NewAppWriter(app *TransactionalApp, w *Writer) *AppWriter {
+func NewAppWriter(app *TransactionalApp, w *ScriptedWriter) *AppWriter {
 	if w == nil {
-		w = NewWriter("Transactional Application")
+		w = NewScriptedWriter("Transactional Application")
 	}
-	return &AppWriter{Writer: w, app: app}
+	return &AppWriter{ScriptedWriter: w, app: app}
 }
 
 // App returns the application the writer fronts.
@@ -129,14 +129,14 @@ func (w *AppWriter) App() *TransactionalApp { return w.app }
 // transaction in flight and queues new ones, then the script runs.
 func (w *AppWriter) OnFreeze(ctx context.Context, e *writer.Event) error {
 	w.app.Freeze(ctx)
-	return w.Writer.OnFreeze(ctx, e)
+	return w.ScriptedWriter.OnFreeze(ctx, e)
 }
 
 // OnThaw implements writer.Writer: the script runs, then the application
 // applies its queue and resumes.
 func (w *AppWriter) OnThaw(ctx context.Context, e *writer.Event) error {
 	defer w.app.Resume()
-	return w.Writer.OnThaw(ctx, e)
+	return w.ScriptedWriter.OnThaw(ctx, e)
 }
 
 // OnAbort implements writer.Writer: the application applies its queue
@@ -144,7 +144,7 @@ func (w *AppWriter) OnThaw(ctx context.Context, e *writer.Event) error {
 // writer; it is harmless without a Freeze and when repeated.
 func (w *AppWriter) OnAbort(ctx context.Context, e *writer.Event) error {
 	defer w.app.Resume()
-	return w.Writer.OnAbort(ctx, e)
+	return w.ScriptedWriter.OnAbort(ctx, e)
 }
 
 var (

@@ -24,8 +24,8 @@ func ExampleTransactionalApp() {
 
 	session, loop, err := simulate.NewSession(simulate.Config{
 		Seed:      73,
-		Writers:   []writer.Writer{simulate.NewAppWriter(db, simulate.NewWriter("Orders"))},
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)},
+		Writers:   []writer.Writer{simulate.NewAppWriter(db, simulate.NewScriptedWriter("Orders"))},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
 		Jitter:    20e6, // 20 ms
 	})

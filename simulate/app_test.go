@@ -32,13 +32,13 @@ func runAppBackup(t *testing.T, seed uint64, bug AppBug) *appBackup {
 	c, d := NewVolume(`C:\`), NewVolume(`D:\`)
 	vols := NewVolumeSet(c, d)
 	r := &appBackup{aware: NewTransactionalApp(c, AppConfig{Bug: bug}), unaware: NewUnawareApp(d, AppConfig{Dir: "logs"})}
-	front := NewAppWriter(r.aware, NewWriter("Front", WithLevel(vss.AppFrontEnd),
+	front := NewAppWriter(r.aware, NewScriptedWriter("Front", WithLevel(vss.AppFrontEnd),
 		On(writer.EventFreeze, Behavior{Cost: 200 * time.Millisecond})))
 	ws := []writer.Writer{front,
-		NewWriter("Back", WithLevel(vss.AppBackEnd), On(writer.EventFreeze, Behavior{Cost: 500 * time.Millisecond})),
-		NewWriter("System", WithLevel(vss.AppSystem), On(writer.EventFreeze, Behavior{Cost: 100 * time.Millisecond})),
+		NewScriptedWriter("Back", WithLevel(vss.AppBackEnd), On(writer.EventFreeze, Behavior{Cost: 500 * time.Millisecond})),
+		NewScriptedWriter("System", WithLevel(vss.AppSystem), On(writer.EventFreeze, Behavior{Cost: 100 * time.Millisecond})),
 	}
-	provs := []provider.Provider{NewSoftwareProvider(vols), NewHardwareProvider(vols, WithSupportedVolumes(`D:\`))}
+	provs := []provider.Provider{NewSystemProvider(vols), NewHardwareProvider(vols, WithSupportedVolumes(`D:\`))}
 	s, loop, err := NewSession(Config{Seed: seed, Writers: ws, Providers: provs, Volumes: vols, Jitter: 20 * time.Millisecond})
 	require.NoError(t, err)
 	r.aware.Start(loop)

@@ -37,7 +37,7 @@ func declareThree(_ context.Context, md *writer.Metadata) error {
 // componentWriter records the components it sees at each event and stamps
 // them at PostSnapshot, as a database writer records a log sequence
 // number.
-func componentWriter(seen map[writer.EventKind][]string) *simulate.Writer {
+func componentWriter(seen map[writer.EventKind][]string) *simulate.ScriptedWriter {
 	record := func(_ context.Context, e *writer.Event) {
 		var names []string
 		for _, c := range e.Components {
@@ -53,14 +53,14 @@ func componentWriter(seen map[writer.EventKind][]string) *simulate.Writer {
 		writer.EventThaw, writer.EventPostSnapshot, writer.EventBackupComplete} {
 		opts = append(opts, simulate.On(k, simulate.Behavior{Do: record}))
 	}
-	return simulate.NewWriter("Shop", opts...)
+	return simulate.NewScriptedWriter("Shop", opts...)
 }
 
 func componentSession(t *testing.T, ws ...writer.Writer) *coordinator.Session {
 	t.Helper()
 	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
 	s, _, err := simulate.NewSession(simulate.Config{Seed: 7, Writers: ws,
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)}, Volumes: vols})
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	return s

@@ -10,6 +10,10 @@ import (
 // HardwareProviderID is the provider ID of the simulated hardware provider.
 var HardwareProviderID = vss.MustParseID("{e2a94d07-3c6b-4f15-8d2e-6a0b7f93c514}")
 
+// HardwareProviderName is the simulated hardware provider's name, as
+// fault plans and traces name it: provider "vss simulated hardware provider".
+const HardwareProviderName = "vss simulated hardware provider"
+
 // DefaultHardwareCommitCost is the hardware provider's CommitSnapshots
 // time unless WithCommitCost says otherwise: a storage array splitting a
 // mirror takes longer than copy-on-write, yet fits in the 10 s hold.
@@ -33,7 +37,7 @@ var (
 // vols (all of them unless WithSupportedVolumes limits it).
 func NewHardwareProvider(vols *VolumeSet, opts ...ProviderOption) *HardwareProvider {
 	return &HardwareProvider{newSnapProvider(vols, providerConfig{
-		info: provider.Info{ID: HardwareProviderID, Name: "vss simulated hardware provider",
+		info: provider.Info{ID: HardwareProviderID, Name: HardwareProviderName,
 			Type: vss.ProviderHardware, Version: "1.0"},
 		attrs:      vss.AttrHardwareAssisted | vss.AttrPlex,
 		commitCost: DefaultHardwareCommitCost,

@@ -7,31 +7,35 @@ import (
 	"github.com/vsskit/vss/provider"
 )
 
-// SoftwareProviderID is the provider ID of the simulated system provider.
-var SoftwareProviderID = vss.MustParseID("{7c3b1f52-5e0d-4a8e-9b61-2d4f0c8a91e3}")
+// SystemProviderID is the provider ID of the simulated system provider.
+var SystemProviderID = vss.MustParseID("{7c3b1f52-5e0d-4a8e-9b61-2d4f0c8a91e3}")
 
-// DefaultSoftwareCommitCost is the software provider's CommitSnapshots
+// SystemProviderName is the simulated system provider's name, as fault
+// plans and traces name it: provider "vss simulated system provider".
+const SystemProviderName = "vss simulated system provider"
+
+// DefaultSystemCommitCost is the system provider's CommitSnapshots
 // time unless WithCommitCost says otherwise: copy-on-write needs no copy.
-const DefaultSoftwareCommitCost = 50 * time.Millisecond
+const DefaultSystemCommitCost = 50 * time.Millisecond
 
-// SoftwareProvider is the simulation's system provider, Windows' in-box
+// SystemProvider is the simulation's system provider, Windows' in-box
 // copy-on-write provider: it shadow copies every volume of its VolumeSet
 // with Volume.Snapshot, and its shadow copies carry
 // VSS_VOLSNAP_ATTR_DIFFERENTIAL. It implements provider.Provider and
 // provider.FSOpener, and is safe for use by several goroutines.
-type SoftwareProvider struct{ *snapProvider }
+type SystemProvider struct{ *snapProvider }
 
 var (
-	_ provider.Provider = (*SoftwareProvider)(nil)
-	_ provider.FSOpener = (*SoftwareProvider)(nil)
+	_ provider.Provider = (*SystemProvider)(nil)
+	_ provider.FSOpener = (*SystemProvider)(nil)
 )
 
-// NewSoftwareProvider returns the system provider over the volumes of vols.
-func NewSoftwareProvider(vols *VolumeSet, opts ...ProviderOption) *SoftwareProvider {
-	return &SoftwareProvider{newSnapProvider(vols, providerConfig{
-		info: provider.Info{ID: SoftwareProviderID, Name: "vss simulated software provider",
+// NewSystemProvider returns the system provider over the volumes of vols.
+func NewSystemProvider(vols *VolumeSet, opts ...ProviderOption) *SystemProvider {
+	return &SystemProvider{newSnapProvider(vols, providerConfig{
+		info: provider.Info{ID: SystemProviderID, Name: SystemProviderName,
 			Type: vss.ProviderSystem, Version: "1.0"},
 		attrs:      vss.AttrDifferential,
-		commitCost: DefaultSoftwareCommitCost,
+		commitCost: DefaultSystemCommitCost,
 	}, opts)}
 }

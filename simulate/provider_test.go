@@ -73,9 +73,9 @@ func TestProviderCreationSequence(t *testing.T) {
 		cost  time.Duration
 	}{
 		{"software", func(v *VolumeSet) simProvider {
-			return NewSoftwareProvider(v, WithProviderClock(func() time.Time { return clockAt }))
-		}, provider.Info{ID: SoftwareProviderID, Name: "vss simulated software provider", Type: vss.ProviderSystem, Version: "1.0"},
-			vss.AttrDifferential, DefaultSoftwareCommitCost},
+			return NewSystemProvider(v, WithProviderClock(func() time.Time { return clockAt }))
+		}, provider.Info{ID: SystemProviderID, Name: "vss simulated system provider", Type: vss.ProviderSystem, Version: "1.0"},
+			vss.AttrDifferential, DefaultSystemCommitCost},
 		{"hardware", func(v *VolumeSet) simProvider {
 			return NewHardwareProvider(v, WithProviderClock(func() time.Time { return clockAt }))
 		}, provider.Info{ID: HardwareProviderID, Name: "vss simulated hardware provider", Type: vss.ProviderHardware, Version: "1.0"},
@@ -155,7 +155,7 @@ func TestProviderRejectsOutOfOrderCalls(t *testing.T) {
 			}
 			t.Run(fmt.Sprintf("%s_after_%d_steps", s.name, done), func(t *testing.T) {
 				vols, _, _ := twoVolumes(t)
-				p := NewSoftwareProvider(vols)
+				p := NewSystemProvider(vols)
 				set := testID(100)
 				begin(t, p, set, 0)
 				for _, d := range creationSteps[:done] {
@@ -169,14 +169,14 @@ func TestProviderRejectsOutOfOrderCalls(t *testing.T) {
 		}
 	}
 	t.Run("unknown set", func(t *testing.T) {
-		p := NewSoftwareProvider(NewVolumeSet())
+		p := NewSystemProvider(NewVolumeSet())
 		for _, s := range creationSteps {
 			assert.ErrorIs(t, s.call(p, testID(7)), vss.ErrBadState, s.name)
 		}
 	})
 	t.Run("BeginPrepareSnapshot after EndPrepareSnapshots", func(t *testing.T) {
 		vols, _, _ := twoVolumes(t)
-		p := NewSoftwareProvider(vols)
+		p := NewSystemProvider(vols)
 		require.NoError(t, p.BeginPrepareSnapshot(context.Background(), testID(100), testID(1), `C:\`, vss.ContextBackup))
 		require.NoError(t, p.EndPrepareSnapshots(context.Background(), testID(100)))
 		err := p.BeginPrepareSnapshot(context.Background(), testID(100), testID(2), `D:\`, vss.ContextBackup)
@@ -208,7 +208,7 @@ func TestBeginPrepareSnapshotErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			vols, _, _ := twoVolumes(t)
-			p := NewSoftwareProvider(vols)
+			p := NewSystemProvider(vols)
 			require.NoError(t, p.BeginPrepareSnapshot(ctx, testID(100), testID(1), `C:\`, vss.ContextBackup))
 			assert.ErrorIs(t, p.BeginPrepareSnapshot(tt.ctx, tt.set, tt.snap, tt.volume, tt.sc), tt.wantErr)
 			snaps, err := p.Query(ctx)
@@ -221,7 +221,7 @@ func TestBeginPrepareSnapshotErrors(t *testing.T) {
 func TestTooManyShadowCopiesOfAVolume(t *testing.T) {
 	ctx := context.Background()
 	vols, _, _ := twoVolumes(t)
-	p := NewSoftwareProvider(vols)
+	p := NewSystemProvider(vols)
 	for i := range maxShadowsPerVolume {
 		require.NoError(t, p.BeginPrepareSnapshot(ctx, testID(1000+i), testID(i+1), `C:\`, vss.ContextBackup))
 	}
@@ -234,7 +234,7 @@ func TestAbortLeavesNoSnapshot(t *testing.T) {
 	for done := 0; done <= len(creationSteps); done++ {
 		t.Run(fmt.Sprintf("after_%d_steps", done), func(t *testing.T) {
 			vols, c, d := twoVolumes(t)
-			p := NewSoftwareProvider(vols)
+			p := NewSystemProvider(vols)
 			set, other := testID(100), testID(200)
 			begin(t, p, set, 0)
 			require.NoError(t, p.BeginPrepareSnapshot(ctx, other, testID(3), `C:\`, vss.ContextBackup))
@@ -258,14 +258,14 @@ func TestAbortLeavesNoSnapshot(t *testing.T) {
 	t.Run("unknown set", func(t *testing.T) {
 		cancelled, cancel := context.WithCancel(ctx)
 		cancel()
-		assert.NoError(t, NewSoftwareProvider(nil).AbortSnapshots(cancelled, testID(5)))
+		assert.NoError(t, NewSystemProvider(nil).AbortSnapshots(cancelled, testID(5)))
 	})
 }
 
 func TestDeleteSnapshots(t *testing.T) {
 	ctx := context.Background()
 	vols, c, d := twoVolumes(t)
-	p := NewSoftwareProvider(vols)
+	p := NewSystemProvider(vols)
 	for n, set := range []vss.ID{testID(100), testID(200)} {
 		begin(t, p, set, 10*n)
 		for _, s := range creationSteps {
@@ -303,7 +303,7 @@ func TestHardwareProviderSupportsItsSubset(t *testing.T) {
 	ctx := context.Background()
 	vols, _, _ := twoVolumes(t)
 	hw := NewHardwareProvider(vols, WithSupportedVolumes(`d:\`), WithCommitCost(5*time.Second))
-	sw := NewSoftwareProvider(vols, WithSupportedVolumes(`C:\`, `D:\`))
+	sw := NewSystemProvider(vols, WithSupportedVolumes(`C:\`, `D:\`))
 	for _, tt := range []struct {
 		p      provider.Provider
 		volume string
@@ -336,7 +336,7 @@ func TestHardwareProviderSupportsItsSubset(t *testing.T) {
 }
 
 func TestProviderIdentityOption(t *testing.T) {
-	p := NewSoftwareProvider(nil, WithProviderIdentity(testID(42), "second software provider"))
+	p := NewSystemProvider(nil, WithProviderIdentity(testID(42), "second software provider"))
 	assert.Equal(t, testID(42), p.Info().ID)
 	assert.Equal(t, "second software provider", p.Info().Name)
 	ok, err := p.IsVolumeSupported(context.Background(), `C:\`, vss.ContextBackup)
@@ -350,7 +350,7 @@ func TestProviderIdentityOption(t *testing.T) {
 func TestProviderConcurrentUse(t *testing.T) {
 	ctx := context.Background()
 	vols, c, _ := twoVolumes(t)
-	p := NewSoftwareProvider(vols)
+	p := NewSystemProvider(vols)
 	var wg sync.WaitGroup
 	for g := range 8 {
 		wg.Go(func() {
@@ -394,7 +394,7 @@ func TestCommitCostIsVirtualTime(t *testing.T) {
 	commitTimes := func(hwCost time.Duration) (map[string]time.Duration, error) {
 		c, d := NewVolume(`C:\`), NewVolume(`D:\`)
 		vols := NewVolumeSet(c, d)
-		provs := []provider.Provider{NewSoftwareProvider(vols),
+		provs := []provider.Provider{NewSystemProvider(vols),
 			NewHardwareProvider(vols, WithSupportedVolumes(`D:\`), WithCommitCost(hwCost))}
 		s, _, err := NewSession(Config{Seed: 1, Providers: provs, Volumes: vols})
 		require.NoError(t, err)
@@ -415,7 +415,7 @@ func TestCommitCostIsVirtualTime(t *testing.T) {
 	}
 	took, err := commitTimes(DefaultHardwareCommitCost)
 	require.NoError(t, err)
-	assert.Equal(t, DefaultSoftwareCommitCost, took[NewSoftwareProvider(nil).Info().Name])
+	assert.Equal(t, DefaultSystemCommitCost, took[NewSystemProvider(nil).Info().Name])
 	assert.Equal(t, DefaultHardwareCommitCost, took[NewHardwareProvider(nil).Info().Name])
 
 	_, err = commitTimes(11 * time.Second)

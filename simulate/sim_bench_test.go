@@ -19,15 +19,15 @@ func BenchmarkBackup(b *testing.B) {
 		b.Fatal(err)
 	}
 	vols := NewVolumeSet(c, d)
-	prov := NewSoftwareProvider(vols)
+	prov := NewSystemProvider(vols)
 	plan := requestor.Plan{Volumes: []string{`C:\`, `D:\`}}
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
 		ws := []writer.Writer{
-			NewWriter("Front", WithLevel(vss.AppFrontEnd)),
-			NewWriter("Back", WithLevel(vss.AppBackEnd)),
-			NewWriter("System", WithLevel(vss.AppSystem)),
+			NewScriptedWriter("Front", WithLevel(vss.AppFrontEnd)),
+			NewScriptedWriter("Back", WithLevel(vss.AppBackEnd)),
+			NewScriptedWriter("System", WithLevel(vss.AppSystem)),
 		}
 		s, _, err := NewSession(Config{Seed: 1, Writers: ws, Providers: []provider.Provider{prov}, Volumes: vols})
 		if err != nil {
@@ -55,16 +55,16 @@ func BenchmarkBackupWithApplication(b *testing.B) {
 	ctx := context.Background()
 	c, d := NewVolume(`C:\`), NewVolume(`D:\`)
 	vols := NewVolumeSet(c, d)
-	prov := NewSoftwareProvider(vols)
+	prov := NewSystemProvider(vols)
 	prepare := Behavior{Cost: 100 * time.Millisecond}
 	b.ReportAllocs()
 	var acked, queued int
 	for b.Loop() {
 		app := NewTransactionalApp(c, AppConfig{Requests: 8, Interval: 100 * time.Millisecond})
 		ws := []writer.Writer{
-			NewAppWriter(app, NewWriter("Front", WithLevel(vss.AppFrontEnd), On(writer.EventPrepareSnapshot, prepare), On(writer.EventFreeze, freeze))),
-			NewWriter("Back", WithLevel(vss.AppBackEnd), On(writer.EventFreeze, freeze)),
-			NewWriter("System", WithLevel(vss.AppSystem), On(writer.EventFreeze, freeze)),
+			NewAppWriter(app, NewScriptedWriter("Front", WithLevel(vss.AppFrontEnd), On(writer.EventPrepareSnapshot, prepare), On(writer.EventFreeze, freeze))),
+			NewScriptedWriter("Back", WithLevel(vss.AppBackEnd), On(writer.EventFreeze, freeze)),
+			NewScriptedWriter("System", WithLevel(vss.AppSystem), On(writer.EventFreeze, freeze)),
 		}
 		s, loop, err := NewSession(Config{Seed: 1, Writers: ws, Providers: []provider.Provider{prov}, Volumes: vols})
 		if err != nil {

@@ -36,17 +36,17 @@ type world struct {
 	loop    *Loop
 	vols    *VolumeSet
 	prov    provider.Provider
-	writers []*Writer
+	writers []*ScriptedWriter
 }
 
-func newWorld(t *testing.T, writers []*Writer, faults ...Fault) *world {
+func newWorld(t *testing.T, writers []*ScriptedWriter, faults ...Fault) *world {
 	t.Helper()
 	c := NewVolume(`C:\`)
 	require.NoError(t, c.WriteFile("data.db", []byte("the database")))
 	d := NewVolume(`D:\`)
 	require.NoError(t, d.WriteFile("log.txt", []byte("the log")))
 	vols := NewVolumeSet(c, d)
-	var p provider.Provider = NewSoftwareProvider(vols)
+	var p provider.Provider = NewSystemProvider(vols)
 	if len(faults) > 0 {
 		for i := range faults {
 			faults[i].Actor = ProviderActor(p.Info().Name)
@@ -67,11 +67,11 @@ func newWorld(t *testing.T, writers []*Writer, faults ...Fault) *world {
 	return w
 }
 
-func threeWriters(opts ...WriterOption) []*Writer {
-	return []*Writer{
-		NewWriter("Front", append([]WriterOption{WithLevel(vss.AppFrontEnd)}, opts...)...),
-		NewWriter("Back", WithLevel(vss.AppBackEnd)),
-		NewWriter("System", WithLevel(vss.AppSystem)),
+func threeWriters(opts ...WriterOption) []*ScriptedWriter {
+	return []*ScriptedWriter{
+		NewScriptedWriter("Front", append([]WriterOption{WithLevel(vss.AppFrontEnd)}, opts...)...),
+		NewScriptedWriter("Back", WithLevel(vss.AppBackEnd)),
+		NewScriptedWriter("System", WithLevel(vss.AppSystem)),
 	}
 }
 
@@ -228,9 +228,9 @@ func TestFreezeTimeout(t *testing.T) {
 // time is aborted at its own timeout while a slow back-end writer is still
 // freezing; it is never left frozen past its timeout.
 func TestFrozenWriterTimesOutWhileOthersFreeze(t *testing.T) {
-	ws := []*Writer{
-		NewWriter("Front", WithLevel(vss.AppFrontEnd), WithFreezeTimeout(10*time.Second)),
-		NewWriter("Back", WithLevel(vss.AppBackEnd), On(writer.EventFreeze, Behavior{Cost: 15 * time.Second})),
+	ws := []*ScriptedWriter{
+		NewScriptedWriter("Front", WithLevel(vss.AppFrontEnd), WithFreezeTimeout(10*time.Second)),
+		NewScriptedWriter("Back", WithLevel(vss.AppBackEnd), On(writer.EventFreeze, Behavior{Cost: 15 * time.Second})),
 	}
 	w := newWorld(t, ws)
 	w.prepare()
@@ -300,7 +300,7 @@ func TestCommitLongerThanHoldWindow(t *testing.T) {
 
 	// Exactly 10 s, the delay plus the provider's own commit cost, is
 	// inside the window.
-	w2 := newWorld(t, threeWriters(), Fault{Site: "CommitSnapshots", Kind: FaultDelay, Delay: 10*time.Second - DefaultSoftwareCommitCost})
+	w2 := newWorld(t, threeWriters(), Fault{Site: "CommitSnapshots", Kind: FaultDelay, Delay: 10*time.Second - DefaultSystemCommitCost})
 	w2.prepare()
 	require.NoError(t, w2.s.DoSnapshotSet(context.Background()))
 }
@@ -311,7 +311,7 @@ func TestCancelMidFreeze(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	ws := threeWriters()
-	ws[1] = NewWriter("Back", WithLevel(vss.AppBackEnd), On(writer.EventFreeze, Behavior{
+	ws[1] = NewScriptedWriter("Back", WithLevel(vss.AppBackEnd), On(writer.EventFreeze, Behavior{
 		Do: func(context.Context, *writer.Event) { cancel() }, Cost: time.Second}))
 	w := newWorld(t, ws)
 	w.prepare()
@@ -341,7 +341,7 @@ func TestTooManyAndUnsupportedVolumes(t *testing.T) {
 	for i := range 65 {
 		require.NoError(t, vols.Add(NewVolume(fmt.Sprintf(`V%02d:\`, i))))
 	}
-	s, _, err := NewSession(Config{Providers: []provider.Provider{NewSoftwareProvider(vols)}, Volumes: vols})
+	s, _, err := NewSession(Config{Providers: []provider.Provider{NewSystemProvider(vols)}, Volumes: vols})
 	require.NoError(t, err)
 	defer s.Close()
 	ctx := context.Background()
@@ -414,9 +414,9 @@ func TestAbortBackupAfterPrepare(t *testing.T) {
 // TestFreezeIsConcurrent: ten writers that each take 5 s at Freeze finish
 // the Freeze event in 5 s of virtual time, not 50.
 func TestFreezeIsConcurrent(t *testing.T) {
-	var ws []*Writer
+	var ws []*ScriptedWriter
 	for i := range 10 {
-		ws = append(ws, NewWriter(fmt.Sprintf("W%d", i), On(writer.EventFreeze, Behavior{Cost: 5 * time.Second})))
+		ws = append(ws, NewScriptedWriter(fmt.Sprintf("W%d", i), On(writer.EventFreeze, Behavior{Cost: 5 * time.Second})))
 	}
 	w := newWorld(t, ws)
 	w.prepare()
@@ -441,11 +441,11 @@ func TestSameSeedSameTrace(t *testing.T) {
 		c := NewVolume(`C:\`)
 		vols := NewVolumeSet(c)
 		ws := []writer.Writer{
-			NewWriter("A", On(writer.EventFreeze, Behavior{Cost: time.Second})),
-			NewWriter("B", WithLevel(vss.AppBackEnd), On(writer.EventPrepareSnapshot, Behavior{Err: vss.ErrWriterRetryable})),
-			NewWriter("C", On(writer.EventThaw, Behavior{Cost: 2 * time.Second})),
+			NewScriptedWriter("A", On(writer.EventFreeze, Behavior{Cost: time.Second})),
+			NewScriptedWriter("B", WithLevel(vss.AppBackEnd), On(writer.EventPrepareSnapshot, Behavior{Err: vss.ErrWriterRetryable})),
+			NewScriptedWriter("C", On(writer.EventThaw, Behavior{Cost: 2 * time.Second})),
 		}
-		s, _, err := NewSession(Config{Seed: seed, Writers: ws, Providers: []provider.Provider{NewSoftwareProvider(vols)},
+		s, _, err := NewSession(Config{Seed: seed, Writers: ws, Providers: []provider.Provider{NewSystemProvider(vols)},
 			Volumes: vols, Jitter: 300 * time.Millisecond})
 		require.NoError(t, err)
 		_, err = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`},

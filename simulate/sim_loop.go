@@ -11,9 +11,13 @@ import (
 	"github.com/vsskit/vss/coordinator"
 )
 
-// Epoch is the virtual time at which every Loop starts: a fixed instant, so
-// that no run depends on the wall clock.
-var Epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+// epoch is Epoch's instant.
+var epoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Epoch returns the virtual time at which every Loop starts: a fixed
+// instant (2026-01-01 00:00 UTC), so that traces and shadow copy creation
+// times are the same on every machine.
+func Epoch() time.Time { return epoch }
 
 // ErrStalled is reported when the session waits for something that can
 // never happen: nothing is scheduled and no deadline is set (a participant
@@ -54,7 +58,7 @@ type Source interface {
 
 // NewLoopFrom returns a loop at Epoch whose choices come from src.
 func NewLoopFrom(src Source) *Loop {
-	return &Loop{now: Epoch, rng: src, gone: map[uint64]bool{}}
+	return &Loop{now: epoch, rng: src, gone: map[uint64]bool{}}
 }
 
 // NewLoop returns a loop at Epoch whose choices come from seed.
@@ -114,7 +118,7 @@ func (l *Loop) Rand() Source { return l.rng }
 func (l *Loop) Now() time.Time { return l.now }
 
 // Elapsed returns the virtual time since Epoch.
-func (l *Loop) Elapsed() time.Duration { return l.now.Sub(Epoch) }
+func (l *Loop) Elapsed() time.Duration { return l.now.Sub(epoch) }
 
 // Advance moves the virtual clock forward by d, as if nothing happened
 // meanwhile; it never moves backwards.

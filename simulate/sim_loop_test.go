@@ -32,7 +32,7 @@ func TestLoopRunsCallbacksAndAnswersInTimeOrder(t *testing.T) {
 	assert.ErrorIs(t, err, ErrStalled)
 
 	// A deadline lets time pass, running the callback on the way.
-	_, ok, err = l.Wait(nil, Epoch.Add(5*time.Second), true)
+	_, ok, err = l.Wait(nil, epoch.Add(5*time.Second), true)
 	require.NoError(t, err)
 	assert.False(t, ok)
 	assert.Equal(t, 5*time.Second, l.Elapsed())
@@ -51,7 +51,7 @@ func TestLoopDropsCancelledAnswersAndHangs(t *testing.T) {
 	})
 	l.runQueued()
 	l.Cancel(2)
-	_, ok, err := l.Wait(nil, Epoch.Add(10*time.Second), true)
+	_, ok, err := l.Wait(nil, epoch.Add(10*time.Second), true)
 	require.NoError(t, err)
 	assert.False(t, ok, "the hung op never answers and the cancelled one is dropped")
 	assert.Equal(t, 10*time.Second, l.Elapsed())

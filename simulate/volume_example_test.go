@@ -54,12 +54,12 @@ func ExampleVolume_Submit() {
 
 // The software provider runs VSS's creation sequence over the volumes of a
 // machine; its shadow copies are read through io/fs.
-func ExampleSoftwareProvider() {
+func ExampleSystemProvider() {
 	ctx := context.Background()
 	c := simulate.NewVolume(`C:\`)
 	_ = c.WriteFile("data.db", []byte("committed"))
 	vols := simulate.NewVolumeSet(c)
-	p := simulate.NewSoftwareProvider(vols)
+	p := simulate.NewSystemProvider(vols)
 
 	set := vss.MustParseID("{11111111-1111-1111-1111-111111111111}")
 	snapID := vss.MustParseID("{22222222-2222-2222-2222-222222222222}")

@@ -31,36 +31,36 @@ type Behavior struct {
 }
 
 // WriterOption configures a scripted Writer.
-type WriterOption func(*Writer)
+type WriterOption func(*ScriptedWriter)
 
 // WithLevel sets the writer's application level (front end by default).
-func WithLevel(l vss.AppLevel) WriterOption { return func(w *Writer) { w.info.Level = l } }
+func WithLevel(l vss.AppLevel) WriterOption { return func(w *ScriptedWriter) { w.info.Level = l } }
 
 // WithFreezeTimeout sets the writer's freeze timeout (60 s by default).
 func WithFreezeTimeout(d time.Duration) WriterOption {
-	return func(w *Writer) { w.info.FreezeTimeout = d }
+	return func(w *ScriptedWriter) { w.info.FreezeTimeout = d }
 }
 
 // WithUsage sets the writer's usage and source types.
 func WithUsage(u vss.UsageType, s vss.SourceType) WriterOption {
-	return func(w *Writer) { w.info.Usage, w.info.Source = u, s }
+	return func(w *ScriptedWriter) { w.info.Usage, w.info.Source = u, s }
 }
 
 // On scripts the writer's behaviour at one event.
 func On(kind writer.EventKind, b Behavior) WriterOption {
-	return func(w *Writer) { w.script[kind] = b }
+	return func(w *ScriptedWriter) { w.script[kind] = b }
 }
 
 // WithIdentify sets the writer's OnIdentify handler, to declare components.
 func WithIdentify(f func(ctx context.Context, md *writer.Metadata) error) WriterOption {
-	return func(w *Writer) { w.identify = f }
+	return func(w *ScriptedWriter) { w.identify = f }
 }
 
-// Writer is a scriptable writer: it implements every optional writer
+// ScriptedWriter is a scriptable writer: it implements every optional writer
 // interface, records the events it receives, tracks whether it is frozen,
 // and does at each event what its script says (see Behavior). It is safe
 // for concurrent use, so it also runs under the goroutine runtime.
-type Writer struct {
+type ScriptedWriter struct {
 	info     writer.Info
 	script   map[writer.EventKind]Behavior
 	identify func(ctx context.Context, md *writer.Metadata) error
@@ -72,10 +72,10 @@ type Writer struct {
 	last   map[writer.EventKind]*writer.Event
 }
 
-// NewWriter returns a scripted front-end writer named name, whose class
+// NewScriptedWriter returns a scripted front-end writer named name, whose class
 // and instance IDs derive from the name, so that runs are reproducible.
-func NewWriter(name string, opts ...WriterOption) *Writer {
-	w := &Writer{
+func NewScriptedWriter(name string, opts ...WriterOption) *ScriptedWriter {
+	w := &ScriptedWriter{
 		info: writer.Info{ClassID: nameID("class:" + name), InstanceID: nameID("instance:" + name), Name: name,
 			Usage: vss.UsageUserData, Source: vss.SourceTransactedDB, Level: vss.AppFrontEnd},
 		script: map[writer.EventKind]Behavior{},
@@ -99,17 +99,17 @@ func nameID(name string) vss.ID {
 }
 
 // Info implements writer.Writer.
-func (w *Writer) Info() writer.Info { return w.info }
+func (w *ScriptedWriter) Info() writer.Info { return w.info }
 
 // Events returns the events the writer received, in order.
-func (w *Writer) Events() []writer.EventKind {
+func (w *ScriptedWriter) Events() []writer.EventKind {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]writer.EventKind(nil), w.events...)
 }
 
 // Count returns how many times the writer received an event.
-func (w *Writer) Count(kind writer.EventKind) int {
+func (w *ScriptedWriter) Count(kind writer.EventKind) int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.seen[kind]
@@ -117,20 +117,20 @@ func (w *Writer) Count(kind writer.EventKind) int {
 
 // Frozen reports whether the writer's application is frozen: it entered
 // OnFreeze and has received neither Thaw nor Abort since.
-func (w *Writer) Frozen() bool {
+func (w *ScriptedWriter) Frozen() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.frozen
 }
 
 // LastEvent returns the last event of this kind the writer received, or nil.
-func (w *Writer) LastEvent(kind writer.EventKind) *writer.Event {
+func (w *ScriptedWriter) LastEvent(kind writer.EventKind) *writer.Event {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.last[kind]
 }
 
-func (w *Writer) handle(ctx context.Context, e *writer.Event) error {
+func (w *ScriptedWriter) handle(ctx context.Context, e *writer.Event) error {
 	w.mu.Lock()
 	w.events = append(w.events, e.Kind)
 	w.seen[e.Kind]++
@@ -162,7 +162,7 @@ func (w *Writer) handle(ctx context.Context, e *writer.Event) error {
 }
 
 // OnIdentify implements writer.Identifier.
-func (w *Writer) OnIdentify(ctx context.Context, md *writer.Metadata) error {
+func (w *ScriptedWriter) OnIdentify(ctx context.Context, md *writer.Metadata) error {
 	if err := w.handle(ctx, &writer.Event{Kind: writer.EventIdentify}); err != nil {
 		return err
 	}
@@ -173,47 +173,57 @@ func (w *Writer) OnIdentify(ctx context.Context, md *writer.Metadata) error {
 }
 
 // OnPrepareBackup implements writer.BackupPreparer.
-func (w *Writer) OnPrepareBackup(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnPrepareBackup(ctx context.Context, e *writer.Event) error {
+	return w.handle(ctx, e)
+}
 
 // OnPrepareSnapshot implements writer.Writer.
-func (w *Writer) OnPrepareSnapshot(ctx context.Context, e *writer.Event) error {
+func (w *ScriptedWriter) OnPrepareSnapshot(ctx context.Context, e *writer.Event) error {
 	return w.handle(ctx, e)
 }
 
 // OnFreeze implements writer.Writer.
-func (w *Writer) OnFreeze(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnFreeze(ctx context.Context, e *writer.Event) error {
+	return w.handle(ctx, e)
+}
 
 // OnThaw implements writer.Writer.
-func (w *Writer) OnThaw(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnThaw(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
 
 // OnAbort implements writer.Writer.
-func (w *Writer) OnAbort(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnAbort(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
 
 // OnPostSnapshot implements writer.PostSnapshotter.
-func (w *Writer) OnPostSnapshot(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnPostSnapshot(ctx context.Context, e *writer.Event) error {
+	return w.handle(ctx, e)
+}
 
 // OnBackupComplete implements writer.BackupCompleter.
-func (w *Writer) OnBackupComplete(ctx context.Context, e *writer.Event) error {
+func (w *ScriptedWriter) OnBackupComplete(ctx context.Context, e *writer.Event) error {
 	return w.handle(ctx, e)
 }
 
 // OnBackupShutdown implements writer.BackupShutdowner.
-func (w *Writer) OnBackupShutdown(ctx context.Context, e *writer.Event) error {
+func (w *ScriptedWriter) OnBackupShutdown(ctx context.Context, e *writer.Event) error {
 	return w.handle(ctx, e)
 }
 
 // OnPreRestore implements writer.Restorer.
-func (w *Writer) OnPreRestore(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnPreRestore(ctx context.Context, e *writer.Event) error {
+	return w.handle(ctx, e)
+}
 
 // OnPostRestore implements writer.Restorer.
-func (w *Writer) OnPostRestore(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnPostRestore(ctx context.Context, e *writer.Event) error {
+	return w.handle(ctx, e)
+}
 
 var (
-	_ writer.Writer           = (*Writer)(nil)
-	_ writer.Identifier       = (*Writer)(nil)
-	_ writer.BackupPreparer   = (*Writer)(nil)
-	_ writer.PostSnapshotter  = (*Writer)(nil)
-	_ writer.BackupCompleter  = (*Writer)(nil)
-	_ writer.BackupShutdowner = (*Writer)(nil)
-	_ writer.Restorer         = (*Writer)(nil)
+	_ writer.Writer           = (*ScriptedWriter)(nil)
+	_ writer.Identifier       = (*ScriptedWriter)(nil)
+	_ writer.BackupPreparer   = (*ScriptedWriter)(nil)
+	_ writer.PostSnapshotter  = (*ScriptedWriter)(nil)
+	_ writer.BackupCompleter  = (*ScriptedWriter)(nil)
+	_ writer.BackupShutdowner = (*ScriptedWriter)(nil)
+	_ writer.Restorer         = (*ScriptedWriter)(nil)
 )

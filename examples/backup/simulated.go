@@ -36,8 +36,8 @@ func newSimulatedSession(volume string) (*coordinator.Session, error) {
 	}
 	vols := simulate.NewVolumeSet(vol)
 	s, _, err := simulate.NewSession(simulate.Config{
-		Writers:   []writer.Writer{simulate.NewWriter("Orders"), simulate.NewWriter("Registry")},
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)},
+		Writers:   []writer.Writer{simulate.NewScriptedWriter("Orders"), simulate.NewScriptedWriter("Registry")},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
 	})
 	return s, err

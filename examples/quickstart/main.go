@@ -57,14 +57,14 @@ func run(out io.Writer) error {
 	// Three writers: an application (front end) over a database engine
 	// (back end), and a system writer. Each takes a little virtual time.
 	writers := []writer.Writer{
-		simulate.NewWriter("Shop Application", simulate.WithLevel(vss.AppFrontEnd),
+		simulate.NewScriptedWriter("Shop Application", simulate.WithLevel(vss.AppFrontEnd),
 			simulate.On(writer.EventFreeze, simulate.Behavior{Cost: 200 * time.Millisecond}),
 			simulate.On(writer.EventThaw, simulate.Behavior{Cost: 50 * time.Millisecond})),
-		simulate.NewWriter("Inventory Database", simulate.WithLevel(vss.AppBackEnd),
+		simulate.NewScriptedWriter("Inventory Database", simulate.WithLevel(vss.AppBackEnd),
 			simulate.On(writer.EventPrepareSnapshot, simulate.Behavior{Cost: 300 * time.Millisecond}),
 			simulate.On(writer.EventFreeze, simulate.Behavior{Cost: 500 * time.Millisecond}),
 			simulate.On(writer.EventThaw, simulate.Behavior{Cost: 100 * time.Millisecond})),
-		simulate.NewWriter("System Writer", simulate.WithLevel(vss.AppSystem),
+		simulate.NewScriptedWriter("System Writer", simulate.WithLevel(vss.AppSystem),
 			simulate.WithUsage(vss.UsageBootableSystemState, vss.SourceOther),
 			simulate.On(writer.EventFreeze, simulate.Behavior{Cost: 100 * time.Millisecond})),
 	}
@@ -72,7 +72,7 @@ func run(out io.Writer) error {
 	session, loop, err := simulate.NewSession(simulate.Config{
 		Seed:      1,
 		Writers:   writers,
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
 		OnRecord:  func(r coordinator.Record) { fmt.Fprintln(out, r) },
 	})

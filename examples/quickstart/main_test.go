@@ -39,7 +39,7 @@ func TestQuickstartNarratesTheElevenSteps(t *testing.T) {
 	for s := 1; s <= 11; s++ {
 		assert.True(t, seen[s], "step %d missing", s)
 	}
-	commit := pos[`provider "vss simulated software provider": CommitSnapshots -> ok`]
+	commit := pos[`provider "vss simulated system provider": CommitSnapshots -> ok`]
 	require.NotZero(t, commit)
 	order := []string{"Shop Application", "Inventory Database", "System Writer"}
 	for i, w := range order {

@@ -75,7 +75,7 @@ func (sc *Scenario) SingleFaults() []simulate.Plan {
 
 // The names the simulated providers report, as fault actors use them.
 var (
-	softwareProviderName = simulate.NewSoftwareProvider(simulate.NewVolumeSet()).Info().Name
+	softwareProviderName = simulate.NewSystemProvider(simulate.NewVolumeSet()).Info().Name
 	hardwareProviderName = simulate.NewHardwareProvider(simulate.NewVolumeSet()).Info().Name
 )
 

@@ -40,13 +40,13 @@ func BenchmarkLargeBackup(b *testing.B) {
 		}
 		names = append(names, v.Name())
 	}
-	prov := simulate.NewSoftwareProvider(vols)
+	prov := simulate.NewSystemProvider(vols)
 	levels := []vss.AppLevel{vss.AppFrontEnd, vss.AppBackEnd, vss.AppSystem}
 	ctx := context.Background()
 	for b.Loop() {
 		ws := make([]writer.Writer, 200)
 		for i := range ws {
-			ws[i] = simulate.NewWriter(fmt.Sprintf("W%03d", i), simulate.WithLevel(levels[i%3]))
+			ws[i] = simulate.NewScriptedWriter(fmt.Sprintf("W%03d", i), simulate.WithLevel(levels[i%3]))
 		}
 		s, _, err := simulate.NewSession(simulate.Config{Seed: 1, Writers: ws, Providers: []provider.Provider{prov}, Volumes: vols})
 		if err != nil {

@@ -195,7 +195,7 @@ func TestCheckerIsNotVacuous(t *testing.T) {
 		sc := ThreeWriterScenario()
 		sc.breakWriter = func(w writer.Writer) writer.Writer {
 			if aw, ok := w.(*simulate.AppWriter); ok {
-				return aw.Writer
+				return aw.ScriptedWriter
 			}
 			return w
 		}

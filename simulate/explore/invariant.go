@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/vsskit/vss/simulate"
+	"maps"
 	"sort"
 	"strings"
 	"time"
@@ -19,7 +20,7 @@ import (
 // Violation is a broken invariant of the protocol found after a run.
 type Violation struct {
 	// Rule names the invariant, for example "freeze-order" or
-	// "point-in-time"; see the Rules list.
+	// "point-in-time"; Invariants lists them.
 	Rule string
 	// Detail says what happened.
 	Detail string
@@ -27,10 +28,10 @@ type Violation struct {
 
 func (v Violation) String() string { return v.Rule + ": " + v.Detail }
 
-// Rules lists every invariant the checker verifies after a run, with what
+// invariantRules lists every invariant the checker verifies after a run, with what
 // it means. Together they are DESIGN.md's protocol contract, checked from
 // the outside: from the trace, the participants and the shadow copies.
-var Rules = map[string]string{
+var invariantRules = map[string]string{
 	"freeze-order":       "Freeze goes front end, then back end, then system",
 	"thaw-order":         "Thaw goes system, then back end, then front end",
 	"commit-when-frozen": "CommitSnapshots starts only when every writer sent Freeze is frozen or failed",
@@ -50,6 +51,12 @@ var Rules = map[string]string{
 	"held-writes":        "application writes issued during the hold are applied only after it, are not in the shadow copy, and writes applied before the commit are",
 	"no-lost-write":      "every acknowledged application write is on the live volume after the backup, and every request is carried out",
 }
+
+// Invariants returns every invariant a run is checked against, by the
+// name a Violation carries, with what it means: the protocol contract of
+// package coordinator, checked from the outside (the trace, the
+// participants and the shadow copies).
+func Invariants() map[string]string { return maps.Clone(invariantRules) }
 
 // checker verifies the invariants of one run.
 type checker struct {

@@ -136,7 +136,7 @@ func (r *Run) ReplayLine() string {
 type runWorld struct {
 	sc       *Scenario
 	vols     *simulate.VolumeSet
-	writers  []*simulate.Writer
+	writers  []*simulate.ScriptedWriter
 	fronts   []writer.Writer // writers as the coordinator sees them, before faults
 	apps     []*runApp
 	infos    map[string]writer.Info // by writer name
@@ -280,7 +280,7 @@ func (sc *Scenario) build(in *simulate.Injector, loop *simulate.Loop) *runWorld 
 		for _, k := range kinds {
 			opts = append(opts, simulate.On(k, simulate.Behavior{Cost: spec.Costs[k]}))
 		}
-		wr := simulate.NewWriter(spec.Name, opts...)
+		wr := simulate.NewScriptedWriter(spec.Name, opts...)
 		w.writers = append(w.writers, wr)
 		w.infos[spec.Name] = wr.Info()
 		var front writer.Writer = wr
@@ -294,7 +294,7 @@ func (sc *Scenario) build(in *simulate.Injector, loop *simulate.Loop) *runWorld 
 	w.recorder = &commitRecorder{vols: w.vols, apps: w.apps, taken: map[vss.ID]map[string]string{}, volumeOf: map[vss.ID]string{},
 		cuts: map[vss.ID][]appCut{}}
 	clock := simulate.WithProviderClock(loop.Now)
-	provs := []provider.Provider{simulate.NewSoftwareProvider(w.vols, clock)}
+	provs := []provider.Provider{simulate.NewSystemProvider(w.vols, clock)}
 	if len(sc.HardwareVolumes) > 0 {
 		opts := []simulate.ProviderOption{clock, simulate.WithSupportedVolumes(sc.HardwareVolumes...)}
 		if sc.HardwareCommitCost > 0 {

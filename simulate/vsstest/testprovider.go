@@ -576,7 +576,7 @@ func ruleProviderBackup(pr *providerRun) {
 		return
 	}
 	s, _, err := simulate.NewSession(simulate.Config{Seed: pr.seed, Volumes: env.Volumes, Providers: []provider.Provider{p},
-		Writers: []writer.Writer{simulate.NewWriter("Application", simulate.WithLevel(vss.AppFrontEnd))}})
+		Writers: []writer.Writer{simulate.NewScriptedWriter("Application", simulate.WithLevel(vss.AppFrontEnd))}})
 	if err != nil {
 		panic(fmt.Sprintf("the suite cannot build its session: %v", err))
 	}

@@ -21,7 +21,7 @@ import (
 // The simulated providers pass the provider suite, with several seeds.
 func TestProviderSuiteSoftware(t *testing.T) {
 	vsstest.TestProvider(t, func(env vsstest.ProviderEnv) provider.Provider {
-		return simulate.NewSoftwareProvider(env.Volumes)
+		return simulate.NewSystemProvider(env.Volumes)
 	}, vsstest.ProviderTestOptions{Seeds: 3, StrictShould: true})
 }
 
@@ -33,14 +33,14 @@ func TestProviderSuiteHardware(t *testing.T) {
 
 // brokenProvider wraps the software provider and breaks one rule.
 type brokenProvider struct {
-	*simulate.SoftwareProvider
+	*simulate.SystemProvider
 	env   vsstest.ProviderEnv
 	kind  string
 	calls int
 }
 
 func (b *brokenProvider) Info() provider.Info {
-	info := b.SoftwareProvider.Info()
+	info := b.SystemProvider.Info()
 	if b.kind == "nil id" {
 		info.ID = vss.NilID
 	}
@@ -52,33 +52,33 @@ func (b *brokenProvider) IsVolumeSupported(ctx context.Context, v string, sc vss
 	if b.kind == "flaky support" && b.calls%2 == 0 {
 		return false, nil
 	}
-	return b.SoftwareProvider.IsVolumeSupported(ctx, v, sc)
+	return b.SystemProvider.IsVolumeSupported(ctx, v, sc)
 }
 
 func (b *brokenProvider) CommitSnapshots(ctx context.Context, set vss.ID) error {
 	if b.kind == "no order" {
-		_ = b.SoftwareProvider.CommitSnapshots(ctx, set)
+		_ = b.SystemProvider.CommitSnapshots(ctx, set)
 		return nil
 	}
-	return b.SoftwareProvider.CommitSnapshots(ctx, set)
+	return b.SystemProvider.CommitSnapshots(ctx, set)
 }
 
 func (b *brokenProvider) PostFinalCommitSnapshots(ctx context.Context, set vss.ID) error {
 	if b.kind == "stops short" {
 		return nil // never reaches VSS_SS_CREATED
 	}
-	return b.SoftwareProvider.PostFinalCommitSnapshots(ctx, set)
+	return b.SystemProvider.PostFinalCommitSnapshots(ctx, set)
 }
 
 func (b *brokenProvider) AbortSnapshots(ctx context.Context, set vss.ID) error {
 	if b.kind == "abort keeps" {
 		return nil
 	}
-	return b.SoftwareProvider.AbortSnapshots(ctx, set)
+	return b.SystemProvider.AbortSnapshots(ctx, set)
 }
 
 func (b *brokenProvider) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (int, error) {
-	n, err := b.SoftwareProvider.DeleteSnapshots(ctx, id, kind)
+	n, err := b.SystemProvider.DeleteSnapshots(ctx, id, kind)
 	if b.kind == "delete miscounts" && err == nil {
 		n++
 	}
@@ -87,12 +87,12 @@ func (b *brokenProvider) DeleteSnapshots(ctx context.Context, id vss.ID, kind pr
 
 func (b *brokenProvider) SnapshotFS(ctx context.Context, id vss.ID) (fs.FS, error) {
 	if b.kind == "live view" {
-		if _, err := b.SoftwareProvider.SnapshotFS(ctx, id); err != nil {
+		if _, err := b.SystemProvider.SnapshotFS(ctx, id); err != nil {
 			return nil, err
 		}
 		return b.env.C.FS(), nil // the live volume, not the shadow copy
 	}
-	return b.SoftwareProvider.SnapshotFS(ctx, id)
+	return b.SystemProvider.SnapshotFS(ctx, id)
 }
 
 // TestProviderSuiteCatchesEveryRule breaks each provider rule and checks
@@ -123,7 +123,7 @@ func TestProviderSuiteCatchesEveryRule(t *testing.T) {
 				if c.kind == "slow commit" {
 					opts = append(opts, simulate.WithCommitCost(20*time.Second))
 				}
-				return &brokenProvider{SoftwareProvider: simulate.NewSoftwareProvider(env.Volumes, opts...), env: env, kind: c.kind}
+				return &brokenProvider{SystemProvider: simulate.NewSystemProvider(env.Volumes, opts...), env: env, kind: c.kind}
 			}, vsstest.ProviderTestOptions{StrictShould: true})
 			found := false
 			for _, e := range ft.errors {
@@ -136,10 +136,10 @@ func TestProviderSuiteCatchesEveryRule(t *testing.T) {
 
 func TestCheckProvider(t *testing.T) {
 	require.NoError(t, vsstest.CheckProvider(func(env vsstest.ProviderEnv) provider.Provider {
-		return simulate.NewSoftwareProvider(env.Volumes)
+		return simulate.NewSystemProvider(env.Volumes)
 	}, vsstest.ProviderTestOptions{}))
 	err := vsstest.CheckProvider(func(env vsstest.ProviderEnv) provider.Provider {
-		return &brokenProvider{SoftwareProvider: simulate.NewSoftwareProvider(env.Volumes), env: env, kind: "abort keeps"}
+		return &brokenProvider{SystemProvider: simulate.NewSystemProvider(env.Volumes), env: env, kind: "abort keeps"}
 	}, vsstest.ProviderTestOptions{Skip: []string{"Backup"}})
 	var ce *vsstest.CheckError
 	require.True(t, errors.As(err, &ce), "%v", err)

@@ -62,7 +62,7 @@ type rig struct {
 	rc        *ruleRun
 	w         writer.Writer
 	rec       *recorder
-	companion *simulate.Writer
+	companion *simulate.ScriptedWriter
 	vol       *simulate.Volume
 	s         *coordinator.Session
 	rng       *rand.Rand
@@ -88,9 +88,9 @@ func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate
 	for _, k := range []writer.EventKind{writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot} {
 		opts = append(opts, simulate.On(k, simulate.Behavior{Cost: time.Duration(rng.IntN(100)) * time.Millisecond}))
 	}
-	comp := simulate.NewWriter(companionName, append(opts, companion...)...)
+	comp := simulate.NewScriptedWriter(companionName, append(opts, companion...)...)
 	vols := simulate.NewVolumeSet(vol)
-	var prov provider.Provider = simulate.NewSoftwareProvider(vols)
+	var prov provider.Provider = simulate.NewSystemProvider(vols)
 	if len(providerFaults) > 0 {
 		plan := make(simulate.Plan, len(providerFaults))
 		for i, f := range providerFaults {

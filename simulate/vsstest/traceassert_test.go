@@ -25,10 +25,10 @@ func tracedBackup(t *testing.T, opts ...simulate.WriterOption) *coordinator.Sess
 	vols := simulate.NewVolumeSet(c)
 	s, _, err := simulate.NewSession(simulate.Config{Seed: 7, Volumes: vols,
 		Writers: []writer.Writer{
-			simulate.NewWriter("App", simulate.WithLevel(vss.AppFrontEnd)),
-			simulate.NewWriter("DB", append([]simulate.WriterOption{simulate.WithLevel(vss.AppBackEnd)}, opts...)...),
+			simulate.NewScriptedWriter("App", simulate.WithLevel(vss.AppFrontEnd)),
+			simulate.NewScriptedWriter("DB", append([]simulate.WriterOption{simulate.WithLevel(vss.AppBackEnd)}, opts...)...),
 		},
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)}})
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}})
 	require.NoError(t, err)
 	_, _ = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`}})
 	require.NoError(t, s.Close())
@@ -42,7 +42,7 @@ func TestTraceAssertions(t *testing.T) {
 	// Front end freezes first, thaws last.
 	require.NoError(t, vsstest.HappenedBefore(trace, vsstest.WriterEvent("App", writer.EventFreeze), vsstest.WriterEvent("DB", writer.EventFreeze)))
 	require.NoError(t, vsstest.HappenedBefore(trace, vsstest.WriterEvent("DB", writer.EventThaw), vsstest.WriterEvent("App", writer.EventThaw)))
-	require.NoError(t, vsstest.HappenedBefore(trace, vsstest.ProviderCall(simulate.NewSoftwareProvider(nil).Info().Name, provider.MethodCommitSnapshots), vsstest.WriterEvent("DB", writer.EventThaw)))
+	require.NoError(t, vsstest.HappenedBefore(trace, vsstest.ProviderCall(simulate.NewSystemProvider(nil).Info().Name, provider.MethodCommitSnapshots), vsstest.WriterEvent("DB", writer.EventThaw)))
 	err := vsstest.HappenedBefore(trace, vsstest.WriterEvent("DB", writer.EventFreeze), vsstest.WriterEvent("App", writer.EventFreeze))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `event writer "App" Freeze happened before event writer "DB" Freeze`)
@@ -84,10 +84,10 @@ func TestTraceAssertionsFindAnyName(t *testing.T) {
 	vols := simulate.NewVolumeSet(c)
 	s, _, err := simulate.NewSession(simulate.Config{Seed: 3, Volumes: vols,
 		Writers: []writer.Writer{
-			simulate.NewWriter(say, simulate.WithLevel(vss.AppFrontEnd), simulate.On(writer.EventThaw, simulate.Behavior{Err: vss.ErrWriterRetryable})),
-			simulate.NewWriter("DB", simulate.WithLevel(vss.AppBackEnd)),
+			simulate.NewScriptedWriter(say, simulate.WithLevel(vss.AppFrontEnd), simulate.On(writer.EventThaw, simulate.Behavior{Err: vss.ErrWriterRetryable})),
+			simulate.NewScriptedWriter("DB", simulate.WithLevel(vss.AppBackEnd)),
 		},
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)}})
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}})
 	require.NoError(t, err)
 	_, _ = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`}, IgnoreWriterFailures: []vss.ID{}})
 	require.NoError(t, s.Close())
@@ -123,10 +123,10 @@ func ExampleHappenedBefore() {
 	vols := simulate.NewVolumeSet(c)
 	s, _, _ := simulate.NewSession(simulate.Config{Seed: 1, Volumes: vols,
 		Writers: []writer.Writer{
-			simulate.NewWriter("DB", simulate.WithLevel(vss.AppBackEnd)),
-			simulate.NewWriter("App", simulate.WithLevel(vss.AppFrontEnd)),
+			simulate.NewScriptedWriter("DB", simulate.WithLevel(vss.AppBackEnd)),
+			simulate.NewScriptedWriter("App", simulate.WithLevel(vss.AppFrontEnd)),
 		},
-		Providers: []provider.Provider{simulate.NewSoftwareProvider(vols)}})
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}})
 	_, _ = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`}})
 	_ = s.Close()
 	trace := s.Trace()
