@@ -256,16 +256,26 @@ type TB interface {
 var _ TB = testing.TB(nil)
 
 // Replay runs the scenario with a seed and a plan written as text, as a
-// failing sweep prints it, and reports every broken invariant on t.
+// failing sweep prints it, and reports on t every broken invariant and
+// every fault of the plan that never fired (a plan that tests nothing is a
+// failure, not a pass). A plan that does not parse, or that names a
+// participant the scenario does not have, fails at once.
 func Replay(t TB, sc *Scenario, seed uint64, plan string) *Run {
 	t.Helper()
 	p, err := simulate.ParsePlan(plan)
+	if err == nil {
+		err = sc.CheckPlan(p)
+	}
 	if err != nil {
-		t.Fatalf("simulate.Replay: %v", err)
+		t.Fatalf("explore.Replay: %v", err)
+		return nil // for a TB whose Fatalf returns
 	}
 	run := sc.Run(seed, p)
 	for _, v := range run.Violations {
 		t.Errorf("seed %d plan %q: %v", seed, plan, v)
+	}
+	for _, f := range run.Unfired {
+		t.Errorf("seed %d plan %q: the fault %q never fired: its site was not reached", seed, plan, f)
 	}
 	return run
 }

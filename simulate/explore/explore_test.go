@@ -2,6 +2,7 @@ package explore
 
 import (
 	"context"
+	"fmt"
 	"github.com/vsskit/vss/simulate"
 	"io/fs"
 	"os"
@@ -107,21 +108,63 @@ func TestReplayReportsViolations(t *testing.T) {
 	run := Replay(ft, sc, 3, "")
 	assert.NotEmpty(t, run.Violations)
 	assert.NotEmpty(t, ft.errors)
-	assert.Contains(t, run.ReplayLine(), `simulate.Replay(t, scenario, 3, "")`)
+	assert.Contains(t, run.ReplayLine(), `explore.Replay(t, scenario, 3, "")`)
 
 	ft = &fakeTB{}
 	Replay(ft, ThreeWriterScenario(), 3, `writer "Front" Freeze explode`)
 	assert.True(t, ft.fatal, "a plan that does not parse is fatal")
 }
 
-type fakeTB struct {
-	errors []string
-	fatal  bool
+// A plan that names a participant the scenario does not have is refused
+// before it runs, naming the participants the scenario has; a misspelt
+// site is refused by the parser.
+func TestReplayRefusesAPlanForAnotherMachine(t *testing.T) {
+	ft := &fakeTB{}
+	assert.Nil(t, Replay(ft, ThreeWriterScenario(), 3, `writer "Front" Freeze hang; writer "Nobody" Freeze hang`))
+	require.True(t, ft.fatal)
+	assert.Contains(t, ft.last, `names writer "Nobody", which scenario "three writers, two volumes" does not have; its participants are writer "Front", writer "Back", writer "System", provider "vss simulated system provider", provider "vss simulated hardware provider", requestor`)
+
+	ft = &fakeTB{}
+	Replay(ft, ThreeWriterScenario(), 3, `writer "Front" Frezee hang`)
+	require.True(t, ft.fatal)
+	assert.Contains(t, ft.last, `unknown site "Frezee"`)
+
+	run := ThreeWriterScenario().Run(3, simulate.Plan{{Actor: simulate.WriterActor("Nobody"), Site: "Freeze", Kind: simulate.FaultHang}})
+	assert.Error(t, run.Err)
+	assert.Equal(t, "plan", run.Violations[0].Rule)
 }
 
-func (f *fakeTB) Helper()                        {}
-func (f *fakeTB) Errorf(format string, a ...any) { f.errors = append(f.errors, format) }
-func (f *fakeTB) Fatalf(format string, a ...any) { f.fatal = true }
+// A planned fault that never fires fails the replay: a plan that tests
+// nothing must not pass.
+func TestReplayFailsWhenAFaultNeverFires(t *testing.T) {
+	// The requestor gives up after PrepareForBackup, so the writers never
+	// reach Thaw: the Thaw fault cannot fire.
+	ft := &fakeTB{}
+	run := Replay(ft, ThreeWriterScenario(), 3, `requestor PrepareForBackup abort; writer "Front" Thaw hang`)
+	require.Len(t, run.Unfired, 1)
+	assert.Equal(t, "Thaw", run.Unfired[0].Site)
+	require.Len(t, ft.errors, 1)
+	assert.Contains(t, ft.messages[0], `the fault "writer \"Front\" Thaw hang" never fired`)
+
+	ft = &fakeTB{}
+	run = Replay(ft, ThreeWriterScenario(), 3, `writer "Front" Thaw hang`)
+	assert.Empty(t, run.Unfired)
+	assert.Empty(t, ft.messages, "a fault that fires and breaks nothing passes")
+}
+
+type fakeTB struct {
+	errors   []string
+	messages []string
+	last     string
+	fatal    bool
+}
+
+func (f *fakeTB) Helper() {}
+func (f *fakeTB) Errorf(format string, a ...any) {
+	f.errors = append(f.errors, format)
+	f.messages = append(f.messages, fmt.Sprintf(format, a...))
+}
+func (f *fakeTB) Fatalf(format string, a ...any) { f.fatal, f.last = true, fmt.Sprintf(format, a...) }
 
 // dropThaw is a deliberately broken coordinator runtime: it never delivers
 // Thaw and pretends the writer answered.

@@ -46,6 +46,7 @@ var invariantRules = map[string]string{
 	"backup-outcome":     "a backup with no fault succeeds",
 	"close":              "Close succeeds",
 	"setup":              "the scenario can be built",
+	"plan":               "every fault of the plan names a participant of the scenario",
 	"app-consistent":     "a VSS-aware application frozen at the commit has only whole, committed transactions in the shadow copy",
 	"app-quiesced":       "a VSS-aware application whose writer did not fail is frozen at the commit instant",
 	"held-writes":        "application writes issued during the hold are applied only after it, are not in the shadow copy, and writes applied before the commit are",

@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"github.com/vsskit/vss/simulate"
 	"io/fs"
+	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -71,6 +74,40 @@ type Scenario struct {
 	source        simulate.Source // replaces the seed, for fuzzing
 }
 
+// Participants returns the actors of the scenario, as fault plans and
+// traces name them: its writers, its providers (the system provider, and
+// the hardware provider when HardwareVolumes is set) and the requestor.
+func (sc *Scenario) Participants() []coordinator.Actor {
+	var out []coordinator.Actor
+	for _, w := range sc.Writers {
+		out = append(out, simulate.WriterActor(w.Name))
+	}
+	out = append(out, simulate.ProviderActor(simulate.SystemProviderName))
+	if len(sc.HardwareVolumes) > 0 {
+		out = append(out, simulate.ProviderActor(simulate.HardwareProviderName))
+	}
+	return append(out, simulate.RequestorActor())
+}
+
+// CheckPlan returns an error naming every fault of plan whose actor is
+// not a participant of the scenario, with the participants it has: such a
+// fault could never fire.
+func (sc *Scenario) CheckPlan(plan simulate.Plan) error {
+	have := sc.Participants()
+	var errs []error
+	for _, f := range plan {
+		if !slices.ContainsFunc(have, func(a coordinator.Actor) bool { return a.Kind == f.Actor.Kind && a.Name == f.Actor.Name }) {
+			names := make([]string, len(have))
+			for i, a := range have {
+				names[i] = a.String()
+			}
+			errs = append(errs, fmt.Errorf("explore: fault %q names %v, which scenario %q does not have; its participants are %s",
+				f, f.Actor, sc.Name, strings.Join(names, ", ")))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // ThreeWriterScenario is the reference scenario: two volumes, three
 // writers (front end, back end, system) that take a little virtual time at
 // the freeze, the system provider for both volumes and a hardware provider
@@ -110,6 +147,9 @@ type Run struct {
 	Trace []coordinator.Record
 	// Fired lists the faults of the plan that fired.
 	Fired []simulate.Fault
+	// Unfired lists the faults of the plan that never fired: their site
+	// was never reached in this run.
+	Unfired []simulate.Fault
 	// Violations lists every invariant the run broke; empty is a pass.
 	Violations []Violation
 	// Facts are the things that happened that a sweep wants to see at least
@@ -129,7 +169,7 @@ func (r *Run) TraceHash() string {
 
 // ReplayLine is a Go statement that reproduces the run in a test.
 func (r *Run) ReplayLine() string {
-	return fmt.Sprintf("simulate.Replay(t, scenario, %d, %q)", r.Seed, r.Plan.String())
+	return fmt.Sprintf("explore.Replay(t, scenario, %d, %q)", r.Seed, r.Plan.String())
 }
 
 // world is the machine of one run.
@@ -148,6 +188,10 @@ type runWorld struct {
 // Run runs the scenario from seed with the faults of plan, and checks the
 // invariants (see Violation) after it.
 func (sc *Scenario) Run(seed uint64, plan simulate.Plan) *Run {
+	if err := sc.CheckPlan(plan); err != nil {
+		return &Run{Scenario: sc.Name, Seed: seed, Plan: plan, Err: err, Unfired: plan,
+			Violations: []Violation{{Rule: "plan", Detail: err.Error()}}}
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	in := simulate.NewInjector(plan, cancel)
@@ -184,7 +228,7 @@ func (sc *Scenario) Run(seed uint64, plan simulate.Plan) *Run {
 	c.afterBackup(s)
 	closeErr := s.Close()
 	run.Trace = s.Trace()
-	run.Fired = in.Fired()
+	run.Fired, run.Unfired = in.Fired(), in.Unfired()
 	c.afterClose(closeErr)
 	run.Facts = append(facts(run), c.facts...)
 	w.recycle()

@@ -18,7 +18,7 @@ import (
 // trace holds instead, with a go-cmp diff for sequences, so they serve
 // testify and plain testing alike:
 //
-//	require.NoError(t, simulate.HappenedBefore(trace, a, b))
+//	require.NoError(t, vsstest.HappenedBefore(trace, a, b))
 //	if err := simulate.NoWriterFrozen(trace); err != nil {
 //		t.Fatal(err)
 //	}
