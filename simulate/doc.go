@@ -20,9 +20,10 @@
 //
 // # Participants
 //
-// Writer is a scriptable writer: for each event it can take virtual time,
-// fail with any error, hang, panic or run a hook. Volumes and providers
-// over them live in volume*.go and provider*.go.
+// ScriptedWriter is a scriptable writer: for each event it can take
+// virtual time, fail with any error, hang, panic or run a hook.
+// SystemProvider (VSS's in-box copy-on-write provider) and
+// HardwareProvider shadow copy the Volumes of a VolumeSet.
 //
 // Writers with real blocking code (channels, timers, goroutines) need real
 // concurrency: run them with the coordinator's default goroutine runtime,
@@ -36,20 +37,26 @@
 // AppWriter, and UnawareApp write to volumes while a backup runs, and
 // check their own consistency in a shadow copy.
 //
-// # Faults and exploration
+// # Faults
 //
-// A Plan of Faults (printable, parseable) injects failures into writers,
-// providers and the requestor; Scenario.Run runs a backup with a plan and
-// checks every invariant of the protocol; ExploreSingleFaults and Sweep
-// search for violations and shrink them to a line to paste into a test.
+// A Plan of Faults (printable, parseable, checked against the writer
+// events, provider methods and requestor calls) injects failures into
+// writers, providers and the requestor:
 //
-// # Testing your own writers and providers
+//	writer "Front" Freeze error(VSS_E_WRITERERROR_RETRYABLE)
+//	provider "vss simulated system provider" CommitSnapshots delay(11s)
+//	requestor PrepareForBackup abort
 //
-// TestWriter and TestProvider are conformance suites, in the manner of
-// testing/fstest.TestFS: one call in an ordinary Go test checks a writer
-// (or provider) against the rules of VSS and reports each breach with the
-// seed and a command that reproduces it; CheckWriter and CheckProvider
-// return the verdict as an error. HappenedBefore, SameSequence,
-// NoWriterFrozen and WriterEndedIn check a session's trace in your own
-// tests.
+// An Injector applies one plan to every participant it wraps and tells
+// which faults fired; it wraps through writer.Intercept and
+// provider.Intercept, so a wrapped participant keeps exactly its optional
+// handlers and capabilities.
+//
+// # Audiences
+//
+// This package is the world, and imports no testing package, so a tool
+// may link it. The conformance suites for your writers and providers and
+// the trace assertions are in package simulate/vsstest; the harness that
+// tests the coordinator (scenarios, invariants, exploration, sweeps,
+// replay) is in package simulate/explore.
 package simulate

@@ -2,7 +2,6 @@ package explore
 
 import (
 	"fmt"
-	"github.com/vsskit/vss/simulate"
 	"math/rand/v2"
 	"runtime"
 	"sort"
@@ -13,6 +12,7 @@ import (
 	"time"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
 

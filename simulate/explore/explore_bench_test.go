@@ -3,12 +3,12 @@ package explore
 import (
 	"context"
 	"fmt"
-	"github.com/vsskit/vss/simulate"
 	"testing"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
 

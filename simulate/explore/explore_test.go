@@ -3,7 +3,6 @@ package explore
 import (
 	"context"
 	"fmt"
-	"github.com/vsskit/vss/simulate"
 	"io/fs"
 	"os"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/vsskit/vss/simulate"
 	"maps"
 	"sort"
 	"strings"
@@ -14,6 +13,7 @@ import (
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
 

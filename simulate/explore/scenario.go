@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/vsskit/vss/simulate"
 	"io/fs"
 	"slices"
 	"sort"
@@ -18,6 +17,7 @@ import (
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
 
