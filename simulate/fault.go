@@ -52,7 +52,7 @@ func (k FaultKind) String() string {
 //
 //	writer "Front" Freeze error(VSS_E_WRITERERROR_RETRYABLE)
 //	writer "Back" Thaw hang after
-//	provider "system" CommitSnapshots delay(11s)
+//	provider "vss simulated system provider" CommitSnapshots delay(11s)
 //	writer "Front" Freeze cancel
 //	requestor PrepareForBackup abort
 //
