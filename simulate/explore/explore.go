@@ -12,19 +12,36 @@ import (
 	"time"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
 
-// writerSites are the writer events a single fault may hit.
-var writerSites = []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot,
-	writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot, writer.EventAbort, writer.EventBackupComplete,
-	writer.EventBackupShutdown}
-
-// providerSites are the provider methods a single fault may hit.
-var providerSites = []string{"IsVolumeSupported", "BeginPrepareSnapshot", "EndPrepareSnapshots", "PreCommitSnapshots",
-	"CommitSnapshots", "PostCommitSnapshots", "PreFinalCommitSnapshots", "PostFinalCommitSnapshots", "AbortSnapshots",
-	"GetSnapshotProperties", "SnapshotFS", "DeleteSnapshots"}
+// backupSites returns the sites of a backup for actors of kind k: the
+// writer events (restore's aside) or the provider methods VSS calls (Query,
+// a requestor's management call, aside), from the writer's and provider's
+// own tables.
+func backupSites(k coordinator.ActorKind) []string {
+	var out []string
+	switch k {
+	case coordinator.ActorWriter:
+		for _, e := range writer.Events() {
+			if e != writer.EventPreRestore && e != writer.EventPostRestore {
+				out = append(out, e.String())
+			}
+		}
+	case coordinator.ActorProvider:
+		for _, m := range provider.Methods() {
+			if m != provider.MethodQuery {
+				out = append(out, m.String())
+			}
+		}
+	default:
+		out = simulate.Sites(k)
+	}
+	return out
+}
 
 // SingleFaults enumerates every single-fault point of the scenario: each
 // writer × each event × each fault kind (retryable and plain errors, a
@@ -35,49 +52,35 @@ var providerSites = []string{"IsVolumeSupported", "BeginPrepareSnapshot", "EndPr
 func (sc *Scenario) SingleFaults() []simulate.Plan {
 	var plans []simulate.Plan
 	add := func(f simulate.Fault) { plans = append(plans, simulate.Plan{f}) }
+	timeouts := map[string]time.Duration{}
 	for _, w := range sc.Writers {
-		actor := simulate.WriterActor(w.Name)
-		timeout := w.FreezeTimeout
-		if timeout <= 0 {
-			timeout = writer.DefaultFreezeTimeout
-		}
-		for _, ev := range writerSites {
-			site := ev.String()
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrWriterRetryable})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrWriterNonRetryable, After: true})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultDelay, Delay: timeout + time.Second})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultHang})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultPanic})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultCancel})
-		}
+		timeouts[w.Name] = writer.Info{FreezeTimeout: w.FreezeTimeout}.EffectiveFreezeTimeout()
 	}
-	providers := []string{softwareProviderName}
-	if len(sc.HardwareVolumes) > 0 {
-		providers = append(providers, hardwareProviderName)
-	}
-	for _, p := range providers {
-		actor := simulate.ProviderActor(p)
-		for _, site := range providerSites {
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrProviderVeto})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrUnexpectedProviderError, After: true})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultPanic})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultHang})
-			add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultDelay, Delay: 11 * time.Second})
+	for _, actor := range sc.Participants() {
+		for _, site := range backupSites(actor.Kind) {
+			switch actor.Kind {
+			case coordinator.ActorWriter:
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrWriterRetryable})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrWriterNonRetryable, After: true})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultDelay, Delay: timeouts[actor.Name] + time.Second})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultHang})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultPanic})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultCancel})
+			case coordinator.ActorProvider:
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrProviderVeto})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultError, Code: vss.ErrUnexpectedProviderError, After: true})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultPanic})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultHang})
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultDelay, Delay: 11 * time.Second})
+			case coordinator.ActorRequestor:
+				add(simulate.Fault{Actor: actor, Site: site, Kind: simulate.FaultAbort})
+			}
 		}
-	}
-	for _, site := range simulate.RequestorSites() {
-		add(simulate.Fault{Actor: simulate.RequestorActor(), Site: site, Kind: simulate.FaultAbort})
 	}
 	return plans
 }
-
-// The names the simulated providers report, as fault actors use them.
-var (
-	softwareProviderName = simulate.NewSystemProvider(simulate.NewVolumeSet()).Info().Name
-	hardwareProviderName = simulate.NewHardwareProvider(simulate.NewVolumeSet()).Info().Name
-)
 
 // Report is the outcome of an exploration or a sweep.
 type Report struct {

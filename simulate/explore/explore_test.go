@@ -28,7 +28,7 @@ func TestScenarioWithoutFaultsPasses(t *testing.T) {
 	found := false
 	for _, r := range run.Trace {
 		if r.Decision == coordinator.DecisionProviderChosen && r.Volume == `D:\` {
-			assert.Equal(t, hardwareProviderName, r.Detail)
+			assert.Equal(t, simulate.HardwareProviderName, r.Detail)
 			found = true
 		}
 	}
@@ -92,7 +92,7 @@ func TestRandomSeeds(t *testing.T) {
 
 func TestSameSeedSamePlanSameTraceHash(t *testing.T) {
 	sc := ThreeWriterScenario()
-	plan, err := simulate.ParsePlan(`writer "Back" Freeze delay(31s); provider ` + strconv.Quote(softwareProviderName) + " PostCommitSnapshots error")
+	plan, err := simulate.ParsePlan(`writer "Back" Freeze delay(31s); provider ` + strconv.Quote(simulate.SystemProviderName) + " PostCommitSnapshots error")
 	require.NoError(t, err)
 	a, b := sc.Run(7, plan), sc.Run(7, plan)
 	assert.Equal(t, a.TraceHash(), b.TraceHash())
