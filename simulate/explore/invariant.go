@@ -28,9 +28,9 @@ type Violation struct {
 
 func (v Violation) String() string { return v.Rule + ": " + v.Detail }
 
-// invariantRules lists every invariant the checker verifies after a run, with what
-// it means. Together they are DESIGN.md's protocol contract, checked from
-// the outside: from the trace, the participants and the shadow copies.
+// invariantRules lists every invariant the checker verifies after a run,
+// with what it means: the protocol contract of package coordinator,
+// checked from the outside.
 var invariantRules = map[string]string{
 	"freeze-order":       "Freeze goes front end, then back end, then system",
 	"thaw-order":         "Thaw goes system, then back end, then front end",
