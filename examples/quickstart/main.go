@@ -27,13 +27,15 @@ import (
 )
 
 func main() {
-	if err := run(os.Stdout); err != nil {
+	if _, err := run(os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out io.Writer) error {
+// run runs the narrated backup, printing to out, and returns the session's
+// trace, Close included.
+func run(out io.Writer) (trace []coordinator.Record, err error) {
 	ctx := context.Background()
 	var loop *simulate.Loop
 	// say prints one line of the requestor's own narration, in the form of
@@ -47,10 +49,10 @@ func run(out io.Writer) error {
 	c := simulate.NewVolume(`C:\`)
 	d := simulate.NewVolume(`D:\`)
 	if err := c.WriteFile("inventory.db", []byte("42 widgets")); err != nil {
-		return err
+		return nil, err
 	}
 	if err := d.WriteFile("inventory.log", []byte("sold 3 widgets")); err != nil {
-		return err
+		return nil, err
 	}
 	vols := simulate.NewVolumeSet(c, d)
 
@@ -74,51 +76,54 @@ func run(out io.Writer) error {
 		Writers:   writers,
 		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
-		OnRecord:  func(r coordinator.Record) { fmt.Fprintln(out, r) },
+		OnRecord: func(r coordinator.Record) {
+			fmt.Fprintln(out, r)
+			trace = append(trace, r)
+		},
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer session.Close()
+	defer session.Close() // on the error paths; closing twice does nothing
 	var r requestor.Requestor = session // the same code runs against real VSS
 
 	// Step 1: ask VSS to gather the writers' metadata.
 	if err := r.InitializeForBackup(ctx, ""); err != nil {
-		return err
+		return nil, err
 	}
 	if err := r.SetContext(ctx, vss.ContextBackup); err != nil {
-		return err
+		return nil, err
 	}
 	if err := r.SetBackupState(ctx, requestor.BackupState{Type: vss.BackupFull}); err != nil {
-		return err
+		return nil, err
 	}
 	if err := r.GatherWriterMetadata(ctx); err != nil {
-		return err
+		return nil, err
 	}
 
 	// Step 2: VSS finds the provider for each volume.
 	setID, err := r.StartSnapshotSet(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	snapIDs := map[string]vss.ID{}
 	for _, v := range []string{`C:\`, `D:\`} {
 		id, err := r.AddToSnapshotSet(ctx, v, vss.NilID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		snapIDs[v] = id
 	}
 
 	// Step 3: the writers prepare for the backup.
 	if err := r.PrepareForBackup(ctx); err != nil {
-		return err
+		return nil, err
 	}
 
 	// Step 4: the writers' metadata documents reach the requestor.
 	mds, err := r.WriterMetadata(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, md := range mds {
 		say(4, "writer metadata of %q (%v, %v)", md.Name, md.Usage, md.Source)
@@ -126,17 +131,17 @@ func run(out io.Writer) error {
 
 	// Steps 5 to 9: create the shadow copy set: freeze, commit, thaw.
 	if err := r.DoSnapshotSet(ctx); err != nil {
-		return err
+		return nil, err
 	}
 
 	// Step 10: check the writers, then read the backup data from the
 	// shadow copies.
 	if err := r.GatherWriterStatus(ctx); err != nil {
-		return err
+		return nil, err
 	}
 	status, err := r.WriterStatus(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, s := range status {
 		say(10, "writer %q is %v", s.Name, s.State)
@@ -144,16 +149,16 @@ func run(out io.Writer) error {
 	// The application keeps working on the live volume meanwhile; the
 	// shadow copy keeps the point in time.
 	if err := c.WriteFile("inventory.db", []byte("39 widgets")); err != nil {
-		return err
+		return nil, err
 	}
 	for _, v := range []string{`C:\`, `D:\`} {
 		props, err := r.GetSnapshotProperties(ctx, snapIDs[v])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fsys, err := r.SnapshotFS(ctx, snapIDs[v])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		err = fs.WalkDir(fsys, ".", func(path string, e fs.DirEntry, err error) error {
 			if err != nil || e.IsDir() {
@@ -167,14 +172,15 @@ func run(out io.Writer) error {
 			return nil
 		})
 		if err != nil {
-			return err
+			return nil, err
 		}
 	}
 
 	// Step 11: the data is stored; tell the writers, end the session.
 	say(11, "stored the data of snapshot set %v with the writer metadata", setID)
 	if err := r.BackupComplete(ctx); err != nil {
-		return err
+		return nil, err
 	}
-	return r.Close()
+	err = r.Close()
+	return trace, err
 }
