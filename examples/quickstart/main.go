@@ -84,7 +84,7 @@ func run(out io.Writer) (trace []coordinator.Record, err error) {
 	if err != nil {
 		return nil, err
 	}
-	defer session.Close() // on the error paths; closing twice does nothing
+	defer session.Close()               // on the error paths; closing twice does nothing
 	var r requestor.Requestor = session // the same code runs against real VSS
 
 	// Step 1: ask VSS to gather the writers' metadata.
