@@ -79,11 +79,34 @@ type Rule struct {
 
 // Breach is one way a writer or provider broke a rule: the rule, the
 // writer event or provider call at which it happened (empty when none),
-// what happened, and the seed, with a command line that reproduces it.
+// what happened and why, and the seed, with a command line that
+// reproduces it.
+//
+// A *Breach is an error: its text is String's, and it unwraps to its
+// cause, Err, so that errors.Is and errors.As look through a breach to
+// the VSS failure or the participant's error behind it:
+//
+//	var b *vsstest.Breach
+//	if errors.As(err, &b) && errors.Is(b, vss.ErrWriterTimeout) { ... }
 type Breach struct {
 	Rule Rule
 	At   string
 	What string
+	// Err is the cause of the breach: the suite's own error, whose text
+	// is What, wrapping the errors behind it when there are any. These
+	// are what the participant answered (the error a writer's handler
+	// returned, a *writer.PanicError, the error a provider method
+	// returned, even when it is the wrong one), the writer failure VSS
+	// recorded for the writer (a *vss.Error with the HRESULT
+	// GatherWriterStatus reports, for example vss.ErrWriterTimeout, and
+	// the writer's own error when it caused the failure), the error of a
+	// requestor call that failed, and the errors of the author's probes
+	// (WriterTestOptions.Healthy and Consistent). A breach with none of
+	// these (a wrong answer that is not an error, a handler that never
+	// returned, a document that differs) has a cause that wraps nothing.
+	// Every breach the suites report has a cause; Err is nil only in a
+	// Breach built by other code.
+	Err  error
 	Seed uint64
 	// Repro is a command that reruns the rule with this seed.
 	Repro string
@@ -104,8 +127,22 @@ func (b Breach) String() string {
 	return fmt.Sprintf("%s %s%s: %s (seed %d; reproduce: %s)", level, b.Rule.Name, at, b.What, b.Seed, b.Repro)
 }
 
+// Error returns the breach as String prints it.
+func (b *Breach) Error() string { return b.String() }
+
+// Unwrap returns the breach's cause, Err: non-nil for every breach the
+// suites report.
+func (b *Breach) Unwrap() error { return b.Err }
+
 // CheckError is the verdict of CheckWriter or CheckProvider on a
-// participant that broke rules.
+// participant that broke rules: every breach that fails (SHOULD breaches
+// only with StrictShould), in the order the rules were checked.
+//
+// It unwraps to its breaches, each a *Breach that unwraps to its cause,
+// so errors.Is asks whether any breach was caused by a VSS failure or a
+// participant's error (errors.Is(err, vss.ErrWriterTimeout): a writer
+// VSS failed for staying frozen too long), and errors.As finds the first
+// breach, or the first cause of a type.
 type CheckError struct {
 	Breaches []Breach
 }
@@ -117,6 +154,33 @@ func (e *CheckError) Error() string {
 	}
 	return "broke " + strconv.Itoa(len(e.Breaches)) + " rule(s):\n" + strings.Join(lines, "\n")
 }
+
+// Unwrap returns every breach, as a *Breach pointing into Breaches.
+func (e *CheckError) Unwrap() []error {
+	errs := make([]error, len(e.Breaches))
+	for i := range e.Breaches {
+		errs[i] = &e.Breaches[i]
+	}
+	return errs
+}
+
+// cause is a breach's cause (Breach.Err): the suite's account of what
+// happened, the breach's What, wrapping the errors behind it.
+type cause struct {
+	what string
+	errs []error
+}
+
+func newCause(what string, behind error) *cause {
+	c := &cause{what: what}
+	if behind != nil {
+		c.errs = []error{behind}
+	}
+	return c
+}
+
+func (c *cause) Error() string   { return c.what }
+func (c *cause) Unwrap() []error { return c.errs }
 
 // SuiteT is what TestWriter and TestProvider need of a test: a
 // *testing.T, or anything with these methods (a fake, to test the suites'
@@ -383,7 +447,7 @@ func (s *writerSuite) newRuleRun(rule Rule, seed uint64) *ruleRun {
 func (rc *ruleRun) run(r suiteRule) {
 	defer func() {
 		if v := recover(); v != nil {
-			rc.breach(0, "panic outside an event handler (in the writer's constructor, Info, or a probe of WriterTestOptions): %v", v)
+			rc.breachErr(0, panicErr(v), "panic outside an event handler (in the writer's constructor, Info, or a probe of WriterTestOptions): %v", v)
 		}
 	}()
 	r.run(rc)
@@ -405,31 +469,53 @@ func (rc *ruleRun) repro() string {
 	return fmt.Sprintf("VSS_SEED=%d go test -run '%s' .", rc.seed, strings.Join(parts, "/"))
 }
 
-// breach reports a breach at writer event ev (zero for none).
+// breach reports a breach at writer event ev (zero for none) with
+// nothing behind it: its cause wraps no error.
 func (rc *ruleRun) breach(ev writer.EventKind, format string, args ...any) {
+	rc.breachErr(ev, nil, format, args...)
+}
+
+// breachErr reports a breach at writer event ev (zero for none) whose
+// cause wraps behind, the participant's error or the VSS failure that
+// shows the breach (several joined by errors.Join; nil for none). The
+// message says what happened, behind included.
+func (rc *ruleRun) breachErr(ev writer.EventKind, behind error, format string, args ...any) {
 	at := ""
 	if ev != 0 {
 		at = ev.String()
 	}
-	rc.breachAt(at, format, args...)
+	rc.breachAtErr(at, behind, format, args...)
 }
 
-// breachAt reports a breach at a writer event or provider call.
+// breachAt reports a breach at a writer event or provider call with
+// nothing behind it.
 func (rc *ruleRun) breachAt(at, format string, args ...any) {
-	b := Breach{Rule: rc.rule, At: at, What: fmt.Sprintf(format, args...), Seed: rc.seed, Repro: rc.repro()}
+	rc.breachAtErr(at, nil, format, args...)
+}
+
+// breachAtErr reports a breach at a writer event or provider call whose
+// cause wraps behind (nil for none).
+func (rc *ruleRun) breachAtErr(at string, behind error, format string, args ...any) {
+	what := fmt.Sprintf(format, args...)
+	b := Breach{Rule: rc.rule, At: at, What: what, Err: newCause(what, behind), Seed: rc.seed, Repro: rc.repro()}
 	rc.mu.Lock()
 	rc.breaches = append(rc.breaches, b)
 	rc.mu.Unlock()
 }
 
 // note appends to the last breach reported since mark (the number of
-// breaches before), saying under which circumstance it happened.
+// breaches before), saying under which circumstance it happened; the
+// cause says it too.
 func (rc *ruleRun) note(mark int, circumstance string) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	for i := mark; i < len(rc.breaches); i++ {
-		if !strings.Contains(rc.breaches[i].What, circumstance) {
-			rc.breaches[i].What += " (" + circumstance + ")"
+		b := &rc.breaches[i]
+		if !strings.Contains(b.What, circumstance) {
+			b.What += " (" + circumstance + ")"
+			if c, ok := b.Err.(*cause); ok {
+				b.Err = &cause{what: b.What, errs: c.errs}
+			}
 		}
 	}
 }
@@ -474,7 +560,7 @@ func (rc *ruleRun) healthy(w writer.Writer, after writer.EventKind, when string)
 		}
 	}
 	if err != nil {
-		rc.breach(after, "%s, the application does not work: %v", when, err)
+		rc.breachErr(after, err, "%s, the application does not work: %v", when, err)
 	}
 }
 
@@ -524,4 +610,10 @@ func (r *recorder) saw(kind writer.EventKind) (seenEvent, bool) {
 		}
 	}
 	return seenEvent{}, false
+}
+
+// panicErr is the error a recovered panic value v carries, if any.
+func panicErr(v any) error {
+	err, _ := v.(error)
+	return err
 }

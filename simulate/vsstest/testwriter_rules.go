@@ -138,7 +138,7 @@ func (g *rig) close() {
 	_ = g.s.Close()
 	g.stopLoad()
 	if e, ok := g.rec.saw(writer.EventBackupShutdown); ok && e.err != nil {
-		g.rc.breach(writer.EventBackupShutdown, "BackupShutdown failed: %v", e.err)
+		g.rc.breachErr(writer.EventBackupShutdown, e.err, "BackupShutdown failed: %v", e.err)
 	}
 }
 
@@ -160,6 +160,19 @@ func (g *rig) status(ctx context.Context) (requestor.WriterStatus, bool) {
 	return requestor.WriterStatus{}, false
 }
 
+// failure is the writer failure VSS recorded for the writer under test,
+// as GatherWriterStatus reported it in st: a *vss.Error for the event it
+// failed at, with its HRESULT (vss.ErrWriterTimeout for a writer frozen
+// too long) and detail, wrapping the error the writer returned when that
+// is what failed it.
+func (g *rig) failure(st requestor.WriterStatus) error {
+	f := &vss.Error{Op: st.FailedAt.String(), Code: st.Failure, Detail: st.Detail}
+	if e, ok := g.rec.saw(st.FailedAt); ok && e.err != nil && vss.WriterFailure(e.err) == st.Failure {
+		f.Err = e.err
+	}
+	return f
+}
+
 // failedItself reports a breach if the writer under test failed.
 func (g *rig) failedItself(ctx context.Context, context string) {
 	st, ok := g.status(ctx)
@@ -167,7 +180,7 @@ func (g *rig) failedItself(ctx context.Context, context string) {
 		return
 	}
 	if st.Failed() {
-		g.rc.breach(st.FailedAt, "%s, the writer failed: %v (%s)", context, st.Failure.Name(), st.Detail)
+		g.rc.breachErr(st.FailedAt, g.failure(st), "%s, the writer failed: %v (%s)", context, st.Failure.Name(), st.Detail)
 	}
 }
 
@@ -217,7 +230,7 @@ func ruleMetadataValid(rc *ruleRun) {
 	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
 	md, err := writer.Identify(context.Background(), w)
 	if err != nil {
-		rc.breach(writer.EventIdentify, "Identify failed: %v", err)
+		rc.breachErr(writer.EventIdentify, err, "Identify failed: %v", err)
 		return
 	}
 	info := w.Info()
@@ -230,12 +243,12 @@ func ruleMetadataValid(rc *ruleRun) {
 	}
 	doc, err := md.XML()
 	if err != nil {
-		rc.breach(writer.EventIdentify, "the document cannot be written as XML: %v", err)
+		rc.breachErr(writer.EventIdentify, err, "the document cannot be written as XML: %v", err)
 		return
 	}
 	back, err := writer.ParseMetadata([]byte(doc))
 	if err != nil {
-		rc.breach(writer.EventIdentify, "the document's XML does not parse: %v", err)
+		rc.breachErr(writer.EventIdentify, err, "the document's XML does not parse: %v", err)
 		return
 	}
 	if d := cmp.Diff(md, back); d != "" {
@@ -265,12 +278,12 @@ func ruleBackupSucceeds(rc *ruleRun) {
 		if errors.As(err, &be) {
 			for _, st := range be.Writers {
 				if st.InstanceID == g.w.Info().InstanceID && st.Failed() {
-					rc.breach(st.FailedAt, "the backup failed because the writer failed: %v (%s)", st.Failure.Name(), st.Detail)
+					rc.breachErr(st.FailedAt, errors.Join(g.failure(st), err), "the backup failed because the writer failed: %v (%s)", st.Failure.Name(), st.Detail)
 					return
 				}
 			}
 		}
-		rc.breach(0, "the backup failed: %v", err)
+		rc.breachErr(0, err, "the backup failed: %v", err)
 		return
 	}
 	for _, st := range res.Writers {
@@ -291,20 +304,26 @@ func ruleFreezeWithinTimeout(rc *ruleRun) {
 	if _, returned := g.rec.saw(writer.EventFreeze); timedOut && !returned {
 		// Said now: a handler that never returns keeps close from
 		// returning too.
-		rc.breach(st.FailedAt, "VSS failed the writer with %v: its Freeze handler had not returned within the freeze timeout of %v", st.Failure.Name(), limit)
+		rc.breachErr(st.FailedAt, g.failure(st), "VSS failed the writer with %v: its Freeze handler had not returned within the freeze timeout of %v", st.Failure.Name(), limit)
 		reported = true
 	}
 	// Closing the session waits for the handlers still running, so the
 	// record then says how long a late Freeze really took.
 	g.close()
+	// The failure VSS recorded, if it failed the writer in time, is
+	// behind a late handler, with what the handler returned.
+	var failure error
+	if timedOut {
+		failure = g.failure(st)
+	}
 	for _, k := range []writer.EventKind{writer.EventFreeze, writer.EventThaw} {
 		if e, ok := g.rec.saw(k); ok && e.took > limit {
 			reported = true
-			rc.breach(k, "the handler took %v, more than the writer's freeze timeout of %v: VSS fails the writer with VSS_E_WRITERERROR_TIMEOUT", e.took, limit)
+			rc.breachErr(k, errors.Join(failure, e.err), "the handler took %v, more than the writer's freeze timeout of %v: VSS fails the writer with VSS_E_WRITERERROR_TIMEOUT", e.took, limit)
 		}
 	}
 	if timedOut && !reported {
-		rc.breach(st.FailedAt, "VSS failed the writer with %v: it was frozen longer than its freeze timeout of %v", st.Failure.Name(), limit)
+		rc.breachErr(st.FailedAt, failure, "VSS failed the writer with %v: it was frozen longer than its freeze timeout of %v", st.Failure.Name(), limit)
 	}
 }
 
@@ -334,7 +353,7 @@ func ruleConsistentSnapshot(rc *ruleRun) {
 	defer g.close()
 	_, _ = g.backup(ctx, requestor.Plan{Copy: func(_ context.Context, snaps []requestor.VolumeSnapshot) error {
 		if err := probe(snaps[0].FS); err != nil {
-			rc.breach(writer.EventFreeze, "the shadow copy taken while the writer was frozen is not consistent: %v", err)
+			rc.breachErr(writer.EventFreeze, err, "the shadow copy taken while the writer was frozen is not consistent: %v", err)
 		}
 		return nil
 	}})
@@ -352,7 +371,7 @@ func ruleAbortAfterFreeze(rc *ruleRun) {
 		rc.breach(writer.EventAbort, "the writer froze and the commit failed, but it received no Abort (a failure of the suite, please report it)")
 		return
 	} else if e.err != nil {
-		rc.breach(writer.EventAbort, "Abort failed: %v", e.err)
+		rc.breachErr(writer.EventAbort, e.err, "Abort failed: %v", e.err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after Abort following Freeze")
 }
@@ -366,7 +385,7 @@ func ruleAbortWithoutFreeze(rc *ruleRun) {
 	}
 	_ = g.s.AbortBackup(ctx)
 	if e, ok := g.rec.saw(writer.EventAbort); ok && e.err != nil {
-		rc.breach(writer.EventAbort, "Abort without Freeze failed: %v", e.err)
+		rc.breachErr(writer.EventAbort, e.err, "Abort without Freeze failed: %v", e.err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after Abort without Freeze")
 }
@@ -382,7 +401,7 @@ func ruleAbortTwice(rc *ruleRun) {
 	actx, cancel := context.WithTimeout(ctx, g.w.Info().EffectiveFreezeTimeout())
 	defer cancel()
 	if err := writer.Deliver(actx, g.w, &writer.Event{Kind: writer.EventAbort}); err != nil {
-		rc.breach(writer.EventAbort, "a second Abort failed: %v", err)
+		rc.breachErr(writer.EventAbort, err, "a second Abort failed: %v", err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after a second Abort")
 }
@@ -464,7 +483,7 @@ func ruleComponents(rc *ruleRun) {
 	}
 	res, err := g.backup(ctx, plan)
 	if err != nil {
-		rc.breach(0, "a component-mode backup of %v failed: %v", chosen, err)
+		rc.breachErr(0, err, "a component-mode backup of %v failed: %v", chosen, err)
 		return
 	}
 	for _, e := range g.rec.events() {
@@ -477,7 +496,7 @@ func ruleComponents(rc *ruleRun) {
 	}
 	bcd, err := requestor.ParseBackupDocument([]byte(res.BackupDocument))
 	if err != nil {
-		rc.breach(0, "the backup components document does not parse: %v", err)
+		rc.breachErr(0, err, "the backup components document does not parse: %v", err)
 		return
 	}
 	for _, wc := range bcd.Writers {
@@ -559,7 +578,7 @@ func ruleRestore(rc *ruleRun) {
 		err := writer.Deliver(ectx, w, &writer.Event{Kind: k, ComponentsSelected: true, Components: comps})
 		cancel()
 		if err != nil {
-			rc.breach(k, "%v of %d component(s) failed: %v", k, len(comps), err)
+			rc.breachErr(k, err, "%v of %d component(s) failed: %v", k, len(comps), err)
 			return
 		}
 	}
