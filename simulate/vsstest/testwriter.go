@@ -79,8 +79,8 @@ type Rule struct {
 
 // Breach is one way a writer or provider broke a rule: the rule, the
 // writer event or provider call at which it happened (empty when none),
-// what happened and why, and the seed, with a command line that
-// reproduces it.
+// what happened and why, the events the writer under test had seen, and
+// the seed, with a command line that reproduces it.
 //
 // A *Breach is an error: its text is String's, and it unwraps to its
 // cause, Err, so that errors.Is and errors.As look through a breach to
@@ -106,10 +106,31 @@ type Breach struct {
 	// returned, a document that differs) has a cause that wraps nothing.
 	// Every breach the suites report has a cause; Err is nil only in a
 	// Breach built by other code.
-	Err  error
+	Err error
+	// Seen is the events the writer under test had been sent when the
+	// breach was found, in the order they were sent, with its answers:
+	// those of the writer the rule last sent events to (a rule that runs
+	// several backups builds a fresh writer for each). It is empty for
+	// provider rules and for breaches found before the writer was sent
+	// anything.
+	Seen []SeenEvent
 	Seed uint64
 	// Repro is a command that reruns the rule with this seed.
 	Repro string
+}
+
+// SeenEvent is one event VSS sent the writer under test during a rule,
+// and how the writer answered it: the event's kind, the components it
+// named (in component mode), how long the handler took and what it
+// returned. Pending events had not been answered when the breach was
+// found: their handler was still running (a Freeze past its timeout, a
+// handler ignoring its cancelled context), and Took and Err are zero.
+type SeenEvent struct {
+	Kind       writer.EventKind
+	Components []writer.ComponentKey
+	Took       time.Duration
+	Err        error // nil when the writer succeeded
+	Pending    bool
 }
 
 // String prints the breach as the suites report it, for example
@@ -435,6 +456,7 @@ type ruleRun struct {
 	mu       sync.Mutex
 	breaches []Breach
 	skip     string
+	rec      *recorder // the events of the writer under test, for Breach.Seen
 }
 
 func (s *writerSuite) newRuleRun(rule Rule, seed uint64) *ruleRun {
@@ -499,8 +521,31 @@ func (rc *ruleRun) breachAtErr(at string, behind error, format string, args ...a
 	what := fmt.Sprintf(format, args...)
 	b := Breach{Rule: rc.rule, At: at, What: what, Err: newCause(what, behind), Seed: rc.seed, Repro: rc.repro()}
 	rc.mu.Lock()
+	rec := rc.rec
+	rc.mu.Unlock()
+	if rec != nil {
+		b.Seen = rec.events()
+	}
+	rc.mu.Lock()
 	rc.breaches = append(rc.breaches, b)
 	rc.mu.Unlock()
+}
+
+// watch makes rec the recorder whose events the rule's next breaches
+// list as seen.
+func (rc *ruleRun) watch(rec *recorder) {
+	rc.mu.Lock()
+	rc.rec = rec
+	rc.mu.Unlock()
+}
+
+// recorded returns w as VSS sees it through a new recorder that the
+// rule's next breaches list events from: for the rules that send events
+// to a writer themselves rather than through a session.
+func (rc *ruleRun) recorded(w writer.Writer) writer.Writer {
+	rec := &recorder{w: w}
+	rc.watch(rec)
+	return rec.writer()
 }
 
 // note appends to the last breach reported since mark (the number of
@@ -565,19 +610,12 @@ func (rc *ruleRun) healthy(w writer.Writer, after writer.EventKind, when string)
 }
 
 // recorder intercepts the writer under test (writer.Intercept): it
-// records every event the writer saw, Identify included, how long the
-// writer took and what it answered.
+// records every event the writer is sent, Identify included, when it is
+// sent, then how long the writer took and what it answered.
 type recorder struct {
 	w   writer.Writer
 	mu  sync.Mutex
-	log []seenEvent
-}
-
-type seenEvent struct {
-	kind       writer.EventKind
-	components []writer.ComponentKey
-	took       time.Duration
-	err        error
+	log []SeenEvent
 }
 
 // writer returns the writer under test as VSS sees it: through the
@@ -588,28 +626,34 @@ func (r *recorder) writer() writer.Writer {
 		for _, c := range e.Components {
 			keys = append(keys, c.Key())
 		}
+		r.mu.Lock()
+		i := len(r.log)
+		r.log = append(r.log, SeenEvent{Kind: e.Kind, Components: keys, Pending: true})
+		r.mu.Unlock()
 		start := time.Now()
 		err := next(ctx, e)
 		r.mu.Lock()
-		r.log = append(r.log, seenEvent{kind: e.Kind, components: keys, took: time.Since(start), err: err})
+		r.log[i].Took, r.log[i].Err, r.log[i].Pending = time.Since(start), err, false
 		r.mu.Unlock()
 		return err
 	})
 }
 
-func (r *recorder) events() []seenEvent {
+// events returns the events sent so far, answered or pending.
+func (r *recorder) events() []SeenEvent {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]seenEvent(nil), r.log...)
+	return append([]SeenEvent(nil), r.log...)
 }
 
-func (r *recorder) saw(kind writer.EventKind) (seenEvent, bool) {
+// saw returns the first event of kind the writer answered.
+func (r *recorder) saw(kind writer.EventKind) (SeenEvent, bool) {
 	for _, e := range r.events() {
-		if e.kind == kind {
+		if e.Kind == kind && !e.Pending {
 			return e, true
 		}
 	}
-	return seenEvent{}, false
+	return SeenEvent{}, false
 }
 
 // panicErr is the error a recovered panic value v carries, if any.

@@ -100,6 +100,7 @@ func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate
 		prov = simulate.InjectProvider(prov, plan, nil)
 	}
 	rec := &recorder{w: w}
+	rc.watch(rec)
 	var seed [32]byte
 	for i := range seed {
 		seed[i] = byte(rng.Uint32())
@@ -137,8 +138,8 @@ func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate
 func (g *rig) close() {
 	_ = g.s.Close()
 	g.stopLoad()
-	if e, ok := g.rec.saw(writer.EventBackupShutdown); ok && e.err != nil {
-		g.rc.breachErr(writer.EventBackupShutdown, e.err, "BackupShutdown failed: %v", e.err)
+	if e, ok := g.rec.saw(writer.EventBackupShutdown); ok && e.Err != nil {
+		g.rc.breachErr(writer.EventBackupShutdown, e.Err, "BackupShutdown failed: %v", e.Err)
 	}
 }
 
@@ -167,8 +168,8 @@ func (g *rig) status(ctx context.Context) (requestor.WriterStatus, bool) {
 // is what failed it.
 func (g *rig) failure(st requestor.WriterStatus) error {
 	f := &vss.Error{Op: st.FailedAt.String(), Code: st.Failure, Detail: st.Detail}
-	if e, ok := g.rec.saw(st.FailedAt); ok && e.err != nil && vss.WriterFailure(e.err) == st.Failure {
-		f.Err = e.err
+	if e, ok := g.rec.saw(st.FailedAt); ok && e.Err != nil && vss.WriterFailure(e.Err) == st.Failure {
+		f.Err = e.Err
 	}
 	return f
 }
@@ -228,7 +229,7 @@ func (g *rig) stepsUpTo(ctx context.Context, last string) bool {
 
 func ruleMetadataValid(rc *ruleRun) {
 	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
-	md, err := writer.Identify(context.Background(), w)
+	md, err := writer.Identify(context.Background(), rc.recorded(w))
 	if err != nil {
 		rc.breachErr(writer.EventIdentify, err, "Identify failed: %v", err)
 		return
@@ -257,7 +258,7 @@ func ruleMetadataValid(rc *ruleRun) {
 }
 
 func ruleMetadataStable(rc *ruleRun) {
-	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
+	w := rc.recorded(rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)}))
 	first, err1 := writer.Identify(context.Background(), w)
 	second, err2 := writer.Identify(context.Background(), w)
 	if err1 != nil || err2 != nil {
@@ -317,9 +318,9 @@ func ruleFreezeWithinTimeout(rc *ruleRun) {
 		failure = g.failure(st)
 	}
 	for _, k := range []writer.EventKind{writer.EventFreeze, writer.EventThaw} {
-		if e, ok := g.rec.saw(k); ok && e.took > limit {
+		if e, ok := g.rec.saw(k); ok && e.Took > limit {
 			reported = true
-			rc.breachErr(k, errors.Join(failure, e.err), "the handler took %v, more than the writer's freeze timeout of %v: VSS fails the writer with VSS_E_WRITERERROR_TIMEOUT", e.took, limit)
+			rc.breachErr(k, errors.Join(failure, e.Err), "the handler took %v, more than the writer's freeze timeout of %v: VSS fails the writer with VSS_E_WRITERERROR_TIMEOUT", e.Took, limit)
 		}
 	}
 	if timedOut && !reported {
@@ -370,8 +371,8 @@ func ruleAbortAfterFreeze(rc *ruleRun) {
 	if e, ok := g.rec.saw(writer.EventAbort); !ok {
 		rc.breach(writer.EventAbort, "the writer froze and the commit failed, but it received no Abort (a failure of the suite, please report it)")
 		return
-	} else if e.err != nil {
-		rc.breachErr(writer.EventAbort, e.err, "Abort failed: %v", e.err)
+	} else if e.Err != nil {
+		rc.breachErr(writer.EventAbort, e.Err, "Abort failed: %v", e.Err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after Abort following Freeze")
 }
@@ -384,8 +385,8 @@ func ruleAbortWithoutFreeze(rc *ruleRun) {
 		return // Backup/Succeeds reports a writer that fails here
 	}
 	_ = g.s.AbortBackup(ctx)
-	if e, ok := g.rec.saw(writer.EventAbort); ok && e.err != nil {
-		rc.breachErr(writer.EventAbort, e.err, "Abort without Freeze failed: %v", e.err)
+	if e, ok := g.rec.saw(writer.EventAbort); ok && e.Err != nil {
+		rc.breachErr(writer.EventAbort, e.Err, "Abort without Freeze failed: %v", e.Err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after Abort without Freeze")
 }
@@ -400,7 +401,7 @@ func ruleAbortTwice(rc *ruleRun) {
 	}
 	actx, cancel := context.WithTimeout(ctx, g.w.Info().EffectiveFreezeTimeout())
 	defer cancel()
-	if err := writer.Deliver(actx, g.w, &writer.Event{Kind: writer.EventAbort}); err != nil {
+	if err := writer.Deliver(actx, g.rec.writer(), &writer.Event{Kind: writer.EventAbort}); err != nil {
 		rc.breachErr(writer.EventAbort, err, "a second Abort failed: %v", err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after a second Abort")
@@ -412,7 +413,7 @@ func ruleAbortTwice(rc *ruleRun) {
 // caught without waiting for it.
 func ruleCancel(rc *ruleRun) {
 	const bound = 2 * time.Second
-	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
+	w := rc.recorded(rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)}))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, k := range []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot,
@@ -455,7 +456,7 @@ func ruleShutdown(rc *ruleRun) {
 func ruleComponents(rc *ruleRun) {
 	ctx := context.Background()
 	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
-	md, err := writer.Identify(ctx, w)
+	md, err := writer.Identify(ctx, rc.recorded(w))
 	if err != nil {
 		return // Identify/MetadataValid reports it
 	}
@@ -487,11 +488,11 @@ func ruleComponents(rc *ruleRun) {
 		return
 	}
 	for _, e := range g.rec.events() {
-		if e.kind == writer.EventIdentify || e.kind == writer.EventBackupShutdown {
+		if e.Kind == writer.EventIdentify || e.Kind == writer.EventBackupShutdown {
 			continue
 		}
-		if !slices.Equal(e.components, chosen) {
-			rc.breach(e.kind, "the writer was handed components %v, not the %v selected (a failure of the suite, please report it)", e.components, chosen)
+		if !slices.Equal(e.Components, chosen) {
+			rc.breach(e.Kind, "the writer was handed components %v, not the %v selected (a failure of the suite, please report it)", e.Components, chosen)
 		}
 	}
 	bcd, err := requestor.ParseBackupDocument([]byte(res.BackupDocument))
@@ -557,7 +558,8 @@ func ruleProviders(rc *ruleRun) {
 func ruleRestore(rc *ruleRun) {
 	ctx := context.Background()
 	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
-	md, err := writer.Identify(ctx, w)
+	rw := rc.recorded(w)
+	md, err := writer.Identify(ctx, rw)
 	if err != nil {
 		return // Identify/MetadataValid reports it
 	}
@@ -575,7 +577,7 @@ func ruleRestore(rc *ruleRun) {
 	limit := info.EffectiveFreezeTimeout()
 	for _, k := range []writer.EventKind{writer.EventPreRestore, writer.EventPostRestore} {
 		ectx, cancel := context.WithTimeout(ctx, limit)
-		err := writer.Deliver(ectx, w, &writer.Event{Kind: k, ComponentsSelected: true, Components: comps})
+		err := writer.Deliver(ectx, rw, &writer.Event{Kind: k, ComponentsSelected: true, Components: comps})
 		cancel()
 		if err != nil {
 			rc.breachErr(k, err, "%v of %d component(s) failed: %v", k, len(comps), err)
