@@ -95,6 +95,10 @@ func TestProvider(t SuiteT, newProvider func(env ProviderEnv) provider.Provider,
 
 // CheckProvider runs the rules of TestProvider and returns a *CheckError
 // listing every breach (SHOULD breaches only with StrictShould), or nil.
+// The verdict unwraps to its breaches and they to their causes, the
+// errors the provider returned among them: errors.Is(err,
+// vss.ErrFlushWritesTimeout), say, reports a commit that outlasted the
+// flush-and-hold window in a backup (see CheckError and Breach).
 func CheckProvider(newProvider func(env ProviderEnv) provider.Provider, opts ProviderTestOptions) error {
 	ps := newProviderSuite("TestProvider", newProvider, opts)
 	rules := providerRules()

@@ -168,6 +168,7 @@ type CheckError struct {
 	Breaches []Breach
 }
 
+// Error lists the breaches, one a line, as String prints them.
 func (e *CheckError) Error() string {
 	lines := make([]string, len(e.Breaches))
 	for i, b := range e.Breaches {
@@ -375,6 +376,11 @@ func (s *writerSuite) runInBubble(t *testing.T, r suiteRule, seed uint64) (got [
 // frozen for half its freeze timeout, and a writer that breaks a time
 // rule makes it wait for the real timeout; skip those rules, or call it
 // inside a synctest.Test bubble, to run it fast.
+//
+// The verdict unwraps to its breaches and they to their causes: for
+// example errors.Is(err, vss.ErrWriterTimeout) reports whether VSS failed
+// the writer for staying frozen past its freeze timeout in some rule
+// (see CheckError and Breach).
 func CheckWriter(newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) error {
 	s := newWriterSuite("TestWriter", newWriter, opts)
 	rules := s.rules()
