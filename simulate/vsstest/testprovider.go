@@ -95,6 +95,10 @@ func TestProvider(t SuiteT, newProvider func(env ProviderEnv) provider.Provider,
 
 // CheckProvider runs the rules of TestProvider and returns a *CheckError
 // listing every breach (SHOULD breaches only with StrictShould), or nil.
+// The verdict unwraps to its breaches and they to their causes, the
+// errors the provider returned among them: errors.Is(err,
+// vss.ErrFlushWritesTimeout), say, reports a commit that outlasted the
+// flush-and-hold window in a backup (see CheckError and Breach).
 func CheckProvider(newProvider func(env ProviderEnv) provider.Provider, opts ProviderTestOptions) error {
 	ps := newProviderSuite("TestProvider", newProvider, opts)
 	rules := providerRules()
@@ -126,7 +130,7 @@ func (ps *providerSuite) run(r providerRule, seed uint64) ([]Breach, string) {
 	func() {
 		defer func() {
 			if v := recover(); v != nil {
-				pr.breachAt("", "the provider panicked: %v", v)
+				pr.breachAtErr("", panicErr(v), "the provider panicked: %v", v)
 			}
 		}()
 		r.run(pr)
@@ -227,7 +231,7 @@ func (pr *providerRun) begin(p provider.Provider, vols []string) (set vss.ID, sn
 	for _, v := range vols {
 		id := pr.newID()
 		if err := p.BeginPrepareSnapshot(context.Background(), set, id, v, vss.ContextBackup); err != nil {
-			pr.breachAt("BeginPrepareSnapshot", "BeginPrepareSnapshot of supported volume %s failed: %v", v, err)
+			pr.breachAtErr("BeginPrepareSnapshot", err, "BeginPrepareSnapshot of supported volume %s failed: %v", v, err)
 			return set, snaps, false
 		}
 		snaps[v] = id
@@ -243,7 +247,7 @@ func (pr *providerRun) create(p provider.Provider, set vss.ID, n, upto int, befo
 			before(s.name)
 		}
 		if err := s.call(context.Background(), p, set, n); err != nil {
-			pr.breachAt(s.name, "%s failed in the legal sequence: %v", s.name, err)
+			pr.breachAtErr(s.name, err, "%s failed in the legal sequence: %v", s.name, err)
 			return false
 		}
 	}
@@ -293,7 +297,7 @@ func ruleSupportedStable(pr *providerRun) {
 		for i := range 3 {
 			again, err2 := p.IsVolumeSupported(ctx, v, vss.ContextBackup)
 			if again != first || (err1 == nil) != (err2 == nil) {
-				pr.breachAt("IsVolumeSupported", "asked about %s again (call %d), the provider answered %v (%v) after %v (%v)", v, i+2, again, err2, first, err1)
+				pr.breachAtErr("IsVolumeSupported", errors.Join(err2, err1), "asked about %s again (call %d), the provider answered %v (%v) after %v (%v)", v, i+2, again, err2, first, err1)
 				break
 			}
 		}
@@ -318,7 +322,7 @@ func ruleCommitSequence(pr *providerRun) {
 	}
 	snaps, err := pr.snapshotsOf(p, set)
 	if err != nil {
-		pr.breachAt("Query", "Query failed: %v", err)
+		pr.breachAtErr("Query", err, "Query failed: %v", err)
 		return
 	}
 	if len(snaps) != len(vols) {
@@ -327,7 +331,7 @@ func ruleCommitSequence(pr *providerRun) {
 	for _, v := range vols {
 		s, err := p.GetSnapshotProperties(ctx, ids[v])
 		if err != nil {
-			pr.breachAt("GetSnapshotProperties", "the shadow copy of %s: %v", v, err)
+			pr.breachAtErr("GetSnapshotProperties", err, "the shadow copy of %s: %v", v, err)
 			continue
 		}
 		switch {
@@ -392,7 +396,7 @@ func rulePointInTime(pr *providerRun) {
 	for _, name := range vols {
 		got, err := opener.SnapshotFS(ctx, ids[name])
 		if err != nil {
-			pr.breachAt("SnapshotFS", "the shadow copy of %s cannot be read: %v", name, err)
+			pr.breachAtErr("SnapshotFS", err, "the shadow copy of %s cannot be read: %v", name, err)
 			continue
 		}
 		if d := diffFS(ref[name].FS(), got); d != "" {
@@ -465,7 +469,7 @@ func ruleOutOfOrder(pr *providerRun) {
 	defer func() { _ = p.AbortSnapshots(context.Background(), set) }()
 	// CommitSnapshots before EndPrepareSnapshots and PreCommitSnapshots.
 	if err := p.CommitSnapshots(context.Background(), set); !errors.Is(err, vss.ErrBadState) {
-		pr.breachAt("CommitSnapshots", "CommitSnapshots straight after BeginPrepareSnapshot returned %v, want VSS_E_BAD_STATE", err)
+		pr.breachAtErr("CommitSnapshots", err, "CommitSnapshots straight after BeginPrepareSnapshot returned %v, want VSS_E_BAD_STATE", err)
 	}
 	if err := p.EndPrepareSnapshots(context.Background(), pr.newID()); err == nil {
 		pr.breachAt("EndPrepareSnapshots", "EndPrepareSnapshots of a set never begun succeeded")
@@ -493,28 +497,28 @@ func ruleAbortReleases(pr *providerRun) {
 		}
 		mark := pr.count()
 		if err := p.AbortSnapshots(ctx, set); err != nil {
-			pr.breachAt("AbortSnapshots", "AbortSnapshots failed: %v", err)
+			pr.breachAtErr("AbortSnapshots", err, "AbortSnapshots failed: %v", err)
 		}
 		if err := p.AbortSnapshots(ctx, set); err != nil {
-			pr.breachAt("AbortSnapshots", "a second AbortSnapshots failed: %v", err)
+			pr.breachAtErr("AbortSnapshots", err, "a second AbortSnapshots failed: %v", err)
 		}
 		if snaps, err := pr.snapshotsOf(p, set); err != nil || len(snaps) > 0 {
-			pr.breachAt("AbortSnapshots", "after it, Query lists %d shadow copies of the aborted set (%v)", len(snaps), err)
+			pr.breachAtErr("AbortSnapshots", err, "after it, Query lists %d shadow copies of the aborted set (%v)", len(snaps), err)
 		}
 		for v, id := range ids {
 			if _, err := p.GetSnapshotProperties(ctx, id); !errors.Is(err, vss.ErrObjectNotFound) {
-				pr.breachAt("AbortSnapshots", "after it, GetSnapshotProperties of the shadow copy of %s returned %v, want VSS_E_OBJECT_NOT_FOUND", v, err)
+				pr.breachAtErr("AbortSnapshots", err, "after it, GetSnapshotProperties of the shadow copy of %s returned %v, want VSS_E_OBJECT_NOT_FOUND", v, err)
 			}
 		}
 		if snaps, err := pr.snapshotsOf(p, other); err != nil || len(snaps) != 1 {
-			pr.breachAt("AbortSnapshots", "another set, begun on %s and not aborted, lost its shadow copy (Query lists %d, %v)", vols[0], len(snaps), err)
+			pr.breachAtErr("AbortSnapshots", err, "another set, begun on %s and not aborted, lost its shadow copy (Query lists %d, %v)", vols[0], len(snaps), err)
 		}
 		_ = p.AbortSnapshots(ctx, other)
 		if n := liveSnapshots(env); n > 0 {
 			pr.breachAt("AbortSnapshots", "%d volume snapshot(s) are still held on the machine's volumes", n)
 		}
 		if err := p.AbortSnapshots(ctx, pr.newID()); err != nil {
-			pr.breachAt("AbortSnapshots", "AbortSnapshots of an unknown set failed: %v", err)
+			pr.breachAtErr("AbortSnapshots", err, "AbortSnapshots of an unknown set failed: %v", err)
 		}
 		pr.note(mark, point)
 	}
@@ -537,32 +541,32 @@ func ruleDelete(pr *providerRun) {
 	}
 	one := ids[0][vols[0]]
 	if n, err := p.DeleteSnapshots(ctx, one, provider.ObjectSnapshot); err != nil || n != 1 {
-		pr.breachAt("DeleteSnapshots", "deleting one shadow copy returned %d, %v; want 1, nil", n, err)
+		pr.breachAtErr("DeleteSnapshots", err, "deleting one shadow copy returned %d, %v; want 1, nil", n, err)
 	}
 	if _, err := p.GetSnapshotProperties(ctx, one); !errors.Is(err, vss.ErrObjectNotFound) {
-		pr.breachAt("DeleteSnapshots", "after deleting it, GetSnapshotProperties of the shadow copy returned %v, want VSS_E_OBJECT_NOT_FOUND", err)
+		pr.breachAtErr("DeleteSnapshots", err, "after deleting it, GetSnapshotProperties of the shadow copy returned %v, want VSS_E_OBJECT_NOT_FOUND", err)
 	}
 	if _, err := p.DeleteSnapshots(ctx, one, provider.ObjectSnapshot); !errors.Is(err, vss.ErrObjectNotFound) {
-		pr.breachAt("DeleteSnapshots", "deleting the same shadow copy again returned %v, want VSS_E_OBJECT_NOT_FOUND", err)
+		pr.breachAtErr("DeleteSnapshots", err, "deleting the same shadow copy again returned %v, want VSS_E_OBJECT_NOT_FOUND", err)
 	}
 	if len(vols) > 1 {
 		if n, err := p.DeleteSnapshots(ctx, sets[0], provider.ObjectSnapshotSet); err != nil || n != len(vols)-1 {
-			pr.breachAt("DeleteSnapshots", "deleting the rest of the set returned %d, %v; want %d, nil", n, err, len(vols)-1)
+			pr.breachAtErr("DeleteSnapshots", err, "deleting the rest of the set returned %d, %v; want %d, nil", n, err, len(vols)-1)
 		}
 	} else if _, err := p.DeleteSnapshots(ctx, sets[0], provider.ObjectSnapshotSet); !errors.Is(err, vss.ErrObjectNotFound) {
-		pr.breachAt("DeleteSnapshots", "deleting a set whose only shadow copy was deleted returned %v, want VSS_E_OBJECT_NOT_FOUND", err)
+		pr.breachAtErr("DeleteSnapshots", err, "deleting a set whose only shadow copy was deleted returned %v, want VSS_E_OBJECT_NOT_FOUND", err)
 	}
 	if snaps, err := pr.snapshotsOf(p, sets[1]); err != nil || len(snaps) != len(vols) {
-		pr.breachAt("DeleteSnapshots", "the other set has %d shadow copies after deleting the first set, want %d (%v)", len(snaps), len(vols), err)
+		pr.breachAtErr("DeleteSnapshots", err, "the other set has %d shadow copies after deleting the first set, want %d (%v)", len(snaps), len(vols), err)
 	}
 	if n, err := p.DeleteSnapshots(ctx, sets[1], provider.ObjectSnapshotSet); err != nil || n != len(vols) {
-		pr.breachAt("DeleteSnapshots", "deleting the second set returned %d, %v; want %d, nil", n, err, len(vols))
+		pr.breachAtErr("DeleteSnapshots", err, "deleting the second set returned %d, %v; want %d, nil", n, err, len(vols))
 	}
 	if _, err := p.DeleteSnapshots(ctx, sets[1], provider.ObjectSnapshotSet); !errors.Is(err, vss.ErrObjectNotFound) {
-		pr.breachAt("DeleteSnapshots", "deleting a set already deleted returned %v, want VSS_E_OBJECT_NOT_FOUND", err)
+		pr.breachAtErr("DeleteSnapshots", err, "deleting a set already deleted returned %v, want VSS_E_OBJECT_NOT_FOUND", err)
 	}
 	if all, err := p.Query(ctx); err != nil || len(all) != 0 {
-		pr.breachAt("Query", "after deleting everything, Query lists %d shadow copies (%v)", len(all), err)
+		pr.breachAtErr("Query", err, "after deleting everything, Query lists %d shadow copies (%v)", len(all), err)
 	}
 	if n := liveSnapshots(env); n > 0 {
 		pr.breachAt("DeleteSnapshots", "%d volume snapshot(s) are still held on the machine's volumes", n)
@@ -593,7 +597,7 @@ func ruleProviderBackup(pr *providerRun) {
 		return nil
 	}})
 	if err != nil {
-		pr.breachAt("", "the backup failed: %v", err)
+		pr.breachAtErr("", err, "the backup failed: %v", err)
 	}
 	_ = s.Close()
 	slices.Sort(read)
@@ -601,7 +605,7 @@ func ruleProviderBackup(pr *providerRun) {
 		pr.breachAt("", "the backup copied shadow copies of %v, want %v", read, vols)
 	}
 	if all, err := p.Query(ctx); err != nil || len(all) != 0 {
-		pr.breachAt("Query", "after the session closed, the provider still lists %d shadow copies (%v): the non-persistent set was not released", len(all), err)
+		pr.breachAtErr("Query", err, "after the session closed, the provider still lists %d shadow copies (%v): the non-persistent set was not released", len(all), err)
 	}
 	if n := liveSnapshots(env); n > 0 {
 		pr.breachAt("", "after the session closed, %d volume snapshot(s) are still held", n)

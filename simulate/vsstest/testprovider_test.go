@@ -14,6 +14,7 @@ import (
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/simulate/vsstest"
 )
@@ -156,4 +157,41 @@ func ExampleCheckProvider() {
 	}, vsstest.ProviderTestOptions{Seeds: 2})
 	fmt.Println("breaches:", err)
 	// Output: breaches: <nil>
+}
+
+// TestCheckProviderErrorsUnwrap: a verdict of CheckProvider unwraps to
+// its breaches and their causes, as CheckWriter's does; provider
+// breaches list no writer events.
+func TestCheckProviderErrorsUnwrap(t *testing.T) {
+	broken := func(kind string, opts ...simulate.ProviderOption) func(env vsstest.ProviderEnv) provider.Provider {
+		return func(env vsstest.ProviderEnv) provider.Provider {
+			return &brokenProvider{SystemProvider: simulate.NewSystemProvider(env.Volumes, opts...), env: env, kind: kind}
+		}
+	}
+	t.Run("Backup/Succeeds", func(t *testing.T) {
+		// A commit longer than the flush-and-hold window fails the
+		// backup with VSS_E_FLUSH_WRITES_TIMEOUT.
+		err := vsstest.CheckProvider(broken("slow commit", simulate.WithCommitCost(20*time.Second)),
+			vsstest.ProviderTestOptions{Skip: []string{"Info", "IsVolumeSupported", "Commit", "Abort", "Delete"}})
+		assert.ErrorIs(t, err, vss.ErrFlushWritesTimeout)
+		var b *vsstest.Breach
+		require.ErrorAs(t, err, &b)
+		assert.Equal(t, "Backup/Succeeds", b.Rule.Name)
+		assert.ErrorIs(t, b, vss.ErrFlushWritesTimeout)
+		var be *requestor.BackupError
+		require.ErrorAs(t, b, &be, "the requestor's failed backup is behind the breach")
+		assert.Equal(t, "DoSnapshotSet", be.Step)
+		assert.Empty(t, b.Seen)
+	})
+	t.Run("Abort/Releases", func(t *testing.T) {
+		err := vsstest.CheckProvider(broken("abort keeps"), vsstest.ProviderTestOptions{Skip: []string{"Backup"}})
+		var b *vsstest.Breach
+		require.ErrorAs(t, err, &b)
+		assert.Equal(t, "Abort/Releases", b.Rule.Name)
+		assert.Equal(t, "AbortSnapshots", b.At)
+		// AbortSnapshots answered no error: the cause is the breach's
+		// message, noted with the point of the sequence it was at.
+		assert.Equal(t, b.What, errors.Unwrap(b).Error())
+		assert.Contains(t, b.What, "(after BeginPrepareSnapshot)")
+	})
 }

@@ -79,14 +79,58 @@ type Rule struct {
 
 // Breach is one way a writer or provider broke a rule: the rule, the
 // writer event or provider call at which it happened (empty when none),
-// what happened, and the seed, with a command line that reproduces it.
+// what happened and why, the events the writer under test had seen, and
+// the seed, with a command line that reproduces it.
+//
+// A *Breach is an error: its text is String's, and it unwraps to its
+// cause, Err, so that errors.Is and errors.As look through a breach to
+// the VSS failure or the participant's error behind it:
+//
+//	var b *vsstest.Breach
+//	if errors.As(err, &b) && errors.Is(b, vss.ErrWriterTimeout) { ... }
 type Breach struct {
 	Rule Rule
 	At   string
 	What string
+	// Err is the cause of the breach: the suite's own error, whose text
+	// is What, wrapping the errors behind it when there are any. These
+	// are what the participant answered (the error a writer's handler
+	// returned, a *writer.PanicError, the error a provider method
+	// returned, even when it is the wrong one), the writer failure VSS
+	// recorded for the writer (a *vss.Error with the HRESULT
+	// GatherWriterStatus reports, for example vss.ErrWriterTimeout, and
+	// the writer's own error when it caused the failure), the error of a
+	// requestor call that failed, and the errors of the author's probes
+	// (WriterTestOptions.Healthy and Consistent). A breach with none of
+	// these (a wrong answer that is not an error, a handler that never
+	// returned, a document that differs) has a cause that wraps nothing.
+	// Every breach the suites report has a cause; Err is nil only in a
+	// Breach built by other code.
+	Err error
+	// Seen is the events the writer under test had been sent when the
+	// breach was found, in the order they were sent, with its answers:
+	// those of the writer the rule last sent events to (a rule that runs
+	// several backups builds a fresh writer for each). It is empty for
+	// provider rules and for breaches found before the writer was sent
+	// anything.
+	Seen []SeenEvent
 	Seed uint64
 	// Repro is a command that reruns the rule with this seed.
 	Repro string
+}
+
+// SeenEvent is one event VSS sent the writer under test during a rule,
+// and how the writer answered it: the event's kind, the components it
+// named (in component mode), how long the handler took and what it
+// returned. Pending events had not been answered when the breach was
+// found: their handler was still running (a Freeze past its timeout, a
+// handler ignoring its cancelled context), and Took and Err are zero.
+type SeenEvent struct {
+	Kind       writer.EventKind
+	Components []writer.ComponentKey
+	Took       time.Duration
+	Err        error // nil when the writer succeeded
+	Pending    bool
 }
 
 // String prints the breach as the suites report it, for example
@@ -104,12 +148,27 @@ func (b Breach) String() string {
 	return fmt.Sprintf("%s %s%s: %s (seed %d; reproduce: %s)", level, b.Rule.Name, at, b.What, b.Seed, b.Repro)
 }
 
+// Error returns the breach as String prints it.
+func (b *Breach) Error() string { return b.String() }
+
+// Unwrap returns the breach's cause, Err: non-nil for every breach the
+// suites report.
+func (b *Breach) Unwrap() error { return b.Err }
+
 // CheckError is the verdict of CheckWriter or CheckProvider on a
-// participant that broke rules.
+// participant that broke rules: every breach that fails (SHOULD breaches
+// only with StrictShould), in the order the rules were checked.
+//
+// It unwraps to its breaches, each a *Breach that unwraps to its cause,
+// so errors.Is asks whether any breach was caused by a VSS failure or a
+// participant's error (errors.Is(err, vss.ErrWriterTimeout): a writer
+// VSS failed for staying frozen too long), and errors.As finds the first
+// breach, or the first cause of a type.
 type CheckError struct {
 	Breaches []Breach
 }
 
+// Error lists the breaches, one a line, as String prints them.
 func (e *CheckError) Error() string {
 	lines := make([]string, len(e.Breaches))
 	for i, b := range e.Breaches {
@@ -117,6 +176,33 @@ func (e *CheckError) Error() string {
 	}
 	return "broke " + strconv.Itoa(len(e.Breaches)) + " rule(s):\n" + strings.Join(lines, "\n")
 }
+
+// Unwrap returns every breach, as a *Breach pointing into Breaches.
+func (e *CheckError) Unwrap() []error {
+	errs := make([]error, len(e.Breaches))
+	for i := range e.Breaches {
+		errs[i] = &e.Breaches[i]
+	}
+	return errs
+}
+
+// cause is a breach's cause (Breach.Err): the suite's account of what
+// happened, the breach's What, wrapping the errors behind it.
+type cause struct {
+	what string
+	errs []error
+}
+
+func newCause(what string, behind error) *cause {
+	c := &cause{what: what}
+	if behind != nil {
+		c.errs = []error{behind}
+	}
+	return c
+}
+
+func (c *cause) Error() string   { return c.what }
+func (c *cause) Unwrap() []error { return c.errs }
 
 // SuiteT is what TestWriter and TestProvider need of a test: a
 // *testing.T, or anything with these methods (a fake, to test the suites'
@@ -290,6 +376,11 @@ func (s *writerSuite) runInBubble(t *testing.T, r suiteRule, seed uint64) (got [
 // frozen for half its freeze timeout, and a writer that breaks a time
 // rule makes it wait for the real timeout; skip those rules, or call it
 // inside a synctest.Test bubble, to run it fast.
+//
+// The verdict unwraps to its breaches and they to their causes: for
+// example errors.Is(err, vss.ErrWriterTimeout) reports whether VSS failed
+// the writer for staying frozen past its freeze timeout in some rule
+// (see CheckError and Breach).
 func CheckWriter(newWriter func(env WriterEnv) writer.Writer, opts WriterTestOptions) error {
 	s := newWriterSuite("TestWriter", newWriter, opts)
 	rules := s.rules()
@@ -371,6 +462,7 @@ type ruleRun struct {
 	mu       sync.Mutex
 	breaches []Breach
 	skip     string
+	rec      *recorder // the events of the writer under test, for Breach.Seen
 }
 
 func (s *writerSuite) newRuleRun(rule Rule, seed uint64) *ruleRun {
@@ -383,7 +475,7 @@ func (s *writerSuite) newRuleRun(rule Rule, seed uint64) *ruleRun {
 func (rc *ruleRun) run(r suiteRule) {
 	defer func() {
 		if v := recover(); v != nil {
-			rc.breach(0, "panic outside an event handler (in the writer's constructor, Info, or a probe of WriterTestOptions): %v", v)
+			rc.breachErr(0, panicErr(v), "panic outside an event handler (in the writer's constructor, Info, or a probe of WriterTestOptions): %v", v)
 		}
 	}()
 	r.run(rc)
@@ -405,31 +497,76 @@ func (rc *ruleRun) repro() string {
 	return fmt.Sprintf("VSS_SEED=%d go test -run '%s' .", rc.seed, strings.Join(parts, "/"))
 }
 
-// breach reports a breach at writer event ev (zero for none).
+// breach reports a breach at writer event ev (zero for none) with
+// nothing behind it: its cause wraps no error.
 func (rc *ruleRun) breach(ev writer.EventKind, format string, args ...any) {
+	rc.breachErr(ev, nil, format, args...)
+}
+
+// breachErr reports a breach at writer event ev (zero for none) whose
+// cause wraps behind, the participant's error or the VSS failure that
+// shows the breach (several joined by errors.Join; nil for none). The
+// message says what happened, behind included.
+func (rc *ruleRun) breachErr(ev writer.EventKind, behind error, format string, args ...any) {
 	at := ""
 	if ev != 0 {
 		at = ev.String()
 	}
-	rc.breachAt(at, format, args...)
+	rc.breachAtErr(at, behind, format, args...)
 }
 
-// breachAt reports a breach at a writer event or provider call.
+// breachAt reports a breach at a writer event or provider call with
+// nothing behind it.
 func (rc *ruleRun) breachAt(at, format string, args ...any) {
-	b := Breach{Rule: rc.rule, At: at, What: fmt.Sprintf(format, args...), Seed: rc.seed, Repro: rc.repro()}
+	rc.breachAtErr(at, nil, format, args...)
+}
+
+// breachAtErr reports a breach at a writer event or provider call whose
+// cause wraps behind (nil for none).
+func (rc *ruleRun) breachAtErr(at string, behind error, format string, args ...any) {
+	what := fmt.Sprintf(format, args...)
+	b := Breach{Rule: rc.rule, At: at, What: what, Err: newCause(what, behind), Seed: rc.seed, Repro: rc.repro()}
+	rc.mu.Lock()
+	rec := rc.rec
+	rc.mu.Unlock()
+	if rec != nil {
+		b.Seen = rec.events()
+	}
 	rc.mu.Lock()
 	rc.breaches = append(rc.breaches, b)
 	rc.mu.Unlock()
 }
 
+// watch makes rec the recorder whose events the rule's next breaches
+// list as seen.
+func (rc *ruleRun) watch(rec *recorder) {
+	rc.mu.Lock()
+	rc.rec = rec
+	rc.mu.Unlock()
+}
+
+// recorded returns w as VSS sees it through a new recorder that the
+// rule's next breaches list events from: for the rules that send events
+// to a writer themselves rather than through a session.
+func (rc *ruleRun) recorded(w writer.Writer) writer.Writer {
+	rec := &recorder{w: w}
+	rc.watch(rec)
+	return rec.writer()
+}
+
 // note appends to the last breach reported since mark (the number of
-// breaches before), saying under which circumstance it happened.
+// breaches before), saying under which circumstance it happened; the
+// cause says it too.
 func (rc *ruleRun) note(mark int, circumstance string) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
 	for i := mark; i < len(rc.breaches); i++ {
-		if !strings.Contains(rc.breaches[i].What, circumstance) {
-			rc.breaches[i].What += " (" + circumstance + ")"
+		b := &rc.breaches[i]
+		if !strings.Contains(b.What, circumstance) {
+			b.What += " (" + circumstance + ")"
+			if c, ok := b.Err.(*cause); ok {
+				b.Err = &cause{what: b.What, errs: c.errs}
+			}
 		}
 	}
 }
@@ -474,24 +611,17 @@ func (rc *ruleRun) healthy(w writer.Writer, after writer.EventKind, when string)
 		}
 	}
 	if err != nil {
-		rc.breach(after, "%s, the application does not work: %v", when, err)
+		rc.breachErr(after, err, "%s, the application does not work: %v", when, err)
 	}
 }
 
 // recorder intercepts the writer under test (writer.Intercept): it
-// records every event the writer saw, Identify included, how long the
-// writer took and what it answered.
+// records every event the writer is sent, Identify included, when it is
+// sent, then how long the writer took and what it answered.
 type recorder struct {
 	w   writer.Writer
 	mu  sync.Mutex
-	log []seenEvent
-}
-
-type seenEvent struct {
-	kind       writer.EventKind
-	components []writer.ComponentKey
-	took       time.Duration
-	err        error
+	log []SeenEvent
 }
 
 // writer returns the writer under test as VSS sees it: through the
@@ -502,26 +632,38 @@ func (r *recorder) writer() writer.Writer {
 		for _, c := range e.Components {
 			keys = append(keys, c.Key())
 		}
+		r.mu.Lock()
+		i := len(r.log)
+		r.log = append(r.log, SeenEvent{Kind: e.Kind, Components: keys, Pending: true})
+		r.mu.Unlock()
 		start := time.Now()
 		err := next(ctx, e)
 		r.mu.Lock()
-		r.log = append(r.log, seenEvent{kind: e.Kind, components: keys, took: time.Since(start), err: err})
+		r.log[i].Took, r.log[i].Err, r.log[i].Pending = time.Since(start), err, false
 		r.mu.Unlock()
 		return err
 	})
 }
 
-func (r *recorder) events() []seenEvent {
+// events returns the events sent so far, answered or pending.
+func (r *recorder) events() []SeenEvent {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]seenEvent(nil), r.log...)
+	return append([]SeenEvent(nil), r.log...)
 }
 
-func (r *recorder) saw(kind writer.EventKind) (seenEvent, bool) {
+// saw returns the first event of kind the writer answered.
+func (r *recorder) saw(kind writer.EventKind) (SeenEvent, bool) {
 	for _, e := range r.events() {
-		if e.kind == kind {
+		if e.Kind == kind && !e.Pending {
 			return e, true
 		}
 	}
-	return seenEvent{}, false
+	return SeenEvent{}, false
+}
+
+// panicErr is the error a recovered panic value v carries, if any.
+func panicErr(v any) error {
+	err, _ := v.(error)
+	return err
 }

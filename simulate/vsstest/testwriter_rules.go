@@ -100,6 +100,7 @@ func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate
 		prov = simulate.InjectProvider(prov, plan, nil)
 	}
 	rec := &recorder{w: w}
+	rc.watch(rec)
 	var seed [32]byte
 	for i := range seed {
 		seed[i] = byte(rng.Uint32())
@@ -137,8 +138,8 @@ func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate
 func (g *rig) close() {
 	_ = g.s.Close()
 	g.stopLoad()
-	if e, ok := g.rec.saw(writer.EventBackupShutdown); ok && e.err != nil {
-		g.rc.breach(writer.EventBackupShutdown, "BackupShutdown failed: %v", e.err)
+	if e, ok := g.rec.saw(writer.EventBackupShutdown); ok && e.Err != nil {
+		g.rc.breachErr(writer.EventBackupShutdown, e.Err, "BackupShutdown failed: %v", e.Err)
 	}
 }
 
@@ -160,6 +161,19 @@ func (g *rig) status(ctx context.Context) (requestor.WriterStatus, bool) {
 	return requestor.WriterStatus{}, false
 }
 
+// failure is the writer failure VSS recorded for the writer under test,
+// as GatherWriterStatus reported it in st: a *vss.Error for the event it
+// failed at, with its HRESULT (vss.ErrWriterTimeout for a writer frozen
+// too long) and detail, wrapping the error the writer returned when that
+// is what failed it.
+func (g *rig) failure(st requestor.WriterStatus) error {
+	f := &vss.Error{Op: st.FailedAt.String(), Code: st.Failure, Detail: st.Detail}
+	if e, ok := g.rec.saw(st.FailedAt); ok && e.Err != nil && vss.WriterFailure(e.Err) == st.Failure {
+		f.Err = e.Err
+	}
+	return f
+}
+
 // failedItself reports a breach if the writer under test failed.
 func (g *rig) failedItself(ctx context.Context, context string) {
 	st, ok := g.status(ctx)
@@ -167,7 +181,7 @@ func (g *rig) failedItself(ctx context.Context, context string) {
 		return
 	}
 	if st.Failed() {
-		g.rc.breach(st.FailedAt, "%s, the writer failed: %v (%s)", context, st.Failure.Name(), st.Detail)
+		g.rc.breachErr(st.FailedAt, g.failure(st), "%s, the writer failed: %v (%s)", context, st.Failure.Name(), st.Detail)
 	}
 }
 
@@ -215,9 +229,9 @@ func (g *rig) stepsUpTo(ctx context.Context, last string) bool {
 
 func ruleMetadataValid(rc *ruleRun) {
 	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
-	md, err := writer.Identify(context.Background(), w)
+	md, err := writer.Identify(context.Background(), rc.recorded(w))
 	if err != nil {
-		rc.breach(writer.EventIdentify, "Identify failed: %v", err)
+		rc.breachErr(writer.EventIdentify, err, "Identify failed: %v", err)
 		return
 	}
 	info := w.Info()
@@ -230,12 +244,12 @@ func ruleMetadataValid(rc *ruleRun) {
 	}
 	doc, err := md.XML()
 	if err != nil {
-		rc.breach(writer.EventIdentify, "the document cannot be written as XML: %v", err)
+		rc.breachErr(writer.EventIdentify, err, "the document cannot be written as XML: %v", err)
 		return
 	}
 	back, err := writer.ParseMetadata([]byte(doc))
 	if err != nil {
-		rc.breach(writer.EventIdentify, "the document's XML does not parse: %v", err)
+		rc.breachErr(writer.EventIdentify, err, "the document's XML does not parse: %v", err)
 		return
 	}
 	if d := cmp.Diff(md, back); d != "" {
@@ -244,7 +258,7 @@ func ruleMetadataValid(rc *ruleRun) {
 }
 
 func ruleMetadataStable(rc *ruleRun) {
-	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
+	w := rc.recorded(rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)}))
 	first, err1 := writer.Identify(context.Background(), w)
 	second, err2 := writer.Identify(context.Background(), w)
 	if err1 != nil || err2 != nil {
@@ -265,12 +279,12 @@ func ruleBackupSucceeds(rc *ruleRun) {
 		if errors.As(err, &be) {
 			for _, st := range be.Writers {
 				if st.InstanceID == g.w.Info().InstanceID && st.Failed() {
-					rc.breach(st.FailedAt, "the backup failed because the writer failed: %v (%s)", st.Failure.Name(), st.Detail)
+					rc.breachErr(st.FailedAt, errors.Join(g.failure(st), err), "the backup failed because the writer failed: %v (%s)", st.Failure.Name(), st.Detail)
 					return
 				}
 			}
 		}
-		rc.breach(0, "the backup failed: %v", err)
+		rc.breachErr(0, err, "the backup failed: %v", err)
 		return
 	}
 	for _, st := range res.Writers {
@@ -291,20 +305,26 @@ func ruleFreezeWithinTimeout(rc *ruleRun) {
 	if _, returned := g.rec.saw(writer.EventFreeze); timedOut && !returned {
 		// Said now: a handler that never returns keeps close from
 		// returning too.
-		rc.breach(st.FailedAt, "VSS failed the writer with %v: its Freeze handler had not returned within the freeze timeout of %v", st.Failure.Name(), limit)
+		rc.breachErr(st.FailedAt, g.failure(st), "VSS failed the writer with %v: its Freeze handler had not returned within the freeze timeout of %v", st.Failure.Name(), limit)
 		reported = true
 	}
 	// Closing the session waits for the handlers still running, so the
 	// record then says how long a late Freeze really took.
 	g.close()
+	// The failure VSS recorded, if it failed the writer in time, is
+	// behind a late handler, with what the handler returned.
+	var failure error
+	if timedOut {
+		failure = g.failure(st)
+	}
 	for _, k := range []writer.EventKind{writer.EventFreeze, writer.EventThaw} {
-		if e, ok := g.rec.saw(k); ok && e.took > limit {
+		if e, ok := g.rec.saw(k); ok && e.Took > limit {
 			reported = true
-			rc.breach(k, "the handler took %v, more than the writer's freeze timeout of %v: VSS fails the writer with VSS_E_WRITERERROR_TIMEOUT", e.took, limit)
+			rc.breachErr(k, errors.Join(failure, e.Err), "the handler took %v, more than the writer's freeze timeout of %v: VSS fails the writer with VSS_E_WRITERERROR_TIMEOUT", e.Took, limit)
 		}
 	}
 	if timedOut && !reported {
-		rc.breach(st.FailedAt, "VSS failed the writer with %v: it was frozen longer than its freeze timeout of %v", st.Failure.Name(), limit)
+		rc.breachErr(st.FailedAt, failure, "VSS failed the writer with %v: it was frozen longer than its freeze timeout of %v", st.Failure.Name(), limit)
 	}
 }
 
@@ -334,7 +354,7 @@ func ruleConsistentSnapshot(rc *ruleRun) {
 	defer g.close()
 	_, _ = g.backup(ctx, requestor.Plan{Copy: func(_ context.Context, snaps []requestor.VolumeSnapshot) error {
 		if err := probe(snaps[0].FS); err != nil {
-			rc.breach(writer.EventFreeze, "the shadow copy taken while the writer was frozen is not consistent: %v", err)
+			rc.breachErr(writer.EventFreeze, err, "the shadow copy taken while the writer was frozen is not consistent: %v", err)
 		}
 		return nil
 	}})
@@ -351,8 +371,8 @@ func ruleAbortAfterFreeze(rc *ruleRun) {
 	if e, ok := g.rec.saw(writer.EventAbort); !ok {
 		rc.breach(writer.EventAbort, "the writer froze and the commit failed, but it received no Abort (a failure of the suite, please report it)")
 		return
-	} else if e.err != nil {
-		rc.breach(writer.EventAbort, "Abort failed: %v", e.err)
+	} else if e.Err != nil {
+		rc.breachErr(writer.EventAbort, e.Err, "Abort failed: %v", e.Err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after Abort following Freeze")
 }
@@ -365,8 +385,8 @@ func ruleAbortWithoutFreeze(rc *ruleRun) {
 		return // Backup/Succeeds reports a writer that fails here
 	}
 	_ = g.s.AbortBackup(ctx)
-	if e, ok := g.rec.saw(writer.EventAbort); ok && e.err != nil {
-		rc.breach(writer.EventAbort, "Abort without Freeze failed: %v", e.err)
+	if e, ok := g.rec.saw(writer.EventAbort); ok && e.Err != nil {
+		rc.breachErr(writer.EventAbort, e.Err, "Abort without Freeze failed: %v", e.Err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after Abort without Freeze")
 }
@@ -381,8 +401,8 @@ func ruleAbortTwice(rc *ruleRun) {
 	}
 	actx, cancel := context.WithTimeout(ctx, g.w.Info().EffectiveFreezeTimeout())
 	defer cancel()
-	if err := writer.Deliver(actx, g.w, &writer.Event{Kind: writer.EventAbort}); err != nil {
-		rc.breach(writer.EventAbort, "a second Abort failed: %v", err)
+	if err := writer.Deliver(actx, g.rec.writer(), &writer.Event{Kind: writer.EventAbort}); err != nil {
+		rc.breachErr(writer.EventAbort, err, "a second Abort failed: %v", err)
 	}
 	rc.healthy(g.w, writer.EventAbort, "after a second Abort")
 }
@@ -393,7 +413,7 @@ func ruleAbortTwice(rc *ruleRun) {
 // caught without waiting for it.
 func ruleCancel(rc *ruleRun) {
 	const bound = 2 * time.Second
-	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
+	w := rc.recorded(rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)}))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	for _, k := range []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot,
@@ -436,7 +456,7 @@ func ruleShutdown(rc *ruleRun) {
 func ruleComponents(rc *ruleRun) {
 	ctx := context.Background()
 	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
-	md, err := writer.Identify(ctx, w)
+	md, err := writer.Identify(ctx, rc.recorded(w))
 	if err != nil {
 		return // Identify/MetadataValid reports it
 	}
@@ -464,20 +484,20 @@ func ruleComponents(rc *ruleRun) {
 	}
 	res, err := g.backup(ctx, plan)
 	if err != nil {
-		rc.breach(0, "a component-mode backup of %v failed: %v", chosen, err)
+		rc.breachErr(0, err, "a component-mode backup of %v failed: %v", chosen, err)
 		return
 	}
 	for _, e := range g.rec.events() {
-		if e.kind == writer.EventIdentify || e.kind == writer.EventBackupShutdown {
+		if e.Kind == writer.EventIdentify || e.Kind == writer.EventBackupShutdown {
 			continue
 		}
-		if !slices.Equal(e.components, chosen) {
-			rc.breach(e.kind, "the writer was handed components %v, not the %v selected (a failure of the suite, please report it)", e.components, chosen)
+		if !slices.Equal(e.Components, chosen) {
+			rc.breach(e.Kind, "the writer was handed components %v, not the %v selected (a failure of the suite, please report it)", e.Components, chosen)
 		}
 	}
 	bcd, err := requestor.ParseBackupDocument([]byte(res.BackupDocument))
 	if err != nil {
-		rc.breach(0, "the backup components document does not parse: %v", err)
+		rc.breachErr(0, err, "the backup components document does not parse: %v", err)
 		return
 	}
 	for _, wc := range bcd.Writers {
@@ -538,7 +558,8 @@ func ruleProviders(rc *ruleRun) {
 func ruleRestore(rc *ruleRun) {
 	ctx := context.Background()
 	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
-	md, err := writer.Identify(ctx, w)
+	rw := rc.recorded(w)
+	md, err := writer.Identify(ctx, rw)
 	if err != nil {
 		return // Identify/MetadataValid reports it
 	}
@@ -556,10 +577,10 @@ func ruleRestore(rc *ruleRun) {
 	limit := info.EffectiveFreezeTimeout()
 	for _, k := range []writer.EventKind{writer.EventPreRestore, writer.EventPostRestore} {
 		ectx, cancel := context.WithTimeout(ctx, limit)
-		err := writer.Deliver(ectx, w, &writer.Event{Kind: k, ComponentsSelected: true, Components: comps})
+		err := writer.Deliver(ectx, rw, &writer.Event{Kind: k, ComponentsSelected: true, Components: comps})
 		cancel()
 		if err != nil {
-			rc.breach(k, "%v of %d component(s) failed: %v", k, len(comps), err)
+			rc.breachErr(k, err, "%v of %d component(s) failed: %v", k, len(comps), err)
 			return
 		}
 	}

@@ -469,3 +469,151 @@ func TestWriterSuiteOptions(t *testing.T) {
 		assert.Contains(t, ft.logs[0], "(seed 42; reproduce: VSS_SEED=42 go test -run '^TestLedger$/^Identify$/^MetadataStable$' .)")
 	})
 }
+
+// kinds returns the kinds of the events a breach lists as seen.
+func kinds(seen []vsstest.SeenEvent) []writer.EventKind {
+	var out []writer.EventKind
+	for _, e := range seen {
+		out = append(out, e.Kind)
+	}
+	return out
+}
+
+// breachOf returns the first breach of rule in a verdict, through
+// errors.As and the breaches CheckError unwraps to.
+func breachOf(t *testing.T, err error, rule string) *vsstest.Breach {
+	t.Helper()
+	var ce *vsstest.CheckError
+	require.ErrorAs(t, err, &ce)
+	for _, e := range ce.Unwrap() {
+		var b *vsstest.Breach
+		if errors.As(e, &b) && b.Rule.Name == rule {
+			return b
+		}
+	}
+	require.Failf(t, "no breach of the rule", "rule %s, verdict:\n%v", rule, err)
+	return nil
+}
+
+// only skips every writer rule but rule.
+func only(opts vsstest.WriterTestOptions, rule string) vsstest.WriterTestOptions {
+	opts.Skip = nil
+	for _, r := range vsstest.WriterRules() {
+		if r.Name != rule {
+			opts.Skip = append(opts.Skip, r.Name)
+		}
+	}
+	opts.Seeds = 1
+	opts.StrictShould = true
+	return opts
+}
+
+// TestCheckWriterErrorsUnwrap: a verdict of CheckWriter unwraps to its
+// breaches and each breach to its cause, so errors.Is finds the VSS
+// failure or the writer's error behind a breach, and errors.As the breach
+// with its rule and the events the writer saw up to it.
+func TestCheckWriterErrorsUnwrap(t *testing.T) {
+	t.Run("Backup/FreezeWithinTimeout", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			err := vsstest.CheckWriter(newLedgerWriter(bugSlowFreeze), only(ledgerOptions(), "Backup/FreezeWithinTimeout"))
+			// VSS failed the writer with VSS_E_WRITERERROR_TIMEOUT.
+			assert.ErrorIs(t, err, vss.ErrWriterTimeout)
+			assert.NotErrorIs(t, err, vss.ErrWriterRetryable)
+			var b *vsstest.Breach
+			require.ErrorAs(t, err, &b)
+			assert.Equal(t, "Backup/FreezeWithinTimeout", b.Rule.Name)
+			assert.Equal(t, "Freeze", b.At)
+			assert.ErrorIs(t, b, vss.ErrWriterTimeout)
+			var failure *vss.Error
+			require.ErrorAs(t, b, &failure, "the failure as VSS recorded it")
+			assert.Equal(t, vss.ErrWriterTimeout, failure.Code)
+			assert.Equal(t, "Freeze", failure.Op)
+			// Found while the writer was still in its Freeze handler.
+			assert.Equal(t, []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze},
+				kinds(b.Seen)[:4])
+			assert.True(t, b.Seen[3].Pending, "Freeze had not returned")
+			for _, e := range b.Seen[:3] {
+				assert.NoError(t, e.Err)
+				assert.False(t, e.Pending)
+			}
+		})
+	})
+	t.Run("Backup/Succeeds", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			err := vsstest.CheckWriter(newLedgerWriter(bugPrepareSnapshotFail), only(ledgerOptions(), "Backup/Succeeds"))
+			assert.ErrorIs(t, err, vss.ErrWriterRetryable)
+			assert.NotErrorIs(t, err, vss.ErrWriterTimeout)
+			b := breachOf(t, err, "Backup/Succeeds")
+			assert.True(t, b.Rule.Must)
+			assert.Equal(t, "PrepareSnapshot", b.At)
+			assert.Equal(t, []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventAbort}, kinds(b.Seen))
+			answer := b.Seen[2].Err
+			require.ErrorIs(t, answer, vss.ErrWriterRetryable)
+			assert.ErrorIs(t, b, answer, "the cause wraps the error the writer returned")
+			assert.Equal(t, b.What, errors.Unwrap(b).Error(), "the cause's text is the breach's")
+		})
+	})
+	t.Run("Abort/WithoutFreeze", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			err := vsstest.CheckWriter(newLedgerWriter(bugAbortFailsUnfrozen), only(ledgerOptions(), "Abort/WithoutFreeze"))
+			b := breachOf(t, err, "Abort/WithoutFreeze")
+			assert.Equal(t, "Abort", b.At)
+			assert.Equal(t, []writer.EventKind{writer.EventIdentify, writer.EventPrepareBackup, writer.EventAbort}, kinds(b.Seen))
+			last := b.Seen[len(b.Seen)-1]
+			require.EqualError(t, last.Err, "ledger: abort: not frozen")
+			assert.ErrorIs(t, err, last.Err, "the verdict unwraps to the writer's own error")
+		})
+	})
+	t.Run("Shutdown/AnyPoint", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			err := vsstest.CheckWriter(newLedgerWriter(bugShutdownPanics), only(ledgerOptions(), "Shutdown/AnyPoint"))
+			var pe *writer.PanicError
+			require.ErrorAs(t, err, &pe, "the handler's panic is behind the breach")
+			assert.Equal(t, writer.EventBackupShutdown, pe.Event)
+			assert.ErrorIs(t, err, vss.ErrWriterNonRetryable, "a panic counts as VSS_E_WRITERERROR_NONRETRYABLE")
+			b := breachOf(t, err, "Shutdown/AnyPoint")
+			assert.Equal(t, writer.EventBackupShutdown, b.Seen[len(b.Seen)-1].Kind)
+		})
+	})
+	t.Run("Backup/HealthyAfterThaw", func(t *testing.T) {
+		synctest.Test(t, func(t *testing.T) {
+			err := vsstest.CheckWriter(newLedgerWriter(bugThawKeepsFrozen), only(ledgerOptions(), "Backup/HealthyAfterThaw"))
+			assert.ErrorIs(t, err, context.DeadlineExceeded, "the Healthy probe's error is behind the breach")
+			b := breachOf(t, err, "Backup/HealthyAfterThaw")
+			assert.Contains(t, kinds(b.Seen), writer.EventThaw)
+		})
+	})
+	t.Run("Identify/MetadataStable", func(t *testing.T) {
+		// A breach no error shows: its cause is the breach's own
+		// message, wrapping nothing.
+		err := vsstest.CheckWriter(newLedgerWriter(bugUnstableMetadata), only(ledgerOptions(), "Identify/MetadataStable"))
+		b := breachOf(t, err, "Identify/MetadataStable")
+		assert.False(t, b.Rule.Must)
+		cause := errors.Unwrap(b)
+		require.Error(t, cause)
+		assert.Equal(t, b.What, cause.Error())
+		behind, ok := cause.(interface{ Unwrap() []error })
+		require.True(t, ok)
+		assert.Empty(t, behind.Unwrap())
+		assert.Equal(t, []writer.EventKind{writer.EventIdentify, writer.EventIdentify}, kinds(b.Seen))
+	})
+}
+
+// TestCheckErrorUnwrap: a CheckError unwraps to a *Breach per breach,
+// pointing into Breaches, whose text is the breach's report; a Breach
+// built without a cause unwraps to nil.
+func TestCheckErrorUnwrap(t *testing.T) {
+	ce := &vsstest.CheckError{Breaches: []vsstest.Breach{
+		{Rule: vsstest.Rule{Name: "Backup/Succeeds", Must: true}, What: "the backup failed", Err: vss.ErrWriterRetryable, Seed: 1, Repro: "r"},
+		{Rule: vsstest.Rule{Name: "Identify/MetadataStable"}, What: "differs", Seed: 2, Repro: "r"},
+	}}
+	errs := ce.Unwrap()
+	require.Len(t, errs, 2)
+	for i, e := range errs {
+		assert.Same(t, &ce.Breaches[i], e)
+		assert.Equal(t, ce.Breaches[i].String(), e.Error())
+	}
+	assert.ErrorIs(t, ce, vss.ErrWriterRetryable)
+	assert.NoError(t, errors.Unwrap(errs[1]))
+	assert.Equal(t, "MUST Backup/Succeeds: the backup failed (seed 1; reproduce: r)", errs[0].Error())
+}
