@@ -3,7 +3,6 @@ package vsstest
 import (
 	"context"
 	"fmt"
-	"github.com/vsskit/vss/simulate"
 	"io/fs"
 	"os"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
 
