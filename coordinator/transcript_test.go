@@ -146,6 +146,94 @@ func TestTranscripts(t *testing.T) {
 	}
 }
 
+// TestTranscriptHarnessRejectsWrongTranscripts makes sure the harness
+// cannot pass vacuously: a transcript altered in any way fails, naming the
+// altered line.
+func TestTranscriptHarnessRejectsWrongTranscripts(t *testing.T) {
+	const name = transcriptDir + "/normal_backup.txt"
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	good := string(b)
+	got, err := runTranscript(name, good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := compareTranscript(name, good, got); err != nil {
+		t.Fatalf("the transcript as committed must pass: %v", err)
+	}
+	lines := strings.Split(good, "\n")
+	find := func(f func(string) bool) int {
+		t.Helper()
+		i := slices.IndexFunc(lines, f)
+		if i < 0 {
+			t.Fatal("no line to alter")
+		}
+		return i
+	}
+	edit := func(f func(ls []string) []string) string {
+		return strings.Join(f(slices.Clone(lines)), "\n")
+	}
+	freeze := find(func(l string) bool { return strings.HasPrefix(l, "[step 6]") && strings.HasSuffix(l, "Freeze -> ok") })
+	start := find(func(l string) bool { return strings.HasPrefix(l, "start #") })
+	state := find(func(l string) bool { return strings.HasPrefix(l, "machine: ") })
+	reply := find(func(l string) bool { return strings.HasPrefix(l, "reply DoSnapshotSet: ") })
+	dashes := find(func(l string) bool { return l == "----" })
+
+	cases := []struct {
+		what string
+		text string
+		line int // 0-based index of the line the failure must name
+	}{
+		{"a writer's answer changed", edit(func(ls []string) []string {
+			ls[freeze] = strings.TrimSuffix(ls[freeze], "ok") + "failed: VSS_E_WRITERERROR_RETRYABLE"
+			return ls
+		}), freeze},
+		{"a started op left out", edit(func(ls []string) []string { return slices.Delete(ls, start, start+1) }), start},
+		{"an op too many", edit(func(ls []string) []string {
+			return slices.Insert(ls, state, `start #99 writer "Front": Abort`)
+		}), state},
+		{"a call that fails", edit(func(ls []string) []string {
+			ls[reply] = "reply DoSnapshotSet: VSS_E_FLUSH_WRITES_TIMEOUT"
+			return ls
+		}), reply},
+		{"a time that differs", edit(func(ls []string) []string {
+			ls[freeze] = strings.Replace(ls[freeze], "+0.000s", "+0.001s", 1)
+			return ls
+		}), freeze},
+		{"a directive without its transcript", edit(func(ls []string) []string {
+			end := dashes + slices.Index(ls[dashes:], "")
+			return slices.Delete(ls, dashes, end)
+		}), dashes},
+	}
+	for _, tc := range cases {
+		if tc.text == good {
+			t.Fatalf("%s: the alteration changed nothing", tc.what)
+		}
+		got, err := runTranscript(name, tc.text)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.what, err)
+		}
+		err = compareTranscript(name, tc.text, got)
+		if err == nil {
+			t.Errorf("%s: the harness accepted a wrong transcript", tc.what)
+			continue
+		}
+		if want := fmt.Sprintf("%s:%d:", name, tc.line+1); !strings.HasPrefix(err.Error(), want) {
+			t.Errorf("%s: the failure should name line %d:\n%v", tc.what, tc.line+1, err)
+		}
+	}
+
+	// A script that names what does not exist fails at that line, with or
+	// without -update.
+	bad := strings.Replace(good, "\ncall DoSnapshotSet\n", "\ncall DoSnapshotSet\nanswer writer Nobody Freeze\n", 1)
+	_, err = runTranscript(name, bad)
+	if err == nil || !strings.Contains(err.Error(), `no writer "Nobody"`) {
+		t.Errorf("a script naming an unknown writer must fail, got %v", err)
+	}
+}
+
 // compareTranscript compares a transcript file with what running it gave,
 // and names the first line that differs.
 func compareTranscript(name, want, got string) error {
