@@ -612,7 +612,7 @@ func (r *runner) parseCall(args []string) (coordinator.Call, error) {
 		c.WriterID, c.ClassID, c.Component = r.writers[w].InstanceID, r.writers[w].ClassID, component(args[1])
 		if n == 3 {
 			if c.Succeeded, err = strconv.ParseBool(args[2]); err != nil {
-				return c, want(-1, usage)
+				return c, fmt.Errorf("%v %s, not %q", kind, usage, args[2])
 			}
 		}
 	case coordinator.CallGetSnapshotProperties, coordinator.CallSnapshotFS:
