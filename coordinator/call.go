@@ -59,8 +59,9 @@ func (k CallKind) String() string {
 	return fmt.Sprintf("CallKind(%d)", int(k))
 }
 
-// step is the seed step (1 to 11) a call belongs to; see DESIGN.md
-// section 3. AbortBackup belongs to whatever step it interrupts (0).
+// step is the step of the backup (1 to 11, numbered as the package
+// documentation lists them) a call belongs to. AbortBackup belongs to
+// whatever step it interrupts (0).
 func (k CallKind) step() int {
 	switch k {
 	case CallInitializeForBackup, CallSetContext, CallSetBackupState, CallGatherWriterMetadata:

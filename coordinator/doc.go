@@ -5,8 +5,8 @@
 // It has two layers, in the manner of etcd's raft:
 //
 //   - Machine is the protocol as a pure state machine. It knows the phase
-//     of the session (the table in phase.go lists which calls each phase
-//     accepts), the state of every writer, the snapshot set, and what it is
+//     of the session, which decides the calls it accepts (Phase lists
+//     them), the state of every writer, the snapshot set, and what it is
 //     waiting for. It performs no I/O and reads no clock: time comes in
 //     with every input and deadlines go out through NextDeadline. Every
 //     transition can be tested by calling its methods.
@@ -16,6 +16,13 @@
 //     The default runtime uses goroutines and a Clock, for real writers
 //     and providers; package simulate supplies one that runs everything in
 //     a single thread, in virtual time, from a seed.
+//
+// The Machine's transitions are shown by golden transcripts in
+// testdata/transcripts, in the manner of etcd's rafttest: scripts that
+// drive a Machine through its exported API alone (a normal backup, a
+// writer's veto, a freeze timeout, a hold timeout, AbortBackup,
+// cancellation), each followed by the trace records, the work started and
+// cancelled and the replies it produced.
 //
 // # The rules it keeps
 //
@@ -30,5 +37,31 @@
 // at Freeze or Thaw sends that writer Abort at once. A provider's failure
 // after PrepareForSnapshot fails DoSnapshotSet, aborts the writers and
 // leaves no shadow copy of the set. When a call returns, no writer is
-// frozen. Every step is recorded in a Trace with its seed step number.
+// frozen.
+//
+// # Steps
+//
+// Every step is recorded in a Trace. Each Record carries the step of the
+// backup it belongs to, 1 to 11, numbered as in Microsoft's description of
+// how a shadow copy is created; the calls, writer events, provider calls
+// and work on the volumes of each step are:
+//
+//	1   InitializeForBackup, SetContext, SetBackupState,
+//	    GatherWriterMetadata (Identify)
+//	2   StartSnapshotSet, AddToSnapshotSet (IsVolumeSupported,
+//	    BeginPrepareSnapshot)
+//	3   PrepareForBackup (PrepareBackup)
+//	4   WriterMetadata, AddComponent
+//	5   DoSnapshotSet
+//	6   PrepareSnapshot, EndPrepareSnapshots, Freeze
+//	7   PreCommitSnapshots, flush and hold writes
+//	8   CommitSnapshots, release writes, PostCommitSnapshots
+//	9   Thaw, PreFinalCommitSnapshots, GetSnapshotProperties (the
+//	    shadow copies' devices), PostSnapshot, PostFinalCommitSnapshots
+//	10  GatherWriterStatus, WriterStatus, GetSnapshotProperties, SnapshotFS
+//	11  SetBackupSucceeded, BackupComplete (BackupComplete), SaveAsXML,
+//	    DeleteSnapshots, Close (BackupShutdown)
+//
+// AbortBackup belongs to the step it interrupts, and so do the Abort
+// events and AbortSnapshots calls of an aborted set.
 package coordinator

@@ -2,14 +2,38 @@ package coordinator
 
 import "fmt"
 
-// Phase is where a backup session is in the protocol. The legal calls of
-// each phase are listed in one table, legalCalls; anything else is answered
-// with vss.ErrBadState.
+// Phase is where a backup session is in the protocol. Each phase accepts
+// the requestor calls listed below, and Close, which is legal in every
+// phase; any other call fails with vss.ErrBadState and changes nothing.
+// A call that succeeds may move the session on to the phase its constant
+// names.
+//
+//	New               InitializeForBackup
+//	Initialized       SetContext, SetBackupState, GatherWriterMetadata,
+//	                  AbortBackup, DeleteSnapshots
+//	MetadataGathered  SetBackupState, WriterMetadata, StartSnapshotSet,
+//	                  AddToSnapshotSet, AddComponent, PrepareForBackup,
+//	                  GatherWriterStatus, WriterStatus, AbortBackup,
+//	                  DeleteSnapshots
+//	BackupPrepared    WriterMetadata, StartSnapshotSet, AddToSnapshotSet,
+//	                  DoSnapshotSet, GatherWriterStatus, WriterStatus,
+//	                  AbortBackup, DeleteSnapshots, SaveAsXML
+//	SnapshotCreated   WriterMetadata, GatherWriterStatus, WriterStatus,
+//	                  GetSnapshotProperties, SnapshotFS, SetBackupSucceeded,
+//	                  BackupComplete, AbortBackup, DeleteSnapshots, SaveAsXML
+//	BackupCompleted   WriterMetadata, GatherWriterStatus, WriterStatus,
+//	                  GetSnapshotProperties, SnapshotFS, DeleteSnapshots,
+//	                  SaveAsXML
+//	Aborted           WriterMetadata, GatherWriterStatus, WriterStatus,
+//	                  GetSnapshotProperties, SnapshotFS, AbortBackup,
+//	                  DeleteSnapshots, SaveAsXML
+//	Closed            (only Close, which then does nothing)
 type Phase int
 
 // The phases of a backup session, in protocol order.
 const (
-	// PhaseNew: the session exists; only InitializeForBackup is legal.
+	// PhaseNew: the session exists; only InitializeForBackup (and Close)
+	// is legal.
 	PhaseNew Phase = iota
 	// PhaseInitialized: InitializeForBackup succeeded (step 1).
 	PhaseInitialized
@@ -22,9 +46,12 @@ const (
 	// PhaseBackupCompleted: BackupComplete was delivered (step 11).
 	PhaseBackupCompleted
 	// PhaseAborted: the backup was aborted (AbortBackup, a failed set or a
-	// cancelled call); only status, deletion and Close remain legal.
+	// cancelled call); what remains legal asks for status, metadata,
+	// shadow copies or the document, deletes shadow copies, or ends the
+	// session.
 	PhaseAborted
-	// PhaseClosed: the session ended; every call fails.
+	// PhaseClosed: the session ended; every call but Close fails, and
+	// Close does nothing more.
 	PhaseClosed
 )
 
@@ -42,8 +69,9 @@ func (p Phase) String() string {
 }
 
 // legalCalls is the protocol's transition table: the requestor calls each
-// phase accepts. A call's success moves the session to the phase named in
-// its handler (Machine.begin); calls not listed fail with vss.ErrBadState.
+// phase accepts, as Phase's documentation lists them (a test keeps the two
+// in step). A call's success moves the session to the phase named in its
+// handler (Machine.begin); calls not listed fail with vss.ErrBadState.
 // Close is legal in every phase.
 var legalCalls = map[Phase][]CallKind{
 	PhaseNew: {CallInitializeForBackup},
