@@ -28,13 +28,37 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		// One line, no stack trace: the error already names the VSS call
-		// and the HRESULT.
-		fmt.Fprintln(os.Stderr, "backup:", strings.ReplaceAll(err.Error(), "\n", " "))
-		os.Exit(1)
-	}
+	os.Exit(runMain(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// runMain runs the command and returns its exit status: 0 done, 1 failed,
+// 2 a bad command line. Errors are printed once, on one line, with no
+// stack trace: the error already names the VSS call and the HRESULT.
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := run(ctx, args, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0 // -h: the flag package printed the usage
+	case errors.Is(err, errFlags):
+		return 2 // the flag package printed the error and the usage
+	}
+	fmt.Fprintln(stderr, "backup:", strings.ReplaceAll(err.Error(), "\n", " "))
+	var ue usageError
+	if errors.As(err, &ue) {
+		return 2
+	}
+	return 1
+}
+
+// errFlags is a command line the flag package has already reported.
+var errFlags = errors.New("bad flags")
+
+// usageError is a bad command line, not yet reported.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
 
 // options are the command line.
 type options struct {
@@ -54,10 +78,13 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fl.StringVar(&o.out, "out", "", "output directory, or archive (.tar, .tar.gz, .tgz, .zip)")
 	fl.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	if err := fl.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, errFlags
 	}
 	if o.out == "" {
-		return o, errors.New("-out is required")
+		return o, usageError("-out is required")
 	}
 	for _, p := range fl.Args() {
 		p = strings.Trim(strings.ReplaceAll(p, `\`, "/"), "/")
@@ -65,7 +92,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 			p = "."
 		}
 		if !fs.ValidPath(p) {
-			return o, fmt.Errorf("path %q is not a path inside the volume", p)
+			return o, usageError(fmt.Sprintf("path %q is not a path inside the volume", p))
 		}
 		o.paths = append(o.paths, p)
 	}

@@ -81,8 +81,31 @@ func TestWithoutWindowsSaysSo(t *testing.T) {
 
 func TestBadArguments(t *testing.T) {
 	for _, args := range [][]string{{"-simulate"}, {"-simulate", "-out", "x", "../etc"}} {
-		if err := run(context.Background(), args, io.Discard, io.Discard); err == nil {
-			t.Errorf("%q: no error", args)
+		var stderr bytes.Buffer
+		if code := runMain(context.Background(), args, io.Discard, &stderr); code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
 		}
+		if n := strings.Count(stderr.String(), "backup: "); n != 1 {
+			t.Errorf("%q: %d error lines, want 1: %q", args, n, stderr.String())
+		}
+	}
+}
+
+// A flag error is printed once, by the flag package, with the usage; -h
+// prints the usage and is not a failure.
+func TestUnknownFlagReportedOnce(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := runMain(context.Background(), []string{"-bogus"}, io.Discard, &stderr); code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if n := strings.Count(stderr.String(), "-bogus"); n != 1 {
+		t.Errorf("-bogus named %d times: %q", n, stderr.String())
+	}
+	if !strings.Contains(stderr.String(), "Usage of backup") {
+		t.Errorf("no usage: %q", stderr.String())
+	}
+	stderr.Reset()
+	if code := runMain(context.Background(), []string{"-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-out string") {
+		t.Errorf("-h: exit %d, %q", code, stderr.String())
 	}
 }
