@@ -11,6 +11,16 @@
 // directory, or an archive when -out ends in .tar, .tar.gz, .tgz or .zip.
 // Paths are slash-separated and relative to the volume's root; none means
 // the whole volume.
+//
+// Nothing appears at -out until the backup is complete: the copy goes to a
+// temporary file (or directory) next to it, is synced to disk and read
+// back and checked entry by entry (sizes and SHA-256 of every file) before
+// the writers are told the backup succeeded, and is renamed to -out when
+// the backup has ended well. A failed or interrupted (Ctrl-C) backup
+// removes the temporary copy and leaves -out as it was: an archive is
+// replaced only by a complete one. A directory -out must not exist or be
+// empty; the tool does not mix a backup into, or delete, files already
+// there.
 package main
 
 import (
@@ -32,8 +42,9 @@ func main() {
 }
 
 // runMain runs the command and returns its exit status: 0 done, 1 failed,
-// 2 a bad command line. Errors are printed once, on one line, with no
-// stack trace: the error already names the VSS call and the HRESULT.
+// 2 a bad command line, 130 interrupted. Errors are printed once, on one
+// line, with no stack trace: the error already names the VSS call and the
+// HRESULT.
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	err := run(ctx, args, stdout, stderr)
 	switch {
@@ -46,8 +57,11 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintln(stderr, "backup:", strings.ReplaceAll(err.Error(), "\n", " "))
 	var ue usageError
-	if errors.As(err, &ue) {
+	switch {
+	case errors.As(err, &ue):
 		return 2
+	case errors.Is(err, errInterrupted):
+		return 130
 	}
 	return 1
 }
@@ -59,6 +73,9 @@ var errFlags = errors.New("bad flags")
 type usageError string
 
 func (e usageError) Error() string { return string(e) }
+
+// errInterrupted is a backup stopped by an interrupt (Ctrl-C).
+var errInterrupted = errors.New("interrupted")
 
 // options are the command line.
 type options struct {
@@ -102,14 +119,31 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
+// run backs up as the command line says. Nothing is written at -out until
+// the copy is complete and has been read back and checked: a failed or
+// interrupted backup leaves what was there before as it was.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stderr)
 	if err != nil {
 		return err
 	}
+	// From here an interrupt cancels ctx: the backup is aborted (VSS
+	// deletes the shadow copy) and the unfinished output removed.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
+	err = backup(ctx, o, stdout, stderr)
+	if err != nil && ctx.Err() != nil {
+		where := ""
+		var be *requestor.BackupError
+		if errors.As(err, &be) {
+			where = " during " + be.Step
+		}
+		return fmt.Errorf("%w%s; nothing was written to %s", errInterrupted, where, o.out)
+	}
+	return err
+}
 
+func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	var r requestor.Requestor
 	if o.simulate {
 		s, err := newSimulatedSession(o.volume)
@@ -130,6 +164,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer sink.Abort() // after Place, does nothing
 	var copied copyStats
 	res, err := requestor.Backup(ctx, r, requestor.Plan{
 		Volumes: []string{o.volume},
@@ -138,13 +173,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 				return fmt.Errorf("the shadow copy of %s cannot be read in this process", o.volume)
 			}
 			copied, err = copyPaths(ctx, snaps[0].FS, o.paths, sink, newProgress(stderr, o.quiet))
-			return err
+			if err != nil {
+				return err
+			}
+			// The data is stored, and checked, before Backup tells the
+			// writers so (BackupComplete): they may then truncate
+			// their logs.
+			return sink.Finish(ctx)
 		},
 	})
-	if cerr := sink.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
 	if err != nil {
+		return err
+	}
+	if err := sink.Place(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "backed up %d files (%s) from the shadow copy %v of %s to %s\n",
