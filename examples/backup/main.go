@@ -10,7 +10,8 @@
 // -simulate it runs against the simulator, on any system. The output is a
 // directory, or an archive when -out ends in .tar, .tar.gz, .tgz or .zip.
 // Paths are slash-separated and relative to the volume's root; none means
-// the whole volume.
+// the whole volume. -simulate-files N adds N generated files to the
+// simulated volume, for a larger backup.
 //
 // Nothing appears at -out until the backup is complete: the copy goes to a
 // temporary file (or directory) next to it, is synced to disk and read
@@ -80,6 +81,7 @@ var errInterrupted = errors.New("interrupted")
 // options are the command line.
 type options struct {
 	simulate bool
+	files    int // -simulate-files
 	volume   string
 	out      string
 	quiet    bool
@@ -91,6 +93,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fl := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	fl.BoolVar(&o.simulate, "simulate", false, "run against the VSS simulator instead of Windows VSS")
+	fl.IntVar(&o.files, "simulate-files", 0, "with -simulate, `N` more files (64 kB each, under Data/) on the simulated volume, to try a larger backup")
 	fl.StringVar(&o.volume, "volume", `C:\`, "the volume to shadow copy")
 	fl.StringVar(&o.out, "out", "", "output directory, or archive (.tar, .tar.gz, .tgz, .zip)")
 	fl.BoolVar(&o.quiet, "quiet", false, "no progress bar")
@@ -102,6 +105,9 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.out == "" {
 		return o, usageError("-out is required")
+	}
+	if o.files < 0 || o.files > 0 && !o.simulate {
+		return o, usageError("-simulate-files needs -simulate and a count of 0 or more")
 	}
 	for _, p := range fl.Args() {
 		p = strings.Trim(strings.ReplaceAll(p, `\`, "/"), "/")
@@ -146,7 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	var r requestor.Requestor
 	if o.simulate {
-		s, err := newSimulatedSession(o.volume)
+		s, err := newSimulatedSession(o.volume, o.files)
 		if err != nil {
 			return err
 		}

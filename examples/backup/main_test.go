@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"runtime"
@@ -84,7 +85,7 @@ func TestWithoutWindowsSaysSo(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-simulate"}, {"-simulate", "-out", "x", "../etc"}} {
+	for _, args := range [][]string{{"-simulate"}, {"-simulate", "-out", "x", "../etc"}, {"-out", "x", "-simulate-files", "3"}} {
 		var stderr bytes.Buffer
 		if code := runMain(context.Background(), args, io.Discard, &stderr); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)
@@ -109,8 +110,23 @@ func TestUnknownFlagReportedOnce(t *testing.T) {
 		t.Errorf("no usage: %q", stderr.String())
 	}
 	stderr.Reset()
-	if code := runMain(context.Background(), []string{"-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-out string") {
+	if code := runMain(context.Background(), []string{"-h"}, io.Discard, &stderr); code != 0 || !strings.Contains(stderr.String(), "-simulate-files N") {
 		t.Errorf("-h: exit %d, %q", code, stderr.String())
+	}
+}
+
+// The same, through the binary, as a user sees it.
+func TestUnknownFlagReportedOnceByTheBinary(t *testing.T) {
+	bin := buildBackup(t)
+	var stderr bytes.Buffer
+	cmd := exec.Command(bin, "-bogus")
+	cmd.Stderr = &stderr
+	err := cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 2 {
+		t.Errorf("exit %d (%v), want 2", code, err)
+	}
+	if n := strings.Count(stderr.String(), "flag provided but not defined: -bogus"); n != 1 || strings.Contains(stderr.String(), "backup: ") {
+		t.Errorf("the error is printed %d times: %q", n, stderr.String())
 	}
 }
 
@@ -194,6 +210,20 @@ func TestDirectoryOutputMustBeNewOrEmpty(t *testing.T) {
 		t.Errorf("into a directory with files: %v", err)
 	}
 	if err := onlyFile(filepath.Dir(out), "docs"); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestSimulateFiles(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "big.tar.gz")
+	var stdout bytes.Buffer
+	if err := run(context.Background(), []string{"-simulate", "-simulate-files", "120", "-quiet", "-out", out}, &stdout, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "backed up 126 files") {
+		t.Errorf("stdout: %q", stdout.String())
+	}
+	if err := checkNewArchive(out, 120); err != nil {
 		t.Error(err)
 	}
 }
