@@ -11,6 +11,9 @@
 // alike. -roundtrip writes the document with this library, parses the
 // output and compares it with the parse of the input, and lists any
 // element or attribute of the input missing from the output.
+//
+// Only regular files of at most 32 MiB (the library's limit) are read: a
+// directory, a device or a named pipe is refused at once.
 package main
 
 import (
@@ -19,6 +22,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -31,6 +35,76 @@ import (
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// readDocument reads the file name holds, refusing anything but a regular
+// file and anything larger than a document may be.
+func readDocument(name string) ([]byte, error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	f, fi, err := openChecked(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi.Size() > xmldoc.MaxSize {
+		return nil, fmt.Errorf("the file is %d bytes; a VSS document is at most %d (32 MiB)", fi.Size(), xmldoc.MaxSize)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, xmldoc.MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > xmldoc.MaxSize {
+		return nil, fmt.Errorf("the file grew past %d bytes (32 MiB) while read; a VSS document is at most that", xmldoc.MaxSize)
+	}
+	return b, nil
+}
+
+// openChecked opens a regular file for reading. It opens without
+// blocking, so that should a named pipe have taken the file's place since
+// it was checked, opening it does not wait for a writer, and then refuses
+// what it opened if it is not a regular file.
+func openChecked(name string) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = regular(fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// regular refuses what is not a regular file, saying what it is.
+func regular(fi fs.FileInfo) error {
+	m := fi.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "something else"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	case m&fs.ModeCharDevice != 0:
+		what = "a character device"
+	case m&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s, not a regular file; inspect reads VSS documents saved as files", what)
 }
 
 // errChanged is a round trip that did not give back the same document.
@@ -102,7 +176,7 @@ func (d *document) model() any {
 }
 
 func inspect(name string, asJSON, roundtrip bool, out io.Writer) error {
-	b, err := os.ReadFile(name)
+	b, err := readDocument(name)
 	if err != nil {
 		return err
 	}
