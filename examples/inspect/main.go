@@ -13,7 +13,11 @@
 // element or attribute of the input missing from the output.
 //
 // Only regular files of at most 32 MiB (the library's limit) are read: a
-// directory, a device or a named pipe is refused at once.
+// directory, a device or a named pipe is refused at once. Names from the
+// document are printed quoted and escaped, like Go strings, when they hold
+// control characters, bidirectional overrides or other characters a
+// terminal would act on rather than show; in the rest of the output such
+// characters are escaped as \uXXXX.
 package main
 
 import (
@@ -111,6 +115,10 @@ func regular(fi fs.FileInfo) error {
 var errChanged = errors.New("the document written back differs from the input")
 
 func run(args []string, stdout, stderr io.Writer) int {
+	out, errOut := &escaper{w: stdout}, &escaper{w: stderr}
+	defer out.flush()
+	defer errOut.flush()
+	stdout, stderr = out, errOut
 	fl := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	asJSON := fl.Bool("json", false, "print the parsed document as JSON")
@@ -129,7 +137,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	status := 0
 	for _, name := range fl.Args() {
 		if err := inspect(name, *asJSON, *roundtrip, stdout); err != nil {
-			fmt.Fprintf(stderr, "inspect: %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "inspect: %s: %v\n", show(name), err)
 			status = 1
 		}
 	}
@@ -237,10 +245,10 @@ func yesNo(b bool) string {
 }
 
 func printMetadata(w io.Writer, md *writer.Metadata) {
-	fmt.Fprintf(w, "writer metadata document (version %s)\n", md.Version)
-	fmt.Fprintf(w, "writer      %s\n", md.Name)
+	fmt.Fprintf(w, "writer metadata document (version %s)\n", show(md.Version))
+	fmt.Fprintf(w, "writer      %s\n", show(md.Name))
 	if md.InstanceName != "" {
-		fmt.Fprintf(w, "instance    %s\n", md.InstanceName)
+		fmt.Fprintf(w, "instance    %s\n", show(md.InstanceName))
 	}
 	fmt.Fprintf(w, "class ID    %v\ninstance ID %v\n", md.ClassID, md.InstanceID)
 	fmt.Fprintf(w, "usage       %v\nsource      %v\n", md.Usage, md.Source)
@@ -249,7 +257,7 @@ func printMetadata(w io.Writer, md *writer.Metadata) {
 	}
 	fmt.Fprintf(w, "components  %d\n", len(md.Components))
 	for _, c := range md.Components {
-		fmt.Fprintf(w, "  %s  (%v, selectable %s, selectable for restore %s)\n", c.Key(), c.Type, yesNo(c.Selectable), yesNo(c.SelectableForRestore))
+		fmt.Fprintf(w, "  %s  (%v, selectable %s, selectable for restore %s)\n", show(c.Key().String()), c.Type, yesNo(c.Selectable), yesNo(c.SelectableForRestore))
 		if c.Caption != "" {
 			fmt.Fprintf(w, "    caption %q\n", strings.TrimSpace(c.Caption))
 		}
@@ -257,7 +265,7 @@ func printMetadata(w io.Writer, md *writer.Metadata) {
 		printFiles(w, "database files", c.DatabaseFiles)
 		printFiles(w, "log files", c.LogFiles)
 		for _, d := range c.Dependencies {
-			fmt.Fprintf(w, "    depends on %s\\%s of writer %v\n", d.LogicalPath, d.ComponentName, d.WriterClass)
+			fmt.Fprintf(w, "    depends on %s of writer %v\n", show(d.LogicalPath+`\`+d.ComponentName), d.WriterClass)
 		}
 	}
 	printFiles(w, "excluded", md.ExcludeFiles)
@@ -267,22 +275,22 @@ func printMetadata(w io.Writer, md *writer.Metadata) {
 // printFiles lists up to ten file sets and counts the rest: the System
 // Writer declares thousands.
 func printFiles(w io.Writer, what string, files []writer.FileSpec) {
-	const show = 10
+	const listed = 10
 	for i, f := range files {
-		if i == show {
-			fmt.Fprintf(w, "    ... and %d more %s\n", len(files)-show, what)
+		if i == listed {
+			fmt.Fprintf(w, "    ... and %d more %s\n", len(files)-listed, what)
 			break
 		}
 		rec := ""
 		if f.Recursive {
 			rec = " (recursive)"
 		}
-		fmt.Fprintf(w, "    %s: %s\\%s%s\n", what, strings.TrimRight(f.Path, `\`), f.Spec, rec)
+		fmt.Fprintf(w, "    %s: %s%s\n", what, show(strings.TrimRight(f.Path, `\`)+`\`+f.Spec), rec)
 	}
 }
 
 func printBackupDocument(w io.Writer, d *requestor.BackupDocument) {
-	fmt.Fprintf(w, "backup components document (version %s)\n", d.Version)
+	fmt.Fprintf(w, "backup components document (version %s)\n", show(d.Version))
 	fmt.Fprintf(w, "backup type       %v\n", d.Type)
 	fmt.Fprintf(w, "component mode    %s\n", yesNo(d.SelectComponents))
 	fmt.Fprintf(w, "system state      %s\n", yesNo(d.BootableSystemState))
@@ -299,7 +307,7 @@ func printBackupDocument(w io.Writer, d *requestor.BackupDocument) {
 			if c.BackupSucceeded {
 				state = "backed up"
 			}
-			fmt.Fprintf(w, "    %s  (%v, %s", c.Key(), c.Type, state)
+			fmt.Fprintf(w, "    %s  (%v, %s", show(c.Key().String()), c.Type, state)
 			if c.BackupStamp != "" {
 				fmt.Fprintf(w, ", stamp %q", c.BackupStamp)
 			}
