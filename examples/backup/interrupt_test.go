@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -90,8 +91,8 @@ func checkNewArchive(name string, n int) error {
 // TestInterruptKeepsThePreviousArchive runs the command over a good
 // archive and interrupts it (os.Interrupt, as Ctrl-C does) at a random
 // instant of its run, many times: the archive is the previous one byte for
-// byte, or, when the backup had already ended, a complete new backup;
-// never anything else, and no temporary file remains. CI runs 15 runs;
+// byte, or, when the backup had ended or its data was already stored, a
+// complete new backup; never anything else, and no temporary file remains. CI runs 15 runs;
 // VSS_SIGINT_RUNS=300 runs more, VSS_SIGINT_SEED picks another seed.
 func TestInterruptKeepsThePreviousArchive(t *testing.T) {
 	if runtime.GOOS == "windows" {
@@ -118,23 +119,28 @@ func TestInterruptKeepsThePreviousArchive(t *testing.T) {
 	out := filepath.Join(dir, "backup.tar.gz")
 	args := []string{"-simulate", "-simulate-files", strconv.Itoa(files), "-quiet", "-out", out}
 
-	// One uninterrupted run: it completes, and its length bounds the
-	// instants the interrupts are sent at.
+	// Uninterrupted runs complete; the quickest bounds the instants the
+	// interrupts are sent at.
 	good := goodArchive(t, out)
-	start := time.Now()
-	if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
-		t.Fatalf("an uninterrupted run: %v\n%s", err, b)
-	}
-	window := time.Since(start) * 6 / 5
-	if err := checkNewArchive(out, files); err != nil {
-		t.Fatalf("an uninterrupted run: %v", err)
-	}
-	if err := onlyFile(dir, "backup.tar.gz"); err != nil {
-		t.Fatal(err)
+	var window time.Duration
+	for range 3 {
+		start := time.Now()
+		if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("an uninterrupted run: %v\n%s", err, b)
+		}
+		if d := time.Since(start) * 6 / 5; window == 0 || d < window {
+			window = d
+		}
+		if err := checkNewArchive(out, files); err != nil {
+			t.Fatalf("an uninterrupted run: %v", err)
+		}
+		if err := onlyFile(dir, "backup.tar.gz"); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	rng := rand.New(rand.NewPCG(seed, 0))
-	var interrupted, completed, killedEarly, killedLate int
+	var interrupted, completed, completedAfterStored, killedEarly, killedLate int
 	during := map[string]int{} // the backup steps interrupted
 	for i := range runs {
 		if err := os.WriteFile(out, good, 0o644); err != nil {
@@ -177,6 +183,9 @@ func TestInterruptKeepsThePreviousArchive(t *testing.T) {
 			}
 			if code == 0 {
 				completed++
+				if strings.Contains(stderr.String(), "interrupted after the data was stored") {
+					completedAfterStored++
+				}
 			} else {
 				killedLate++
 			}
@@ -189,6 +198,7 @@ func TestInterruptKeepsThePreviousArchive(t *testing.T) {
 			t.Errorf("run %d (interrupt after %v): %v", i, delay, err)
 		}
 	}
-	t.Logf("%d runs (seed %d, interrupts within %v): %d interrupted with the previous archive intact (during %v), %d completed first, %d killed before the backup started, %d killed after it ended",
-		runs, seed, window, interrupted, during, completed, killedEarly, killedLate)
+	t.Logf("%d runs (seed %d, interrupts within %v): %d interrupted with the previous archive intact (during %v); "+
+		"%d completed with a new archive (%d of them interrupted after the data was stored); %d killed before the backup started, %d killed after it ended",
+		runs, seed, window, interrupted, during, completed, completedAfterStored, killedEarly, killedLate)
 }

@@ -19,7 +19,9 @@
 // the writers are told the backup succeeded, and is renamed to -out when
 // the backup has ended well. A failed or interrupted (Ctrl-C) backup
 // removes the temporary copy and leaves -out as it was: an archive is
-// replaced only by a complete one. A directory -out must not exist or be
+// replaced only by a complete one. An interrupt that comes once the data
+// is stored lets the backup finish: the writers are about to be told it
+// is stored. A directory -out must not exist or be
 // empty; the tool does not mix a backup into, or delete, files already
 // there.
 package main
@@ -34,6 +36,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 
 	"github.com/vsskit/vss/requestor"
 )
@@ -133,8 +136,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// From here an interrupt cancels ctx: the backup is aborted (VSS
-	// deletes the shadow copy) and the unfinished output removed.
+	// From here an interrupt cancels ctx: until the data is stored, the
+	// backup is aborted (VSS deletes the shadow copy) and the unfinished
+	// output removed; see backup.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	err = backup(ctx, o, stdout, stderr)
@@ -171,8 +175,25 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer sink.Abort() // after Place, does nothing
+
+	// An interrupt (ctx) aborts the backup until its data is stored. From
+	// then on the backup runs to its end: Backup next tells the writers
+	// the data is stored (BackupComplete), and some truncate their logs
+	// on it, so stored data is not thrown away.
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var mu sync.Mutex
+	stored := false
+	defer context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stored {
+			cancel()
+		}
+	})()
+
 	var copied copyStats
-	res, err := requestor.Backup(ctx, r, requestor.Plan{
+	res, err := requestor.Backup(bctx, r, requestor.Plan{
 		Volumes: []string{o.volume},
 		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
 			if snaps[0].FS == nil {
@@ -182,17 +203,28 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			// The data is stored, and checked, before Backup tells the
-			// writers so (BackupComplete): they may then truncate
-			// their logs.
-			return sink.Finish(ctx)
+			// The data is stored, synced and checked before Backup
+			// tells the writers so.
+			if err := sink.Finish(ctx); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err := bctx.Err(); err != nil {
+				return err
+			}
+			stored = true
+			return nil
 		},
 	})
 	if err != nil {
 		return err
 	}
-	if err := sink.Place(ctx); err != nil {
+	if err := sink.Place(); err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "backup: interrupted after the data was stored: the backup was completed, not abandoned\n")
 	}
 	fmt.Fprintf(stdout, "backed up %d files (%s) from the shadow copy %v of %s to %s\n",
 		copied.files, humanBytes(copied.bytes), res.Snapshots[0].Properties.ID, o.volume, o.out)

@@ -270,4 +270,4 @@ func onlyFile(dir, name string) error {
 	return nil
 }
 
-var interruptedAt = regexp.MustCompile(`^backup: interrupted(?: during (\S+))?; nothing was written to `)
+var interruptedAt = regexp.MustCompile(`^backup: interrupted(?: during (.+?))?; nothing was written to `)

@@ -31,7 +31,7 @@ type sink interface {
 	// data is stored, under a temporary name.
 	Finish(ctx context.Context) error
 	// Place renames the finished output to the output path.
-	Place(ctx context.Context) error
+	Place() error
 	// Abort removes the output unless it was placed.
 	Abort()
 }
@@ -189,15 +189,15 @@ func (a *archive) finish(check func(f *os.File) error) error {
 
 // Place renames the finished temporary file to out, keeping a replaced
 // archive's permissions.
-func (a *archive) Place(ctx context.Context) error {
-	err := a.place(ctx)
+func (a *archive) Place() error {
+	err := a.place()
 	if err != nil {
 		a.Abort()
 	}
 	return err
 }
 
-func (a *archive) place(ctx context.Context) error {
+func (a *archive) place() error {
 	perm := fs.FileMode(0o644)
 	if fi, err := os.Stat(a.out); err == nil {
 		perm = fi.Mode().Perm()
@@ -206,9 +206,6 @@ func (a *archive) place(ctx context.Context) error {
 		return err
 	}
 	if err := a.f.Close(); err != nil {
-		return err
-	}
-	if err := ctx.Err(); err != nil {
 		return err
 	}
 	if err := os.Rename(a.f.Name(), a.out); err != nil {
@@ -477,11 +474,8 @@ func (d *dirSink) Finish(ctx context.Context) error {
 	return nil
 }
 
-func (d *dirSink) Place(ctx context.Context) error {
-	err := ctx.Err()
-	if err == nil {
-		err = checkDirFree(d.out)
-	}
+func (d *dirSink) Place() error {
+	err := checkDirFree(d.out)
 	if err == nil {
 		// An empty directory at out gives way; on Windows a rename does
 		// not replace a directory.

@@ -71,7 +71,7 @@ func TestSinksPlaceACheckedBackup(t *testing.T) {
 				t.Errorf("%s: replaced before Place", out)
 			}
 		}
-		if err := s.Place(context.Background()); err != nil {
+		if err := s.Place(); err != nil {
 			t.Fatalf("%s: Place: %v", out, err)
 		}
 		if got := len(*manifestOf(s)); got != 7 { // 4 files, a, a/b and c
