@@ -10,7 +10,20 @@
 // -simulate it runs against the simulator, on any system. The output is a
 // directory, or an archive when -out ends in .tar, .tar.gz, .tgz or .zip.
 // Paths are slash-separated and relative to the volume's root; none means
-// the whole volume.
+// the whole volume. -simulate-files N adds N generated files to the
+// simulated volume, for a larger backup.
+//
+// Nothing appears at -out until the backup is complete: the copy goes to a
+// temporary file (or directory) next to it, is synced to disk and read
+// back and checked entry by entry (sizes and SHA-256 of every file) before
+// the writers are told the backup succeeded, and is renamed to -out when
+// the backup has ended well. A failed or interrupted (Ctrl-C) backup
+// removes the temporary copy and leaves -out as it was: an archive is
+// replaced only by a complete one. An interrupt that comes once the data
+// is stored lets the backup finish: the writers are about to be told it
+// is stored. A directory -out must not exist or be
+// empty; the tool does not mix a backup into, or delete, files already
+// there.
 package main
 
 import (
@@ -23,22 +36,55 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 
 	"github.com/vsskit/vss/requestor"
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		// One line, no stack trace: the error already names the VSS call
-		// and the HRESULT.
-		fmt.Fprintln(os.Stderr, "backup:", strings.ReplaceAll(err.Error(), "\n", " "))
-		os.Exit(1)
-	}
+	os.Exit(runMain(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
 }
+
+// runMain runs the command and returns its exit status: 0 done, 1 failed,
+// 2 a bad command line, 130 interrupted. Errors are printed once, on one
+// line, with no stack trace: the error already names the VSS call and the
+// HRESULT.
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := run(ctx, args, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0 // -h: the flag package printed the usage
+	case errors.Is(err, errFlags):
+		return 2 // the flag package printed the error and the usage
+	}
+	fmt.Fprintln(stderr, "backup:", strings.ReplaceAll(err.Error(), "\n", " "))
+	var ue usageError
+	switch {
+	case errors.As(err, &ue):
+		return 2
+	case errors.Is(err, errInterrupted):
+		return 130
+	}
+	return 1
+}
+
+// errFlags is a command line the flag package has already reported.
+var errFlags = errors.New("bad flags")
+
+// usageError is a bad command line, not yet reported.
+type usageError string
+
+func (e usageError) Error() string { return string(e) }
+
+// errInterrupted is a backup stopped by an interrupt (Ctrl-C).
+var errInterrupted = errors.New("interrupted")
 
 // options are the command line.
 type options struct {
 	simulate bool
+	files    int // -simulate-files
 	volume   string
 	out      string
 	quiet    bool
@@ -50,14 +96,21 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fl := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	fl.BoolVar(&o.simulate, "simulate", false, "run against the VSS simulator instead of Windows VSS")
+	fl.IntVar(&o.files, "simulate-files", 0, "with -simulate, `N` more files (64 kB each, under Data/) on the simulated volume, to try a larger backup")
 	fl.StringVar(&o.volume, "volume", `C:\`, "the volume to shadow copy")
 	fl.StringVar(&o.out, "out", "", "output directory, or archive (.tar, .tar.gz, .tgz, .zip)")
 	fl.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	if err := fl.Parse(args); err != nil {
-		return o, err
+		if errors.Is(err, flag.ErrHelp) {
+			return o, err
+		}
+		return o, errFlags
 	}
 	if o.out == "" {
-		return o, errors.New("-out is required")
+		return o, usageError("-out is required")
+	}
+	if o.files < 0 || o.files > 0 && !o.simulate {
+		return o, usageError("-simulate-files needs -simulate and a count of 0 or more")
 	}
 	for _, p := range fl.Args() {
 		p = strings.Trim(strings.ReplaceAll(p, `\`, "/"), "/")
@@ -65,7 +118,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 			p = "."
 		}
 		if !fs.ValidPath(p) {
-			return o, fmt.Errorf("path %q is not a path inside the volume", p)
+			return o, usageError(fmt.Sprintf("path %q is not a path inside the volume", p))
 		}
 		o.paths = append(o.paths, p)
 	}
@@ -75,17 +128,35 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	return o, nil
 }
 
+// run backs up as the command line says. Nothing is written at -out until
+// the copy is complete and has been read back and checked: a failed or
+// interrupted backup leaves what was there before as it was.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stderr)
 	if err != nil {
 		return err
 	}
+	// From here an interrupt cancels ctx: until the data is stored, the
+	// backup is aborted (VSS deletes the shadow copy) and the unfinished
+	// output removed; see backup.
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
+	err = backup(ctx, o, stdout, stderr)
+	if err != nil && ctx.Err() != nil {
+		where := ""
+		var be *requestor.BackupError
+		if errors.As(err, &be) {
+			where = " during " + be.Step
+		}
+		return fmt.Errorf("%w%s; nothing was written to %s", errInterrupted, where, o.out)
+	}
+	return err
+}
 
+func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	var r requestor.Requestor
 	if o.simulate {
-		s, err := newSimulatedSession(o.volume)
+		s, err := newSimulatedSession(o.volume, o.files)
 		if err != nil {
 			return err
 		}
@@ -103,22 +174,57 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	defer sink.Abort() // after Place, does nothing
+
+	// An interrupt (ctx) aborts the backup until its data is stored. From
+	// then on the backup runs to its end: Backup next tells the writers
+	// the data is stored (BackupComplete), and some truncate their logs
+	// on it, so stored data is not thrown away.
+	bctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancel()
+	var mu sync.Mutex
+	stored := false
+	defer context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !stored {
+			cancel()
+		}
+	})()
+
 	var copied copyStats
-	res, err := requestor.Backup(ctx, r, requestor.Plan{
+	res, err := requestor.Backup(bctx, r, requestor.Plan{
 		Volumes: []string{o.volume},
 		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
 			if snaps[0].FS == nil {
 				return fmt.Errorf("the shadow copy of %s cannot be read in this process", o.volume)
 			}
 			copied, err = copyPaths(ctx, snaps[0].FS, o.paths, sink, newProgress(stderr, o.quiet))
-			return err
+			if err != nil {
+				return err
+			}
+			// The data is stored, synced and checked before Backup
+			// tells the writers so.
+			if err := sink.Finish(ctx); err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err := bctx.Err(); err != nil {
+				return err
+			}
+			stored = true
+			return nil
 		},
 	})
-	if cerr := sink.Close(); err == nil && cerr != nil {
-		err = cerr
-	}
 	if err != nil {
 		return err
+	}
+	if err := sink.Place(); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintf(stderr, "backup: interrupted after the data was stored: the backup was completed, not abandoned\n")
 	}
 	fmt.Fprintf(stdout, "backed up %d files (%s) from the shadow copy %v of %s to %s\n",
 		copied.files, humanBytes(copied.bytes), res.Snapshots[0].Properties.ID, o.volume, o.out)

@@ -21,17 +21,41 @@ var sampleFiles = map[string]string{
 	"Windows/System32/config/SYSTEM": strings.Repeat("\x00", 4096),
 }
 
-// newSimulatedSession builds a simulated machine: one volume with sample
-// files, an application writer and the system provider, and returns a
-// session on it.
-func newSimulatedSession(volume string) (*coordinator.Session, error) {
+// generatedFileSize is the size of each file -simulate-files adds.
+const generatedFileSize = 64 << 10
+
+// generatedFile is the name and contents of the i-th file -simulate-files
+// adds: lines of text, different in every file.
+func generatedFile(i int) (string, []byte) {
+	b := make([]byte, 0, generatedFileSize+64)
+	for line := 0; len(b) < generatedFileSize; line++ {
+		b = fmt.Appendf(b, "file %d line %d: %x\n", i, line, uint32(i*2654435761+line*40503))
+	}
+	return fmt.Sprintf("Data/%03d/file%05d.txt", i/100, i), b[:generatedFileSize]
+}
+
+// newSimulatedSession builds a simulated machine: one volume with the
+// sample files and extra generated ones, an application writer and the
+// system provider, and returns a session on it.
+func newSimulatedSession(volume string, extra int) (*coordinator.Session, error) {
 	vol := simulate.NewVolume(volume)
-	for name, data := range sampleFiles {
+	write := func(name string, data []byte) error {
 		if err := vol.MkdirAll(path.Dir(name)); err != nil {
-			return nil, fmt.Errorf("simulated volume: %w", err)
+			return fmt.Errorf("simulated volume: %w", err)
 		}
-		if err := vol.WriteFile(name, []byte(data)); err != nil {
-			return nil, fmt.Errorf("simulated volume: %w", err)
+		if err := vol.WriteFile(name, data); err != nil {
+			return fmt.Errorf("simulated volume: %w", err)
+		}
+		return nil
+	}
+	for name, data := range sampleFiles {
+		if err := write(name, []byte(data)); err != nil {
+			return nil, err
+		}
+	}
+	for i := range extra {
+		if err := write(generatedFile(i)); err != nil {
+			return nil, err
 		}
 	}
 	vols := simulate.NewVolumeSet(vol)

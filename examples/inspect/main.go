@@ -11,6 +11,13 @@
 // alike. -roundtrip writes the document with this library, parses the
 // output and compares it with the parse of the input, and lists any
 // element or attribute of the input missing from the output.
+//
+// Only regular files of at most 32 MiB (the library's limit) are read: a
+// directory, a device or a named pipe is refused at once. Names from the
+// document are printed quoted and escaped, like Go strings, when they hold
+// control characters, bidirectional overrides or other characters a
+// terminal would act on rather than show; in the rest of the output such
+// characters are escaped as \uXXXX.
 package main
 
 import (
@@ -19,6 +26,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 
@@ -33,10 +41,84 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// readDocument reads the file name holds, refusing anything but a regular
+// file and anything larger than a document may be.
+func readDocument(name string) ([]byte, error) {
+	fi, err := os.Stat(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := regular(fi); err != nil {
+		return nil, err
+	}
+	f, fi, err := openChecked(name)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if fi.Size() > xmldoc.MaxSize {
+		return nil, fmt.Errorf("the file is %d bytes; a VSS document is at most %d (32 MiB)", fi.Size(), xmldoc.MaxSize)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, xmldoc.MaxSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > xmldoc.MaxSize {
+		return nil, fmt.Errorf("the file grew past %d bytes (32 MiB) while read; a VSS document is at most that", xmldoc.MaxSize)
+	}
+	return b, nil
+}
+
+// openChecked opens a regular file for reading. It opens without
+// blocking, so that should a named pipe have taken the file's place since
+// it was checked, opening it does not wait for a writer, and then refuses
+// what it opened if it is not a regular file.
+func openChecked(name string) (*os.File, fs.FileInfo, error) {
+	f, err := os.OpenFile(name, os.O_RDONLY|openNonblock, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = regular(fi)
+	}
+	if err != nil {
+		f.Close()
+		return nil, nil, err
+	}
+	return f, fi, nil
+}
+
+// regular refuses what is not a regular file, saying what it is.
+func regular(fi fs.FileInfo) error {
+	m := fi.Mode()
+	if m.IsRegular() {
+		return nil
+	}
+	what := "something else"
+	switch {
+	case m.IsDir():
+		what = "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		what = "a named pipe"
+	case m&fs.ModeSocket != 0:
+		what = "a socket"
+	case m&fs.ModeCharDevice != 0:
+		what = "a character device"
+	case m&fs.ModeDevice != 0:
+		what = "a device"
+	}
+	return fmt.Errorf("%s, not a regular file; inspect reads VSS documents saved as files", what)
+}
+
 // errChanged is a round trip that did not give back the same document.
 var errChanged = errors.New("the document written back differs from the input")
 
 func run(args []string, stdout, stderr io.Writer) int {
+	out, errOut := &escaper{w: stdout}, &escaper{w: stderr}
+	defer out.flush()
+	defer errOut.flush()
+	stdout, stderr = out, errOut
 	fl := flag.NewFlagSet("inspect", flag.ContinueOnError)
 	fl.SetOutput(stderr)
 	asJSON := fl.Bool("json", false, "print the parsed document as JSON")
@@ -55,7 +137,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	status := 0
 	for _, name := range fl.Args() {
 		if err := inspect(name, *asJSON, *roundtrip, stdout); err != nil {
-			fmt.Fprintf(stderr, "inspect: %s: %v\n", name, err)
+			fmt.Fprintf(stderr, "inspect: %s: %v\n", show(name), err)
 			status = 1
 		}
 	}
@@ -102,7 +184,7 @@ func (d *document) model() any {
 }
 
 func inspect(name string, asJSON, roundtrip bool, out io.Writer) error {
-	b, err := os.ReadFile(name)
+	b, err := readDocument(name)
 	if err != nil {
 		return err
 	}
@@ -163,10 +245,10 @@ func yesNo(b bool) string {
 }
 
 func printMetadata(w io.Writer, md *writer.Metadata) {
-	fmt.Fprintf(w, "writer metadata document (version %s)\n", md.Version)
-	fmt.Fprintf(w, "writer      %s\n", md.Name)
+	fmt.Fprintf(w, "writer metadata document (version %s)\n", show(md.Version))
+	fmt.Fprintf(w, "writer      %s\n", show(md.Name))
 	if md.InstanceName != "" {
-		fmt.Fprintf(w, "instance    %s\n", md.InstanceName)
+		fmt.Fprintf(w, "instance    %s\n", show(md.InstanceName))
 	}
 	fmt.Fprintf(w, "class ID    %v\ninstance ID %v\n", md.ClassID, md.InstanceID)
 	fmt.Fprintf(w, "usage       %v\nsource      %v\n", md.Usage, md.Source)
@@ -175,7 +257,7 @@ func printMetadata(w io.Writer, md *writer.Metadata) {
 	}
 	fmt.Fprintf(w, "components  %d\n", len(md.Components))
 	for _, c := range md.Components {
-		fmt.Fprintf(w, "  %s  (%v, selectable %s, selectable for restore %s)\n", c.Key(), c.Type, yesNo(c.Selectable), yesNo(c.SelectableForRestore))
+		fmt.Fprintf(w, "  %s  (%v, selectable %s, selectable for restore %s)\n", show(c.Key().String()), c.Type, yesNo(c.Selectable), yesNo(c.SelectableForRestore))
 		if c.Caption != "" {
 			fmt.Fprintf(w, "    caption %q\n", strings.TrimSpace(c.Caption))
 		}
@@ -183,7 +265,7 @@ func printMetadata(w io.Writer, md *writer.Metadata) {
 		printFiles(w, "database files", c.DatabaseFiles)
 		printFiles(w, "log files", c.LogFiles)
 		for _, d := range c.Dependencies {
-			fmt.Fprintf(w, "    depends on %s\\%s of writer %v\n", d.LogicalPath, d.ComponentName, d.WriterClass)
+			fmt.Fprintf(w, "    depends on %s of writer %v\n", show(d.LogicalPath+`\`+d.ComponentName), d.WriterClass)
 		}
 	}
 	printFiles(w, "excluded", md.ExcludeFiles)
@@ -193,22 +275,22 @@ func printMetadata(w io.Writer, md *writer.Metadata) {
 // printFiles lists up to ten file sets and counts the rest: the System
 // Writer declares thousands.
 func printFiles(w io.Writer, what string, files []writer.FileSpec) {
-	const show = 10
+	const listed = 10
 	for i, f := range files {
-		if i == show {
-			fmt.Fprintf(w, "    ... and %d more %s\n", len(files)-show, what)
+		if i == listed {
+			fmt.Fprintf(w, "    ... and %d more %s\n", len(files)-listed, what)
 			break
 		}
 		rec := ""
 		if f.Recursive {
 			rec = " (recursive)"
 		}
-		fmt.Fprintf(w, "    %s: %s\\%s%s\n", what, strings.TrimRight(f.Path, `\`), f.Spec, rec)
+		fmt.Fprintf(w, "    %s: %s%s\n", what, show(strings.TrimRight(f.Path, `\`)+`\`+f.Spec), rec)
 	}
 }
 
 func printBackupDocument(w io.Writer, d *requestor.BackupDocument) {
-	fmt.Fprintf(w, "backup components document (version %s)\n", d.Version)
+	fmt.Fprintf(w, "backup components document (version %s)\n", show(d.Version))
 	fmt.Fprintf(w, "backup type       %v\n", d.Type)
 	fmt.Fprintf(w, "component mode    %s\n", yesNo(d.SelectComponents))
 	fmt.Fprintf(w, "system state      %s\n", yesNo(d.BootableSystemState))
@@ -225,7 +307,7 @@ func printBackupDocument(w io.Writer, d *requestor.BackupDocument) {
 			if c.BackupSucceeded {
 				state = "backed up"
 			}
-			fmt.Fprintf(w, "    %s  (%v, %s", c.Key(), c.Type, state)
+			fmt.Fprintf(w, "    %s  (%v, %s", show(c.Key().String()), c.Type, state)
 			if c.BackupStamp != "" {
 				fmt.Fprintf(w, ", stamp %q", c.BackupStamp)
 			}

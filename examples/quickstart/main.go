@@ -34,8 +34,16 @@ func main() {
 }
 
 // run runs the narrated backup, printing to out, and returns the session's
-// trace, Close included.
-func run(out io.Writer) (trace []coordinator.Record, err error) {
+// trace, Close included. If the narration cannot be written (stdout
+// closed, a full disk), the backup still runs to its end, and run returns
+// the first write error.
+func run(w io.Writer) (trace []coordinator.Record, err error) {
+	out := &checkedWriter{w: w}
+	defer func() {
+		if err == nil && out.err != nil {
+			err = fmt.Errorf("cannot write the output: %w", out.err)
+		}
+	}()
 	ctx := context.Background()
 	var loop *simulate.Loop
 	// say prints one line of the requestor's own narration, in the form of
@@ -183,4 +191,23 @@ func run(out io.Writer) (trace []coordinator.Record, err error) {
 	}
 	err = r.Close()
 	return trace, err
+}
+
+// checkedWriter keeps the first error of its writes; after one, it writes
+// nothing more.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	if err == nil && n < len(p) {
+		err = io.ErrShortWrite
+	}
+	c.err = err
+	return n, err
 }
