@@ -187,7 +187,9 @@ func TestNoWriterTearsWhatNormalKeepsWhole(t *testing.T) {
 }
 
 // find returns the records a match selects.
-func find(trace []coordinator.Record, m vsstest.Match) []coordinator.Record { return vsstest.Find(trace, m) }
+func find(trace []coordinator.Record, m vsstest.Match) []coordinator.Record {
+	return vsstest.Find(trace, m)
+}
 
 func TestWriterVetoFailsTheBackupAtTheStatusCheck(t *testing.T) {
 	out, res := runScenario(t, "writer-veto")
