@@ -153,7 +153,7 @@ func TestMermaidHighlightsFailures(t *testing.T) {
 	checkNesting(t, text)
 	assert.Contains(t, text, "rect rgba(229, 57, 53")
 	assert.Contains(t, text, "failed#58; frozen longer than 2s")
-	assert.Contains(t, text, "failed#58; VSS_WS_FAILED_AT_FREEZE (VSS_E_WRITERERROR_TIMEOUT)")
+	assert.Contains(t, text, "failed#58; FAILED_AT_FREEZE (VSS_E_WRITERERROR_TIMEOUT)")
 	assert.Contains(t, text, "AbortBackup")
 }
 
@@ -228,7 +228,7 @@ func TestSVGShowsFrozenAndHeldAgainstTheirWindows(t *testing.T) {
 
 	text = decode(t, diagram.SVG(freezeTimeout(t)))
 	assert.Contains(t, text, "frozen longer than 2s")
-	assert.Contains(t, text, "VSS_WS_FAILED_AT_FREEZE (VSS_E_WRITERERROR_TIMEOUT)")
+	assert.Contains(t, text, "FAILED_AT_FREEZE (VSS_E_WRITERERROR_TIMEOUT)")
 	assert.Regexp(t, `frozen 2\.000s of 2s`, text, "frozen exactly as long as its window")
 
 	text = decode(t, diagram.SVG(holdAbort(t)))

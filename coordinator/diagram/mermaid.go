@@ -242,7 +242,7 @@ func (d *mermaidWriter) record(i int, r coordinator.Record, failed bool) {
 		}
 		d.arrow(vss, lane, false, false, text)
 	case coordinator.RecWriterResult:
-		d.arrow(lane, vss, true, failed, r.Event.String()+" → "+outcome(r)+", "+r.State.String())
+		d.arrow(lane, vss, true, failed, r.Event.String()+" → "+outcome(r)+", "+strings.TrimPrefix(r.State.String(), "VSS_WS_"))
 	case coordinator.RecProviderCall:
 		d.arrow(vss, lane, false, false, r.What())
 	case coordinator.RecProviderResult:

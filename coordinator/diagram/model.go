@@ -279,7 +279,7 @@ func failure(r coordinator.Record) (string, bool) {
 	}
 	switch r.Decision {
 	case coordinator.DecisionWriterFailed:
-		return r.State.String() + " (" + r.Code.Name() + ")", true
+		return strings.TrimPrefix(r.State.String(), "VSS_WS_") + " (" + r.Code.Name() + ")", true
 	case coordinator.DecisionFreezeTimeout:
 		return "frozen longer than " + short(r.Timeout), true
 	case coordinator.DecisionAbortSet:
