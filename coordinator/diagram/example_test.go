@@ -10,6 +10,7 @@ import (
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
+	"github.com/vsskit/vss/simulate/explore"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -47,5 +48,23 @@ func ExampleMermaid() {
 	//         participant P3 as vss simulated system provider
 	//     end
 	//     box rgba(255, 152, 0, 0.06) Volumes
+	// true
+}
+
+// Draw a run of the coordinator's harness that went wrong: a writer that
+// never answers Freeze is failed at the end of its freeze window, and the
+// diagram marks it.
+func Example_exploreRun() {
+	plan, err := simulate.ParsePlan(`writer "Front" Freeze hang`)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	run := explore.ThreeWriterScenario().Run(4242, plan)
+	fmt.Println("backup:", vss.CodeOf(run.Err).Name())
+	text := diagram.Mermaid(run.Trace)
+	fmt.Println(strings.Contains(text, "failed#58; frozen longer than 60s"))
+	// Output:
+	// backup: VSS_E_WRITERERROR_TIMEOUT
 	// true
 }
