@@ -12,6 +12,10 @@
 //	go run ./examples/teach -explain VSS_E_SNAPSHOT_SET_IN_PROGRESS
 //	go run ./examples/teach -explain 0x80042316
 //
+// With -step every event shows the writers' states and the data; without
+// it they are shown when they change. -seed picks another run of the same
+// story (0 keeps the scenario's own seed).
+//
 // -mermaid writes the run's sequence diagram (Mermaid) and -svg its
 // timeline, drawn by package coordinator/diagram from the trace. -explain
 // prints what an HRESULT means, in which steps it arises, what usually
@@ -93,9 +97,16 @@ func teach(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var wait func()
 	if *step {
 		in := bufio.NewReader(stdin)
+		// A terminal echoes the Enter that ends the prompt's line; other
+		// input does not, so the prompt ends its line itself.
+		echo := !isTerminal(stdin)
 		wait = func() {
 			fmt.Fprint(stdout, "    [Enter] ")
-			if _, err := in.ReadString('\n'); err != nil {
+			_, err := in.ReadString('\n')
+			if echo || err != nil {
+				fmt.Fprintln(stdout)
+			}
+			if err != nil {
 				wait = nil // no more input: run to the end
 			}
 		}
@@ -131,4 +142,14 @@ func teach(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "wrote %s\n", f.path)
 	}
 	return 0
+}
+
+// isTerminal reports whether r is a terminal (a character device).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
