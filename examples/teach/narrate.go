@@ -205,7 +205,14 @@ func (n *narrator) meaning(r coordinator.Record) string {
 			if r.Timeout > 0 {
 				return fmt.Sprintf("%s did not answer %s within %s.", who, r.Event, dur(r.Timeout))
 			}
-			return fmt.Sprintf("%s fails %s: %v.", who, r.Event, r.Err)
+			m := fmt.Sprintf("%s fails %s with %s.", who, r.Event, vss.WriterFailure(r.Err).Name())
+			switch r.Event {
+			case writer.EventFreeze, writer.EventThaw:
+				m += " VSS sends it Abort at once: its application must work normally again."
+			case writer.EventIdentify, writer.EventPrepareBackup, writer.EventPrepareSnapshot:
+				m += " A veto: it gets no PrepareSnapshot, Freeze or Thaw in this backup, so its data is never frozen."
+			}
+			return m
 		}
 		return fmt.Sprintf("%s has done %s; VSS now holds it as %s.", who, r.Event, r.State)
 	case coordinator.RecProviderCall:

@@ -42,8 +42,8 @@ var scenarios = []*scenario{
 		summary: "Orders DB vetoes at PrepareBackup (VSS_E_WRITERERROR_RETRYABLE): it takes no further part, and the backup fails at the status check",
 		intro: "The machine of normal, but the orders database is in the middle of a schema upgrade: \"Orders DB\" " +
 			"fails PrepareBackup with VSS_E_WRITERERROR_RETRYABLE, a veto. A writer's failure never fails the " +
-			"requestor's call: VSS records it, the writer gets no further event (it is never frozen, so its data " +
-			"in the shadow copy is only crash consistent), and the requestor learns of it when it gathers the " +
+			"requestor's call: VSS records it, the writer takes no part in creating the shadow copy (it is never " +
+			"frozen, so its data in the shadow copy is only crash consistent), and the requestor learns of it when it gathers the " +
 			"writers' status. This requestor goes on to the shadow copy and checks the writers at step 10, as " +
 			"the eleven steps have it; a careful tool would also check right after PrepareForBackup and stop " +
 			"there.",
