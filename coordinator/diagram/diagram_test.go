@@ -243,3 +243,22 @@ func TestDiagramsAreDeterministic(t *testing.T) {
 	assert.Equal(t, diagram.Mermaid(a), diagram.Mermaid(b))
 	assert.Equal(t, diagram.SVG(a), diagram.SVG(b))
 }
+
+// A trace cut while writers are frozen and writes held (a session still
+// running, or a test that stopped early) draws its windows to the end.
+func TestDiagramsOfATraceCutShort(t *testing.T) {
+	trace := normal(t)
+	cut := 0
+	for i, r := range trace {
+		if r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodCommitSnapshots {
+			cut = i + 1
+		}
+	}
+	require.NotZero(t, cut)
+	text := diagram.Mermaid(trace[:cut])
+	checkNesting(t, text)
+	assert.Contains(t, text, "the trace ends with writes still held")
+	assert.Contains(t, text, "the trace ends with writers still frozen")
+	svg := decode(t, diagram.SVG(trace[:cut]))
+	assert.Contains(t, svg, "still when the trace ends")
+}
