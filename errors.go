@@ -13,7 +13,9 @@ import (
 //
 //	errors.Is(err, vss.ErrBadState)
 //
-// works the same against real VSS and against the simulator.
+// works the same against real VSS and against the simulator. Explain says
+// what a code means for a backup: the steps it arises in, its usual causes
+// and what a tool should do, from the same table that Name and Error print.
 type HRESULT uint32
 
 // Success codes, named like the failures: the VSS name without its
@@ -79,59 +81,6 @@ const (
 	ErrWriterRecoveryFailed       HRESULT = 0x800423F5 // VSS_E_WRITERERROR_RECOVERY_FAILED
 	ErrWriterPartialFailure       HRESULT = 0x80042336 // VSS_E_WRITERERROR_PARTIAL_FAILURE
 )
-
-type hresultInfo struct{ name, text string }
-
-var hresults = map[HRESULT]hresultInfo{
-	OK:             {"S_OK", "success"},
-	False:          {"S_FALSE", "success (false)"},
-	AsyncPending:   {"VSS_S_ASYNC_PENDING", "the asynchronous operation is still running"},
-	AsyncFinished:  {"VSS_S_ASYNC_FINISHED", "the asynchronous operation finished"},
-	AsyncCancelled: {"VSS_S_ASYNC_CANCELLED", "the asynchronous operation was cancelled"},
-
-	ErrNotImpl:       {"E_NOTIMPL", "not implemented"},
-	ErrFail:          {"E_FAIL", "unspecified failure"},
-	ErrAccessDenied:  {"E_ACCESSDENIED", "access denied: the caller needs administrator or backup operator rights"},
-	ErrOutOfMemory:   {"E_OUTOFMEMORY", "out of memory"},
-	ErrInvalidArg:    {"E_INVALIDARG", "a parameter is not valid"},
-	ErrUnexpectedCOM: {"E_UNEXPECTED", "catastrophic failure"},
-
-	ErrBadState:                        {"VSS_E_BAD_STATE", "the call is not valid in the current state of the backup or restore"},
-	ErrUnexpected:                      {"VSS_E_UNEXPECTED", "unexpected error in the shadow copy service"},
-	ErrProviderAlreadyRegistered:       {"VSS_E_PROVIDER_ALREADY_REGISTERED", "the provider is already registered"},
-	ErrProviderNotRegistered:           {"VSS_E_PROVIDER_NOT_REGISTERED", "the provider is not registered"},
-	ErrProviderVeto:                    {"VSS_E_PROVIDER_VETO", "the provider refused the operation"},
-	ErrProviderInUse:                   {"VSS_E_PROVIDER_IN_USE", "the provider is in use"},
-	ErrObjectNotFound:                  {"VSS_E_OBJECT_NOT_FOUND", "the object was not found"},
-	ErrVolumeNotSupported:              {"VSS_E_VOLUME_NOT_SUPPORTED", "no provider supports shadow copies of the volume"},
-	ErrObjectAlreadyExists:             {"VSS_E_OBJECT_ALREADY_EXISTS", "the object already exists"},
-	ErrVolumeNotSupportedByProvider:    {"VSS_E_VOLUME_NOT_SUPPORTED_BY_PROVIDER", "the provider does not support the volume"},
-	ErrUnexpectedProviderError:         {"VSS_E_UNEXPECTED_PROVIDER_ERROR", "the provider returned an unexpected error"},
-	ErrCorruptXMLDocument:              {"VSS_E_CORRUPT_XML_DOCUMENT", "the XML document is corrupt"},
-	ErrInvalidXMLDocument:              {"VSS_E_INVALID_XML_DOCUMENT", "the XML document is not valid"},
-	ErrMaximumNumberOfVolumesReached:   {"VSS_E_MAXIMUM_NUMBER_OF_VOLUMES_REACHED", "the shadow copy set already holds the maximum of 64 volumes"},
-	ErrFlushWritesTimeout:              {"VSS_E_FLUSH_WRITES_TIMEOUT", "the shadow copy was not committed within the flush-and-hold window"},
-	ErrHoldWritesTimeout:               {"VSS_E_HOLD_WRITES_TIMEOUT", "writes could not be held long enough to create the shadow copy"},
-	ErrUnexpectedWriterError:           {"VSS_E_UNEXPECTED_WRITER_ERROR", "a writer returned an unexpected error"},
-	ErrSnapshotSetInProgress:           {"VSS_E_SNAPSHOT_SET_IN_PROGRESS", "another shadow copy set is being created"},
-	ErrMaximumNumberOfSnapshotsReached: {"VSS_E_MAXIMUM_NUMBER_OF_SNAPSHOTS_REACHED", "the volume has the maximum number of shadow copies"},
-	ErrWriterInfrastructure:            {"VSS_E_WRITER_INFRASTRUCTURE", "the writer infrastructure is not working"},
-	ErrWriterNotResponding:             {"VSS_E_WRITER_NOT_RESPONDING", "a writer did not respond"},
-	ErrWriterAlreadySubscribed:         {"VSS_E_WRITER_ALREADY_SUBSCRIBED", "the writer is already subscribed"},
-	ErrUnsupportedContext:              {"VSS_E_UNSUPPORTED_CONTEXT", "the snapshot context is not supported"},
-	ErrVolumeInUse:                     {"VSS_E_VOLUME_IN_USE", "the volume is in use"},
-	ErrInsufficientStorage:             {"VSS_E_INSUFFICIENT_STORAGE", "not enough storage for the shadow copy"},
-	ErrNotSupported:                    {"VSS_E_NOT_SUPPORTED", "the operation is not supported"},
-	ErrWriterStatusNotAvailable:        {"VSS_E_WRITER_STATUS_NOT_AVAILABLE", "writer status is not available"},
-
-	ErrWriterInconsistentSnapshot: {"VSS_E_WRITERERROR_INCONSISTENTSNAPSHOT", "the writer's data in the shadow copy is inconsistent"},
-	ErrWriterOutOfResources:       {"VSS_E_WRITERERROR_OUTOFRESOURCES", "the writer ran out of resources"},
-	ErrWriterTimeout:              {"VSS_E_WRITERERROR_TIMEOUT", "the writer timed out (frozen longer than its freeze timeout)"},
-	ErrWriterRetryable:            {"VSS_E_WRITERERROR_RETRYABLE", "the writer failed; retrying the backup may succeed"},
-	ErrWriterNonRetryable:         {"VSS_E_WRITERERROR_NONRETRYABLE", "the writer failed; retrying will not help"},
-	ErrWriterRecoveryFailed:       {"VSS_E_WRITERERROR_RECOVERY_FAILED", "the writer could not recover the shadow copy"},
-	ErrWriterPartialFailure:       {"VSS_E_WRITERERROR_PARTIAL_FAILURE", "the writer failed for some of its components"},
-}
 
 // Name returns the symbolic name, for example "VSS_E_BAD_STATE", or the
 // hex value for a code this package does not know.

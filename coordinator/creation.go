@@ -32,7 +32,7 @@ func (m *Machine) beginDoSnapshotSet() {
 		m.providerStage(7, provider.MethodPreCommitSnapshots),
 		func(m *Machine) { // step 7: flush and hold writes
 			m.step = 7
-			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites})
+			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites, Timeout: m.cfg.HoldTimeout})
 			m.start(Op{Kind: OpHoldWrites, Volumes: set.volumeNames()}, timeZero, false)
 		},
 		func(m *Machine) { // step 8: commit inside the hold window

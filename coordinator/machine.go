@@ -466,12 +466,16 @@ func (k OpKind) String() string {
 	return fmt.Sprintf("OpKind(%d)", int(k))
 }
 
-// record adds r to the trace, at the machine's time and the given step.
+// record adds r to the trace, at the machine's time and the given step. A
+// record about a writer carries the writer's state as it is now.
 func (m *Machine) record(step int, r Record) {
 	if m.cfg.Trace == nil {
 		return
 	}
 	r.At, r.Step = m.now.Sub(m.cfg.Start), step
+	if r.Actor.Kind == ActorWriter && r.State == vss.WriterStateUnknown && r.Actor.Index < len(m.writers) {
+		r.State = m.writers[r.Actor.Index].state
+	}
 	m.cfg.Trace.add(r)
 }
 

@@ -370,3 +370,49 @@ func TestMachineCancelMidFreezeAbortsEveryFrozenWriter(t *testing.T) {
 	assert.Contains(t, evs, "B:Abort")
 	assert.Equal(t, PhaseAborted, s.m.Phase())
 }
+
+// Every record about a writer carries the writer's state as
+// GatherWriterStatus would report it then, and the records that open a
+// window carry its length, so that a trace alone can be drawn and
+// narrated.
+func TestMachineRecordsCarryWriterStateAndWindows(t *testing.T) {
+	ws := infos(vss.AppFrontEnd, vss.AppBackEnd)
+	ws[1].FreezeTimeout = 2 * time.Second
+	s := newStepper(t, ws, []provider.Info{sysProvider})
+	s.toPrepared(`C:\`)
+	// Writer B never answers Freeze: its window expires, it fails and gets
+	// Abort; A goes on.
+	s.respond = func(o Op) (Completion, bool) {
+		if o.Kind == OpWriterEvent && o.Writer == 1 && o.Event.Kind == writer.EventFreeze {
+			return Completion{}, false
+		}
+		return s.succeed(o)
+	}
+	require.NoError(t, s.call(Call{Kind: CallDoSnapshotSet}).Err)
+	var got []string
+	for _, r := range s.m.cfg.Trace.Records() {
+		switch {
+		case r.Actor.Kind == ActorWriter:
+			assert.NotEqual(t, vss.WriterStateUnknown, r.State, "%v", r)
+			if r.Kind == RecWriterEvent && r.Event == writer.EventFreeze {
+				got = append(got, fmt.Sprintf("%s Freeze window %v", r.Actor.Name, r.Timeout))
+			}
+			if r.Event == writer.EventFreeze || r.Event == writer.EventThaw || r.Event == writer.EventAbort || r.Decision == DecisionWriterFailed {
+				got = append(got, fmt.Sprintf("%s %s %v", r.Actor.Name, r.Line(), r.State))
+			}
+		case r.Decision == DecisionHoldWrites && !r.Result:
+			got = append(got, fmt.Sprintf("hold window %v", r.Timeout))
+		}
+	}
+	assert.Equal(t, []string{
+		"A Freeze window 1m0s", `A writer "A": Freeze VSS_WS_WAITING_FOR_FREEZE`,
+		`A writer "A": Freeze -> ok VSS_WS_WAITING_FOR_THAW`,
+		"B Freeze window 2s", `B writer "B": Freeze VSS_WS_WAITING_FOR_FREEZE`,
+		`B writer "B": VSS_WS_FAILED_AT_FREEZE -> VSS_E_WRITERERROR_TIMEOUT VSS_WS_FAILED_AT_FREEZE`,
+		`B writer "B": Abort VSS_WS_FAILED_AT_FREEZE`,
+		`B writer "B": Abort -> ok VSS_WS_FAILED_AT_FREEZE`,
+		"hold window 10s",
+		`A writer "A": Thaw VSS_WS_WAITING_FOR_THAW`,
+		`A writer "A": Thaw -> ok VSS_WS_WAITING_FOR_POST_SNAPSHOT`,
+	}, got)
+}

@@ -184,13 +184,23 @@ type Record struct {
 	Err    error       // the failure; nil on success
 	Code   vss.HRESULT // vss.CodeOf(Err): vss.OK on success
 
-	State     vss.WriterState // DecisionWriterFailed: the writer's new state
-	Volume    string          // the volume of a provider call or of DecisionProviderChosen
-	SetID     vss.ID          // DecisionSetStarted, DecisionSetCreated, DecisionAutoRelease
-	Supported bool            // RecProviderResult of IsVolumeSupported
-	Count     int             // RecProviderResult of DeleteSnapshots: shadow copies deleted
-	Timeout   time.Duration   // DecisionFreezeTimeout: the freeze timeout; a writer's event timeout
-	Detail    string          // DecisionProviderChosen: the provider; DecisionComponentSelected: the component
+	// State is the state of the writer the record is about (its Actor is
+	// a writer), as GatherWriterStatus would report it when the record is
+	// made: after a successful answer, the state the answer leads to; on
+	// DecisionWriterFailed, its VSS_WS_FAILED_AT_* state; on an Abort sent
+	// to a writer that did not fail, Stable.
+	State vss.WriterState
+
+	Volume    string // the volume of a provider call or of DecisionProviderChosen
+	SetID     vss.ID // DecisionSetStarted, DecisionSetCreated, DecisionAutoRelease
+	Supported bool   // RecProviderResult of IsVolumeSupported
+	Count     int    // RecProviderResult of DeleteSnapshots: shadow copies deleted
+	// Timeout is the window a record opens or closes: the writer's freeze
+	// timeout on its Freeze event and on DecisionFreezeTimeout, the
+	// flush-and-hold window on DecisionHoldWrites, the event timeout on a
+	// writer's result that never came.
+	Timeout time.Duration
+	Detail  string // DecisionProviderChosen: the provider; DecisionComponentSelected: the component
 }
 
 // OK reports whether the record is a result that succeeded.

@@ -91,7 +91,11 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 	case writer.EventPostSnapshot:
 		w.pastPost = true // from now on the writer gets no Abort
 	}
-	m.record(m.step, Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind})
+	r := Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind}
+	if e.Kind == writer.EventFreeze {
+		r.Timeout = w.info.EffectiveFreezeTimeout()
+	}
+	m.record(m.step, r)
 	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, deadline, background)
 }
 
@@ -119,7 +123,6 @@ func (m *Machine) writerResult(o *op, c Completion) {
 		}
 		return
 	}
-	m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, nil))
 	switch kind {
 	case writer.EventIdentify:
 		w.identified, w.md = true, c.Metadata
@@ -139,6 +142,7 @@ func (m *Machine) writerResult(o *op, c Completion) {
 	case writer.EventBackupComplete:
 		m.setState(w, vss.WriterStable)
 	}
+	m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, nil))
 }
 
 // keepComponents stores what a writer recorded in its components (backup

@@ -1,6 +1,8 @@
-// Package testdata finds, for tests, the real VSS documents saved on
-// Windows Server 2012 that ../shared/testdata holds beside the checkout.
-// Tests read them in place and skip when they are absent.
+// Package testdata finds, for tests, what ../shared holds beside the
+// checkout: the real VSS documents saved on Windows Server 2012
+// (shared/testdata) and the local copy of Microsoft's VSS documentation
+// (shared/reference). Tests read them in place and skip when they are
+// absent.
 package testdata
 
 import (
@@ -21,6 +23,21 @@ func Dir(t testing.TB) string {
 	}
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("real VSS documents not found at %s (set VSS_TESTDATA to the testdata folder of ../shared): %v", dir, err)
+	}
+	return dir
+}
+
+// ReferenceDir returns the folder of Microsoft's VSS documentation:
+// $VSS_REFERENCE if set, otherwise shared/reference beside the module's
+// root. It skips t when the folder is not there.
+func ReferenceDir(t testing.TB) string {
+	t.Helper()
+	dir := os.Getenv("VSS_REFERENCE")
+	if dir == "" {
+		dir = filepath.Join(moduleRoot(), "..", "shared", "reference")
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("Microsoft's VSS documentation not found at %s (set VSS_REFERENCE to the reference folder of ../shared): %v", dir, err)
 	}
 	return dir
 }

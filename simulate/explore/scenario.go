@@ -143,7 +143,9 @@ type Run struct {
 	Plan     simulate.Plan
 	// Err is what requestor.Backup returned.
 	Err error
-	// Trace is the session's trace.
+	// Trace is the session's trace. Draw it to see a failing run:
+	// diagram.Mermaid(run.Trace) is its sequence diagram and
+	// diagram.SVG(run.Trace) its timeline (package coordinator/diagram).
 	Trace []coordinator.Record
 	// Fired lists the faults of the plan that fired.
 	Fired []simulate.Fault

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/vsskit/vss"
+)
+
+// scenario is one story teach tells: a machine, a backup, and what to look
+// at.
+type scenario struct {
+	name    string
+	summary string // one line, for -list
+	intro   string // printed before the run
+	seed    uint64 // the default seed: one where the story shows
+	machine machine
+	// components makes the requestor back up one component of Orders DB
+	// only (component mode).
+	components bool
+}
+
+// The seed the stories share by default. With it, the web log's record
+// that no writer quiesces is torn in the shadow copy of no-writer, and the
+// same record is whole in normal's: TestNoWriterTearsWhatNormalKeepsWhole
+// keeps it so.
+const defaultSeed = 32
+
+var scenarios = []*scenario{
+	{
+		name:    "normal",
+		summary: "a backup that works: every step from 1 to 11, and consistent data in the shadow copies",
+		intro: "Two volumes: C:\\ holds an orders database behind the back-end writer \"Orders DB\"; D:\\ holds a " +
+			"web shop's access log behind the front-end writer \"Web Log\". \"System Writer\" stands for the " +
+			"system's own writers. Both applications write records of several blocks all along. Watch the " +
+			"writers freeze (front end, back end, system), the writes held for the commit, the thaw in reverse " +
+			"order, and the shadow copies: every record in them is whole.",
+		seed: defaultSeed,
+	},
+	{
+		name:    "writer-veto",
+		summary: "Orders DB vetoes at PrepareBackup (VSS_E_WRITERERROR_RETRYABLE): it takes no further part, and the backup fails at the status check",
+		intro: "The machine of normal, but the orders database is in the middle of a schema upgrade: \"Orders DB\" " +
+			"fails PrepareBackup with VSS_E_WRITERERROR_RETRYABLE, a veto. A writer's failure never fails the " +
+			"requestor's call: VSS records it, the writer takes no part in creating the shadow copy (it is never " +
+			"frozen, so its data in the shadow copy is only crash consistent), and the requestor learns of it when it gathers the " +
+			"writers' status. This requestor goes on to the shadow copy and checks the writers at step 10, as " +
+			"the eleven steps have it; a careful tool would also check right after PrepareForBackup and stop " +
+			"there.",
+		seed:    defaultSeed,
+		machine: machine{ordersVeto: fmt.Errorf("orders database: a schema upgrade is running: %w", vss.ErrWriterRetryable)},
+	},
+	{
+		name:    "freeze-timeout",
+		summary: "Orders DB takes 65 s to freeze: Web Log, frozen first, outstays its 60 s freeze window and is failed and aborted",
+		intro: "The machine of normal, but \"Orders DB\" takes 65 s to freeze (it checkpoints a large database, " +
+			"and asked for a freeze window of 2 minutes). Writers freeze one level after the other, so " +
+			"\"Web Log\", a front-end writer frozen first, waits frozen all that time. 60 s after its Freeze its " +
+			"freeze window ends: VSS fails it with VSS_E_WRITERERROR_TIMEOUT and sends it Abort at once, so its " +
+			"application writes again before the shadow copy is taken. The set is still created; the requestor " +
+			"sees the failure in the writer status and gives the backup up.",
+		seed:    defaultSeed,
+		machine: machine{ordersFreeze: 65 * time.Second, ordersWindow: 2 * time.Minute},
+	},
+	{
+		name:    "commit-timeout",
+		summary: "a hardware provider takes 12 s to commit D:\\: the 10 s flush-and-hold window is exceeded and the whole set fails (VSS_E_FLUSH_WRITES_TIMEOUT)",
+		intro: "The machine of normal with a storage array's hardware provider for D:\\, which VSS prefers to the " +
+			"system provider. Its commit takes 12 s, and VSS holds writes for at most 10 s: past that, the set " +
+			"fails with VSS_E_FLUSH_WRITES_TIMEOUT. There is no partial commit: the shadow copy of C:\\, which the " +
+			"system provider committed at once, is dropped too, the writers get Abort, and DoSnapshotSet " +
+			"returns the error.",
+		seed:    defaultSeed,
+		machine: machine{hardwareCommit: 12 * time.Second},
+	},
+	{
+		name:    "no-writer",
+		summary: "the access log has no writer: its shadow copy is only crash consistent and holds a torn record; the orders database's is whole",
+		intro: "The machine of normal, but the web log application knows nothing of VSS: no writer freezes it. " +
+			"VSS's flush and hold still delays its writes during the commit, so nothing is lost, but the commit " +
+			"may fall between two blocks of a record: the shadow copy of D:\\ is then crash consistent, not " +
+			"application consistent, and holds a torn record. The orders database, frozen by its writer, has " +
+			"only whole records in the shadow copy of C:\\.",
+		seed:    defaultSeed,
+		machine: machine{weblogUnaware: true},
+	},
+	{
+		name:    "component",
+		summary: "component mode: the requestor selects one component of Orders DB and copies only its files",
+		intro: "The machine of normal, backed up in component mode: the requestor reads the writers' metadata, " +
+			"selects the \"orders\" database of \"Orders DB\" and nothing else, and copies only its files. The " +
+			"writers learn at PrepareBackup what is selected. Here every writer that answered Identify still takes " +
+			"part in the freeze, but only Orders DB's status matters to this backup, and only its component is " +
+			"reported as backed up (SetBackupSucceeded). In component mode the metadata must be read (step 4) " +
+			"before components are chosen and the writers prepared (step 3), so these two steps come in that order.",
+		seed:       defaultSeed,
+		components: true,
+	},
+}
+
+func scenarioNamed(name string) (*scenario, bool) {
+	for _, s := range scenarios {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return nil, false
+}
