@@ -128,6 +128,11 @@ func (m *Machine) writersIn(s vss.WriterState, rank int) []*writerSlot {
 // writers not yet past PostSnapshot get Abort, every provider of the set
 // gets AbortSnapshots, and DoSnapshotSet returns err once all of that is
 // done. Only the first failure counts.
+//
+// A hold or release of writes still running stays awaited: its outcome
+// decides whether writes must be released, and a hold that took effect
+// after the failure (its answer arriving after a cancellation, say) is
+// released like any other.
 func (m *Machine) failSet(err error) {
 	if m.cur == nil || m.cur.aborted {
 		return
@@ -135,7 +140,7 @@ func (m *Machine) failSet(err error) {
 	set := m.set
 	m.cur.aborted = true
 	m.holdDeadline = time.Time{}
-	m.orphanBarrier()
+	m.orphanIf(func(o *op) bool { return o.barrier && !o.writes() })
 	m.cur.reply.Err = err
 	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortSet, Err: err, Code: vss.CodeOf(err)})
 	m.cur.stages = []func(*Machine){
