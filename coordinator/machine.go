@@ -232,10 +232,7 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 			c.Kind == CallAddToSnapshotSet) {
 			code = vss.ErrSnapshotSetInProgress
 		}
-		err := vss.Errorf(code, c.Kind.String(), "%s is in progress", m.cur.call.Kind)
-		m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
-		m.record(step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
-		return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
+		return m.refuse(now, c, code, m.cur.call.Kind.String()+" is in progress")
 	}
 	if c.Kind == CallClose && m.phase == PhaseClosed {
 		return Output{Reply: &Reply{Kind: c.Kind}}
@@ -307,6 +304,20 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 	m.abortCall(err)
 	m.pump()
 	return m.take()
+}
+
+// refuse answers a call that cannot start, with code and why, recording
+// the call and its return; the machine's state does not change.
+func (m *Machine) refuse(now time.Time, c Call, code vss.HRESULT, why string) Output {
+	m.advance(now)
+	step := c.Kind.step()
+	if step == 0 {
+		step = m.step
+	}
+	err := vss.Errorf(code, c.Kind.String(), "%s", why)
+	m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
+	m.record(step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
+	return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
 }
 
 func (m *Machine) advance(now time.Time) {
