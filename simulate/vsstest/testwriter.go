@@ -480,11 +480,13 @@ func (rc *ruleRun) healthy(w writer.Writer, after writer.EventKind, when string)
 
 // recorder intercepts the writer under test (writer.Intercept): it
 // records every event the writer saw, Identify included, how long the
-// writer took and what it answered.
+// writer took and what it answered, and knows which handlers still run.
 type recorder struct {
-	w   writer.Writer
-	mu  sync.Mutex
-	log []seenEvent
+	w       writer.Writer
+	mu      sync.Mutex
+	log     []seenEvent
+	running int           // handlers of the writer still running
+	idle    chan struct{} // closed when running drops back to zero
 }
 
 type seenEvent struct {
@@ -502,13 +504,39 @@ func (r *recorder) writer() writer.Writer {
 		for _, c := range e.Components {
 			keys = append(keys, c.Key())
 		}
+		r.mu.Lock()
+		if r.running == 0 {
+			r.idle = make(chan struct{})
+		}
+		r.running++
+		r.mu.Unlock()
 		start := time.Now()
 		err := next(ctx, e)
 		r.mu.Lock()
 		r.log = append(r.log, seenEvent{kind: e.Kind, components: keys, took: time.Since(start), err: err})
+		if r.running--; r.running == 0 {
+			close(r.idle)
+		}
 		r.mu.Unlock()
 		return err
 	})
+}
+
+// settle waits until no handler of the writer runs. Session.Close
+// abandons a handler still running after its grace period; the suite
+// waits for it, to learn how long it really took (in a bubble, one that
+// never returns is reported as goroutines left blocked forever).
+func (r *recorder) settle() {
+	for {
+		r.mu.Lock()
+		if r.running == 0 {
+			r.mu.Unlock()
+			return
+		}
+		idle := r.idle
+		r.mu.Unlock()
+		<-idle
+	}
 }
 
 func (r *recorder) events() []seenEvent {
