@@ -49,6 +49,9 @@ type Config struct {
 	// EventTimeout bounds writer events other than Freeze
 	// (DefaultEventTimeout if zero).
 	EventTimeout time.Duration
+	// ProviderTimeout bounds provider calls other than CommitSnapshots
+	// (DefaultProviderTimeout if zero).
+	ProviderTimeout time.Duration
 	// Logger, if set, receives every trace record as a log/slog record.
 	Logger *slog.Logger
 	// OnRecord, if set, is called with every trace record as it happens,
@@ -126,7 +129,7 @@ func New(cfg Config) (*Session, error) {
 	s.trace.OnRecord(cfg.OnRecord)
 	s.runOp = s.run
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
-		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Trace: s.trace})
+		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, ProviderTimeout: cfg.ProviderTimeout, Trace: s.trace})
 	return s, nil
 }
 
