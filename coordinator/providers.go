@@ -129,15 +129,12 @@ func (m *Machine) providerResult(o *op, c Completion) {
 		if m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet {
 			m.failSet(m.providerError("DoSnapshotSet", o, c.Err))
 		}
-	case provider.MethodAbortSnapshots:
-		// The provider may keep what it was told to abort.
-		if m.cur != nil {
-			m.cleanupFailed(m.providerError(m.cur.call.Kind.String(), o, c.Err))
-		}
-	case provider.MethodDeleteSnapshots:
-		// Close's deletion of an auto-release set; the requestor's
+	case provider.MethodAbortSnapshots, provider.MethodDeleteSnapshots:
+		// Clean-up: the provider may keep what it was told to remove,
+		// unless it has nothing by that name. The requestor's own
 		// DeleteSnapshots reads its answers itself.
-		if m.cur != nil && m.cur.call.Kind == CallClose {
+		if m.cur != nil && !errors.Is(c.Err, vss.ErrObjectNotFound) &&
+			(o.Method == provider.MethodAbortSnapshots || m.cur.call.Kind == CallClose) {
 			m.cleanupFailed(m.providerError(m.cur.call.Kind.String(), o, c.Err))
 		}
 	}
