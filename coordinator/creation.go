@@ -139,7 +139,7 @@ func (m *Machine) failSet(err error) {
 	set := m.set
 	m.cur.aborted = true
 	m.holdDeadline = time.Time{}
-	m.orphanIf(func(o *op) bool { return o.barrier && !o.writes() })
+	m.orphanIf(func(o *op) bool { return o.barrier && (!o.writes() || reintroduced.lateHold) })
 	m.cur.reply.Err = err
 	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortSet, Err: err, Code: vss.CodeOf(err)})
 	m.cur.stages = []func(*Machine){

@@ -455,14 +455,16 @@ func (s *Session) SaveAsXML(ctx context.Context) (string, error) {
 // provider of the same session.
 func (s *Session) Close() error {
 	s.mu.Lock()
-	if s.closeDone != nil {
+	if s.closeDone != nil && !reintroduced.doubleClose {
 		done := s.closeDone
 		s.mu.Unlock()
 		<-done
 		return s.closeErr
 	}
-	done := make(chan struct{})
-	s.closeDone = done
+	first := s.closeDone == nil
+	if first {
+		s.closeDone = make(chan struct{})
+	}
 	stop, busy := s.busyStop, s.busyDone
 	s.mu.Unlock()
 	if stop != nil {
@@ -473,10 +475,12 @@ func (s *Session) Close() error {
 	r := s.drive(context.Background(), Call{Kind: CallClose})
 	s.rt.Close()
 	err := errors.Join(r.Err, s.abandoned())
-	s.mu.Lock()
-	s.closed, s.closeErr = true, err
-	s.mu.Unlock()
-	close(done)
+	if first {
+		s.mu.Lock()
+		s.closed, s.closeErr = true, err
+		s.mu.Unlock()
+		close(s.closeDone)
+	}
 	return err
 }
 

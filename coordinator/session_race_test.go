@@ -21,8 +21,9 @@ import (
 )
 
 // stressRuns is how many times a concurrency test repeats its race: def
-// in CI (a second or two, under -race too), or VSS_STRESS_RUNS when set,
-// for long runs on demand (VSS_STRESS_RUNS=10000).
+// in CI (half under the race detector: a second or so either way), or
+// VSS_STRESS_RUNS when set, for long runs on demand
+// (VSS_STRESS_RUNS=10000).
 func stressRuns(t *testing.T, def int) int {
 	t.Helper()
 	if s := os.Getenv("VSS_STRESS_RUNS"); s != "" {
@@ -32,6 +33,9 @@ func stressRuns(t *testing.T, def int) int {
 	}
 	if testing.Short() {
 		return def / 4
+	}
+	if raceEnabled {
+		return def / 2
 	}
 	return def
 }
