@@ -31,4 +31,20 @@
 // after PrepareForSnapshot fails DoSnapshotSet, aborts the writers and
 // leaves no shadow copy of the set. When a call returns, no writer is
 // frozen. Every step is recorded in a Trace with its seed step number.
+//
+// # Every wait is bounded
+//
+// Writers have their freeze window at Freeze and DefaultEventTimeout at
+// the other events; providers have the 10 s hold window at
+// CommitSnapshots and DefaultProviderTimeout at every other call; holding
+// and releasing writes have the hold window. The clean-up of a failed or
+// cancelled call (Abort to the writers, AbortSnapshots, releasing writes)
+// and of Close (BackupShutdown, deleting auto-release sets) runs on
+// contexts of its own, bounded the same way whatever became of the
+// requestor's context, and its failures are joined to the error of the
+// call that ran it. Once a hold of writes has started, every way out of
+// DoSnapshotSet releases it, a hold that took effect after a cancellation
+// included. Session.Close runs once, refusing other calls meanwhile, and
+// abandons a handler that ignores its cancelled context after
+// CloseGracePeriod, naming it in its error.
 package coordinator

@@ -471,7 +471,11 @@ func (m *Machine) expire() {
 			m.providerResult(o, Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Method.String(),
 				"no answer within %v: %w", m.cfg.ProviderTimeout, context.DeadlineExceeded)})
 		default:
-			m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionTimedOut})
+			r := Record{Kind: RecState, Actor: vssActor, Decision: DecisionTimedOut}
+			if o.Kind == OpReleaseWrites {
+				r.Detail = "release writes"
+			}
+			m.record(m.step, r)
 			m.writesTimedOut(o)
 		}
 	}

@@ -22,6 +22,12 @@ import (
 // WriteHolder flushes and holds writes on volumes while the providers
 // commit (VSS's IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES), and releases them. The
 // simulator's volumes implement it; without one, the session holds nothing.
+//
+// Both calls are bounded by the hold window (Config.HoldTimeout), after
+// which their context is cancelled. A HoldWrites that fails must leave
+// nothing held. One that does not answer in time may have taken effect, so
+// ReleaseWrites follows all the same; if it then finds nothing held, its
+// error is not reported.
 type WriteHolder interface {
 	HoldWrites(ctx context.Context, volumes []string) error
 	ReleaseWrites(ctx context.Context, volumes []string) error

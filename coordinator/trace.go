@@ -118,7 +118,8 @@ const (
 	// (Machine.Abandon); Record.Err is the cause.
 	DecisionAbandon
 	// DecisionTimedOut: work VSS started did not finish in time: a provider
-	// call (Record.Method) or holding writes.
+	// call (Record.Method), holding writes, or releasing them (Record.Detail
+	// is then "release writes").
 	DecisionTimedOut
 	// DecisionWriterFailed: the writer Record.Actor failed; Record.State is
 	// its VSS_WS_FAILED_AT_* state and Record.Code its failure.
@@ -190,7 +191,7 @@ type Record struct {
 	Supported bool            // RecProviderResult of IsVolumeSupported
 	Count     int             // RecProviderResult of DeleteSnapshots: shadow copies deleted
 	Timeout   time.Duration   // DecisionFreezeTimeout: the freeze timeout; a writer's event timeout
-	Detail    string          // DecisionProviderChosen: the provider; DecisionComponentSelected: the component
+	Detail    string          // DecisionProviderChosen: the provider; DecisionComponentSelected: the component; DecisionTimedOut: "release writes"
 }
 
 // OK reports whether the record is a result that succeeded.
@@ -233,6 +234,9 @@ func (r Record) What() string {
 	case DecisionTimedOut:
 		if r.Method != 0 {
 			return r.Method.String()
+		}
+		if r.Detail != "" {
+			return r.Detail
 		}
 		return "hold writes"
 	case DecisionWriterFailed:
