@@ -562,6 +562,7 @@ func (m *Machine) Abandon(now time.Time, cause error) Output {
 	m.orphanIf(func(*op) bool { return true })
 	m.holdDeadline = time.Time{}
 	if m.set != nil && m.set.held && m.cur != nil {
+		m.set.held = false // released once: a release abandoned in turn is not retried
 		m.releaseWrites(m.set)
 	}
 	for _, w := range m.writers {

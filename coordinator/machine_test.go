@@ -3,6 +3,7 @@ package coordinator
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -424,4 +425,37 @@ func TestMachineCancelWhileHoldingWritesReleasesTheLateHold(t *testing.T) {
 		assert.Contains(t, s.writerEvents(), "A:Abort")
 		assert.Equal(t, PhaseAborted, s.m.Phase())
 	}
+}
+
+// A driver that abandons the wait while writes are held (nothing it
+// awaits can answer) still gets the writes released, once.
+func TestMachineAbandonReleasesHeldWritesOnce(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+	s.toPrepared(`C:\`)
+	s.respond = func(o Op) (Completion, bool) {
+		if o.Kind == OpProvider && o.Method == provider.MethodCommitSnapshots {
+			return Completion{}, false // the commit never answers
+		}
+		return s.succeed(o)
+	}
+	out := s.m.Call(s.now, Call{Kind: CallDoSnapshotSet})
+	for range 50 {
+		s.open = append(s.open, out.Start...)
+		if len(s.open) == 1 && s.open[0].Kind == OpProvider && s.open[0].Method == provider.MethodCommitSnapshots {
+			break
+		}
+		c, _ := s.respond(s.open[0])
+		c.Token = s.open[0].Token
+		s.open = s.open[1:]
+		out = s.m.Complete(s.now, c)
+	}
+	s.open = nil
+	out = s.m.Abandon(s.now, errors.New("the runtime can deliver nothing more"))
+	require.Len(t, out.Start, 1)
+	assert.Equal(t, OpReleaseWrites, out.Start[0].Kind)
+	again := s.m.Abandon(s.now, errors.New("still nothing"))
+	assert.Empty(t, again.Start, "the release is not retried")
+	require.NotNil(t, again.Reply)
+	assert.ErrorIs(t, again.Reply.Err, vss.ErrUnexpected)
+	assert.Equal(t, PhaseAborted, s.m.Phase())
 }
