@@ -246,8 +246,12 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 	chosen := -1
 	var snapID vss.ID
 	m.then(func(m *Machine) {
+		var failed error // the first provider that could not answer
 		for _, p := range candidates {
 			r, _ := m.cur.results.get(p)
+			if r.Err != nil && failed == nil {
+				failed = r.Err
+			}
 			if r.Err != nil || !r.Supported {
 				continue
 			}
@@ -260,6 +264,10 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 			code := vss.ErrVolumeNotSupported
 			if !c.ProviderID.IsNil() {
 				code = vss.ErrVolumeNotSupportedByProvider
+			}
+			if failed != nil {
+				m.finish(vss.Errorf(code, op, "no provider supports volume %s; one could not answer: %w", c.Volume, failed))
+				return
 			}
 			m.finish(vss.Errorf(code, op, "no provider supports volume %s", c.Volume))
 			return

@@ -33,7 +33,7 @@ func (m *Machine) beginDoSnapshotSet() {
 		func(m *Machine) { // step 7: flush and hold writes
 			m.step = 7
 			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites, Timeout: m.cfg.HoldTimeout})
-			m.start(Op{Kind: OpHoldWrites, Volumes: set.volumeNames()}, timeZero, false)
+			m.start(Op{Kind: OpHoldWrites, Volumes: set.volumeNames()}, m.now.Add(m.cfg.HoldTimeout), false)
 		},
 		func(m *Machine) { // step 8: commit inside the hold window
 			m.step = 8
@@ -44,8 +44,7 @@ func (m *Machine) beginDoSnapshotSet() {
 		},
 		func(m *Machine) { // step 8: release writes
 			m.holdDeadline = time.Time{}
-			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
-			m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, timeZero, false)
+			m.releaseWrites(set)
 		},
 		m.providerStage(8, provider.MethodPostCommitSnapshots),
 		thawStage(2), thawStage(1), thawStage(0),
@@ -128,6 +127,11 @@ func (m *Machine) writersIn(s vss.WriterState, rank int) []*writerSlot {
 // writers not yet past PostSnapshot get Abort, every provider of the set
 // gets AbortSnapshots, and DoSnapshotSet returns err once all of that is
 // done. Only the first failure counts.
+//
+// A hold or release of writes still running stays awaited: its outcome
+// decides whether writes must be released, and a hold that took effect
+// after the failure (its answer arriving after a cancellation, say) is
+// released like any other.
 func (m *Machine) failSet(err error) {
 	if m.cur == nil || m.cur.aborted {
 		return
@@ -135,14 +139,13 @@ func (m *Machine) failSet(err error) {
 	set := m.set
 	m.cur.aborted = true
 	m.holdDeadline = time.Time{}
-	m.orphanBarrier()
+	m.orphanIf(func(o *op) bool { return o.barrier && (!o.writes() || reintroduced.lateHold) })
 	m.cur.reply.Err = err
 	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortSet, Err: err, Code: vss.CodeOf(err)})
 	m.cur.stages = []func(*Machine){
 		func(m *Machine) {
 			if set.held {
-				m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
-				m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, timeZero, false)
+				m.releaseWrites(set)
 			}
 		},
 		func(m *Machine) {
@@ -189,5 +192,23 @@ func (m *Machine) abortCall(err error) {
 				m.abortProviders(m.set)
 			}
 		}, func(m *Machine) { m.phase = PhaseAborted })
+	}
+}
+
+// releaseWrites releases the writes held on the set's volumes; the stage
+// waits for it. Releasing is bounded by the hold window too: a release
+// that does not answer within it is a clean-up failure of the call.
+func (m *Machine) releaseWrites(set *snapshotSet) {
+	m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
+	m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, m.now.Add(m.cfg.HoldTimeout), false)
+}
+
+// cleanupFailed records the failure of clean-up work of the current call
+// (aborting or deleting shadow copies, releasing writes): the call's
+// reply joins it to its own error, for the requestor must learn that
+// something may be left behind.
+func (m *Machine) cleanupFailed(err error) {
+	if m.cur != nil {
+		m.cur.cleanup = append(m.cur.cleanup, err)
 	}
 }

@@ -64,4 +64,20 @@
 //
 // AbortBackup belongs to the step it interrupts, and so do the Abort
 // events and AbortSnapshots calls of an aborted set.
+//
+// # Every wait is bounded
+//
+// Writers have their freeze window at Freeze and DefaultEventTimeout at
+// the other events; providers have the 10 s hold window at
+// CommitSnapshots and DefaultProviderTimeout at every other call; holding
+// and releasing writes have the hold window. The clean-up of a failed or
+// cancelled call (Abort to the writers, AbortSnapshots, releasing writes)
+// and of Close (BackupShutdown, deleting auto-release sets) runs on
+// contexts of its own, bounded the same way whatever became of the
+// requestor's context, and its failures are joined to the error of the
+// call that ran it. Once a hold of writes has started, every way out of
+// DoSnapshotSet releases it, a hold that took effect after a cancellation
+// included. Session.Close runs once, refusing other calls meanwhile, and
+// abandons a handler that ignores its cancelled context after
+// CloseGracePeriod, naming it in its error.
 package coordinator

@@ -27,6 +27,16 @@ const (
 	// vss.ErrWriterNotResponding. Microsoft documents no single figure;
 	// five minutes is this library's choice.
 	DefaultEventTimeout = 5 * time.Minute
+	// DefaultProviderTimeout is how long a provider may take to answer a
+	// call other than CommitSnapshots (which the 10 s flush-and-hold
+	// window bounds, as Microsoft documents): past it the call counts as
+	// failed with vss.ErrUnexpectedProviderError, wrapping
+	// context.DeadlineExceeded, and its context is cancelled. Microsoft
+	// documents no figure for these calls; five minutes is this library's
+	// choice. It bounds the clean-up calls too (AbortSnapshots, and the
+	// DeleteSnapshots of Close), which run on contexts of their own,
+	// whatever became of the requestor's.
+	DefaultProviderTimeout = 5 * time.Minute
 )
 
 // MachineConfig describes the participants of a session to the state
@@ -44,6 +54,9 @@ type MachineConfig struct {
 	// EventTimeout bounds writer events other than Freeze; zero means
 	// DefaultEventTimeout.
 	EventTimeout time.Duration
+	// ProviderTimeout bounds provider calls other than CommitSnapshots;
+	// zero means DefaultProviderTimeout.
+	ProviderTimeout time.Duration
 	// Trace receives every record; nil records nothing.
 	Trace *Trace
 }
@@ -103,6 +116,9 @@ type activeCall struct {
 	aborted bool // the stages were replaced by an abort program
 	// results holds the providers' answers to the current stage, by index.
 	results provResults
+	// cleanup holds the failures of clean-up work (aborting or deleting
+	// shadow copies, releasing writes): the reply's error joins them.
+	cleanup []error
 }
 
 // provResults holds the providers' answers to a stage, by provider index,
@@ -153,6 +169,9 @@ func NewMachine(cfg MachineConfig) *Machine {
 	}
 	if cfg.EventTimeout <= 0 {
 		cfg.EventTimeout = DefaultEventTimeout
+	}
+	if cfg.ProviderTimeout <= 0 {
+		cfg.ProviderTimeout = DefaultProviderTimeout
 	}
 	m := &Machine{cfg: cfg, now: cfg.Start, selected: map[vss.ID][]*writer.Component{}}
 	for i, info := range cfg.Writers {
@@ -232,10 +251,7 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 			c.Kind == CallAddToSnapshotSet) {
 			code = vss.ErrSnapshotSetInProgress
 		}
-		err := vss.Errorf(code, c.Kind.String(), "%s is in progress", m.cur.call.Kind)
-		m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
-		m.record(step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
-		return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
+		return m.refuse(now, c, code, m.cur.call.Kind.String()+" is in progress")
 	}
 	if c.Kind == CallClose && m.phase == PhaseClosed {
 		return Output{Reply: &Reply{Kind: c.Kind}}
@@ -309,6 +325,20 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 	return m.take()
 }
 
+// refuse answers a call that cannot start, with code and why, recording
+// the call and its return; the machine's state does not change.
+func (m *Machine) refuse(now time.Time, c Call, code vss.HRESULT, why string) Output {
+	m.advance(now)
+	step := c.Kind.step()
+	if step == 0 {
+		step = m.step
+	}
+	err := vss.Errorf(code, c.Kind.String(), "%s", why)
+	m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
+	m.record(step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
+	return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
+}
+
 func (m *Machine) advance(now time.Time) {
 	if now.After(m.now) {
 		m.now = now
@@ -342,6 +372,9 @@ func (m *Machine) pump() {
 			return // background work, such as an Abort, must settle first
 		}
 		m.reply = m.cur.reply
+		if len(m.cur.cleanup) > 0 {
+			m.reply.Err = errors.Join(append([]error{m.reply.Err}, m.cur.cleanup...)...)
+		}
 		m.record(m.step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
 		clear(m.call.stages) // drop the closures
 		m.cur = nil
@@ -428,16 +461,22 @@ func (m *Machine) start(o Op, deadline time.Time, background bool) {
 // windows and the hold window.
 func (m *Machine) expire() {
 	expired := m.orphanIf(func(o *op) bool { return !o.deadline.IsZero() && !m.now.Before(o.deadline) })
-	for _, o := range expired {
+	for i := range expired {
+		o := &expired[i]
 		switch o.Kind {
 		case OpWriterEvent:
 			m.writerTimedOut(m.writers[o.Writer], o.Event.Kind)
+		case OpProvider:
+			m.record(m.step, Record{Kind: RecState, Actor: m.provActors[o.Provider], Method: o.Method, Decision: DecisionTimedOut})
+			m.providerResult(o, Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Method.String(),
+				"no answer within %v: %w", m.cfg.ProviderTimeout, context.DeadlineExceeded)})
 		default:
 			r := Record{Kind: RecState, Actor: vssActor, Decision: DecisionTimedOut}
-			if o.Kind == OpProvider {
-				r.Actor, r.Method = m.provActors[o.Provider], o.Method
+			if o.Kind == OpReleaseWrites {
+				r.Detail = "release writes"
 			}
 			m.record(m.step, r)
+			m.writesTimedOut(o)
 		}
 	}
 	for _, w := range m.writers {
@@ -519,12 +558,17 @@ func (m *Machine) idInUse(id vss.ID) bool {
 
 // Abandon gives up on every Op the machine awaits and ends the call in
 // progress with cause (or the error it already had). A driver uses it when
-// nothing it awaits can ever complete, for example a simulated provider
-// that hangs with no deadline to end the wait. The session is left Aborted.
+// nothing it awaits can ever complete, for example a runtime that knows a
+// participant will never answer. Writes held are released all the same
+// (and that release awaited). The session is left Aborted.
 func (m *Machine) Abandon(now time.Time, cause error) Output {
 	m.advance(now)
 	m.orphanIf(func(*op) bool { return true })
 	m.holdDeadline = time.Time{}
+	if m.set != nil && m.set.held && m.cur != nil {
+		m.set.held = false // released once: a release abandoned in turn is not retried
+		m.releaseWrites(m.set)
+	}
 	for _, w := range m.writers {
 		w.inWindow = false
 	}

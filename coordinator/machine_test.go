@@ -3,6 +3,7 @@ package coordinator
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -415,4 +416,92 @@ func TestMachineRecordsCarryWriterStateAndWindows(t *testing.T) {
 		`A writer "A": Thaw VSS_WS_WAITING_FOR_THAW`,
 		`A writer "A": Thaw -> ok VSS_WS_WAITING_FOR_POST_SNAPSHOT`,
 	}, got)
+}
+
+// A hold of writes that takes effect after the requestor cancelled
+// DoSnapshotSet (its answer arrives after the cancellation) is released:
+// once a hold has started, every path out of DoSnapshotSet releases it.
+func TestMachineCancelWhileHoldingWritesReleasesTheLateHold(t *testing.T) {
+	for _, holdErr := range []error{nil, vss.ErrHoldWritesTimeout} {
+		s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+		s.toPrepared(`C:\`)
+		// Answer everything until the hold of writes is started.
+		s.respond = func(o Op) (Completion, bool) {
+			if o.Kind == OpHoldWrites {
+				return Completion{}, false
+			}
+			return s.succeed(o)
+		}
+		out := s.m.Call(s.now, Call{Kind: CallDoSnapshotSet})
+		var hold Op
+		for range 50 {
+			s.open = append(s.open, out.Start...)
+			s.started = append(s.started, out.Start...)
+			if len(s.open) == 1 && s.open[0].Kind == OpHoldWrites {
+				hold = s.open[0]
+				break
+			}
+			c, _ := s.respond(s.open[0])
+			c.Token = s.open[0].Token
+			s.open = s.open[1:]
+			out = s.m.Complete(s.now, c)
+		}
+		require.Equal(t, OpHoldWrites, hold.Kind, "the machine reached the hold")
+		s.open = nil
+		out = s.m.Cancel(s.now, context.Canceled)
+		require.Nil(t, out.Reply, "the machine waits for the hold before it replies")
+		assert.NotContains(t, out.Cancel, hold.Token, "the hold in flight is not given up")
+		s.started = append(s.started, out.Start...)
+		s.open = append(s.open, out.Start...)
+		// The hold took effect (or failed) after the cancellation.
+		s.respond = s.succeed
+		r := s.run(s.m.Complete(s.now, Completion{Token: hold.Token, Err: holdErr}))
+		assert.ErrorIs(t, r.Err, vss.AsyncCancelled)
+		var releases int
+		for _, o := range s.started {
+			if o.Kind == OpReleaseWrites {
+				releases++
+			}
+		}
+		if holdErr == nil {
+			assert.Equal(t, 1, releases, "the late hold is released")
+		} else {
+			assert.Zero(t, releases, "a hold that failed holds nothing to release")
+		}
+		assert.Contains(t, s.writerEvents(), "A:Abort")
+		assert.Equal(t, PhaseAborted, s.m.Phase())
+	}
+}
+
+// A driver that abandons the wait while writes are held (nothing it
+// awaits can answer) still gets the writes released, once.
+func TestMachineAbandonReleasesHeldWritesOnce(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+	s.toPrepared(`C:\`)
+	s.respond = func(o Op) (Completion, bool) {
+		if o.Kind == OpProvider && o.Method == provider.MethodCommitSnapshots {
+			return Completion{}, false // the commit never answers
+		}
+		return s.succeed(o)
+	}
+	out := s.m.Call(s.now, Call{Kind: CallDoSnapshotSet})
+	for range 50 {
+		s.open = append(s.open, out.Start...)
+		if len(s.open) == 1 && s.open[0].Kind == OpProvider && s.open[0].Method == provider.MethodCommitSnapshots {
+			break
+		}
+		c, _ := s.respond(s.open[0])
+		c.Token = s.open[0].Token
+		s.open = s.open[1:]
+		out = s.m.Complete(s.now, c)
+	}
+	s.open = nil
+	out = s.m.Abandon(s.now, errors.New("the runtime can deliver nothing more"))
+	require.Len(t, out.Start, 1)
+	assert.Equal(t, OpReleaseWrites, out.Start[0].Kind)
+	again := s.m.Abandon(s.now, errors.New("still nothing"))
+	assert.Empty(t, again.Start, "the release is not retried")
+	require.NotNil(t, again.Reply)
+	assert.ErrorIs(t, again.Reply.Err, vss.ErrUnexpected)
+	assert.Equal(t, PhaseAborted, s.m.Phase())
 }

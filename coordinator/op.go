@@ -78,3 +78,7 @@ type op struct {
 	deadline time.Time // zero: none
 	barrier  bool      // the current stage waits for it
 }
+
+// writes reports whether the Op holds or releases writes: work whose
+// outcome the machine must learn even when it gives up on the rest.
+func (o *op) writes() bool { return o.Kind == OpHoldWrites || o.Kind == OpReleaseWrites }

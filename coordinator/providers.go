@@ -28,8 +28,12 @@ type snapshotSet struct {
 	// even if it then failed: it may hold something to abort.
 	touched []int
 	state   setState
-	held    bool              // writes on its volumes are held
-	devices map[string]string // volume -> shadow copy device, after commit
+	held    bool // writes on its volumes are held (or may be)
+	// holdUnknown is set when holding timed out: whether it took effect is
+	// unknown, so writes are released, and a release that finds nothing
+	// held is no failure.
+	holdUnknown bool
+	devices     map[string]string // volume -> shadow copy device, after commit
 }
 
 // setVolume is one volume of a set, with its snapshot and provider.
@@ -73,11 +77,17 @@ func (s *snapshotSet) volumeNames() []string {
 	return names
 }
 
-// callProvider emits a provider call; the stage waits for it.
+// callProvider emits a provider call; the stage waits for it. Every call
+// is bounded: CommitSnapshots by the flush-and-hold window, the others by
+// the provider time-out.
 func (m *Machine) callProvider(o Op) {
 	o.Kind = OpProvider
 	m.record(m.step, Record{Kind: RecProviderCall, Actor: m.provActors[o.Provider], Method: o.Method, Volume: o.Volume})
-	m.start(o, timeZero, false)
+	deadline := m.now.Add(m.cfg.ProviderTimeout)
+	if o.Method == provider.MethodCommitSnapshots {
+		deadline = timeZero // the hold window bounds it
+	}
+	m.start(o, deadline, false)
 }
 
 // providerError maps a provider's error to what the requestor sees: a
@@ -119,6 +129,14 @@ func (m *Machine) providerResult(o *op, c Completion) {
 		if m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet {
 			m.failSet(m.providerError("DoSnapshotSet", o, c.Err))
 		}
+	case provider.MethodAbortSnapshots, provider.MethodDeleteSnapshots:
+		// Clean-up: the provider may keep what it was told to remove,
+		// unless it has nothing by that name. The requestor's own
+		// DeleteSnapshots reads its answers itself.
+		if m.cur != nil && !errors.Is(c.Err, vss.ErrObjectNotFound) &&
+			(o.Method == provider.MethodAbortSnapshots || m.cur.call.Kind == CallClose) {
+			m.cleanupFailed(m.providerError(m.cur.call.Kind.String(), o, c.Err))
+		}
 	}
 }
 
@@ -133,7 +151,10 @@ func (m *Machine) writesResult(o *op, c Completion) {
 		return
 	}
 	if o.Kind == OpReleaseWrites {
-		m.set.held = false
+		if c.Err != nil && !m.set.holdUnknown {
+			m.cleanupFailed(vss.Errorf(vss.ErrUnexpected, "DoSnapshotSet", "releasing writes on %v failed: %w", o.Volumes, c.Err))
+		}
+		m.set.held, m.set.holdUnknown = false, false
 		return
 	}
 	if c.Err != nil {
@@ -201,4 +222,22 @@ func (m *Machine) askProviders(call provider.Method, id vss.ID, kind provider.Ob
 	for _, p := range targets {
 		m.callProvider(Op{Provider: p, Method: call, SnapshotID: id, Object: kind})
 	}
+}
+
+// writesTimedOut handles a hold or release of writes that did not answer
+// in time. A hold fails the set with VSS_E_HOLD_WRITES_TIMEOUT; as it may
+// have taken effect, the writes are released all the same. A release
+// leaves the writes possibly held: the call's reply says so.
+func (m *Machine) writesTimedOut(o *op) {
+	if m.set == nil {
+		return
+	}
+	if o.Kind == OpReleaseWrites {
+		m.set.held = false
+		m.cleanupFailed(vss.Errorf(vss.ErrUnexpected, "DoSnapshotSet",
+			"releasing writes on %v did not finish within %v: they may still be held", o.Volumes, m.cfg.HoldTimeout))
+		return
+	}
+	m.set.held, m.set.holdUnknown = true, true
+	m.failSet(vss.Errorf(vss.ErrHoldWritesTimeout, "DoSnapshotSet", "holding writes did not finish within %v", m.cfg.HoldTimeout))
 }

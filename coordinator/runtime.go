@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/vsskit/vss"
 )
 
 // Clock is the source of time for the goroutine runtime. The coordinator
@@ -36,13 +38,22 @@ type sysTimer struct{ t *time.Timer }
 func (t sysTimer) C() <-chan time.Time { return t.t.C }
 func (t sysTimer) Stop() bool          { return t.t.Stop() }
 
+// CloseGracePeriod is how long the goroutine runtime's Close waits for
+// the writer handlers and provider calls still running once their contexts
+// are cancelled: 5 s. A handler that ignores its context and is still
+// running then is abandoned (its goroutine is left to finish on its own)
+// and Session.Close reports it. Microsoft documents no such figure; the
+// grace period is this library's rule.
+const CloseGracePeriod = 5 * time.Second
+
 // Runtime carries out the Ops of a session's state machine: it decides when
 // and on which goroutine each runs, and what time it is. The goroutine
 // runtime (the default) runs each Op on its own goroutine against a Clock,
 // as real writers and providers need; the simulator supplies a runtime
 // that runs them one at a time in seeded order and virtual time.
 //
-// A session calls Go, Cancel and Wait from one goroutine at a time.
+// A session calls Go, Cancel and Wait from one goroutine at a time, and
+// Close once, when no call is in progress.
 type Runtime interface {
 	// Now returns the current time.
 	Now() time.Time
@@ -57,28 +68,34 @@ type Runtime interface {
 	// can complete any more (a simulator with nothing scheduled) returns an
 	// error too, and the session then abandons what it awaited.
 	Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (c Completion, ok bool, err error)
-	// Close cancels every Op still running and waits for them to return.
+	// Close cancels every Op still running and waits for them to return,
+	// for a bounded time: the goroutine runtime waits at most
+	// CloseGracePeriod and abandons what is still running then.
 	Close()
 }
 
 // goRuntime runs each Op on its own goroutine.
 type goRuntime struct {
 	clock   Clock
+	grace   time.Duration
 	mu      sync.Mutex
 	queue   []Completion
 	notify  chan struct{}
-	cancels map[uint64]context.CancelFunc
-	wg      sync.WaitGroup
+	cancels map[uint64]context.CancelFunc // the Ops running, by token
+	closed  bool
+	drained chan struct{} // closed by the last Op to return after Close
 }
 
 // NewGoroutineRuntime returns the runtime a Session uses by default: every
 // writer event and provider call runs on a goroutine of its own, and time
-// comes from clock (SystemClock if nil).
+// comes from clock (SystemClock if nil). Its Close waits at most
+// CloseGracePeriod for handlers that ignore their cancellation.
 func NewGoroutineRuntime(clock Clock) Runtime {
 	if clock == nil {
 		clock = SystemClock{}
 	}
-	return &goRuntime{clock: clock, notify: make(chan struct{}, 1), cancels: map[uint64]context.CancelFunc{}}
+	return &goRuntime{clock: clock, grace: CloseGracePeriod, notify: make(chan struct{}, 1),
+		cancels: map[uint64]context.CancelFunc{}}
 }
 
 func (r *goRuntime) Now() time.Time { return r.clock.Now() }
@@ -87,23 +104,39 @@ func (r *goRuntime) Go(o Op, run func(ctx context.Context, o Op) Completion) {
 	token := o.Token
 	ctx, cancel := context.WithCancel(context.Background())
 	r.mu.Lock()
-	r.cancels[token] = cancel
-	r.mu.Unlock()
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		c := run(ctx, o)
-		c.Token = token
-		r.mu.Lock()
-		delete(r.cancels, token)
-		r.queue = append(r.queue, c)
+	if r.closed {
+		// Nothing starts once the runtime is closed: the Op fails at once.
 		r.mu.Unlock()
 		cancel()
-		select {
-		case r.notify <- struct{}{}:
-		default:
+		r.complete(Completion{Token: token, Err: vss.Errorf(vss.ErrBadState, "coordinator", "the session's runtime is closed")})
+		return
+	}
+	r.cancels[token] = cancel
+	r.mu.Unlock()
+	go func() {
+		c := run(ctx, o)
+		c.Token = token
+		cancel()
+		r.mu.Lock()
+		delete(r.cancels, token)
+		if r.closed && len(r.cancels) == 0 && r.drained != nil {
+			close(r.drained)
+			r.drained = nil
 		}
+		r.mu.Unlock()
+		r.complete(c)
 	}()
+}
+
+// complete queues c for Wait.
+func (r *goRuntime) complete(c Completion) {
+	r.mu.Lock()
+	r.queue = append(r.queue, c)
+	r.mu.Unlock()
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
 }
 
 func (r *goRuntime) Cancel(token uint64) {
@@ -150,11 +183,27 @@ func (r *goRuntime) Wait(ctx context.Context, deadline time.Time, hasDeadline bo
 	}
 }
 
+// Close cancels every Op still running and waits for them, at most the
+// grace period; it may be called more than once.
 func (r *goRuntime) Close() {
 	r.mu.Lock()
+	r.closed = true
 	for _, cancel := range r.cancels {
 		cancel()
 	}
+	if len(r.cancels) == 0 {
+		r.mu.Unlock()
+		return
+	}
+	if r.drained == nil {
+		r.drained = make(chan struct{})
+	}
+	drained := r.drained
 	r.mu.Unlock()
-	r.wg.Wait()
+	timer := r.clock.NewTimer(r.grace)
+	defer timer.Stop()
+	select {
+	case <-drained:
+	case <-timer.C():
+	}
 }

@@ -1,12 +1,15 @@
 package coordinator
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -19,6 +22,12 @@ import (
 // WriteHolder flushes and holds writes on volumes while the providers
 // commit (VSS's IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES), and releases them. The
 // simulator's volumes implement it; without one, the session holds nothing.
+//
+// Both calls are bounded by the hold window (Config.HoldTimeout), after
+// which their context is cancelled. A HoldWrites that fails must leave
+// nothing held. One that does not answer in time may have taken effect, so
+// ReleaseWrites follows all the same; if it then finds nothing held, its
+// error is not reported.
 type WriteHolder interface {
 	HoldWrites(ctx context.Context, volumes []string) error
 	ReleaseWrites(ctx context.Context, volumes []string) error
@@ -46,6 +55,9 @@ type Config struct {
 	// EventTimeout bounds writer events other than Freeze
 	// (DefaultEventTimeout if zero).
 	EventTimeout time.Duration
+	// ProviderTimeout bounds provider calls other than CommitSnapshots
+	// (DefaultProviderTimeout if zero).
+	ProviderTimeout time.Duration
 	// Logger, if set, receives every trace record as a log/slog record.
 	Logger *slog.Logger
 	// OnRecord, if set, is called with every trace record as it happens,
@@ -60,7 +72,8 @@ type Config struct {
 // Calls are serialized by the protocol: while one call is in progress
 // (DoSnapshotSet, say), another call from any goroutine is answered at
 // once with vss.ErrSnapshotSetInProgress or vss.ErrBadState. Close may be
-// called at any time: it cancels a call in progress and waits for it.
+// called at any time and from any number of goroutines: it runs once (see
+// Close).
 type Session struct {
 	cfg   Config
 	rt    Runtime
@@ -71,7 +84,14 @@ type Session struct {
 	m        *Machine
 	busyStop context.CancelFunc // cancels the call being driven
 	busyDone chan struct{}      // closed when that call returns
-	closed   bool
+	// closeDone is made by the first Close and closed when it is done;
+	// closed is then set and closeErr holds its result.
+	closeDone chan struct{}
+	closed    bool
+	closeErr  error
+
+	runMu   sync.Mutex
+	running map[uint64]Op // the Ops whose writer or provider is being called
 }
 
 var _ requestor.Requestor = (*Session)(nil)
@@ -111,11 +131,11 @@ func New(cfg Config) (*Session, error) {
 	if cfg.IDs == nil {
 		cfg.IDs = rand.Reader
 	}
-	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
+	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger), running: map[uint64]Op{}}
 	s.trace.OnRecord(cfg.OnRecord)
 	s.runOp = s.run
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
-		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Trace: s.trace})
+		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, ProviderTimeout: cfg.ProviderTimeout, Trace: s.trace})
 	return s, nil
 }
 
@@ -171,12 +191,24 @@ func (s *Session) WriterState(name string) (state vss.WriterState, failure vss.H
 // writers or providers. Every machine input is made under s.mu, and the
 // reply is copied before the lock is released (the machine reuses its
 // memory); Ops are carried out without the lock, so that writers and
-// providers may call the session back.
+// providers may call the session back. Once Close has begun, calls are
+// refused until it is done, and then answered by the closed machine.
 func (s *Session) do(ctx context.Context, c Call) Reply {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	s.mu.Lock()
+	if s.closeDone != nil && !s.closed {
+		out := s.m.refuse(s.rt.Now(), c, vss.ErrBadState, "Close is in progress")
+		s.mu.Unlock()
+		return *out.Reply
+	}
+	return s.drive(ctx, c)
+}
+
+// drive runs c on the machine to its reply. It is called with s.mu held
+// and releases it.
+func (s *Session) drive(ctx context.Context, c Call) Reply {
 	out := s.m.Call(s.rt.Now(), c)
 	if out.Reply != nil {
 		r := *out.Reply
@@ -232,8 +264,21 @@ func (s *Session) execute(out Output) {
 	}
 }
 
-// run carries out one Op against the real participants.
+// run carries out one Op against the real participants. An Op cancelled
+// before it starts is not carried out: a writer never receives an event
+// that VSS gave up on before delivering it.
 func (s *Session) run(ctx context.Context, o Op) (c Completion) {
+	if err := ctx.Err(); err != nil {
+		return Completion{Err: err}
+	}
+	s.runMu.Lock()
+	s.running[o.Token] = o
+	s.runMu.Unlock()
+	defer func() {
+		s.runMu.Lock()
+		delete(s.running, o.Token)
+		s.runMu.Unlock()
+	}()
 	switch o.Kind {
 	case OpWriterEvent:
 		w := s.cfg.Writers[o.Writer]
@@ -401,25 +446,73 @@ func (s *Session) SaveAsXML(ctx context.Context) (string, error) {
 // Close implements requestor.Requestor: it cancels a call in progress and
 // waits for it, sends BackupShutdown to the writers, aborts a set still in
 // creation, deletes the shadow copies of an auto-release context, and
-// waits for every writer handler and provider call to return. Handlers
-// must therefore honour their context. Close must not be called from
-// inside a writer or provider of the same session.
+// waits for every writer handler and provider call to return.
+//
+// Close runs once. From the moment it begins, other calls are refused with
+// vss.ErrBadState; a second Close, from any goroutine, waits for the first
+// and returns its result, as do later ones. Its error joins the failures
+// of its clean-up (a provider that did not delete or abort shadow copies)
+// with the handlers it had to abandon: every wait of Close is bounded, by
+// the protocol's time-outs for the events and calls it makes and, for the
+// handlers still running once cancelled, by the runtime's grace period
+// (CloseGracePeriod for the goroutine runtime). A handler that ignores
+// its context past that is abandoned, left to return on its own, and
+// named in the error. Close must not be called from inside a writer or
+// provider of the same session.
 func (s *Session) Close() error {
 	s.mu.Lock()
-	if s.closed {
+	if s.closeDone != nil && !reintroduced.doubleClose {
+		done := s.closeDone
 		s.mu.Unlock()
-		return nil
+		<-done
+		return s.closeErr
 	}
-	stop, done := s.busyStop, s.busyDone
+	first := s.closeDone == nil
+	if first {
+		s.closeDone = make(chan struct{})
+	}
+	stop, busy := s.busyStop, s.busyDone
 	s.mu.Unlock()
 	if stop != nil {
 		stop()
-		<-done
+		<-busy
 	}
-	r := s.do(context.Background(), Call{Kind: CallClose})
-	s.rt.Close()
 	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	return r.Err
+	r := s.drive(context.Background(), Call{Kind: CallClose})
+	s.rt.Close()
+	err := errors.Join(r.Err, s.abandoned())
+	if first {
+		s.mu.Lock()
+		s.closed, s.closeErr = true, err
+		s.mu.Unlock()
+		close(s.closeDone)
+	}
+	return err
+}
+
+// abandoned returns an error naming every writer handler and provider
+// call still running after the runtime closed, or nil.
+func (s *Session) abandoned() error {
+	s.runMu.Lock()
+	ops := make([]Op, 0, len(s.running))
+	for _, o := range s.running {
+		ops = append(ops, o)
+	}
+	s.runMu.Unlock()
+	slices.SortFunc(ops, func(a, b Op) int { return cmp.Compare(a.Token, b.Token) })
+	var errs []error
+	const why = "still running after its cancellation and the runtime's grace period; abandoned"
+	for _, o := range ops {
+		switch o.Kind {
+		case OpWriterEvent:
+			errs = append(errs, vss.Errorf(vss.ErrWriterNotResponding, "Close", "writer %q: %s handler %s",
+				s.cfg.Writers[o.Writer].Info().Name, o.Event.Kind, why))
+		case OpProvider:
+			errs = append(errs, vss.Errorf(vss.ErrUnexpectedProviderError, "Close", "provider %q: %s %s",
+				s.cfg.Providers[o.Provider].Info().Name, o.Method, why))
+		default:
+			errs = append(errs, vss.Errorf(vss.ErrUnexpected, "Close", "%s on %v: %s", o.Kind, o.Volumes, why))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -137,3 +137,38 @@ func TestNewRejectsDuplicateParticipants(t *testing.T) {
 	_, err = coordinator.New(coordinator.Config{Writers: []writer.Writer{nil}})
 	assert.ErrorIs(t, err, vss.ErrInvalidArg)
 }
+
+// A writer handler that ignores its context cannot hold Close forever:
+// Close waits CloseGracePeriod for it, then abandons it and names it in
+// its error; a second Close returns the same result at once.
+func TestSessionCloseAbandonsAHandlerThatIgnoresItsContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		entered, release := make(chan struct{}), make(chan struct{})
+		w := simulate.NewScriptedWriter("Stubborn", simulate.On(writer.EventFreeze, simulate.Behavior{
+			Do: func(context.Context, *writer.Event) { close(entered); <-release }, Times: 1}))
+		s, vols := realSession(t, w)
+		ctx := context.Background()
+		require.NoError(t, s.InitializeForBackup(ctx, ""))
+		require.NoError(t, s.GatherWriterMetadata(ctx))
+		_, err := s.StartSnapshotSet(ctx)
+		require.NoError(t, err)
+		_, err = s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
+		require.NoError(t, err)
+		require.NoError(t, s.PrepareForBackup(ctx))
+		done := make(chan error)
+		go func() { done <- s.DoSnapshotSet(ctx) }()
+		<-entered
+		start := time.Now()
+		err = s.Close()
+		assert.Equal(t, coordinator.CloseGracePeriod, time.Since(start), "Close waited the grace period, in virtual time")
+		require.ErrorIs(t, err, vss.ErrWriterNotResponding)
+		assert.Contains(t, err.Error(), `writer "Stubborn": Freeze handler still running`)
+		assert.ErrorIs(t, <-done, context.Canceled)
+		assert.Equal(t, coordinator.PhaseClosed, s.Phase())
+		assert.Equal(t, 1, w.Count(writer.EventAbort), "the writer was aborted all the same")
+		c, _ := vols.Get(`C:\`)
+		assert.False(t, c.Held())
+		assert.Equal(t, err, s.Close(), "Close runs once; later calls get its result")
+		close(release) // the abandoned handler returns on its own
+	})
+}

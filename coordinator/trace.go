@@ -118,7 +118,8 @@ const (
 	// (Machine.Abandon); Record.Err is the cause.
 	DecisionAbandon
 	// DecisionTimedOut: work VSS started did not finish in time: a provider
-	// call (Record.Method) or holding writes.
+	// call (Record.Method), holding writes, or releasing them (Record.Detail
+	// is then "release writes").
 	DecisionTimedOut
 	// DecisionWriterFailed: the writer Record.Actor failed; Record.State is
 	// its VSS_WS_FAILED_AT_* state and Record.Code its failure.
@@ -200,7 +201,7 @@ type Record struct {
 	// flush-and-hold window on DecisionHoldWrites, the event timeout on a
 	// writer's result that never came.
 	Timeout time.Duration
-	Detail  string // DecisionProviderChosen: the provider; DecisionComponentSelected: the component
+	Detail  string // DecisionProviderChosen: the provider; DecisionComponentSelected: the component; DecisionTimedOut: "release writes"
 }
 
 // OK reports whether the record is a result that succeeded.
@@ -243,6 +244,9 @@ func (r Record) What() string {
 	case DecisionTimedOut:
 		if r.Method != 0 {
 			return r.Method.String()
+		}
+		if r.Detail != "" {
+			return r.Detail
 		}
 		return "hold writes"
 	case DecisionWriterFailed:

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"strings"
+	"time"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
@@ -89,32 +90,48 @@ func (e *BackupError) Unwrap() error { return e.Err }
 // (Result.BackupDocument) and completes the backup.
 //
 // On any failure it aborts the backup (AbortBackup), deletes the shadow
-// copy set if one was made, and returns a *BackupError. A writer that fails
-// fails the backup when it takes part in it (in component mode, when one
-// of its components is selected), unless plan.IgnoreWriterFailures names
-// its class. Backup does not Close r: the caller owns the session.
+// copy set if one was made, and returns a *BackupError. That clean-up runs
+// even when ctx has ended: each of its calls gets a context of its own,
+// bounded by CleanupTimeout, and its failures are joined (errors.Join) to
+// the backup's error, since they may leave a shadow copy behind. A writer
+// that fails fails the backup when it takes part in it (in component mode,
+// when one of its components is selected), unless plan.IgnoreWriterFailures
+// names its class. Backup does not Close r: the caller owns the session.
 func Backup(ctx context.Context, r Requestor, plan Plan) (*Result, error) {
 	b := &backupRun{r: r, plan: plan, res: &Result{}}
 	if err := b.run(ctx); err != nil {
-		b.cleanUp(ctx)
+		cleanupErr := b.cleanUp(ctx)
 		var be *BackupError
 		if !errors.As(err, &be) {
 			be = &BackupError{Step: b.step, Writers: b.status, Err: err}
+		}
+		if cleanupErr != nil {
+			be.Err = errors.Join(be.Err, cleanupErr)
 		}
 		return nil, be
 	}
 	return b.res, nil
 }
 
+// CleanupTimeout bounds each clean-up call of a failed Backup: AbortBackup,
+// then DeleteSnapshots of the set. Each runs on a context of its own that
+// keeps the values of the caller's context but not its cancellation or
+// deadline, so that a backup whose context ended still cleans up, and a
+// requestor or provider that hangs there cannot hold Backup forever.
+// Microsoft documents no such figure; two minutes is this library's
+// choice.
+const CleanupTimeout = 2 * time.Minute
+
 type backupRun struct {
-	r       Requestor
-	plan    Plan
-	res     *Result
-	step    string
-	status  []WriterStatus
-	started bool // StartSnapshotSet succeeded: a failure must call AbortBackup
-	setID   vss.ID
-	made    bool // DoSnapshotSet was called: the set may exist
+	r         Requestor
+	plan      Plan
+	res       *Result
+	step      string
+	status    []WriterStatus
+	started   bool // StartSnapshotSet succeeded: a failure must call AbortBackup
+	setID     vss.ID
+	made      bool // DoSnapshotSet was called: the set may exist
+	completed bool // BackupComplete succeeded: nothing is left to abort
 }
 
 func (b *backupRun) do(step string, f func() error) error {
@@ -213,6 +230,7 @@ func (b *backupRun) run(ctx context.Context) error {
 	if err := b.do("BackupComplete", func() error { return r.BackupComplete(ctx) }); err != nil {
 		return err
 	}
+	b.completed = true
 	if err := b.checkWriters(ctx, "BackupComplete"); err != nil {
 		return err
 	}
@@ -275,13 +293,29 @@ func (b *backupRun) matters(s WriterStatus) bool {
 
 // cleanUp aborts a failed backup and deletes its shadow copies, if
 // DoSnapshotSet made any (when it failed, VSS already removed them and the
-// deletion finds nothing).
-func (b *backupRun) cleanUp(ctx context.Context) {
+// deletion finds nothing), each call on a context of its own bounded by
+// CleanupTimeout. It returns what went wrong, or nil.
+func (b *backupRun) cleanUp(ctx context.Context) error {
 	ctx = context.WithoutCancel(ctx) // clean up even when ctx ended
-	if b.started {
-		_ = b.r.AbortBackup(ctx)
+	var errs []error
+	call := func(f func(ctx context.Context) error) {
+		ctx, cancel := context.WithTimeout(ctx, CleanupTimeout)
+		defer cancel()
+		if err := f(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("clean-up after the failed backup: %w", err))
+		}
+	}
+	if b.started && !b.completed {
+		call(b.r.AbortBackup)
 	}
 	if b.made {
-		_, _ = b.r.DeleteSnapshots(ctx, b.setID, provider.ObjectSnapshotSet)
+		call(func(ctx context.Context) error {
+			_, err := b.r.DeleteSnapshots(ctx, b.setID, provider.ObjectSnapshotSet)
+			if errors.Is(err, vss.ErrObjectNotFound) {
+				return nil // nothing was left
+			}
+			return err
+		})
 	}
+	return errors.Join(errs...)
 }

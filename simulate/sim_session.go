@@ -26,8 +26,9 @@ type Config struct {
 	Volumes coordinator.WriteHolder
 	// Jitter delays every answer by a seeded amount up to this much.
 	Jitter time.Duration
-	// HoldTimeout and EventTimeout override the coordinator's defaults.
-	HoldTimeout, EventTimeout time.Duration
+	// HoldTimeout, EventTimeout and ProviderTimeout override the
+	// coordinator's defaults.
+	HoldTimeout, EventTimeout, ProviderTimeout time.Duration
 	// Logger, if set, receives the trace as log/slog records.
 	Logger *slog.Logger
 	// OnRecord, if set, is called with every trace record as it happens.
@@ -46,7 +47,8 @@ func NewSession(cfg Config) (*coordinator.Session, *Loop, error) {
 	s, err := coordinator.New(coordinator.Config{
 		Writers: cfg.Writers, Providers: cfg.Providers, Volumes: cfg.Volumes,
 		Runtime: loop, IDs: idStream(loop.Rand()),
-		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Logger: cfg.Logger, OnRecord: cfg.OnRecord,
+		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, ProviderTimeout: cfg.ProviderTimeout,
+		Logger: cfg.Logger, OnRecord: cfg.OnRecord,
 	})
 	if err != nil {
 		return nil, nil, err

@@ -48,7 +48,7 @@ func TestEverySingleFaultPoint(t *testing.T) {
 		t.Fatal(rep.String())
 	}
 	for _, fact := range []string{"writer timed out", "commit failed", "abort raced a thaw", "hold window exceeded",
-		"requestor cancelled", "requestor aborted", "writer failed", "participant hung with no deadline", "backup succeeded"} {
+		"requestor cancelled", "requestor aborted", "writer failed", "provider timed out", "backup succeeded"} {
 		assert.Positive(t, rep.Sometimes[fact], "never saw %q", fact)
 	}
 }

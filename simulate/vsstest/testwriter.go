@@ -617,11 +617,14 @@ func (rc *ruleRun) healthy(w writer.Writer, after writer.EventKind, when string)
 
 // recorder intercepts the writer under test (writer.Intercept): it
 // records every event the writer is sent, Identify included, when it is
-// sent, then how long the writer took and what it answered.
+// sent, then how long the writer took and what it answered, and knows
+// which handlers still run.
 type recorder struct {
-	w   writer.Writer
-	mu  sync.Mutex
-	log []SeenEvent
+	w       writer.Writer
+	mu      sync.Mutex
+	log     []SeenEvent
+	running int           // handlers of the writer still running
+	idle    chan struct{} // closed when running drops back to zero
 }
 
 // writer returns the writer under test as VSS sees it: through the
@@ -635,14 +638,38 @@ func (r *recorder) writer() writer.Writer {
 		r.mu.Lock()
 		i := len(r.log)
 		r.log = append(r.log, SeenEvent{Kind: e.Kind, Components: keys, Pending: true})
+		if r.running == 0 {
+			r.idle = make(chan struct{})
+		}
+		r.running++
 		r.mu.Unlock()
 		start := time.Now()
 		err := next(ctx, e)
 		r.mu.Lock()
 		r.log[i].Took, r.log[i].Err, r.log[i].Pending = time.Since(start), err, false
+		if r.running--; r.running == 0 {
+			close(r.idle)
+		}
 		r.mu.Unlock()
 		return err
 	})
+}
+
+// settle waits until no handler of the writer runs. Session.Close
+// abandons a handler still running after its grace period; the suite
+// waits for it, to learn how long it really took (in a bubble, one that
+// never returns is reported as goroutines left blocked forever).
+func (r *recorder) settle() {
+	for {
+		r.mu.Lock()
+		if r.running == 0 {
+			r.mu.Unlock()
+			return
+		}
+		idle := r.idle
+		r.mu.Unlock()
+		<-idle
+	}
 }
 
 // events returns the events sent so far, answered or pending.

@@ -133,10 +133,12 @@ func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate
 	return g
 }
 
-// close ends the session; a writer that panicked in BackupShutdown is a
-// breach of the rule being checked.
+// close ends the session and waits for the writer's handlers still
+// running; a writer that panicked in BackupShutdown is a breach of the
+// rule being checked.
 func (g *rig) close() {
 	_ = g.s.Close()
+	g.rec.settle()
 	g.stopLoad()
 	if e, ok := g.rec.saw(writer.EventBackupShutdown); ok && e.Err != nil {
 		g.rc.breachErr(writer.EventBackupShutdown, e.Err, "BackupShutdown failed: %v", e.Err)
@@ -308,8 +310,8 @@ func ruleFreezeWithinTimeout(rc *ruleRun) {
 		rc.breachErr(st.FailedAt, g.failure(st), "VSS failed the writer with %v: its Freeze handler had not returned within the freeze timeout of %v", st.Failure.Name(), limit)
 		reported = true
 	}
-	// Closing the session waits for the handlers still running, so the
-	// record then says how long a late Freeze really took.
+	// Closing the rig waits for the handlers still running, so the record
+	// then says how long a late Freeze really took.
 	g.close()
 	// The failure VSS recorded, if it failed the writer in time, is
 	// behind a late handler, with what the handler returned.
