@@ -13,6 +13,7 @@ import (
 	"io"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/beevik/etree"
 
@@ -100,30 +101,52 @@ func Decode(b []byte) ([]byte, Encoding, error) {
 	case bytes.HasPrefix(b, []byte{0xEF, 0xBB, 0xBF}):
 		return b[3:], UTF8, nil
 	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}):
-		return decode16(b[2:], UTF16LE)
+		return decode16(b[2:], UTF16LE, 2)
 	case bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
-		return decode16(b[2:], UTF16BE)
+		return decode16(b[2:], UTF16BE, 2)
 	case len(b) >= 2 && b[0] != 0 && b[1] == 0:
-		return decode16(b, UTF16LE)
+		return decode16(b, UTF16LE, 0)
 	case len(b) >= 2 && b[0] == 0 && b[1] != 0:
-		return decode16(b, UTF16BE)
+		return decode16(b, UTF16BE, 0)
 	}
 	return b, UTF8, nil
 }
 
-func decode16(b []byte, enc Encoding) ([]byte, Encoding, error) {
+// decode16 converts UTF-16 text (b, after any byte order mark, which
+// was bom bytes long) to UTF-8. A surrogate without its other half is not
+// a character: the text is refused, naming the offset of the unit in the
+// stored bytes, rather than read with U+FFFD in its place.
+func decode16(b []byte, enc Encoding, bom int) ([]byte, Encoding, error) {
 	if len(b)%2 != 0 {
 		return nil, enc, Corrupt("", "%v text with an odd number of bytes (%d): truncated", enc, len(b))
 	}
-	u := make([]uint16, len(b)/2)
-	for i := range u {
+	unit := func(i int) rune {
 		if enc == UTF16LE {
-			u[i] = uint16(b[2*i]) | uint16(b[2*i+1])<<8
-		} else {
-			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+			return rune(b[i]) | rune(b[i+1])<<8
 		}
+		return rune(b[i])<<8 | rune(b[i+1])
 	}
-	return []byte(string(utf16.Decode(u))), enc, nil
+	// Mostly ASCII: one byte of UTF-8 for two of UTF-16.
+	out := make([]byte, 0, len(b)/2+len(b)/32)
+	for i := 0; i < len(b); i += 2 {
+		r := unit(i)
+		switch {
+		case r < utf8.RuneSelf:
+			out = append(out, byte(r))
+			continue
+		case utf16.IsSurrogate(r):
+			if r < 0xDC00 && i+3 < len(b) {
+				if lo := unit(i + 2); lo >= 0xDC00 && lo <= 0xDFFF {
+					r = utf16.DecodeRune(r, lo)
+					i += 2
+					break
+				}
+			}
+			return nil, enc, Invalid("", "", "%v text has a lone surrogate 0x%04X at byte offset %d, which is not a character", enc, r, bom+i)
+		}
+		out = utf8.AppendRune(out, r)
+	}
+	return out, enc, nil
 }
 
 // Parse decodes b, checks the limits and parses it. The root element is
