@@ -2,9 +2,13 @@ package xmldoc
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 	"unicode/utf16"
 
+	"github.com/beevik/etree"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -68,4 +72,132 @@ func TestDecodeUTF16LoneSurrogate(t *testing.T) {
 			})
 		}
 	}
+}
+
+// Parse refuses what XML does not allow in a document, even where
+// encoding/xml's tokenizer lets it through, with an error naming the
+// problem and where it is.
+func TestParseNotWellFormed(t *testing.T) {
+	many := `<A`
+	for i := range 20 {
+		many += fmt.Sprintf(` a%d="%d"`, i, i)
+	}
+	many += ` a7="again"/>`
+	for _, tc := range []struct {
+		name, doc string
+		code      vss.HRESULT
+		want      []string
+	}{
+		{"second root", `<A/><B/>`, vss.ErrInvalidXMLDocument, []string{"<A>", "second root element <B>"}},
+		{"second root after white space", "<A></A>\n <ms:B xmlns:ms=\"u\"/>", vss.ErrInvalidXMLDocument, []string{"second root element <ms:B>"}},
+		{"text after the root", `<A/>text`, vss.ErrInvalidXMLDocument, []string{"text outside the root element", `"text"`}},
+		{"text before the root", `text<A/>`, vss.ErrInvalidXMLDocument, []string{"text outside the root element"}},
+		{"attribute twice", `<A><B x="1" y="2" x="3"/></A>`, vss.ErrInvalidXMLDocument, []string{"<A/B>", "attribute x", "appears twice"}},
+		{"attribute twice among many", many, vss.ErrInvalidXMLDocument, []string{"attribute a7", "appears twice"}},
+		{"prefixed attribute twice", `<A xmlns:p="u" p:x="1" p:x="2"/>`, vss.ErrInvalidXMLDocument, []string{"attribute p:x", "appears twice"}},
+		{"same namespace and name twice", `<A xmlns:p="u" xmlns:q="u" p:x="1" q:x="2"/>`, vss.ErrInvalidXMLDocument, []string{"attribute q:x", "appears twice"}},
+		{"declaration twice", `<A xmlns="u" xmlns="v"/>`, vss.ErrInvalidXMLDocument, []string{"attribute xmlns", "appears twice"}},
+		{"undeclared element prefix", `<A><p:B/></A>`, vss.ErrInvalidXMLDocument, []string{"<A/B>", "prefix p is not declared"}},
+		{"undeclared root prefix", `<p:A/>`, vss.ErrInvalidXMLDocument, []string{"<A>", "prefix p is not declared"}},
+		{"undeclared attribute prefix", `<A p:x="1"/>`, vss.ErrInvalidXMLDocument, []string{"attribute p:x", "prefix p is not declared"}},
+		{"prefix out of scope", `<A><B xmlns:p="u"/><p:C/></A>`, vss.ErrInvalidXMLDocument, []string{"<A/C>", "prefix p is not declared"}},
+		{"prefix bound to nothing", `<A xmlns:p=""/>`, vss.ErrInvalidXMLDocument, []string{"xmlns:p", "no namespace"}},
+		{"xmlns declared", `<A xmlns:xmlns="u"/>`, vss.ErrInvalidXMLDocument, []string{"xmlns cannot be declared"}},
+		{"xml rebound", `<A xmlns:xml="u"/>`, vss.ErrInvalidXMLDocument, []string{"only the prefix xml"}},
+		{"xmlns element", `<xmlns:A/>`, vss.ErrInvalidXMLDocument, []string{"prefix xmlns"}},
+		{"colon in a name", `<A :x="1"/>`, vss.ErrInvalidXMLDocument, []string{`":x" is not a qualified name`}},
+		{"wrong end tag", `<A><B></A></B>`, vss.ErrCorruptXMLDocument, []string{"<A/B>", "not well-formed", "<B> closed by </A>"}},
+		{"end tag alone", `<A/></A>`, vss.ErrCorruptXMLDocument, []string{"</A> closes no element"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := Parse([]byte(tc.doc))
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, tc.code), "%v is not %v", err, tc.code)
+			for _, w := range tc.want {
+				assert.Contains(t, err.Error(), w)
+			}
+		})
+	}
+}
+
+// What XML allows is read: prefixes in scope, xml:lang, comments and
+// processing instructions around the root, a declaration before it, the
+// default namespace reset with xmlns="" as the backup components
+// document's BACKUP_METADATA does.
+func TestParseWellFormed(t *testing.T) {
+	for _, doc := range []string{
+		`<A xmlns:p="u" p:x="1" x="2"><p:B p:y="2"/><B xmlns:p="v" p:x="3"/></A>`,
+		`<A xmlns:p="u" xmlns:q="v" p:x="1" q:x="2"/>`,
+		`<A xml:lang="en" lang="fr"/>`,
+		"<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<!-- saved -->\n<A/>\n<!-- end -->\n",
+		`<A xmlns="x-schema:#VssComponentMetadata"><B xmlns="" metadata="m"/></A>`,
+		`<A xmlns:xml="http://www.w3.org/XML/1998/namespace"/>`,
+	} {
+		_, _, err := Parse([]byte(doc))
+		assert.NoError(t, err, doc)
+	}
+}
+
+// Text is one piece between two child elements, whatever comments and
+// processing instructions split it; pieces that are only white space are
+// not kept.
+func TestParseText(t *testing.T) {
+	root, _, err := Parse([]byte("<E>a<!-- 1 --> b<?pi x?>c<![CDATA[<d>]]><C/>\n  <C/>e<!---->\n</E>"))
+	require.NoError(t, err)
+	var texts []string
+	for _, tok := range root.Child {
+		if c, ok := tok.(*etree.CharData); ok {
+			texts = append(texts, c.Data)
+		}
+	}
+	assert.Equal(t, []string{"a bc<d>", "e\n"}, texts)
+	assert.Len(t, root.Child, 4, "two texts, two elements, no comment or instruction")
+}
+
+// Documents over a limit are refused with an error naming the limit, by
+// the scan before anything is built.
+func TestParseLimits(t *testing.T) {
+	elements := "<A>" + strings.Repeat("<x/>", MaxElements) + "</A>"
+	attrs := "<A>" + strings.Repeat(`<x a="" b="" c="" d="" e="" f="" g="" h=""/>`, MaxAttributes/8) + `<y i=""/></A>`
+	deep := strings.Repeat("<A>", MaxDepth+1) + strings.Repeat("</A>", MaxDepth+1)
+	for _, tc := range []struct{ name, doc, want string }{
+		{"elements", elements, fmt.Sprintf("more than %d elements, this library's limit", MaxElements)},
+		{"attributes", attrs, fmt.Sprintf("more than %d attributes, this library's limit", MaxAttributes)},
+		{"depth", deep, fmt.Sprintf("elements nested more than %d deep, this library's limit", MaxDepth)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := scan([]byte(tc.doc))
+			require.Error(t, err)
+			assert.True(t, errors.Is(err, vss.ErrInvalidXMLDocument))
+			assert.Contains(t, err.Error(), tc.want)
+			_, err = build([]byte(tc.doc))
+			require.Error(t, err, "the tree builder checks the limits too")
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	// At the limits, a document is read.
+	_, _, err := Parse([]byte("<A>" + strings.Repeat("<x/>", MaxElements-1) + "</A>"))
+	require.NoError(t, err)
+}
+
+// allocated returns the bytes f allocates.
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// A document of empty elements up to the size limit is refused by the
+// scan, before any of them is built: it costs next to no memory.
+func TestParseEmptyElementsCostNoMemory(t *testing.T) {
+	doc := []byte("<A>" + strings.Repeat("<x/>", (MaxSize-8)/4) + "</A>")
+	require.LessOrEqual(t, len(doc), MaxSize)
+	var err error
+	n := allocated(func() { _, _, err = Parse(doc) })
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "elements, this library's limit")
+	assert.Less(t, n, uint64(64<<10), "bytes allocated to refuse a %d-byte document", len(doc))
 }
