@@ -20,15 +20,44 @@ func ElementOf(e *etree.Element) vss.XMLElement {
 			n.Attrs[i] = vss.XMLAttr{Space: a.Space, Key: a.Key, Value: a.Value}
 		}
 	}
+	elements, texts, size := 0, 0, 0
+	for _, t := range e.Child {
+		switch t := t.(type) {
+		case *etree.Element:
+			elements++
+		case *etree.CharData:
+			if strings.TrimSpace(t.Data) != "" {
+				texts++
+				size += len(t.Data)
+			}
+		}
+	}
+	if elements > 0 {
+		n.Children = make([]vss.XMLElement, 0, elements)
+	}
+	// The pieces of text between children are joined in one buffer: added
+	// to a string one by one, they would be copied again with each piece.
+	var text strings.Builder
+	if texts > 1 {
+		text.Grow(size)
+	}
 	for _, t := range e.Child {
 		switch t := t.(type) {
 		case *etree.Element:
 			n.Children = append(n.Children, ElementOf(t))
 		case *etree.CharData:
-			if strings.TrimSpace(t.Data) != "" {
-				n.Text += t.Data
+			if strings.TrimSpace(t.Data) == "" {
+				continue
+			}
+			if texts == 1 {
+				n.Text = t.Data
+			} else {
+				text.WriteString(t.Data)
 			}
 		}
+	}
+	if texts > 1 {
+		n.Text = text.String()
 	}
 	return n
 }
@@ -267,31 +296,51 @@ func (x *Elem) Rest(keepNS bool) []vss.XMLAttr {
 // Children calls f for each child element, opened for reading; f returns
 // false when it does not know the tag, and the child is kept in unknown.
 func (x *Elem) Children(unknown *[]vss.XMLElement, f func(c *Elem) bool) {
-	type count struct {
-		tag string
-		n   int
-	}
-	var counts []count
+	var counts tagCounts
 	for _, t := range x.E.Child {
 		c, ok := t.(*etree.Element)
 		if !ok {
 			continue
 		}
-		n := 1
-		for i := range counts {
-			if counts[i].tag == c.Tag {
-				counts[i].n++
-				n = counts[i].n
-				break
-			}
-		}
-		if n == 1 {
-			counts = append(counts, count{c.Tag, 1})
-		}
-		if !f(x.Open(c, n)) {
+		if !f(x.Open(c, counts.next(c.Tag))) {
 			*unknown = append(*unknown, ElementOf(c))
 		}
 	}
+}
+
+// tagCounts numbers the children of an element by tag: the first few
+// tags in a list, which is all a VSS document's elements have, and the
+// rest in a map, so that an element with many different children costs
+// no more than one with many of the same.
+type tagCounts struct {
+	few  [8]tagCount
+	nFew int
+	many map[string]int
+}
+
+type tagCount struct {
+	tag string
+	n   int
+}
+
+// next counts one more child with tag and returns its number, from 1.
+func (c *tagCounts) next(tag string) int {
+	for i := range c.few[:c.nFew] {
+		if c.few[i].tag == tag {
+			c.few[i].n++
+			return c.few[i].n
+		}
+	}
+	if c.nFew < len(c.few) {
+		c.few[c.nFew] = tagCount{tag, 1}
+		c.nFew++
+		return 1
+	}
+	if c.many == nil {
+		c.many = map[string]int{}
+	}
+	c.many[tag]++
+	return c.many[tag]
 }
 
 // Out builds an element of a document being written.

@@ -3,6 +3,7 @@ package xmldoc
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -158,6 +159,32 @@ func TestRealDocumentsElementRoundTrip(t *testing.T) {
 			if d := cmp.Diff(kept, ElementOf(again)); d != "" {
 				t.Fatalf("differs after a round trip (-first +second):\n%s", d)
 			}
+		})
+	}
+}
+
+// Text split into many pieces, by comments or by child elements, costs
+// memory in proportion to the document: reading it does not copy what was
+// read with each new piece.
+func TestTextPiecesCostLinear(t *testing.T) {
+	const pieces = 100_000
+	for _, tc := range []struct {
+		name, sep string
+		perPiece  uint64 // bytes a piece may cost: its share of the tree and the model
+	}{
+		{"comments", "<!---->", 128},
+		{"elements", "<C/>", 1024},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := []byte("<A><UNKNOWN>" + strings.Repeat("text"+tc.sep, pieces) + "</UNKNOWN></A>")
+			var e vss.XMLElement
+			n := allocated(func() {
+				root, _, err := Parse(doc)
+				require.NoError(t, err)
+				e = ElementOf(root.ChildElements()[0])
+			})
+			assert.Len(t, e.Text, 4*pieces)
+			assert.Less(t, n, uint64(len(doc))+tc.perPiece*pieces, "bytes allocated for a %d-byte document", len(doc))
 		})
 	}
 }
