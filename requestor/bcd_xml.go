@@ -30,8 +30,8 @@ func ParseBackupDocument(doc []byte) (*BackupDocument, error) {
 	if err != nil {
 		return nil, err
 	}
-	if root.Tag != "BACKUP_COMPONENTS" {
-		return nil, xmldoc.WrongRoot(root, "BACKUP_COMPONENTS", "a backup components document")
+	if err := xmldoc.CheckRoot(root, "BACKUP_COMPONENTS", BackupDocumentNamespace, "a backup components document"); err != nil {
+		return nil, err
 	}
 	x := xmldoc.Open(root)
 	d := &BackupDocument{

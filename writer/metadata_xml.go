@@ -43,8 +43,8 @@ func ParseMetadata(doc []byte) (*Metadata, error) {
 	if err != nil {
 		return nil, err
 	}
-	if root.Tag != "WRITER_METADATA" {
-		return nil, xmldoc.WrongRoot(root, "WRITER_METADATA", "a writer metadata document")
+	if err := xmldoc.CheckRoot(root, "WRITER_METADATA", MetadataNamespace, "a writer metadata document"); err != nil {
+		return nil, err
 	}
 	x := xmldoc.Open(root)
 	md := &Metadata{Version: x.Str("version"), BackupSchema: vss.BackupSchema(x.Uint("backupSchema"))}

@@ -407,6 +407,26 @@ func TokenOf[T ~int32](table map[string]T, v T) (string, bool) {
 	return best, found
 }
 
+// CheckRoot checks that root is the root element of a document of kind:
+// tag want, in namespace ns or, unprefixed, in none (as documents built by
+// hand often are). A root in another namespace, the default one or a
+// prefix's, is another document.
+func CheckRoot(root *etree.Element, want, ns, kind string) error {
+	if root.Tag != want {
+		return WrongRoot(root, want, kind)
+	}
+	uri := root.NamespaceURI()
+	switch {
+	case uri == ns:
+		return nil
+	case root.Space != "":
+		return Invalid(root.Tag, "", "the root element's prefix %s is bound to namespace %q; %s's root is <%s xmlns=%q>", root.Space, uri, kind, want, ns)
+	case uri != "":
+		return Invalid(root.Tag, "xmlns", "the root element is in namespace %q; %s's root is <%s xmlns=%q>", uri, kind, want, ns)
+	}
+	return nil
+}
+
 // WrongRoot is the error for a document whose root is not want. It
 // recognises diskshadow's manifest, which people often take for a VSS
 // document.
