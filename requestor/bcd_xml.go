@@ -42,15 +42,17 @@ func ParseBackupDocument(doc []byte) (*BackupDocument, error) {
 		PartialFileSupport:  x.Bool("partialFileSupport"),
 		SnapshotSetID:       x.ID("snapshotSetId", false),
 	}
+	writers := map[vss.ID]bool{}
 	x.Children(&d.Unknown.Elements, func(c *xmldoc.Elem) bool {
 		if c.E.Tag != "WRITER_COMPONENTS" {
 			return false
 		}
 		w, err := readWriterComponents(c)
 		x.SetErr(err)
-		if w != nil && d.Writer(w.InstanceID) != nil && !w.InstanceID.IsNil() {
+		if writers[w.InstanceID] && !w.InstanceID.IsNil() {
 			x.SetErr(c.Invalid("instanceId", "writer %v appears twice", w.InstanceID))
 		}
+		writers[w.InstanceID] = true
 		d.Writers = append(d.Writers, w)
 		return true
 	})
@@ -68,17 +70,17 @@ func readWriterComponents(x *xmldoc.Elem) (*WriterComponents, error) {
 		InstanceName: x.Str("instanceName"),
 		BackupSchema: vss.BackupSchema(x.Uint("backupSchema")),
 	}
+	selected := map[writer.ComponentKey]bool{}
 	x.Children(&w.Unknown.Elements, func(c *xmldoc.Elem) bool {
 		if c.E.Tag != "COMPONENT" {
 			return false
 		}
 		comp := readComponent(c)
 		x.SetErr(c.Err())
-		for _, other := range w.Components {
-			if other.Key() == comp.Key() {
-				x.SetErr(c.Invalid("componentName", "component %v appears twice", comp.Key()))
-			}
+		if selected[comp.Key()] {
+			x.SetErr(c.Invalid("componentName", "component %v appears twice", comp.Key()))
 		}
+		selected[comp.Key()] = true
 		w.Components = append(w.Components, comp)
 		return true
 	})

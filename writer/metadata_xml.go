@@ -119,11 +119,18 @@ func readRestoreMethod(x *xmldoc.Elem) (*RestoreMethod, error) {
 }
 
 func (md *Metadata) readLocations(x *xmldoc.Elem) error {
+	// A component declared twice is refused here as Validate refuses it:
+	// VSS would not have let the writer declare it.
+	declared := map[ComponentKey]bool{}
 	x.Children(&md.UnknownLocations.Elements, func(c *xmldoc.Elem) bool {
 		switch c.E.Tag {
 		case "FILE_GROUP", "DATABASE":
 			comp, err := readComponent(c)
 			x.SetErr(err)
+			if declared[comp.Key()] {
+				x.SetErr(c.Invalid("componentName", "component %v is declared twice", comp.Key()))
+			}
+			declared[comp.Key()] = true
 			md.Components = append(md.Components, comp)
 		case "EXCLUDE_FILES", "EXCLUDE_FILES_FROM_SNAPSHOT":
 			fs, err := readFileSpec(c)
