@@ -213,9 +213,17 @@ func readFileSpec(x *xmldoc.Elem) (FileSpec, error) {
 }
 
 // XML writes the document as IVssExamineWriterMetadata::SaveAsXML does:
-// UTF-8, compact, without an XML declaration. It fails only when a field
-// holds a value the format cannot express (an enum value with no token).
+// UTF-8, compact, without an XML declaration. It fails when a field holds
+// a value the format cannot express (an enum value with no token), and
+// when ParseMetadata would refuse what it wrote: a document over this
+// library's limits (see the package documentation), an Unknown attribute
+// an element already has, a namespace prefix no element declares, a name
+// that is not an XML name. A document over the element limit is refused
+// before anything is built.
 func (md *Metadata) XML() (string, error) {
+	if n := md.elements(); n > xmldoc.MaxElements {
+		return "", xmldoc.Invalid("", "", "the document would have %d elements, more than %d, this library's limit", n, xmldoc.MaxElements)
+	}
 	root := xmldoc.NewRoot("WRITER_METADATA", MetadataNamespace)
 	root.SetNonEmpty("version", md.Version)
 	if md.BackupSchema != 0 {
@@ -331,6 +339,48 @@ func countChildren(x *xmldoc.Elem, tag string) int {
 	for _, t := range x.E.Child {
 		if e, ok := t.(*etree.Element); ok && e.Tag == tag {
 			n++
+		}
+	}
+	return n
+}
+
+// elements counts the elements XML writes, stopping past the limit.
+func (md *Metadata) elements() int {
+	n := 3 // WRITER_METADATA, IDENTIFICATION, BACKUP_LOCATIONS
+	for _, u := range []Unknown{md.Unknown, md.UnknownIdentification, md.UnknownLocations} {
+		n += unknownElements(u.Elements)
+	}
+	fileSets := func(list []FileSpec) {
+		for i := range list {
+			n += 1 + unknownElements(list[i].Unknown.Elements)
+		}
+	}
+	if rm := md.RestoreMethod; rm != nil {
+		n += 1 + unknownElements(rm.Unknown.Elements)
+		fileSets(rm.AlternateLocations)
+	}
+	for _, c := range md.Components {
+		if n > xmldoc.MaxElements {
+			return n
+		}
+		n += 1 + unknownElements(c.Unknown.Elements)
+		fileSets(c.Files)
+		fileSets(c.DatabaseFiles)
+		fileSets(c.LogFiles)
+		for i := range c.Dependencies {
+			n += 1 + unknownElements(c.Dependencies[i].Unknown.Elements)
+		}
+	}
+	fileSets(md.ExcludeFiles)
+	fileSets(md.ExcludeFromSnapshot)
+	return n
+}
+
+func unknownElements(es []vss.XMLElement) int {
+	n := len(es)
+	for i := range es {
+		if len(es[i].Children) > 0 && n <= xmldoc.MaxElements {
+			n += unknownElements(es[i].Children)
 		}
 	}
 	return n

@@ -223,26 +223,15 @@ func (b *builder) start(t xml.StartElement) error {
 	if len(b.open) == 0 && b.root != nil {
 		return Invalid(b.root.Tag, "", "a second root element <%s> after this one: a document has one", qname(t.Name))
 	}
-	if len(b.open) == MaxDepth {
-		return Invalid(b.path(), "", "elements nested more than %d deep, this library's limit", MaxDepth)
-	}
-	if b.elements++; b.elements > MaxElements {
-		return Invalid("", "", "more than %d elements, this library's limit", MaxElements)
-	}
-	if b.attrs += len(t.Attr); b.attrs > MaxAttributes {
-		return Invalid("", "", "more than %d attributes, this library's limit", MaxAttributes)
-	}
 	b.flush()
 	e := &etree.Element{Space: t.Name.Space, Tag: t.Name.Local}
-	if len(b.open) > 0 {
-		b.open[len(b.open)-1].AddChild(e)
+	if err := b.enter(e, t.Name, t.Attr); err != nil {
+		return err
+	}
+	if len(b.open) > 1 {
+		b.open[len(b.open)-2].AddChild(e)
 	} else {
 		b.root = e
-	}
-	b.open = append(b.open, e)
-	b.undoAt = append(b.undoAt, len(b.undo))
-	if err := b.namespaces(t); err != nil {
-		return err
 	}
 	if len(t.Attr) > 0 {
 		e.Attr = make([]etree.Attr, len(t.Attr))
@@ -251,6 +240,24 @@ func (b *builder) start(t xml.StartElement) error {
 		}
 	}
 	return nil
+}
+
+// enter opens element e, named name with attributes attrs: it checks the
+// limits, declares the prefixes e declares and checks its names and
+// attributes.
+func (b *builder) enter(e *etree.Element, name xml.Name, attrs []xml.Attr) error {
+	if len(b.open) == MaxDepth {
+		return Invalid(b.path(), "", "elements nested more than %d deep, this library's limit", MaxDepth)
+	}
+	if b.elements++; b.elements > MaxElements {
+		return Invalid("", "", "more than %d elements, this library's limit", MaxElements)
+	}
+	if b.attrs += len(attrs); b.attrs > MaxAttributes {
+		return Invalid("", "", "more than %d attributes, this library's limit", MaxAttributes)
+	}
+	b.open = append(b.open, e)
+	b.undoAt = append(b.undoAt, len(b.undo))
+	return b.namespaces(name, attrs)
 }
 
 func (b *builder) end(t xml.EndElement) error {
@@ -262,6 +269,13 @@ func (b *builder) end(t xml.EndElement) error {
 		return Corrupt(b.path(), "not well-formed XML: <%s> closed by </%s>", e.FullTag(), qname(t.Name))
 	}
 	b.flush()
+	b.leave()
+	return nil
+}
+
+// leave closes the innermost open element, and the scope of the prefixes
+// it declared.
+func (b *builder) leave() {
 	at := b.undoAt[len(b.undoAt)-1]
 	for i := len(b.undo) - 1; i >= at; i-- {
 		u := b.undo[i]
@@ -274,15 +288,14 @@ func (b *builder) end(t xml.EndElement) error {
 	b.undo = b.undo[:at]
 	b.undoAt = b.undoAt[:len(b.undoAt)-1]
 	b.open = b.open[:len(b.open)-1]
-	return nil
 }
 
-// namespaces declares the prefixes t declares, then checks that its
-// names are qualified names with declared prefixes and that no attribute
-// appears twice, by its name as written or by its namespace and local
-// name.
-func (b *builder) namespaces(t xml.StartElement) error {
-	for _, a := range t.Attr {
+// namespaces declares the prefixes an element declares in attrs, then
+// checks that its names are qualified names with declared prefixes and
+// that no attribute appears twice, by its name as written or by its
+// namespace and local name.
+func (b *builder) namespaces(name xml.Name, attrs []xml.Attr) error {
+	for _, a := range attrs {
 		if a.Name.Space != "xmlns" {
 			continue
 		}
@@ -304,15 +317,15 @@ func (b *builder) namespaces(t xml.StartElement) error {
 		b.undo = append(b.undo, binding{p, old, had})
 		b.bound[p] = uri
 	}
-	if err := b.qualified(t.Name, false); err != nil {
+	if err := b.qualified(name, false); err != nil {
 		return err
 	}
-	for _, a := range t.Attr {
+	for _, a := range attrs {
 		if err := b.qualified(a.Name, true); err != nil {
 			return err
 		}
 	}
-	return b.unique(t.Attr)
+	return b.unique(attrs)
 }
 
 // qualified checks that name is a qualified name (no colon in the local

@@ -13,8 +13,6 @@ import (
 	"unicode/utf16"
 	"unicode/utf8"
 
-	"github.com/beevik/etree"
-
 	"github.com/vsskit/vss"
 )
 
@@ -164,15 +162,4 @@ func decode16(b []byte, enc Encoding, bom int) ([]byte, Encoding, error) {
 		out = utf8.AppendRune(out, r)
 	}
 	return out, enc, nil
-}
-
-// Write serializes root compactly, without an XML declaration, as Windows'
-// SaveAsXML does. Attribute values are escaped canonically, so line breaks
-// in them (the ASR Writer's captions have CR LF) survive any parser.
-func Write(root *etree.Element) (string, error) {
-	// Written straight into a strings.Builder: a document is a string in
-	// the end, and etree's Document.WriteTo would add a buffer and a copy.
-	var b strings.Builder
-	root.WriteTo(&b, &etree.WriteSettings{CanonicalAttrVal: true})
-	return b.String(), nil
 }

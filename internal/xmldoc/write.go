@@ -1,0 +1,147 @@
+package xmldoc
+
+import (
+	"encoding/xml"
+	"strings"
+
+	"github.com/beevik/etree"
+)
+
+// Write serializes root compactly, without an XML declaration, as Windows'
+// SaveAsXML does. Attribute values are escaped canonically, so line breaks
+// in them (the ASR Writer's captions have CR LF) survive any parser.
+//
+// It refuses, with a VSS_E_INVALID_XML_DOCUMENT *Error, to write what
+// Parse would refuse to read: a tree over the limits (the size is counted
+// as it is written, which stops at MaxSize), an attribute twice in an
+// element, a prefix not declared, a name that is not one. Such trees come
+// from content a program added (Unknown elements and attributes) or from
+// a document too big to read back.
+func Write(root *etree.Element) (string, error) {
+	if err := check(root); err != nil {
+		return "", err
+	}
+	// Written straight into a strings.Builder: a document is a string in
+	// the end, and etree's Document.WriteTo would add a buffer and a copy.
+	var w limitWriter
+	root.WriteTo(&w, &etree.WriteSettings{CanonicalAttrVal: true})
+	if w.over {
+		return "", Invalid("", "", "the document would be more than %d bytes, this library's limit", MaxSize)
+	}
+	return w.b.String(), nil
+}
+
+// limitWriter writes into a strings.Builder until MaxSize bytes, and
+// only notes that there were more.
+type limitWriter struct {
+	b    strings.Builder
+	over bool
+}
+
+func (w *limitWriter) room(n int) bool {
+	if w.over || w.b.Len()+n > MaxSize {
+		w.over = true
+		return false
+	}
+	return true
+}
+
+func (w *limitWriter) Write(p []byte) (int, error) {
+	if w.room(len(p)) {
+		w.b.Write(p)
+	}
+	return len(p), nil
+}
+
+func (w *limitWriter) WriteString(s string) (int, error) {
+	if w.room(len(s)) {
+		w.b.WriteString(s)
+	}
+	return len(s), nil
+}
+
+func (w *limitWriter) WriteByte(c byte) error {
+	if w.room(1) {
+		w.b.WriteByte(c)
+	}
+	return nil
+}
+
+// check walks a tree to be written with Parse's rules: depth, elements
+// and attributes within the limits, names that are qualified names,
+// prefixes declared, each attribute once.
+func check(root *etree.Element) error {
+	var b builder
+	var attrs []xml.Attr
+	var walk func(e *etree.Element) error
+	walk = func(e *etree.Element) error {
+		attrs = attrs[:0]
+		for _, a := range e.Attr {
+			attrs = append(attrs, xml.Attr{Name: xml.Name{Space: a.Space, Local: a.Key}, Value: a.Value})
+		}
+		if err := b.enter(e, xml.Name{Space: e.Space, Local: e.Tag}, attrs); err != nil {
+			return err
+		}
+		if err := b.names(e); err != nil {
+			return err
+		}
+		for _, t := range e.Child {
+			if c, ok := t.(*etree.Element); ok {
+				if err := walk(c); err != nil {
+					return err
+				}
+			}
+		}
+		b.leave()
+		return nil
+	}
+	return walk(root)
+}
+
+// names checks that e's tag and attribute names are XML names, which
+// Parse takes for granted of what it read.
+func (b *builder) names(e *etree.Element) error {
+	if !isName(e.Space, true) || !isName(e.Tag, false) {
+		return Invalid(b.path(), "", "%q is not an XML name", e.FullTag())
+	}
+	for _, a := range e.Attr {
+		if !isName(a.Space, true) || !isName(a.Key, false) {
+			return Invalid(b.path(), a.FullKey(), "%q is not an XML name", a.FullKey())
+		}
+	}
+	return nil
+}
+
+// isName reports whether s is an XML name without a colon (a prefix, or
+// a local name; empty only for a prefix, when optional). ASCII names are
+// checked here; others by encoding/xml, which Parse reads with.
+func isName(s string, optional bool) bool {
+	if s == "" {
+		return optional
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 0x80:
+			return decodesAsName(s)
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
+		case i > 0 && ('0' <= c && c <= '9' || c == '-' || c == '.'):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func decodesAsName(s string) bool {
+	if strings.ContainsAny(s, ":<>/=\"' \t\r\n") {
+		return false
+	}
+	d := xml.NewDecoder(strings.NewReader("<" + s + "/>"))
+	t, err := d.RawToken()
+	if err != nil {
+		return false
+	}
+	start, ok := t.(xml.StartElement)
+	return ok && start.Name.Space == "" && start.Name.Local == s
+}
