@@ -117,7 +117,7 @@ func readComponent(x *xmldoc.Elem) *writer.Component {
 		// The element holds one attribute (and resets the namespace); one
 		// with more, or a second one, is kept whole as unknown.
 		v, ok := e.Lookup("metadata")
-		if !ok || v == "" || *into != "" || len(e.Rest(false)) > 0 || len(e.E.ChildElements()) > 0 {
+		if !ok || v == "" || *into != "" || len(e.Rest(false)) > 0 || len(e.E.Children) > 0 {
 			return false
 		}
 		*into = v

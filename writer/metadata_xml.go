@@ -1,8 +1,6 @@
 package writer
 
 import (
-	"github.com/beevik/etree"
-
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/xmldoc"
 )
@@ -336,8 +334,8 @@ func setToken[T ~int32](e xmldoc.Out, elem, attr string, table map[string]T, v T
 
 func countChildren(x *xmldoc.Elem, tag string) int {
 	n := 0
-	for _, t := range x.E.Child {
-		if e, ok := t.(*etree.Element); ok && e.Tag == tag {
+	for i := range x.E.Children {
+		if x.E.Children[i].Tag == tag {
 			n++
 		}
 	}

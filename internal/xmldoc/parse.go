@@ -2,120 +2,165 @@ package xmldoc
 
 import (
 	"bytes"
-	"encoding/xml"
-	"io"
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
-	"github.com/beevik/etree"
+	"github.com/vsskit/vss"
 )
 
-// Parse decodes b, checks the limits and parses it. The root element is
-// returned; a document that is not well-formed XML, or has no root, is a
-// VSS_E_CORRUPT_XML_DOCUMENT or VSS_E_INVALID_XML_DOCUMENT *Error (see
-// Error for which).
+// Parse decodes b, checks the limits and parses it into the tree it
+// returns, whose root is the document's root element. A document that is
+// not well-formed XML, or has no root, is a VSS_E_CORRUPT_XML_DOCUMENT or
+// VSS_E_INVALID_XML_DOCUMENT *Error (see Error for which).
 //
-// The tree holds elements, their attributes, and their text when it is
-// not only white space: the text of an element between two child
-// elements, comments and processing instructions being no boundary, is
-// one CharData. Comments, processing instructions and directives are not
-// kept; no model reads them, and a document split into pieces by them
-// costs no more than one that is not.
-func Parse(b []byte) (*etree.Element, Encoding, error) {
+// The tree is made of vss.XMLElement values, the form models keep an
+// element they do not know in, so that keeping one costs no copy. An
+// element's Text is its text that is not only white space: the pieces
+// between its child elements joined, comments and processing instructions
+// being no boundary. Comments, processing instructions and the XML
+// declaration are not kept; no model reads them.
+//
+// Parse reads XML 1.0 as the documents use it: elements, attributes,
+// text, the five predefined entities and character references, CDATA
+// sections, comments, processing instructions. Line ends are normalized
+// to LF in text and attribute values, as encoding/xml does (which this
+// library read with before); literal white space in attribute values is
+// kept as it is, as encoding/xml keeps it. A document type declaration is
+// refused: VSS documents have none, and entities it would declare are a
+// way to make a small document big.
+func Parse(b []byte) (*vss.XMLElement, Encoding, error) {
 	text, enc, err := Decode(b)
 	if err != nil {
 		return nil, enc, err
 	}
-	if err := scan(text); err != nil {
+	children, err := scan(text)
+	if err != nil {
 		return nil, enc, err
 	}
-	root, err := build(text)
+	p := parser{t: text, children: children}
+	root, err := p.parse()
 	if err != nil {
 		return nil, enc, err
 	}
 	return root, enc, nil
 }
 
-// scan passes over the markup once, without building anything, and
-// refuses a document over the depth, element or attribute limits before
-// a parser allocates for it. It counts what a parser would find in a
-// well-formed document; in one that is not, it may count more, never
-// less, and the parser refuses the document anyway.
-func scan(t []byte) error {
+// scan passes over the markup once and refuses a document over the
+// depth, element or attribute limits before the parser allocates for it:
+// all it keeps is the number of child elements of each element, in
+// document order (4 bytes an element), which it returns for the parser
+// to size each element's list of children once. It counts what the
+// parser would find in a well-formed document; in one that is not, it
+// may count more, never less, and the parser refuses the document anyway.
+func scan(t []byte) ([]int32, error) {
 	depth, elements, attrs := 0, 0, 0
-	var open [MaxDepth]int // offset of each open element's start tag
+	var open [MaxDepth]int   // offset of each open element's start tag
+	var parent [MaxDepth]int // index of each open element, in document order
+	// Sized once: at most an element a '<', and no more than the limit.
+	children := make([]int32, 0, min(bytes.Count(t, []byte("<")), MaxElements)+1)
 	for i := 0; i < len(t); i++ {
 		if t[i] != '<' {
-			continue
+			next := bytes.IndexByte(t[i:], '<')
+			if next < 0 {
+				break
+			}
+			i += next
 		}
-		rest := t[i:]
+		var c byte
+		if i+1 < len(t) {
+			c = t[i+1]
+		}
 		switch {
-		case bytes.HasPrefix(rest, []byte("<!--")):
-			i = skipTo(t, i, "-->")
-		case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-			i = skipTo(t, i, "]]>")
-		case bytes.HasPrefix(rest, []byte("<?")):
-			i = skipTo(t, i, "?>")
-		case bytes.HasPrefix(rest, []byte("<!")):
-			i = skipTo(t, i, ">")
-		case bytes.HasPrefix(rest, []byte("</")):
+		case c == '!' && bytes.HasPrefix(t[i:], []byte("<!--")):
+			i = skipTo(t, i+4, "-->")
+		case c == '!' && bytes.HasPrefix(t[i:], []byte("<![CDATA[")):
+			i = skipTo(t, i+9, "]]>")
+		case c == '?':
+			i = skipTo(t, i+2, "?>")
+		case c == '!':
+			i = skipTo(t, i+2, ">")
+		case c == '/':
 			if depth > 0 {
 				depth--
 			}
-			i = skipTo(t, i, ">")
+			i = skipTo(t, i+2, ">")
 		default:
 			end, selfClosed, n := tagEnd(t, i)
-			if elements++; elements > MaxElements {
-				return Invalid("", "", "more than %d elements, this library's limit", MaxElements)
+			if elements == MaxElements {
+				return nil, Invalid("", "", "more than %d elements, this library's limit", MaxElements)
 			}
 			if attrs += n; attrs > MaxAttributes {
-				return Invalid("", "", "more than %d attributes, this library's limit", MaxAttributes)
+				return nil, Invalid("", "", "more than %d attributes, this library's limit", MaxAttributes)
 			}
+			if depth > 0 {
+				children[parent[depth-1]]++
+			}
+			children = append(children, 0)
 			if !selfClosed {
 				if depth == MaxDepth {
 					var names []string
 					for _, at := range open[:4] {
 						names = append(names, tagName(t[at+1:]))
 					}
-					return Invalid(strings.Join(names, "/")+"/...", "", "elements nested more than %d deep, this library's limit", MaxDepth)
+					return nil, Invalid(strings.Join(names, "/")+"/...", "", "elements nested more than %d deep, this library's limit", MaxDepth)
 				}
 				open[depth] = i
+				parent[depth] = elements
 				depth++
 			}
+			elements++
 			i = end
 		}
 	}
-	return nil
+	return children, nil
 }
 
+// skipTo returns the offset of the last byte of the first end at or
+// after t[i], or len(t). Every end finishes with '>', which is looked for
+// first.
 func skipTo(t []byte, i int, end string) int {
-	j := bytes.Index(t[i:], []byte(end))
-	if j < 0 {
-		return len(t)
+	for {
+		j := bytes.IndexByte(t[i:], '>')
+		if j < 0 {
+			return len(t)
+		}
+		i += j
+		if i+1 >= len(end) && string(t[i+1-len(end):i+1]) == end {
+			return i
+		}
+		i++
 	}
-	return i + j + len(end) - 1
 }
 
 // tagEnd finds the '>' closing the start tag at t[i], skipping quoted
 // attribute values, and counts the tag's attributes by their '='.
 func tagEnd(t []byte, i int) (end int, selfClosed bool, attrs int) {
-	var quote byte
 	for j := i + 1; j < len(t); j++ {
-		c := t[j]
-		switch {
-		case quote != 0:
-			if c == quote {
-				quote = 0
+		for j < len(t) && !inTag[t[j]] {
+			j++
+		}
+		if j == len(t) {
+			break
+		}
+		switch c := t[j]; c {
+		case '"', '\'':
+			q := bytes.IndexByte(t[j+1:], c)
+			if q < 0 {
+				return len(t), false, attrs
 			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '=':
+			j += 1 + q
+		case '=':
 			attrs++
-		case c == '>':
+		case '>':
 			return j, t[j-1] == '/', attrs
 		}
 	}
 	return len(t), false, attrs
 }
+
+// inTag marks the bytes tagEnd stops at.
+var inTag = [256]bool{'"': true, '\'': true, '=': true, '>': true}
 
 func tagName(b []byte) string {
 	n := bytes.IndexAny(b, " \t\r\n/>")
@@ -128,284 +173,636 @@ func tagName(b []byte) string {
 	return string(b[:n])
 }
 
-// The namespaces XML reserves.
-const (
-	xmlNamespace   = "http://www.w3.org/XML/1998/namespace"
-	xmlnsNamespace = "http://www.w3.org/2000/xmlns/"
-)
+// parser reads the text of a document into a tree, checking XML's
+// well-formedness (and, through checker, what the tokens alone do not
+// show: one root, no text outside it, each attribute once, namespace
+// prefixes declared, the limits).
+type parser struct {
+	t        []byte
+	i        int
+	children []int32 // from scan: child elements of each element, in document order
+	started  int     // elements started so far
 
-// builder makes the tree from encoding/xml's tokens, checking what the
-// tokenizer does not: end tags match, one root element, no text outside
-// it, each attribute once, namespace prefixes declared (XML Namespaces
-// 1.0), and the limits again.
-type builder struct {
-	open     []*etree.Element
-	root     *etree.Element
-	text     []byte // the innermost open element's text not yet added
-	elements int
-	attrs    int
-
-	// Prefixes in scope: bound maps each to its namespace; undo records,
-	// for each declaration, what it replaced, and undoAt where each open
-	// element's declarations start in undo.
-	bound  map[string]string
-	undo   []binding
-	undoAt []int
-
-	seen map[xml.Name]struct{} // for elements with many attributes
+	c      checker
+	frames []frame // open elements, innermost last
+	root   *vss.XMLElement
+	piece  []byte // the innermost open element's text since its last child
+	buf    []byte // scratch for values with references or line ends
+	attrs  []vss.XMLAttr
+	names  map[string]string // names seen, so that each is one string
 }
 
-type binding struct {
-	prefix, uri string
-	had         bool
+// frame is an open element being built, and its text so far.
+type frame struct {
+	e    vss.XMLElement
+	text []byte
 }
 
-func build(text []byte) (*etree.Element, error) {
-	d := xml.NewDecoder(bytes.NewReader(text))
-	// The text is UTF-8 now, whatever its declaration says.
-	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
-	var b builder
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			break
+// maxNames bounds the names interned: past it (a document of that many
+// different names is one built to cost), each name is its own string.
+const maxNames = 4096
+
+func (p *parser) parse() (*vss.XMLElement, error) {
+	p.names = make(map[string]string, 64)
+	for p.i < len(p.t) {
+		var err error
+		if p.t[p.i] != '<' {
+			err = p.text()
+		} else {
+			err = p.markup()
 		}
 		if err != nil {
-			return nil, Corrupt(b.path(), "not well-formed XML: %s", err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if err := b.start(t); err != nil {
-				return nil, err
-			}
-		case xml.EndElement:
-			if err := b.end(t); err != nil {
-				return nil, err
-			}
-		case xml.CharData:
-			if len(b.open) > 0 {
-				b.text = append(b.text, t...)
-			} else if !isSpace(t) {
-				return nil, Invalid(b.path(), "", "text outside the root element: %.40q", string(t))
-			}
+			return nil, err
 		}
 	}
-	if len(b.open) > 0 {
-		return nil, Corrupt(b.path(), "not well-formed XML: the document ends before this element is closed (truncated)")
+	if len(p.frames) > 0 {
+		return nil, Corrupt(p.c.path(), "not well-formed XML: the document ends before this element is closed (truncated)")
 	}
-	if b.root == nil {
+	if p.root == nil {
 		return nil, Corrupt("", "no root element")
 	}
-	return b.root, nil
+	return p.root, nil
 }
 
-// path names the open elements, for an error.
-func (b *builder) path() string {
-	names := make([]string, len(b.open))
-	for i, e := range b.open {
-		names[i] = e.Tag
+// syntax is a VSS_E_CORRUPT_XML_DOCUMENT error at the current position.
+func (p *parser) syntax(format string, args ...any) error {
+	line := 1 + bytes.Count(p.t[:min(p.i, len(p.t))], []byte("\n"))
+	return Corrupt(p.c.path(), "not well-formed XML: line %d: %s", line, fmt.Sprintf(format, args...))
+}
+
+func (p *parser) eof() error { return p.syntax("unexpected EOF") }
+
+func (p *parser) markup() error {
+	rest := p.t[p.i:]
+	switch {
+	case len(rest) < 2:
+		return p.eof()
+	case rest[1] == '/':
+		return p.endTag()
+	case rest[1] == '?':
+		return p.procInst()
+	case bytes.HasPrefix(rest, []byte("<!--")):
+		return p.comment()
+	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
+		return p.cdata()
+	case bytes.HasPrefix(rest, []byte("<!DOCTYPE")):
+		return Invalid(p.c.path(), "", "a document type declaration (<!DOCTYPE>): VSS documents have none, and this library reads none")
+	case rest[1] == '!':
+		if len(rest) < 9 && (bytes.HasPrefix([]byte("<!--"), rest) || bytes.HasPrefix([]byte("<![CDATA["), rest)) {
+			return p.eof()
+		}
+		return p.syntax("%q begins no comment, CDATA section or declaration", string(rest[:min(len(rest), 9)]))
 	}
-	return strings.Join(names, "/")
+	return p.startTag()
+}
+
+// space skips white space and reports whether there was any.
+func (p *parser) space() bool {
+	from := p.i
+	for p.i < len(p.t) && isSpaceByte(p.t[p.i]) {
+		p.i++
+	}
+	return p.i > from
+}
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
+
+// name reads a name: the bytes encoding/xml takes for one (ASCII name
+// characters, any non-ASCII byte), checked as an XML name. It returns
+// the prefix and the local name when the name has one colon with
+// something on each side, as encoding/xml splits names; any other colon
+// stays in the local name, which the checker refuses.
+func (p *parser) name(what string) (space, local string, err error) {
+	from := p.i
+	for p.i < len(p.t) && (isNameByte(p.t[p.i]) || p.t[p.i] >= utf8.RuneSelf) {
+		p.i++
+	}
+	b := p.t[from:p.i]
+	if len(b) == 0 {
+		if p.i == len(p.t) {
+			return "", "", p.eof()
+		}
+		return "", "", p.syntax("expected %s, found %q", what, p.t[p.i])
+	}
+	if !isXMLName(b) {
+		return "", "", p.syntax("invalid XML name %q", string(b))
+	}
+	if c := bytes.IndexByte(b, ':'); c > 0 && c < len(b)-1 && bytes.IndexByte(b[c+1:], ':') < 0 {
+		return p.intern(b[:c]), p.intern(b[c+1:]), nil
+	}
+	return "", p.intern(b), nil
+}
+
+func (p *parser) intern(b []byte) string {
+	if s, ok := p.names[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if len(p.names) < maxNames {
+		p.names[s] = s
+	}
+	return s
+}
+
+func isNameByte(c byte) bool {
+	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '_' || c == ':' || c == '.' || c == '-'
+}
+
+func (p *parser) startTag() error {
+	p.i++ // <
+	space, local, err := p.name("an element name after <")
+	if err != nil {
+		return err
+	}
+	if len(p.frames) == 0 && p.root != nil {
+		return Invalid(p.root.Tag, "", "a second root element <%s> after this one: a document has one", qualified(space, local))
+	}
+	attrs := p.attrs[:0]
+	empty := false
+	for {
+		spaced := p.space()
+		if p.i == len(p.t) {
+			return p.eof()
+		}
+		if c := p.t[p.i]; c == '>' || c == '/' {
+			if c == '/' {
+				if p.i+1 == len(p.t) {
+					return p.eof()
+				}
+				if p.t[p.i+1] != '>' {
+					return p.syntax("expected /> in element")
+				}
+				p.i++
+				empty = true
+			}
+			p.i++
+			break
+		}
+		if !spaced {
+			return p.syntax("expected white space before attribute %d of <%s>", len(attrs)+1, qualified(space, local))
+		}
+		aspace, key, err := p.name("an attribute name")
+		if err != nil {
+			return err
+		}
+		p.space()
+		if p.i == len(p.t) {
+			return p.eof()
+		}
+		if p.t[p.i] != '=' {
+			return p.syntax("attribute %s without = in element", qualified(aspace, key))
+		}
+		p.i++
+		p.space()
+		value, err := p.attrValue()
+		if err != nil {
+			return err
+		}
+		attrs = append(attrs, vss.XMLAttr{Space: aspace, Key: key, Value: value})
+	}
+	p.attrs = attrs
+
+	p.flush()
+	if err := p.c.enter(space, local, attrs); err != nil {
+		return err
+	}
+	e := vss.XMLElement{Space: space, Tag: local}
+	if len(attrs) > 0 {
+		e.Attrs = make([]vss.XMLAttr, len(attrs))
+		copy(e.Attrs, attrs)
+	}
+	if p.started < len(p.children) && p.children[p.started] > 0 {
+		e.Children = make([]vss.XMLElement, 0, p.children[p.started])
+	}
+	p.started++
+	p.frames = append(p.frames, frame{e: e})
+	if empty {
+		p.close()
+	}
+	return nil
+}
+
+// attrValue reads a quoted attribute value.
+func (p *parser) attrValue() (string, error) {
+	if p.i == len(p.t) {
+		return "", p.eof()
+	}
+	quote := p.t[p.i]
+	if quote != '"' && quote != '\'' {
+		return "", p.syntax("unquoted or missing attribute value in element")
+	}
+	p.i++
+	from := p.i
+	// Most values hold nothing to decode: one string of their bytes.
+	for p.i < len(p.t) {
+		c := p.t[p.i]
+		if c == quote {
+			s := string(p.t[from:p.i])
+			p.i++
+			return s, nil
+		}
+		if c == '&' || c == '<' || c == '\r' || c < 0x20 && c != '\t' && c != '\n' || c >= utf8.RuneSelf {
+			break
+		}
+		p.i++
+	}
+	p.buf = append(p.buf[:0], p.t[from:p.i]...)
+	for {
+		if p.i == len(p.t) {
+			return "", p.eof()
+		}
+		c := p.t[p.i]
+		switch {
+		case c == quote:
+			p.i++
+			return string(p.buf), nil
+		case c == '<':
+			return "", p.syntax("unescaped < inside quoted string")
+		case c == '&':
+			var err error
+			if p.buf, err = p.reference(p.buf); err != nil {
+				return "", err
+			}
+		default:
+			var err error
+			if p.buf, err = p.char(p.buf); err != nil {
+				return "", err
+			}
+		}
+	}
+}
+
+// char appends the character at p.i to buf, a line end normalized to LF,
+// and refuses one XML does not allow.
+func (p *parser) char(buf []byte) ([]byte, error) {
+	c := p.t[p.i]
+	switch {
+	case c == '\r':
+		p.i++
+		if p.i < len(p.t) && p.t[p.i] == '\n' {
+			p.i++
+		}
+		return append(buf, '\n'), nil
+	case c >= 0x20 && c < utf8.RuneSelf, c == '\t', c == '\n':
+		p.i++
+		return append(buf, c), nil
+	case c < 0x20:
+		return buf, p.syntax("illegal character code %U", rune(c))
+	}
+	r, size := utf8.DecodeRune(p.t[p.i:])
+	if r == utf8.RuneError && size == 1 {
+		return buf, p.syntax("invalid UTF-8")
+	}
+	if !isChar(r) {
+		return buf, p.syntax("illegal character code %U", r)
+	}
+	buf = append(buf, p.t[p.i:p.i+size]...)
+	p.i += size
+	return buf, nil
+}
+
+// isChar reports whether XML allows r (the Char production).
+func isChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// reference appends what the reference at p.i stands for to buf: one of
+// the five predefined entities or a character reference.
+func (p *parser) reference(buf []byte) ([]byte, error) {
+	from := p.i
+	j := p.i + 1
+	for j < len(p.t) && j-from <= 32 && (isNameByte(p.t[j]) || p.t[j] == '#') {
+		j++
+	}
+	if j == len(p.t) {
+		return buf, p.eof()
+	}
+	if p.t[j] != ';' {
+		return buf, p.syntax("invalid character entity %s (no semicolon)", p.t[from:j])
+	}
+	ref := p.t[from+1 : j]
+	switch string(ref) {
+	case "lt":
+		buf = append(buf, '<')
+	case "gt":
+		buf = append(buf, '>')
+	case "amp":
+		buf = append(buf, '&')
+	case "apos":
+		buf = append(buf, '\'')
+	case "quot":
+		buf = append(buf, '"')
+	default:
+		r, ok := charRef(ref)
+		if !ok {
+			return buf, p.syntax("invalid character entity &%s;", ref)
+		}
+		if !isChar(r) {
+			return buf, p.syntax("character reference &%s; is %U, which XML does not allow", ref, r)
+		}
+		buf = utf8.AppendRune(buf, r)
+	}
+	p.i = j + 1
+	return buf, nil
+}
+
+// charRef reads the number of a character reference: #digits or #xhex.
+func charRef(ref []byte) (rune, bool) {
+	if len(ref) < 2 || ref[0] != '#' {
+		return 0, false
+	}
+	digits, base := ref[1:], rune(10)
+	if digits[0] == 'x' {
+		digits, base = digits[1:], 16
+	}
+	if len(digits) == 0 {
+		return 0, false
+	}
+	var r rune
+	for _, d := range digits {
+		var v rune
+		switch {
+		case '0' <= d && d <= '9':
+			v = rune(d - '0')
+		case base == 16 && 'a' <= d && d <= 'f':
+			v = rune(d-'a') + 10
+		case base == 16 && 'A' <= d && d <= 'F':
+			v = rune(d-'A') + 10
+		default:
+			return 0, false
+		}
+		if r = r*base + v; r > utf8.MaxRune {
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// text reads character data up to the next '<', into the open element's
+// text; outside the root it must be white space.
+func (p *parser) text() error {
+	if len(p.frames) == 0 {
+		p.space()
+		if p.i < len(p.t) && p.t[p.i] != '<' {
+			return Invalid("", "", "text outside the root element: %.40q", p.t[p.i:min(len(p.t), p.i+40)])
+		}
+		return nil
+	}
+	for p.i < len(p.t) {
+		from := p.i
+		for p.i < len(p.t) {
+			c := p.t[p.i]
+			if c < 0x20 && c != '\t' && c != '\n' || c >= utf8.RuneSelf || c == '<' || c == '&' || c == ']' {
+				break
+			}
+			p.i++
+		}
+		p.piece = append(p.piece, p.t[from:p.i]...)
+		if p.i == len(p.t) {
+			return nil
+		}
+		var err error
+		switch c := p.t[p.i]; c {
+		case '<':
+			return nil
+		case '&':
+			p.piece, err = p.reference(p.piece)
+		case ']':
+			if bytes.HasPrefix(p.t[p.i:], []byte("]]>")) {
+				return p.syntax("unescaped ]]> not in CDATA section")
+			}
+			p.piece = append(p.piece, c)
+			p.i++
+		default:
+			p.piece, err = p.char(p.piece)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) cdata() error {
+	p.i += len("<![CDATA[")
+	end := bytes.Index(p.t[p.i:], []byte("]]>"))
+	if end < 0 {
+		p.i = len(p.t)
+		return p.syntax("unexpected EOF in CDATA section")
+	}
+	end += p.i
+	if len(p.frames) == 0 {
+		return Invalid(p.c.path(), "", "text outside the root element: a CDATA section")
+	}
+	var err error
+	for p.i < end && err == nil {
+		p.piece, err = p.char(p.piece)
+	}
+	p.i = end + len("]]>")
+	return err
+}
+
+func (p *parser) comment() error {
+	p.i += len("<!--")
+	end := bytes.Index(p.t[p.i:], []byte("--"))
+	if end < 0 {
+		p.i = len(p.t)
+		return p.eof()
+	}
+	end += p.i
+	if end+2 >= len(p.t) {
+		p.i = len(p.t)
+		return p.eof()
+	}
+	if p.t[end+2] != '>' {
+		p.i = end
+		return p.syntax(`invalid sequence "--" not allowed in comments`)
+	}
+	if err := p.chars(end); err != nil {
+		return err
+	}
+	p.i = end + len("-->")
+	return nil
+}
+
+// chars checks that the text from p.i to end is characters XML allows.
+func (p *parser) chars(end int) error {
+	for p.i < end {
+		c := p.t[p.i]
+		if c >= 0x20 && c < utf8.RuneSelf || c == '\t' || c == '\n' || c == '\r' {
+			p.i++
+			continue
+		}
+		if _, err := p.char(nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (p *parser) procInst() error {
+	p.i += len("<?")
+	_, target, err := p.name("a target name after <?")
+	if err != nil {
+		return err
+	}
+	spaced := p.space()
+	end := bytes.Index(p.t[p.i:], []byte("?>"))
+	if end < 0 {
+		p.i = len(p.t)
+		return p.eof()
+	}
+	end += p.i
+	if !spaced && end > p.i {
+		return p.syntax("expected white space after <?%s", target)
+	}
+	content := string(p.t[p.i:end])
+	if err := p.chars(end); err != nil {
+		return err
+	}
+	if target == "xml" {
+		if v := procInst("version", content); v != "" && v != "1.0" {
+			return Corrupt(p.c.path(), "not well-formed XML: unsupported version %q; only version 1.0 is supported", v)
+		}
+	}
+	p.i = end + len("?>")
+	return nil
+}
+
+// procInst returns the value of pseudo-attribute param in the content of
+// a processing instruction.
+func procInst(param, s string) string {
+	param += "="
+	for {
+		i := strings.Index(s, param)
+		if i < 0 {
+			return ""
+		}
+		if i > 0 && !isSpaceByte(s[i-1]) {
+			s = s[i+len(param):]
+			continue
+		}
+		v := s[i+len(param):]
+		if v == "" || v[0] != '"' && v[0] != '\'' {
+			return ""
+		}
+		end := strings.IndexByte(v[1:], v[0])
+		if end < 0 {
+			return ""
+		}
+		return v[1 : 1+end]
+	}
+}
+
+func (p *parser) endTag() error {
+	p.i += len("</")
+	space, local, err := p.name("an element name after </")
+	if err != nil {
+		return err
+	}
+	p.space()
+	if p.i == len(p.t) {
+		return p.eof()
+	}
+	if p.t[p.i] != '>' {
+		return p.syntax("invalid characters between </%s and >", qualified(space, local))
+	}
+	p.i++
+	if len(p.frames) == 0 {
+		return Corrupt("", "not well-formed XML: </%s> closes no element", qualified(space, local))
+	}
+	e := &p.frames[len(p.frames)-1].e
+	if e.Tag != local || e.Space != space {
+		return Corrupt(p.c.path(), "not well-formed XML: <%s> closed by </%s>", qualified(e.Space, e.Tag), qualified(space, local))
+	}
+	p.flush()
+	p.close()
+	return nil
 }
 
 // flush adds the text read since the last tag to the innermost open
 // element, unless it is only white space.
-func (b *builder) flush() {
-	if len(b.text) > 0 {
-		if !isSpace(b.text) {
-			b.open[len(b.open)-1].CreateText(string(b.text))
-		}
-		b.text = b.text[:0]
+func (p *parser) flush() {
+	if len(p.piece) == 0 {
+		return
 	}
+	if !isSpace(p.piece) {
+		f := &p.frames[len(p.frames)-1]
+		f.text = append(f.text, p.piece...)
+	}
+	p.piece = p.piece[:0]
 }
 
-func (b *builder) start(t xml.StartElement) error {
-	if len(b.open) == 0 && b.root != nil {
-		return Invalid(b.root.Tag, "", "a second root element <%s> after this one: a document has one", qname(t.Name))
+// close ends the innermost open element: it becomes the last child of
+// its parent, or the root.
+func (p *parser) close() {
+	f := &p.frames[len(p.frames)-1]
+	e := f.e
+	if len(f.text) > 0 {
+		e.Text = string(f.text)
 	}
-	b.flush()
-	e := &etree.Element{Space: t.Name.Space, Tag: t.Name.Local}
-	if err := b.enter(e, t.Name, t.Attr); err != nil {
-		return err
+	*f = frame{}
+	p.frames = p.frames[:len(p.frames)-1]
+	p.c.leave()
+	if len(p.frames) == 0 {
+		p.root = new(vss.XMLElement)
+		*p.root = e
+		return
 	}
-	if len(b.open) > 1 {
-		b.open[len(b.open)-2].AddChild(e)
-	} else {
-		b.root = e
-	}
-	if len(t.Attr) > 0 {
-		e.Attr = make([]etree.Attr, len(t.Attr))
-		for i, a := range t.Attr {
-			e.Attr[i] = etree.Attr{Space: a.Name.Space, Key: a.Name.Local, Value: a.Value}
-		}
-	}
-	return nil
+	parent := &p.frames[len(p.frames)-1].e
+	parent.Children = append(parent.Children, e)
 }
 
-// enter opens element e, named name with attributes attrs: it checks the
-// limits, declares the prefixes e declares and checks its names and
-// attributes.
-func (b *builder) enter(e *etree.Element, name xml.Name, attrs []xml.Attr) error {
-	if len(b.open) == MaxDepth {
-		return Invalid(b.path(), "", "elements nested more than %d deep, this library's limit", MaxDepth)
+func qualified(space, local string) string {
+	if space == "" {
+		return local
 	}
-	if b.elements++; b.elements > MaxElements {
-		return Invalid("", "", "more than %d elements, this library's limit", MaxElements)
-	}
-	if b.attrs += len(attrs); b.attrs > MaxAttributes {
-		return Invalid("", "", "more than %d attributes, this library's limit", MaxAttributes)
-	}
-	b.open = append(b.open, e)
-	b.undoAt = append(b.undoAt, len(b.undo))
-	return b.namespaces(name, attrs)
-}
-
-func (b *builder) end(t xml.EndElement) error {
-	if len(b.open) == 0 {
-		return Corrupt("", "not well-formed XML: </%s> closes no element", qname(t.Name))
-	}
-	e := b.open[len(b.open)-1]
-	if e.Tag != t.Name.Local || e.Space != t.Name.Space {
-		return Corrupt(b.path(), "not well-formed XML: <%s> closed by </%s>", e.FullTag(), qname(t.Name))
-	}
-	b.flush()
-	b.leave()
-	return nil
-}
-
-// leave closes the innermost open element, and the scope of the prefixes
-// it declared.
-func (b *builder) leave() {
-	at := b.undoAt[len(b.undoAt)-1]
-	for i := len(b.undo) - 1; i >= at; i-- {
-		u := b.undo[i]
-		if u.had {
-			b.bound[u.prefix] = u.uri
-		} else {
-			delete(b.bound, u.prefix)
-		}
-	}
-	b.undo = b.undo[:at]
-	b.undoAt = b.undoAt[:len(b.undoAt)-1]
-	b.open = b.open[:len(b.open)-1]
-}
-
-// namespaces declares the prefixes an element declares in attrs, then
-// checks that its names are qualified names with declared prefixes and
-// that no attribute appears twice, by its name as written or by its
-// namespace and local name.
-func (b *builder) namespaces(name xml.Name, attrs []xml.Attr) error {
-	for _, a := range attrs {
-		if a.Name.Space != "xmlns" {
-			continue
-		}
-		p, uri := a.Name.Local, a.Value
-		switch {
-		case p == "xmlns":
-			return Invalid(b.path(), "xmlns:xmlns", "the prefix xmlns cannot be declared")
-		case p == "xml" && uri != xmlNamespace, p != "xml" && uri == xmlNamespace:
-			return Invalid(b.path(), "xmlns:"+p, "only the prefix xml is bound to %s, and it cannot be bound to anything else", xmlNamespace)
-		case uri == xmlnsNamespace:
-			return Invalid(b.path(), "xmlns:"+p, "no prefix may be bound to %s", xmlnsNamespace)
-		case uri == "":
-			return Invalid(b.path(), "xmlns:"+p, "a prefix cannot be bound to no namespace (an empty xmlns:%s)", p)
-		}
-		if b.bound == nil {
-			b.bound = map[string]string{}
-		}
-		old, had := b.bound[p]
-		b.undo = append(b.undo, binding{p, old, had})
-		b.bound[p] = uri
-	}
-	if err := b.qualified(name, false); err != nil {
-		return err
-	}
-	for _, a := range attrs {
-		if err := b.qualified(a.Name, true); err != nil {
-			return err
-		}
-	}
-	return b.unique(attrs)
-}
-
-// qualified checks that name is a qualified name (no colon in the local
-// part, none at either end) with a declared prefix.
-func (b *builder) qualified(name xml.Name, attr bool) error {
-	at := ""
-	if attr {
-		at = qname(name)
-	}
-	if strings.Contains(name.Local, ":") || (name.Space == "" && strings.HasPrefix(name.Local, ":")) {
-		return Invalid(b.path(), at, "%q is not a qualified name (a prefix, one colon, a local name)", qname(name))
-	}
-	switch name.Space {
-	case "", "xml":
-		return nil
-	case "xmlns":
-		if attr {
-			return nil
-		}
-		return Invalid(b.path(), "", "an element cannot have the prefix xmlns")
-	}
-	if _, ok := b.bound[name.Space]; !ok {
-		return Invalid(b.path(), at, "the namespace prefix %s is not declared (no xmlns:%s in scope)", name.Space, name.Space)
-	}
-	return nil
-}
-
-// unique refuses an attribute that appears twice: by the name as written
-// or, for prefixed names, by namespace and local name.
-func (b *builder) unique(attrs []xml.Attr) error {
-	expanded := func(n xml.Name) xml.Name {
-		switch n.Space {
-		case "", "xmlns":
-			return xml.Name{Space: "\x00" + n.Space, Local: n.Local} // not a namespace: compared as written
-		case "xml":
-			return xml.Name{Space: xmlNamespace, Local: n.Local}
-		}
-		return xml.Name{Space: b.bound[n.Space], Local: n.Local}
-	}
-	twice := func(a xml.Attr) error {
-		return Invalid(b.path(), qname(a.Name), "the attribute appears twice: an element has each attribute once")
-	}
-	if len(attrs) <= 8 {
-		for i := 1; i < len(attrs); i++ {
-			for j := range i {
-				if expanded(attrs[i].Name) == expanded(attrs[j].Name) {
-					return twice(attrs[i])
-				}
-			}
-		}
-		return nil
-	}
-	if b.seen == nil {
-		b.seen = map[xml.Name]struct{}{}
-	}
-	defer clear(b.seen)
-	for _, a := range attrs {
-		n := expanded(a.Name)
-		if _, ok := b.seen[n]; ok {
-			return twice(a)
-		}
-		b.seen[n] = struct{}{}
-	}
-	return nil
-}
-
-func qname(n xml.Name) string {
-	if n.Space == "" {
-		return n.Local
-	}
-	return n.Space + ":" + n.Local
+	return space + ":" + local
 }
 
 func isSpace(b []byte) bool {
 	for _, c := range b {
-		switch c {
-		case ' ', '\t', '\r', '\n':
-		default:
+		if !isSpaceByte(c) {
 			return false
 		}
 	}
 	return true
+}
+
+// isXMLName reports whether b is an XML name (XML 1.0, fifth edition,
+// the Name production): a NameStartChar, then NameChars.
+func isXMLName(b []byte) bool {
+	for i := 0; i < len(b); {
+		r, size := rune(b[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRune(b[i:])
+			if r == utf8.RuneError && size == 1 {
+				return false
+			}
+		}
+		if !isNameStartChar(r) && (i == 0 || !isNameChar(r)) {
+			return false
+		}
+		i += size
+	}
+	return len(b) > 0
+}
+
+func isNameStartChar(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', r == '_', r == ':':
+		return true
+	case r < 0xC0:
+		return false
+	}
+	return r <= 0xD6 || 0xD8 <= r && r <= 0xF6 || 0xF8 <= r && r <= 0x2FF ||
+		0x370 <= r && r <= 0x37D || 0x37F <= r && r <= 0x1FFF || 0x200C <= r && r <= 0x200D ||
+		0x2070 <= r && r <= 0x218F || 0x2C00 <= r && r <= 0x2FEF || 0x3001 <= r && r <= 0xD7FF ||
+		0xF900 <= r && r <= 0xFDCF || 0xFDF0 <= r && r <= 0xFFFD || 0x10000 <= r && r <= 0xEFFFF
+}
+
+func isNameChar(r rune) bool {
+	return '0' <= r && r <= '9' || r == '-' || r == '.' || r == 0xB7 ||
+		0x300 <= r && r <= 0x36F || 0x203F <= r && r <= 0x2040
 }

@@ -1,10 +1,11 @@
 package xmldoc
 
 import (
-	"encoding/xml"
 	"strings"
 
 	"github.com/beevik/etree"
+
+	"github.com/vsskit/vss"
 )
 
 // Write serializes root compactly, without an XML declaration, as Windows'
@@ -71,77 +72,43 @@ func (w *limitWriter) WriteByte(c byte) error {
 // and attributes within the limits, names that are qualified names,
 // prefixes declared, each attribute once.
 func check(root *etree.Element) error {
-	var b builder
-	var attrs []xml.Attr
+	var c checker
+	var attrs []vss.XMLAttr
 	var walk func(e *etree.Element) error
 	walk = func(e *etree.Element) error {
 		attrs = attrs[:0]
 		for _, a := range e.Attr {
-			attrs = append(attrs, xml.Attr{Name: xml.Name{Space: a.Space, Local: a.Key}, Value: a.Value})
+			attrs = append(attrs, vss.XMLAttr{Space: a.Space, Key: a.Key, Value: a.Value})
 		}
-		if err := b.enter(e, xml.Name{Space: e.Space, Local: e.Tag}, attrs); err != nil {
+		if err := c.enter(e.Space, e.Tag, attrs); err != nil {
 			return err
 		}
-		if err := b.names(e); err != nil {
-			return err
+		if !isNCName(e.Space, true) || !isNCName(e.Tag, false) {
+			return Invalid(c.path(), "", "%q is not an XML name", e.FullTag())
+		}
+		for _, a := range e.Attr {
+			if !isNCName(a.Space, true) || !isNCName(a.Key, false) {
+				return Invalid(c.path(), a.FullKey(), "%q is not an XML name", a.FullKey())
+			}
 		}
 		for _, t := range e.Child {
-			if c, ok := t.(*etree.Element); ok {
-				if err := walk(c); err != nil {
+			if ch, ok := t.(*etree.Element); ok {
+				if err := walk(ch); err != nil {
 					return err
 				}
 			}
 		}
-		b.leave()
+		c.leave()
 		return nil
 	}
 	return walk(root)
 }
 
-// names checks that e's tag and attribute names are XML names, which
-// Parse takes for granted of what it read.
-func (b *builder) names(e *etree.Element) error {
-	if !isName(e.Space, true) || !isName(e.Tag, false) {
-		return Invalid(b.path(), "", "%q is not an XML name", e.FullTag())
-	}
-	for _, a := range e.Attr {
-		if !isName(a.Space, true) || !isName(a.Key, false) {
-			return Invalid(b.path(), a.FullKey(), "%q is not an XML name", a.FullKey())
-		}
-	}
-	return nil
-}
-
-// isName reports whether s is an XML name without a colon (a prefix, or
-// a local name; empty only for a prefix, when optional). ASCII names are
-// checked here; others by encoding/xml, which Parse reads with.
-func isName(s string, optional bool) bool {
+// isNCName reports whether s is an XML name without a colon (a prefix,
+// or a local name); empty only for a prefix, which is optional.
+func isNCName(s string, optional bool) bool {
 	if s == "" {
 		return optional
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 0x80:
-			return decodesAsName(s)
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', c == '_':
-		case i > 0 && ('0' <= c && c <= '9' || c == '-' || c == '.'):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-func decodesAsName(s string) bool {
-	if strings.ContainsAny(s, ":<>/=\"' \t\r\n") {
-		return false
-	}
-	d := xml.NewDecoder(strings.NewReader("<" + s + "/>"))
-	t, err := d.RawToken()
-	if err != nil {
-		return false
-	}
-	start, ok := t.(xml.StartElement)
-	return ok && start.Name.Space == "" && start.Name.Local == s
+	return !strings.Contains(s, ":") && isXMLName([]byte(s))
 }

@@ -8,7 +8,6 @@ import (
 	"testing"
 	"unicode/utf16"
 
-	"github.com/beevik/etree"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -139,19 +138,13 @@ func TestParseWellFormed(t *testing.T) {
 }
 
 // Text is one piece between two child elements, whatever comments and
-// processing instructions split it; pieces that are only white space are
-// not kept.
+// processing instructions split it, and the pieces are joined; pieces
+// that are only white space are not kept.
 func TestParseText(t *testing.T) {
 	root, _, err := Parse([]byte("<E>a<!-- 1 --> b<?pi x?>c<![CDATA[<d>]]><C/>\n  <C/>e<!---->\n</E>"))
 	require.NoError(t, err)
-	var texts []string
-	for _, tok := range root.Child {
-		if c, ok := tok.(*etree.CharData); ok {
-			texts = append(texts, c.Data)
-		}
-	}
-	assert.Equal(t, []string{"a bc<d>", "e\n"}, texts)
-	assert.Len(t, root.Child, 4, "two texts, two elements, no comment or instruction")
+	assert.Equal(t, "a bc<d>e\n", root.Text)
+	assert.Len(t, root.Children, 2)
 }
 
 // Documents over a limit are refused with an error naming the limit, by
@@ -166,12 +159,13 @@ func TestParseLimits(t *testing.T) {
 		{"depth", deep, fmt.Sprintf("elements nested more than %d deep, this library's limit", MaxDepth)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := scan([]byte(tc.doc))
+			_, err := scan([]byte(tc.doc))
 			require.Error(t, err)
 			assert.True(t, errors.Is(err, vss.ErrInvalidXMLDocument))
 			assert.Contains(t, err.Error(), tc.want)
-			_, err = build([]byte(tc.doc))
-			require.Error(t, err, "the tree builder checks the limits too")
+			p := parser{t: []byte(tc.doc)}
+			_, err = p.parse()
+			require.Error(t, err, "the parser checks the limits too")
 			assert.Contains(t, err.Error(), tc.want)
 		})
 	}
@@ -191,13 +185,14 @@ func allocated(f func()) uint64 {
 }
 
 // A document of empty elements up to the size limit is refused by the
-// scan, before any of them is built: it costs next to no memory.
-func TestParseEmptyElementsCostNoMemory(t *testing.T) {
+// scan, before any of them is built: it costs what the scan keeps, 4
+// bytes an element up to the limit, where the tree cost 4.2 GB.
+func TestParseEmptyElementsCostLittleMemory(t *testing.T) {
 	doc := []byte("<A>" + strings.Repeat("<x/>", (MaxSize-8)/4) + "</A>")
 	require.LessOrEqual(t, len(doc), MaxSize)
 	var err error
 	n := allocated(func() { _, _, err = Parse(doc) })
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "elements, this library's limit")
-	assert.Less(t, n, uint64(64<<10), "bytes allocated to refuse a %d-byte document", len(doc))
+	assert.Less(t, n, uint64(4*MaxElements+64<<10), "bytes allocated to refuse a %d-byte document", len(doc))
 }
