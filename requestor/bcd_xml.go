@@ -24,7 +24,8 @@ var (
 // IVssBackupComponents::SaveAsXML wrote it, in UTF-8 or UTF-16 (with or
 // without a byte order mark). Errors name the element and the problem and
 // match vss.ErrInvalidXMLDocument or vss.ErrCorruptXMLDocument with
-// errors.Is.
+// errors.Is. A document over this library's limits, or not well-formed,
+// is refused: see the package documentation.
 func ParseBackupDocument(doc []byte) (*BackupDocument, error) {
 	root, _, err := xmldoc.Parse(doc)
 	if err != nil {
@@ -128,7 +129,11 @@ func readComponent(x *xmldoc.Elem) *writer.Component {
 }
 
 // XML writes the document as IVssBackupComponents::SaveAsXML does: UTF-8,
-// compact, without an XML declaration.
+// compact, without an XML declaration. It fails when a field holds a
+// value the format cannot express, and when ParseBackupDocument would
+// refuse what it wrote: a document over this library's limits (see the
+// package documentation), an Unknown attribute an element already has, a
+// namespace prefix no element declares, a name that is not an XML name.
 func (d *BackupDocument) XML() (string, error) {
 	root := xmldoc.NewRoot("BACKUP_COMPONENTS", BackupDocumentNamespace)
 	root.SetNonEmpty("version", d.Version)

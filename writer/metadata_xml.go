@@ -35,7 +35,9 @@ var (
 // IVssExamineWriterMetadata::SaveAsXML or a writer wrote it, in UTF-8 or
 // UTF-16 (with or without a byte order mark). Errors name the element and
 // the problem and match vss.ErrInvalidXMLDocument or
-// vss.ErrCorruptXMLDocument with errors.Is.
+// vss.ErrCorruptXMLDocument with errors.Is. A document over this
+// library's limits, not well-formed, or declaring a component twice is
+// refused: see the package documentation.
 func ParseMetadata(doc []byte) (*Metadata, error) {
 	root, _, err := xmldoc.Parse(doc)
 	if err != nil {
