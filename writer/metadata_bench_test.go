@@ -67,3 +67,30 @@ func BenchmarkDeclareComponents(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkXMLManyFiles writes a document of one component with many
+// file sets: 250,000 (25 MB written), and 1,000,000, over the element
+// limit, which XML refuses before building anything (it wrote 61.9 MB
+// that ParseMetadata refused).
+func BenchmarkXMLManyFiles(b *testing.B) {
+	for _, n := range []int{250_000, 1_000_000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			md := manyFiles(n, 40)
+			var out string
+			write := func() {
+				var err error
+				out, err = md.XML()
+				if (err != nil) != (n > 500_000) {
+					b.Fatal(err)
+				}
+			}
+			peak := peakHeap(write)
+			b.ReportAllocs()
+			for b.Loop() {
+				write()
+			}
+			b.ReportMetric(float64(len(out))/1e6, "out-MB")
+			b.ReportMetric(float64(peak)/1e6, "peak-MB")
+		})
+	}
+}
