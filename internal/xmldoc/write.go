@@ -9,8 +9,9 @@ import (
 )
 
 // Write serializes root compactly, without an XML declaration, as Windows'
-// SaveAsXML does. Attribute values are escaped canonically, so line breaks
-// in them (the ASR Writer's captions have CR LF) survive any parser.
+// SaveAsXML does. Attribute values and text are escaped canonically, so
+// line breaks in them (the ASR Writer's captions have CR LF) survive any
+// parser: a CR written as itself would be read back as LF.
 //
 // It refuses, with a VSS_E_INVALID_XML_DOCUMENT *Error, to write what
 // Parse would refuse to read: a tree over the limits (the size is counted
@@ -25,7 +26,7 @@ func Write(root *etree.Element) (string, error) {
 	// Written straight into a strings.Builder: a document is a string in
 	// the end, and etree's Document.WriteTo would add a buffer and a copy.
 	var w limitWriter
-	root.WriteTo(&w, &etree.WriteSettings{CanonicalAttrVal: true})
+	root.WriteTo(&w, &etree.WriteSettings{CanonicalAttrVal: true, CanonicalText: true})
 	if w.over {
 		return "", Invalid("", "", "the document would be more than %d bytes, this library's limit", MaxSize)
 	}
