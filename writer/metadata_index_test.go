@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"testing"
 	"time"
+	"weak"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -11,25 +12,21 @@ import (
 	"github.com/vsskit/vss"
 )
 
-func indexCount() int {
-	n := 0
-	indexes.Range(func(any, any) bool { n++; return true })
-	return n
-}
-
 // A document's index goes when the document does.
 func TestIndexGoesWithItsMetadata(t *testing.T) {
-	before := indexCount()
-	func() {
+	p := func() weak.Pointer[Metadata] {
 		md := NewMetadata(Info{Name: "w"})
 		_, err := md.AddComponent(ComponentInfo{Type: vss.ComponentFileGroup, Name: "c"})
 		require.NoError(t, err)
-		assert.Equal(t, before+1, indexCount())
+		p := weak.Make(md)
+		_, ok := indexes.Load(p)
+		require.True(t, ok, "the builder indexed the document")
+		return p
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for indexCount() > before && time.Now().Before(deadline) {
+	indexed := func() bool { _, ok := indexes.Load(p); return ok }
+	for deadline := time.Now().Add(10 * time.Second); indexed() && time.Now().Before(deadline); {
 		runtime.GC()
 		time.Sleep(time.Millisecond)
 	}
-	assert.Equal(t, before, indexCount())
+	assert.False(t, indexed(), "the index outlived its document")
 }

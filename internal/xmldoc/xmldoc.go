@@ -29,7 +29,7 @@ import (
 // elements and attributes are counted by a scan of the bytes before
 // anything is built, so a document over a limit costs one pass over its
 // bytes and, in memory, 4 bytes an element up to the limit. A document
-// within them costs Parse under 1 s and under 7 times its size in memory
+// within them costs Parse under 1 s and under 7 times its size in heap
 // (BENCHMARKS.md, "Hostile documents").
 const (
 	// MaxSize is the largest document accepted, in bytes as stored.
