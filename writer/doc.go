@@ -63,12 +63,12 @@
 //
 // The largest real document known, the System Writer's on Windows Server
 // 2012, is 2.2 MB, 4 deep, with 19,001 elements and 57,024 attributes. A
-// document within the limits is read in linear time and memory (under 1
-// s and under 7 times its size in heap for a 32 MiB one). The error matches
-// vss.ErrInvalidXMLDocument and names the limit. A document must also be
-// well-formed XML: one root element (WRITER_METADATA, in its namespace
-// or in none), each attribute once, namespace prefixes declared, UTF-16
-// without lone surrogates, no document type declaration; and, as
-// Validate requires, each component declared once. Metadata.XML refuses
-// to write what ParseMetadata would refuse to read.
+// document within the limits is read in linear time and memory (a 32 MiB
+// one in under 1 s and under 7 times its size in heap). The error
+// matches vss.ErrInvalidXMLDocument and names the limit. A document must
+// also be well-formed XML: one root element (WRITER_METADATA, in its
+// namespace or in none), each attribute once, namespace prefixes
+// declared, UTF-16 without lone surrogates, no document type
+// declaration; and, as Validate requires, each component declared once.
+// Metadata.XML refuses to write what ParseMetadata would refuse to read.
 package writer
