@@ -284,13 +284,22 @@ func (p *parser) name(what string) (space, local string, err error) {
 		}
 		return "", "", p.syntax("expected %s, found %q", what, p.t[p.i])
 	}
+	// Names seen before are XML names without a colon: all that is
+	// interned is.
+	if s, ok := p.names[string(b)]; ok {
+		return "", s, nil
+	}
 	if !isXMLName(b) {
 		return "", "", p.syntax("invalid XML name %q", string(b))
 	}
-	if c := bytes.IndexByte(b, ':'); c > 0 && c < len(b)-1 && bytes.IndexByte(b[c+1:], ':') < 0 {
+	switch c := bytes.IndexByte(b, ':'); {
+	case c < 0:
+		return "", p.intern(b), nil
+	case c > 0 && c < len(b)-1 && bytes.IndexByte(b[c+1:], ':') < 0 && isXMLName(b[c+1:]):
 		return p.intern(b[:c]), p.intern(b[c+1:]), nil
 	}
-	return "", p.intern(b), nil
+	// Not a qualified name: the checker refuses it.
+	return "", string(b), nil
 }
 
 func (p *parser) intern(b []byte) string {

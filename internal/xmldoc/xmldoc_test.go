@@ -105,6 +105,9 @@ func TestParseNotWellFormed(t *testing.T) {
 		{"xml rebound", `<A xmlns:xml="u"/>`, vss.ErrInvalidXMLDocument, []string{"only the prefix xml"}},
 		{"xmlns element", `<xmlns:A/>`, vss.ErrInvalidXMLDocument, []string{"prefix xmlns"}},
 		{"colon in a name", `<A :x="1"/>`, vss.ErrInvalidXMLDocument, []string{`":x" is not a qualified name`}},
+		{"local part no name", `<A xmlns:a="u" a:1b="2"/>`, vss.ErrInvalidXMLDocument, []string{`"a:1b" is not a qualified name`}},
+		{"two colons", `<A a:b:c="2"/>`, vss.ErrInvalidXMLDocument, []string{`"a:b:c" is not a qualified name`}},
+		{"document type", `<!DOCTYPE A [<!ENTITY big "x">]><A>&big;</A>`, vss.ErrInvalidXMLDocument, []string{"document type declaration"}},
 		{"wrong end tag", `<A><B></A></B>`, vss.ErrCorruptXMLDocument, []string{"<A/B>", "not well-formed", "<B> closed by </A>"}},
 		{"end tag alone", `<A/></A>`, vss.ErrCorruptXMLDocument, []string{"</A> closes no element"}},
 	} {
