@@ -152,6 +152,10 @@ func TestParseBackupDocumentErrors(t *testing.T) {
 		{"bad backup type", strings.Replace(smallBCD, `backupType="incremental"`, `backupType="weekly"`, 1), []string{"backupType", `"weekly"`}},
 		{"bad component type", strings.Replace(smallBCD, `componentType="database"`, `componentType="table"`, 1), []string{"<BACKUP_COMPONENTS/WRITER_COMPONENTS/COMPONENT>", "componentType"}},
 		{"missing writer", strings.Replace(smallBCD, `writerId="d61d61c8-d73a-4eee-8cdd-f6f9786b7124"`, ``, 1), []string{"WRITER_COMPONENTS>", "writerId", "missing"}},
+		{"second root", smallBCD + `<BACKUP_COMPONENTS/>`, []string{"<BACKUP_COMPONENTS>", "second root element"}},
+		{"attribute twice", strings.Replace(smallBCD, `backupStamp="lsn:42"`, `backupStamp="lsn:42" backupStamp="lsn:43"`, 1), []string{"<BACKUP_COMPONENTS/WRITER_COMPONENTS/COMPONENT>", "attribute backupStamp", "appears twice"}},
+		{"undeclared root prefix", `<vss:BACKUP_COMPONENTS backupType="full"/>`, []string{"<BACKUP_COMPONENTS>", "prefix vss is not declared"}},
+		{"root in another namespace", strings.Replace(smallBCD, requestor.BackupDocumentNamespace, "urn:other", 1), []string{"<BACKUP_COMPONENTS> attribute xmlns", `namespace "urn:other"`}},
 		{"component twice", strings.Replace(smallBCD, `</WRITER_COMPONENTS>`, `<COMPONENT logicalPath="HOST" componentName="sales" componentType="database"/></WRITER_COMPONENTS>`, 1), []string{"COMPONENT[2]>", "appears twice"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,14 +24,15 @@ var (
 // IVssBackupComponents::SaveAsXML wrote it, in UTF-8 or UTF-16 (with or
 // without a byte order mark). Errors name the element and the problem and
 // match vss.ErrInvalidXMLDocument or vss.ErrCorruptXMLDocument with
-// errors.Is.
+// errors.Is. A document over this library's limits, or not well-formed,
+// is refused: see the package documentation.
 func ParseBackupDocument(doc []byte) (*BackupDocument, error) {
 	root, _, err := xmldoc.Parse(doc)
 	if err != nil {
 		return nil, err
 	}
-	if root.Tag != "BACKUP_COMPONENTS" {
-		return nil, xmldoc.WrongRoot(root, "BACKUP_COMPONENTS", "a backup components document")
+	if err := xmldoc.CheckRoot(root, "BACKUP_COMPONENTS", BackupDocumentNamespace, "a backup components document"); err != nil {
+		return nil, err
 	}
 	x := xmldoc.Open(root)
 	d := &BackupDocument{
@@ -42,15 +43,17 @@ func ParseBackupDocument(doc []byte) (*BackupDocument, error) {
 		PartialFileSupport:  x.Bool("partialFileSupport"),
 		SnapshotSetID:       x.ID("snapshotSetId", false),
 	}
+	writers := map[vss.ID]bool{}
 	x.Children(&d.Unknown.Elements, func(c *xmldoc.Elem) bool {
 		if c.E.Tag != "WRITER_COMPONENTS" {
 			return false
 		}
 		w, err := readWriterComponents(c)
 		x.SetErr(err)
-		if w != nil && d.Writer(w.InstanceID) != nil && !w.InstanceID.IsNil() {
+		if writers[w.InstanceID] && !w.InstanceID.IsNil() {
 			x.SetErr(c.Invalid("instanceId", "writer %v appears twice", w.InstanceID))
 		}
+		writers[w.InstanceID] = true
 		d.Writers = append(d.Writers, w)
 		return true
 	})
@@ -68,17 +71,17 @@ func readWriterComponents(x *xmldoc.Elem) (*WriterComponents, error) {
 		InstanceName: x.Str("instanceName"),
 		BackupSchema: vss.BackupSchema(x.Uint("backupSchema")),
 	}
+	selected := map[writer.ComponentKey]bool{}
 	x.Children(&w.Unknown.Elements, func(c *xmldoc.Elem) bool {
 		if c.E.Tag != "COMPONENT" {
 			return false
 		}
 		comp := readComponent(c)
 		x.SetErr(c.Err())
-		for _, other := range w.Components {
-			if other.Key() == comp.Key() {
-				x.SetErr(c.Invalid("componentName", "component %v appears twice", comp.Key()))
-			}
+		if selected[comp.Key()] {
+			x.SetErr(c.Invalid("componentName", "component %v appears twice", comp.Key()))
 		}
+		selected[comp.Key()] = true
 		w.Components = append(w.Components, comp)
 		return true
 	})
@@ -115,7 +118,7 @@ func readComponent(x *xmldoc.Elem) *writer.Component {
 		// The element holds one attribute (and resets the namespace); one
 		// with more, or a second one, is kept whole as unknown.
 		v, ok := e.Lookup("metadata")
-		if !ok || v == "" || *into != "" || len(e.Rest(false)) > 0 || len(e.E.ChildElements()) > 0 {
+		if !ok || v == "" || *into != "" || len(e.Rest(false)) > 0 || len(e.E.Children) > 0 {
 			return false
 		}
 		*into = v
@@ -126,7 +129,11 @@ func readComponent(x *xmldoc.Elem) *writer.Component {
 }
 
 // XML writes the document as IVssBackupComponents::SaveAsXML does: UTF-8,
-// compact, without an XML declaration.
+// compact, without an XML declaration. It fails when a field holds a
+// value the format cannot express, and when ParseBackupDocument would
+// refuse what it wrote: a document over this library's limits (see the
+// package documentation), an Unknown attribute an element already has, a
+// namespace prefix no element declares, a name that is not an XML name.
 func (d *BackupDocument) XML() (string, error) {
 	root := xmldoc.NewRoot("BACKUP_COMPONENTS", BackupDocumentNamespace)
 	root.SetNonEmpty("version", d.Version)

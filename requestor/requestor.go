@@ -50,6 +50,26 @@
 // (IVssAsync); here they block until done and honour ctx. When ctx ends
 // during DoSnapshotSet, the set is aborted before the call returns: no
 // writer is left frozen and no shadow copy of the set remains.
+//
+// # Document limits
+//
+// ParseBackupDocument reads a document that may come from wherever a
+// backup was stored, and refuses, before building anything, one over
+// these limits, which are this library's choices (Windows documents
+// none):
+//
+//	size        32 MiB (33,554,432 bytes), as stored
+//	depth       64 nested elements
+//	elements    500,000
+//	attributes  2,000,000, all elements together, namespace declarations included
+//
+// A document within them is read in linear time and memory. The error
+// matches vss.ErrInvalidXMLDocument and names the limit. A document must
+// also be well-formed XML: one root element (BACKUP_COMPONENTS, in its
+// namespace or in none), each attribute once, namespace prefixes
+// declared, UTF-16 without lone surrogates, no document type
+// declaration. BackupDocument.XML refuses to write what
+// ParseBackupDocument would refuse to read.
 package requestor
 
 import (

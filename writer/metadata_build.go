@@ -16,6 +16,11 @@ import (
 // afterwards with AddFiles, AddDatabaseFiles and AddDatabaseLogFiles. The
 // name must be set and hold no backslash; the logical path, when set, is
 // names separated by single backslashes, with none at either end.
+//
+// Components are found by key through an index of Components, so that
+// declaring many costs linear time; a component whose key was changed
+// through its pointer to that of one being declared is not seen as a
+// duplicate until Validate, which checks the whole document at Identify.
 func (md *Metadata) AddComponent(c ComponentInfo) (*ComponentInfo, error) {
 	const op = "AddComponent"
 	if err := checkComponentKey(op, c.Key()); err != nil {
@@ -24,11 +29,13 @@ func (md *Metadata) AddComponent(c ComponentInfo) (*ComponentInfo, error) {
 	if len(c.Files)+len(c.DatabaseFiles)+len(c.LogFiles) > 0 {
 		return nil, vss.Errorf(vss.ErrInvalidArg, op, "component %v: add its files with AddFiles, AddDatabaseFiles or AddDatabaseLogFiles", c.Key())
 	}
-	if md.Component(c.Key()) != nil {
+	ix := md.index()
+	if ix.component(c.Key()) != nil {
 		return nil, vss.Errorf(vss.ErrObjectAlreadyExists, op, "component %v is already declared", c.Key())
 	}
 	comp := c
 	md.Components = append(md.Components, &comp)
+	ix.follow(md.Components)
 	return &comp, nil
 }
 
@@ -75,19 +82,22 @@ func checkFileSpec(op string, f FileSpec) error {
 	return nil
 }
 
-func (md *Metadata) find(op string, key ComponentKey) (*ComponentInfo, error) {
-	c := md.Component(key)
+func (md *Metadata) find(op string, key ComponentKey) (*ComponentInfo, *componentIndex, error) {
+	ix := md.index()
+	c := ix.component(key)
 	if c == nil {
-		return nil, vss.Errorf(vss.ErrObjectNotFound, op, "no component %v; declare it with AddComponent first", key)
+		if c = md.Component(key); c == nil {
+			return nil, nil, vss.Errorf(vss.ErrObjectNotFound, op, "no component %v; declare it with AddComponent first", key)
+		}
 	}
-	return c, nil
+	return c, ix, nil
 }
 
 // AddFiles adds a file set to a file group component
 // (IVssCreateWriterMetadata::AddFilesToFileGroup).
 func (md *Metadata) AddFiles(logicalPath, name string, f FileSpec) error {
 	const op = "AddFilesToFileGroup"
-	c, err := md.find(op, ComponentKey{Type: vss.ComponentFileGroup, LogicalPath: logicalPath, Name: name})
+	c, ix, err := md.find(op, ComponentKey{Type: vss.ComponentFileGroup, LogicalPath: logicalPath, Name: name})
 	if err != nil {
 		return err
 	}
@@ -95,6 +105,7 @@ func (md *Metadata) AddFiles(logicalPath, name string, f FileSpec) error {
 		return err
 	}
 	c.Files = append(c.Files, f)
+	ix.addFile(c, 0, f)
 	return nil
 }
 
@@ -102,7 +113,7 @@ func (md *Metadata) AddFiles(logicalPath, name string, f FileSpec) error {
 // (IVssCreateWriterMetadata::AddDatabaseFiles).
 func (md *Metadata) AddDatabaseFiles(logicalPath, name string, f FileSpec) error {
 	const op = "AddDatabaseFiles"
-	c, err := md.find(op, ComponentKey{Type: vss.ComponentDatabase, LogicalPath: logicalPath, Name: name})
+	c, ix, err := md.find(op, ComponentKey{Type: vss.ComponentDatabase, LogicalPath: logicalPath, Name: name})
 	if err != nil {
 		return err
 	}
@@ -110,6 +121,7 @@ func (md *Metadata) AddDatabaseFiles(logicalPath, name string, f FileSpec) error
 		return err
 	}
 	c.DatabaseFiles = append(c.DatabaseFiles, f)
+	ix.addFile(c, 1, f)
 	return nil
 }
 
@@ -117,7 +129,7 @@ func (md *Metadata) AddDatabaseFiles(logicalPath, name string, f FileSpec) error
 // (IVssCreateWriterMetadata::AddDatabaseLogFiles).
 func (md *Metadata) AddDatabaseLogFiles(logicalPath, name string, f FileSpec) error {
 	const op = "AddDatabaseLogFiles"
-	c, err := md.find(op, ComponentKey{Type: vss.ComponentDatabase, LogicalPath: logicalPath, Name: name})
+	c, ix, err := md.find(op, ComponentKey{Type: vss.ComponentDatabase, LogicalPath: logicalPath, Name: name})
 	if err != nil {
 		return err
 	}
@@ -125,6 +137,7 @@ func (md *Metadata) AddDatabaseLogFiles(logicalPath, name string, f FileSpec) er
 		return err
 	}
 	c.LogFiles = append(c.LogFiles, f)
+	ix.addFile(c, 2, f)
 	return nil
 }
 
@@ -133,7 +146,7 @@ func (md *Metadata) AddDatabaseLogFiles(logicalPath, name string, f FileSpec) er
 // (IVssCreateWriterMetadataEx::AddComponentDependency).
 func (md *Metadata) AddDependency(key ComponentKey, dep Dependency) error {
 	const op = "AddComponentDependency"
-	c, err := md.find(op, key)
+	c, _, err := md.find(op, key)
 	if err != nil {
 		return err
 	}
@@ -204,7 +217,7 @@ func (md *Metadata) AddAlternateLocationMapping(f FileSpec) error {
 	if f.AlternatePath == "" {
 		return vss.Errorf(vss.ErrInvalidArg, op, "file set %s\\%s: the mapping needs an alternate path", f.Path, f.Spec)
 	}
-	if !md.hasFileSet(f) {
+	if !md.index().hasFileSet(f) {
 		return vss.Errorf(vss.ErrInvalidArg, op, "file set %s\\%s (recursive %v) is not one of the components' file sets", f.Path, f.Spec, f.Recursive)
 	}
 	if md.RestoreMethod == nil {
@@ -212,19 +225,6 @@ func (md *Metadata) AddAlternateLocationMapping(f FileSpec) error {
 	}
 	md.RestoreMethod.AlternateLocations = append(md.RestoreMethod.AlternateLocations, f)
 	return nil
-}
-
-func (md *Metadata) hasFileSet(f FileSpec) bool {
-	for _, c := range md.Components {
-		for _, list := range [][]FileSpec{c.Files, c.DatabaseFiles, c.LogFiles} {
-			for _, g := range list {
-				if strings.EqualFold(g.Path, f.Path) && strings.EqualFold(g.Spec, f.Spec) && g.Recursive == f.Recursive {
-					return true
-				}
-			}
-		}
-	}
-	return false
 }
 
 // SetBackupSchema declares the backup features the writer supports

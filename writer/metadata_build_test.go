@@ -131,3 +131,53 @@ func (identifying) OnAbort(context.Context, *writer.Event) error           { ret
 func (w identifying) OnIdentify(_ context.Context, md *writer.Metadata) error {
 	return w.declare(md)
 }
+
+// The builder finds components and file sets through an index that
+// follows what a program does to the document directly: components
+// appended to Components, a component renamed through its pointer, a
+// slice filtered, files added to or removed from a component's lists, a
+// copy of the document.
+func TestBuilderFollowsDirectChanges(t *testing.T) {
+	md := declareSales(t)
+	fg := func(name string) writer.ComponentKey {
+		return writer.ComponentKey{Type: vss.ComponentFileGroup, Name: name}
+	}
+	md.Components = append(md.Components, &writer.ComponentInfo{Type: vss.ComponentFileGroup, Name: "appended"})
+	require.NoError(t, md.AddFiles("", "appended", writer.FileSpec{Path: `C:\app`, Spec: "*"}))
+	_, err := md.AddComponent(writer.ComponentInfo{Type: vss.ComponentFileGroup, Name: "appended"})
+	assert.True(t, errors.Is(err, vss.ErrObjectAlreadyExists), "%v", err)
+
+	md.Component(fg("appended")).Name = "renamed"
+	require.NoError(t, md.AddFiles("", "renamed", writer.FileSpec{Path: `C:\app2`, Spec: "*"}))
+	assert.True(t, errors.Is(md.AddFiles("", "appended", writer.FileSpec{Path: `C:\x`, Spec: "*"}), vss.ErrObjectNotFound))
+	_, err = md.AddComponent(writer.ComponentInfo{Type: vss.ComponentFileGroup, Name: "appended"})
+	require.NoError(t, err, "the old name is free")
+
+	// Mappings find file sets by path and specification in any case.
+	require.NoError(t, md.AddAlternateLocationMapping(writer.FileSpec{Path: `c:\APP2`, Spec: "*", AlternatePath: `D:\app2`}))
+	c := md.Component(fg("renamed"))
+	c.Files = append(c.Files, writer.FileSpec{Path: `C:\direct`, Spec: "*.log"})
+	require.NoError(t, md.AddAlternateLocationMapping(writer.FileSpec{Path: `C:\direct`, Spec: "*.LOG", AlternatePath: `D:\direct`}))
+	c.Files = nil
+	assert.True(t, errors.Is(md.AddAlternateLocationMapping(writer.FileSpec{Path: `C:\app2`, Spec: "*", AlternatePath: `D:\app2`}), vss.ErrInvalidArg))
+
+	// A filtered slice: the component left out is gone.
+	var kept []*writer.ComponentInfo
+	for _, c := range md.Components {
+		if c.Name != "renamed" {
+			kept = append(kept, c)
+		}
+	}
+	md.Components = kept
+	assert.True(t, errors.Is(md.AddFiles("", "renamed", writer.FileSpec{Path: `C:\x`, Spec: "*"}), vss.ErrObjectNotFound))
+
+	// A copy has its own components list.
+	cp := *md
+	_, err = cp.AddComponent(writer.ComponentInfo{Type: vss.ComponentFileGroup, Name: "copy only"})
+	require.NoError(t, err)
+	assert.True(t, errors.Is(md.AddFiles("", "copy only", writer.FileSpec{Path: `C:\x`, Spec: "*"}), vss.ErrObjectNotFound))
+	_, err = md.AddComponent(writer.ComponentInfo{Type: vss.ComponentFileGroup, Name: "copy only"})
+	require.NoError(t, err)
+	require.NoError(t, md.Validate())
+	require.NoError(t, cp.Validate())
+}

@@ -1,8 +1,6 @@
 package writer
 
 import (
-	"github.com/beevik/etree"
-
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/xmldoc"
 )
@@ -37,14 +35,16 @@ var (
 // IVssExamineWriterMetadata::SaveAsXML or a writer wrote it, in UTF-8 or
 // UTF-16 (with or without a byte order mark). Errors name the element and
 // the problem and match vss.ErrInvalidXMLDocument or
-// vss.ErrCorruptXMLDocument with errors.Is.
+// vss.ErrCorruptXMLDocument with errors.Is. A document over this
+// library's limits, not well-formed, or declaring a component twice is
+// refused: see the package documentation.
 func ParseMetadata(doc []byte) (*Metadata, error) {
 	root, _, err := xmldoc.Parse(doc)
 	if err != nil {
 		return nil, err
 	}
-	if root.Tag != "WRITER_METADATA" {
-		return nil, xmldoc.WrongRoot(root, "WRITER_METADATA", "a writer metadata document")
+	if err := xmldoc.CheckRoot(root, "WRITER_METADATA", MetadataNamespace, "a writer metadata document"); err != nil {
+		return nil, err
 	}
 	x := xmldoc.Open(root)
 	md := &Metadata{Version: x.Str("version"), BackupSchema: vss.BackupSchema(x.Uint("backupSchema"))}
@@ -119,11 +119,18 @@ func readRestoreMethod(x *xmldoc.Elem) (*RestoreMethod, error) {
 }
 
 func (md *Metadata) readLocations(x *xmldoc.Elem) error {
+	// A component declared twice is refused here as Validate refuses it:
+	// VSS would not have let the writer declare it.
+	declared := map[ComponentKey]bool{}
 	x.Children(&md.UnknownLocations.Elements, func(c *xmldoc.Elem) bool {
 		switch c.E.Tag {
 		case "FILE_GROUP", "DATABASE":
 			comp, err := readComponent(c)
 			x.SetErr(err)
+			if declared[comp.Key()] {
+				x.SetErr(c.Invalid("componentName", "component %v is declared twice", comp.Key()))
+			}
+			declared[comp.Key()] = true
 			md.Components = append(md.Components, comp)
 		case "EXCLUDE_FILES", "EXCLUDE_FILES_FROM_SNAPSHOT":
 			fs, err := readFileSpec(c)
@@ -206,9 +213,17 @@ func readFileSpec(x *xmldoc.Elem) (FileSpec, error) {
 }
 
 // XML writes the document as IVssExamineWriterMetadata::SaveAsXML does:
-// UTF-8, compact, without an XML declaration. It fails only when a field
-// holds a value the format cannot express (an enum value with no token).
+// UTF-8, compact, without an XML declaration. It fails when a field holds
+// a value the format cannot express (an enum value with no token), and
+// when ParseMetadata would refuse what it wrote: a document over this
+// library's limits (see the package documentation), an Unknown attribute
+// an element already has, a namespace prefix no element declares, a name
+// that is not an XML name. A document over the element limit is refused
+// before anything is built.
 func (md *Metadata) XML() (string, error) {
+	if n := md.elements(); n > xmldoc.MaxElements {
+		return "", xmldoc.Invalid("", "", "the document would have %d elements, more than %d, this library's limit", n, xmldoc.MaxElements)
+	}
 	root := xmldoc.NewRoot("WRITER_METADATA", MetadataNamespace)
 	root.SetNonEmpty("version", md.Version)
 	if md.BackupSchema != 0 {
@@ -321,9 +336,51 @@ func setToken[T ~int32](e xmldoc.Out, elem, attr string, table map[string]T, v T
 
 func countChildren(x *xmldoc.Elem, tag string) int {
 	n := 0
-	for _, t := range x.E.Child {
-		if e, ok := t.(*etree.Element); ok && e.Tag == tag {
+	for i := range x.E.Children {
+		if x.E.Children[i].Tag == tag {
 			n++
+		}
+	}
+	return n
+}
+
+// elements counts the elements XML writes, stopping past the limit.
+func (md *Metadata) elements() int {
+	n := 3 // WRITER_METADATA, IDENTIFICATION, BACKUP_LOCATIONS
+	for _, u := range []Unknown{md.Unknown, md.UnknownIdentification, md.UnknownLocations} {
+		n += unknownElements(u.Elements)
+	}
+	fileSets := func(list []FileSpec) {
+		for i := range list {
+			n += 1 + unknownElements(list[i].Unknown.Elements)
+		}
+	}
+	if rm := md.RestoreMethod; rm != nil {
+		n += 1 + unknownElements(rm.Unknown.Elements)
+		fileSets(rm.AlternateLocations)
+	}
+	for _, c := range md.Components {
+		if n > xmldoc.MaxElements {
+			return n
+		}
+		n += 1 + unknownElements(c.Unknown.Elements)
+		fileSets(c.Files)
+		fileSets(c.DatabaseFiles)
+		fileSets(c.LogFiles)
+		for i := range c.Dependencies {
+			n += 1 + unknownElements(c.Dependencies[i].Unknown.Elements)
+		}
+	}
+	fileSets(md.ExcludeFiles)
+	fileSets(md.ExcludeFromSnapshot)
+	return n
+}
+
+func unknownElements(es []vss.XMLElement) int {
+	n := len(es)
+	for i := range es {
+		if len(es[i].Children) > 0 && n <= xmldoc.MaxElements {
+			n += unknownElements(es[i].Children)
 		}
 	}
 	return n

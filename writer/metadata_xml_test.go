@@ -126,6 +126,19 @@ func TestParseMetadataErrors(t *testing.T) {
 		{name: "deep", doc: deep, code: vss.ErrInvalidXMLDocument, want: []string{"nested more than 64 deep"}},
 		{name: "100 MB", raw: huge, code: vss.ErrInvalidXMLDocument, want: []string{"104857600 bytes", "limit"}},
 		{name: "odd UTF-16", raw: utf16Bytes(smallWMD, false, true)[:101], code: vss.ErrCorruptXMLDocument, want: []string{"odd number of bytes"}},
+		{name: "component twice", doc: strings.Replace(smallWMD, `<EXCLUDE_FILES`, `<DATABASE logicalPath="HOST" componentName="sales"><DATABASE_FILES path="C:\db" filespec="sales2.mdf"/></DATABASE><EXCLUDE_FILES`, 1),
+			code: vss.ErrInvalidXMLDocument, want: []string{"<WRITER_METADATA/BACKUP_LOCATIONS/DATABASE[2]>", "componentName", `component HOST\sales is declared twice`}},
+		{name: "lone surrogate", raw: append(utf16Bytes(smallWMD[:40], false, true), 0x00, 0xD8, '"', 0),
+			code: vss.ErrInvalidXMLDocument, want: []string{"lone surrogate 0xD800 at byte offset 82"}},
+		{name: "second root", doc: smallWMD + `<WRITER_METADATA/>`, code: vss.ErrInvalidXMLDocument, want: []string{"<WRITER_METADATA>", "second root element"}},
+		{name: "attribute twice", doc: strings.Replace(smallWMD, `friendlyName="SqlServerWriter"`, `friendlyName="SqlServerWriter" friendlyName="Other"`, 1),
+			code: vss.ErrInvalidXMLDocument, want: []string{"<WRITER_METADATA/IDENTIFICATION>", "attribute friendlyName", "appears twice"}},
+		{name: "undeclared root prefix", doc: `<vss:WRITER_METADATA><IDENTIFICATION/></vss:WRITER_METADATA>`,
+			code: vss.ErrInvalidXMLDocument, want: []string{"<WRITER_METADATA>", "prefix vss is not declared"}},
+		{name: "root prefix in another namespace", doc: `<vss:WRITER_METADATA xmlns:vss="urn:other"/>`,
+			code: vss.ErrInvalidXMLDocument, want: []string{"<WRITER_METADATA>", `prefix vss is bound to namespace "urn:other"`, writer.MetadataNamespace}},
+		{name: "root in another namespace", doc: strings.Replace(smallWMD, writer.MetadataNamespace, "urn:other", 1),
+			code: vss.ErrInvalidXMLDocument, want: []string{"<WRITER_METADATA> attribute xmlns", `namespace "urn:other"`, writer.MetadataNamespace}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.raw
@@ -143,6 +156,48 @@ func TestParseMetadataErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A component declared twice is refused by ParseMetadata as Validate
+// refuses it: VSS would not have let the writer declare it.
+func TestParseMetadataComponentTwice(t *testing.T) {
+	md, err := writer.ParseMetadata([]byte(smallWMD))
+	require.NoError(t, err)
+	twice := *md.Components[0]
+	twice.DatabaseFiles = []writer.FileSpec{{Path: `C:\db`, Spec: "sales2.mdf"}}
+	md.Components = append(md.Components, &twice)
+	err = md.Validate()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "declared twice")
+
+	doc, err := md.XML()
+	require.NoError(t, err)
+	_, err = writer.ParseMetadata([]byte(doc))
+	require.Error(t, err)
+	assert.True(t, errors.Is(err, vss.ErrInvalidXMLDocument))
+	assert.Contains(t, err.Error(), "declared twice")
+
+	// The same name as a file group is another component.
+	twice.Type = vss.ComponentFileGroup
+	twice.Files, twice.DatabaseFiles, twice.LogFiles = twice.DatabaseFiles, nil, nil
+	require.NoError(t, md.Validate())
+	doc, err = md.XML()
+	require.NoError(t, err)
+	_, err = writer.ParseMetadata([]byte(doc))
+	require.NoError(t, err)
+}
+
+// A root element in the document's namespace by a prefix is the same
+// root, and reads as if it had none.
+func TestParseMetadataPrefixedRoot(t *testing.T) {
+	doc := strings.Replace(smallWMD, `<WRITER_METADATA xmlns=`, `<vss:WRITER_METADATA xmlns:vss=`, 1)
+	doc = strings.Replace(doc, `</WRITER_METADATA>`, `</vss:WRITER_METADATA>`, 1)
+	md, err := writer.ParseMetadata([]byte(doc))
+	require.NoError(t, err)
+	want, err := writer.ParseMetadata([]byte(smallWMD))
+	require.NoError(t, err)
+	want.Unknown.Attrs = append([]vss.XMLAttr{{Space: "xmlns", Key: "vss", Value: writer.MetadataNamespace}}, want.Unknown.Attrs...)
+	assert.Empty(t, cmp.Diff(want, md))
 }
 
 func FuzzParseMetadata(f *testing.F) {

@@ -87,3 +87,21 @@ func ExampleUnknown() {
 	// <INVENTORY_HINT xmlns="urn:example:inventory" shard="eu-west">checkpoint before the backup</INVENTORY_HINT></WRITER_METADATA>
 	// INVENTORY_HINT: "checkpoint before the backup"
 }
+
+// Text of an unknown element with carriage returns (written as
+// references, since a CR read as itself is a line end) reads back as it
+// was: written as itself, it came back as LF.
+func TestUnknownTextKeepsCarriageReturns(t *testing.T) {
+	doc := `<WRITER_METADATA><IDENTIFICATION writerId="00000000-0000-0000-0000-000000000001" instanceId="00000000-0000-0000-0000-000000000002"/>` +
+		`<NOTE>a&#xD;b&#xD;&#xA;c &gt; d</NOTE></WRITER_METADATA>`
+	md, err := writer.ParseMetadata([]byte(doc))
+	require.NoError(t, err)
+	require.Equal(t, "a\rb\r\nc > d", md.Unknown.Elements[0].Text)
+	out, err := md.XML()
+	require.NoError(t, err)
+	again, err := writer.ParseMetadata([]byte(out))
+	require.NoError(t, err)
+	if d := cmp.Diff(md, again); d != "" {
+		t.Fatalf("read back differs (-first +second):\n%s", d)
+	}
+}

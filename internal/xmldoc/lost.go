@@ -5,8 +5,6 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/beevik/etree"
-
 	"github.com/vsskit/vss"
 )
 
@@ -39,10 +37,10 @@ func Lost(original, written []byte) ([]string, error) {
 	return lost, nil
 }
 
-func count(e *etree.Element, parent string, into map[string]int) {
+func count(e *vss.XMLElement, parent string, into map[string]int) {
 	path := parent + "/" + e.Tag
 	into["element "+path]++
-	for _, a := range e.Attr {
+	for _, a := range e.Attrs {
 		v := a.Value
 		if id, err := vss.ParseID(v); err == nil {
 			v = id.XMLString()
@@ -56,7 +54,7 @@ func count(e *etree.Element, parent string, into map[string]int) {
 		}
 		into[fmt.Sprintf("attribute %s@%s=%q", path, key, v)]++
 	}
-	for _, c := range e.ChildElements() {
-		count(c, path, into)
+	for i := range e.Children {
+		count(&e.Children[i], path, into)
 	}
 }

@@ -2,6 +2,7 @@ package xmldoc
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -10,31 +11,8 @@ import (
 	"github.com/vsskit/vss"
 )
 
-// ElementOf copies e, with its attributes, text and children, into the
-// public form a model keeps for an element it does not know.
-func ElementOf(e *etree.Element) vss.XMLElement {
-	n := vss.XMLElement{Space: e.Space, Tag: e.Tag}
-	if len(e.Attr) > 0 {
-		n.Attrs = make([]vss.XMLAttr, len(e.Attr))
-		for i, a := range e.Attr {
-			n.Attrs[i] = vss.XMLAttr{Space: a.Space, Key: a.Key, Value: a.Value}
-		}
-	}
-	for _, t := range e.Child {
-		switch t := t.(type) {
-		case *etree.Element:
-			n.Children = append(n.Children, ElementOf(t))
-		case *etree.CharData:
-			if strings.TrimSpace(t.Data) != "" {
-				n.Text += t.Data
-			}
-		}
-	}
-	return n
-}
-
-// Build adds n under parent, as the last child, and returns it: the
-// reverse of ElementOf.
+// Build adds n under parent, as the last child, and returns it: an
+// element a model kept, written back.
 func Build(parent *etree.Element, n vss.XMLElement) *etree.Element {
 	e := parent.CreateElement(n.Tag)
 	e.Space = n.Space
@@ -55,22 +33,18 @@ func Build(parent *etree.Element, n vss.XMLElement) *etree.Element {
 // the attribute), and the attributes and child elements it was not asked
 // for, which the model keeps.
 type Elem struct {
-	E      *etree.Element
-	parent *Elem
-	n      int          // the element is the n-th (from 1) of its tag under parent
-	used   uint64       // attributes read, the first 64
-	more   map[int]bool // attributes read, beyond 64
-	err    error
+	E       *vss.XMLElement
+	parent  *Elem
+	index   int          // the element is parent.E.Children[index]
+	numbers []int32      // each child's number among those of its tag, from 1, once a path needs one
+	used    uint64       // attributes read, the first 64
+	more    map[int]bool // attributes read, beyond 64
+	err     error
 }
 
 // Open starts reading the root element e.
-func Open(e *etree.Element) *Elem {
-	return &Elem{E: e, n: 1}
-}
-
-// Open starts reading child element c, the n-th (from 1) of its tag.
-func (x *Elem) Open(c *etree.Element, n int) *Elem {
-	return &Elem{E: c, parent: x, n: n}
+func Open(e *vss.XMLElement) *Elem {
+	return &Elem{E: e}
 }
 
 // Path returns the element's path from the root, with the position of an
@@ -78,14 +52,31 @@ func (x *Elem) Open(c *etree.Element, n int) *Elem {
 // "WRITER_METADATA/BACKUP_LOCATIONS/FILE_GROUP[3]". It is built only when
 // an error needs it.
 func (x *Elem) Path() string {
-	name := x.E.Tag
-	if x.n > 1 {
-		name = fmt.Sprintf("%s[%d]", name, x.n)
-	}
 	if x.parent == nil {
-		return name
+		return x.E.Tag
+	}
+	name := x.E.Tag
+	if n := x.parent.number(x.index); n > 1 {
+		name = fmt.Sprintf("%s[%d]", name, n)
 	}
 	return x.parent.Path() + "/" + name
+}
+
+// number returns the number of child i among the children of its tag,
+// from 1. The children are numbered all at once, the first time a path
+// needs one: reading a document costs no numbering, and an error in each
+// of many children costs one numbering.
+func (x *Elem) number(i int) int {
+	if x.numbers == nil {
+		x.numbers = make([]int32, len(x.E.Children))
+		seen := make(map[string]int32)
+		for j := range x.E.Children {
+			tag := x.E.Children[j].Tag
+			seen[tag]++
+			x.numbers[j] = seen[tag]
+		}
+	}
+	return int(x.numbers[i])
 }
 
 // Invalid returns a VSS_E_INVALID_XML_DOCUMENT error at this element.
@@ -113,8 +104,8 @@ func (x *Elem) Err() error { return x.err }
 // Lookup returns attribute key (no namespace prefix) and whether it is
 // there, and marks it read.
 func (x *Elem) Lookup(key string) (string, bool) {
-	for i := range x.E.Attr {
-		a := &x.E.Attr[i]
+	for i := range x.E.Attrs {
+		a := &x.E.Attrs[i]
 		if a.Key == key && a.Space == "" {
 			x.mark(i)
 			return a.Value, true
@@ -252,44 +243,41 @@ func keys[T ~int32](table map[string]T) []string {
 // and not returned unless keepNS.
 func (x *Elem) Rest(keepNS bool) []vss.XMLAttr {
 	var out []vss.XMLAttr
-	for i, a := range x.E.Attr {
+	for i, a := range x.E.Attrs {
 		if x.read(i) {
 			continue
 		}
 		if !keepNS && a.Space == "" && a.Key == "xmlns" {
 			continue
 		}
-		out = append(out, vss.XMLAttr{Space: a.Space, Key: a.Key, Value: a.Value})
+		out = append(out, a)
 	}
 	return out
 }
 
 // Children calls f for each child element, opened for reading; f returns
 // false when it does not know the tag, and the child is kept in unknown.
+// The *Elem f is given is valid during the call only: it is reused for
+// the next child.
 func (x *Elem) Children(unknown *[]vss.XMLElement, f func(c *Elem) bool) {
-	type count struct {
-		tag string
-		n   int
+	var c Elem
+	var kept []int32 // children f did not know
+	for i := range x.E.Children {
+		c = Elem{E: &x.E.Children[i], parent: x, index: i}
+		if !f(&c) {
+			kept = append(kept, int32(i))
+		}
 	}
-	var counts []count
-	for _, t := range x.E.Child {
-		c, ok := t.(*etree.Element)
-		if !ok {
-			continue
-		}
-		n := 1
-		for i := range counts {
-			if counts[i].tag == c.Tag {
-				counts[i].n++
-				n = counts[i].n
-				break
-			}
-		}
-		if n == 1 {
-			counts = append(counts, count{c.Tag, 1})
-		}
-		if !f(x.Open(c, n)) {
-			*unknown = append(*unknown, ElementOf(c))
+	switch {
+	case len(kept) == 0:
+	case len(kept) == len(x.E.Children) && len(*unknown) == 0:
+		// All of them: the list is the tree's own, which nothing else
+		// holds.
+		*unknown = x.E.Children
+	default:
+		*unknown = slices.Grow(*unknown, len(kept))
+		for _, i := range kept {
+			*unknown = append(*unknown, x.E.Children[i])
 		}
 	}
 }
@@ -358,10 +346,41 @@ func TokenOf[T ~int32](table map[string]T, v T) (string, bool) {
 	return best, found
 }
 
+// CheckRoot checks that root is the root element of a document of kind:
+// tag want, in namespace ns or, unprefixed, in none (as documents built by
+// hand often are). A root in another namespace, the default one or a
+// prefix's, is another document.
+func CheckRoot(root *vss.XMLElement, want, ns, kind string) error {
+	if root.Tag != want {
+		return WrongRoot(root, want, kind)
+	}
+	uri := namespaceOf(root)
+	switch {
+	case uri == ns:
+		return nil
+	case root.Space != "":
+		return Invalid(root.Tag, "", "the root element's prefix %s is bound to namespace %q; %s's root is <%s xmlns=%q>", root.Space, uri, kind, want, ns)
+	case uri != "":
+		return Invalid(root.Tag, "xmlns", "the root element is in namespace %q; %s's root is <%s xmlns=%q>", uri, kind, want, ns)
+	}
+	return nil
+}
+
+// namespaceOf returns the namespace of the root element e: the one its
+// prefix, or its default namespace, is bound to by its own attributes.
+func namespaceOf(e *vss.XMLElement) string {
+	for _, a := range e.Attrs {
+		if e.Space == "" && a.Space == "" && a.Key == "xmlns" || e.Space != "" && a.Space == "xmlns" && a.Key == e.Space {
+			return a.Value
+		}
+	}
+	return ""
+}
+
 // WrongRoot is the error for a document whose root is not want. It
 // recognises diskshadow's manifest, which people often take for a VSS
 // document.
-func WrongRoot(root *etree.Element, want, kind string) *Error {
+func WrongRoot(root *vss.XMLElement, want, kind string) *Error {
 	if root.Tag == "Manifest" {
 		return Invalid(root.Tag, "", "this is a diskshadow manifest (diskshadow's index of the documents it stored with a backup), not %s; its BackupComponents and Writer elements name the files that are", kind)
 	}

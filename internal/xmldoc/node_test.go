@@ -3,6 +3,7 @@ package xmldoc
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/beevik/etree"
@@ -35,11 +36,11 @@ var vendorHintElement = vss.XMLElement{
 	},
 }
 
-func parseElement(t *testing.T, doc string) *etree.Element {
+func parseElement(t *testing.T, doc string) vss.XMLElement {
 	t.Helper()
 	root, _, err := Parse([]byte(doc))
 	require.NoError(t, err)
-	return root
+	return *root
 }
 
 func write(t *testing.T, e *etree.Element) string {
@@ -49,21 +50,21 @@ func write(t *testing.T, e *etree.Element) string {
 	return s
 }
 
-// ElementOf keeps everything of an element but white space between its
+// Parse keeps everything of an element but white space between its
 // children, and Build writes it back as it was read.
-func TestElementOfBuild(t *testing.T) {
-	got := ElementOf(parseElement(t, vendorHint))
+func TestParseBuild(t *testing.T) {
+	got := parseElement(t, vendorHint)
 	assert.Empty(t, cmp.Diff(vendorHintElement, got))
 
 	out := write(t, Build(etree.NewElement("PARENT"), got))
 	assert.Equal(t, `<ms:HINT xmlns:ms="urn:example" ms:level="3" note="a &amp; b &lt;c> &quot;d&quot;&#xD;&#xA;e">`+
 		`<ms:STEP order="1">flush &amp; hold</ms:STEP><EMPTY/><DEEP><DEEPER x="y">z</DEEPER></DEEP></ms:HINT>`, out)
-	assert.Empty(t, cmp.Diff(got, ElementOf(parseElement(t, out))))
+	assert.Empty(t, cmp.Diff(got, parseElement(t, out)))
 }
 
 // Text that is not only white space is kept, pieces between children
 // joined; CDATA is text like any other.
-func TestElementOfText(t *testing.T) {
+func TestParseElementText(t *testing.T) {
 	for _, tc := range []struct{ doc, text string }{
 		{`<E>  </E>`, ""},
 		{"<E>\n\t<C/>\n</E>", ""},
@@ -72,7 +73,7 @@ func TestElementOfText(t *testing.T) {
 		{`<E><![CDATA[a <b> & c]]></E>`, "a <b> & c"},
 		{`<E>&#x41;&amp;</E>`, "A&"},
 	} {
-		assert.Equal(t, tc.text, ElementOf(parseElement(t, tc.doc)).Text, tc.doc)
+		assert.Equal(t, tc.text, parseElement(t, tc.doc).Text, tc.doc)
 	}
 }
 
@@ -89,8 +90,9 @@ func TestBuildMinimal(t *testing.T) {
 // attributes not looked up (the namespace declaration only when asked),
 // Children the child elements f did not take, in document order.
 func TestElemKeepsWhatItDoesNotRead(t *testing.T) {
-	x := Open(parseElement(t, `<DOC xmlns="urn:doc" known="1" future="2" xmlns:v="urn:v" v:flag="yes">`+
-		`<KNOWN/><NEW a="b"/><KNOWN/><v:EXT>t</v:EXT></DOC>`))
+	doc := parseElement(t, `<DOC xmlns="urn:doc" known="1" future="2" xmlns:v="urn:v" v:flag="yes">`+
+		`<KNOWN/><NEW a="b"/><KNOWN/><v:EXT>t</v:EXT></DOC>`)
+	x := Open(&doc)
 	assert.Equal(t, "1", x.Str("known"))
 	var known []string
 	var unknown []vss.XMLElement
@@ -127,13 +129,14 @@ func TestOutUnknown(t *testing.T) {
 	root.Unknown(nil, nil)
 	out := write(t, root.E)
 
-	x := Open(parseElement(t, out))
+	doc := parseElement(t, out)
+	x := Open(&doc)
 	assert.Equal(t, "1", x.Str("known"))
 	var unknown []vss.XMLElement
 	x.Children(&unknown, func(c *Elem) bool { return c.E.Tag == "KNOWN" })
 	assert.Empty(t, cmp.Diff([]vss.XMLElement{vendorHintElement}, unknown))
 	assert.Equal(t, attrs, x.Rest(false))
-	assert.Equal(t, "KNOWN", x.E.ChildElements()[0].Tag, "modelled children come first")
+	assert.Equal(t, "KNOWN", x.E.Children[0].Tag, "modelled children come first")
 }
 
 // Every real document, kept whole as one element and built again, writes
@@ -148,16 +151,42 @@ func TestRealDocumentsElementRoundTrip(t *testing.T) {
 			require.NoError(t, err)
 			root, _, err := Parse(in)
 			require.NoError(t, err)
-			kept := ElementOf(root)
+			kept := *root
 			out := write(t, Build(etree.NewElement("PARENT"), kept))
 			lost, err := Lost(in, []byte(out))
 			require.NoError(t, err)
 			assert.Empty(t, lost)
 			again, _, err := Parse([]byte(out))
 			require.NoError(t, err)
-			if d := cmp.Diff(kept, ElementOf(again)); d != "" {
+			if d := cmp.Diff(kept, *again); d != "" {
 				t.Fatalf("differs after a round trip (-first +second):\n%s", d)
 			}
+		})
+	}
+}
+
+// Text split into many pieces, by comments or by child elements, costs
+// memory in proportion to the document: reading it does not copy what was
+// read with each new piece.
+func TestTextPiecesCostLinear(t *testing.T) {
+	const pieces = 100_000
+	for _, tc := range []struct {
+		name, sep string
+		perPiece  uint64 // bytes a piece may cost: its share of the tree and the model
+	}{
+		{"comments", "<!---->", 128},
+		{"elements", "<C/>", 1024},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := []byte("<A><UNKNOWN>" + strings.Repeat("text"+tc.sep, pieces) + "</UNKNOWN></A>")
+			var e vss.XMLElement
+			n := allocated(func() {
+				root, _, err := Parse(doc)
+				require.NoError(t, err)
+				e = root.Children[0]
+			})
+			assert.Len(t, e.Text, 4*pieces)
+			assert.Less(t, n, uint64(len(doc))+tc.perPiece*pieces, "bytes allocated for a %d-byte document", len(doc))
 		})
 	}
 }
