@@ -29,7 +29,7 @@ const generatedFileSize = 64 << 10
 func generatedFile(i int) (string, []byte) {
 	b := make([]byte, 0, generatedFileSize+64)
 	for line := 0; len(b) < generatedFileSize; line++ {
-		b = fmt.Appendf(b, "file %d line %d: %x\n", i, line, uint32(i*2654435761+line*40503))
+		b = fmt.Appendf(b, "file %d line %d: %x\n", i, line, uint32(i)*2654435761+uint32(line)*40503)
 	}
 	return fmt.Sprintf("Data/%03d/file%05d.txt", i/100, i), b[:generatedFileSize]
 }
