@@ -1,3 +1,8 @@
+//go:build !windows
+
+// The Windows test binary runs under Wine away from the source tree; the
+// package documentation is checked on the other systems.
+
 package requestor_test
 
 import (
