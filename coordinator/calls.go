@@ -75,7 +75,7 @@ func (m *Machine) begin(c Call) {
 		}
 		m.set = &snapshotSet{id: id}
 		m.sets = append(m.sets, m.set)
-		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetStarted, SetID: id})
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetStarted, SetID: id})
 		m.cur.reply.ID = id
 		m.finish(nil)
 
@@ -153,7 +153,7 @@ func (m *Machine) begin(c Call) {
 			m.finish(nil)
 			return
 		}
-		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortBackup})
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortBackup})
 		if m.phase == PhaseBackupPrepared || m.phase == PhaseSnapshotCreated {
 			m.abortWriters()
 		}
@@ -270,7 +270,7 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 			return
 		}
 		snapID = id
-		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionProviderChosen, Volume: c.Volume,
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionProviderChosen, Volume: c.Volume,
 			Detail: m.cfg.Providers[chosen].Name})
 		set.touch(chosen)
 		m.callProvider(Op{Provider: chosen, Method: provider.MethodBeginPrepareSnapshot, SetID: set.id, SnapshotID: id,
@@ -305,7 +305,7 @@ func (m *Machine) addComponent(c Call) error {
 	}
 	m.selected[c.WriterID] = append(m.selected[c.WriterID],
 		&writer.Component{Type: c.Component.Type, LogicalPath: c.Component.LogicalPath, Name: c.Component.Name})
-	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionComponentSelected, Detail: c.Component.String()})
+	m.record(m.step, &Record{Kind: RecState, Actor: w.actor, Decision: DecisionComponentSelected, Detail: c.Component.String()})
 	return nil
 }
 
@@ -356,7 +356,7 @@ func (m *Machine) beginClose() {
 				m.abortProviders(s)
 			case s.state == setCreated && !m.sc.Persistent() && len(s.volumes) > 0:
 				s.state = setDeleted
-				m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAutoRelease, SetID: s.id})
+				m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionAutoRelease, SetID: s.id})
 				for _, p := range s.providers() {
 					m.callProvider(Op{Provider: p, Method: provider.MethodDeleteSnapshots, SnapshotID: s.id, Object: provider.ObjectSnapshotSet})
 				}

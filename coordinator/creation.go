@@ -32,7 +32,7 @@ func (m *Machine) beginDoSnapshotSet() {
 		m.providerStage(7, provider.MethodPreCommitSnapshots),
 		func(m *Machine) { // step 7: flush and hold writes
 			m.step = 7
-			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites})
+			m.record(m.step, &Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites})
 			m.start(Op{Kind: OpHoldWrites, Volumes: set.volumeNames()}, timeZero, false)
 		},
 		func(m *Machine) { // step 8: commit inside the hold window
@@ -44,7 +44,7 @@ func (m *Machine) beginDoSnapshotSet() {
 		},
 		func(m *Machine) { // step 8: release writes
 			m.holdDeadline = time.Time{}
-			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
+			m.record(m.step, &Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
 			m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, timeZero, false)
 		},
 		m.providerStage(8, provider.MethodPostCommitSnapshots),
@@ -63,7 +63,7 @@ func (m *Machine) beginDoSnapshotSet() {
 		func(m *Machine) {
 			set.state = setCreated
 			m.phase = PhaseSnapshotCreated
-			m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetCreated, SetID: set.id})
+			m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetCreated, SetID: set.id})
 		},
 	)
 }
@@ -137,11 +137,11 @@ func (m *Machine) failSet(err error) {
 	m.holdDeadline = time.Time{}
 	m.orphanBarrier()
 	m.cur.reply.Err = err
-	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortSet, Err: err, Code: vss.CodeOf(err)})
+	m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortSet, Err: err, Code: vss.CodeOf(err)})
 	m.cur.stages = []func(*Machine){
 		func(m *Machine) {
 			if set.held {
-				m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
+				m.record(m.step, &Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
 				m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, timeZero, false)
 			}
 		},

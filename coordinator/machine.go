@@ -233,15 +233,15 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 			code = vss.ErrSnapshotSetInProgress
 		}
 		err := vss.Errorf(code, c.Kind.String(), "%s is in progress", m.cur.call.Kind)
-		m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
-		m.record(step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
+		m.record(step, &Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
+		m.record(step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
 		return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
 	}
 	if c.Kind == CallClose && m.phase == PhaseClosed {
 		return Output{Reply: &Reply{Kind: c.Kind}}
 	}
 	m.step = step
-	m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
+	m.record(step, &Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
 	m.call = activeCall{call: c, reply: Reply{Kind: c.Kind}, stages: m.call.stages[:0], results: m.call.results.recycled()}
 	m.cur = &m.call
 	if !m.phase.Legal(c.Kind) {
@@ -303,7 +303,7 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 		// Not the requestor: the driver knows nothing it awaits can answer.
 		err.Code, err.Detail = vss.ErrUnexpected, "a participant never answered: "+cause.Error()
 	}
-	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionCancel, Err: cause, Code: vss.CodeOf(cause)})
+	m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionCancel, Err: cause, Code: vss.CodeOf(cause)})
 	m.abortCall(err)
 	m.pump()
 	return m.take()
@@ -342,7 +342,7 @@ func (m *Machine) pump() {
 			return // background work, such as an Abort, must settle first
 		}
 		m.reply = m.cur.reply
-		m.record(m.step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
+		m.record(m.step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
 		clear(m.call.stages) // drop the closures
 		m.cur = nil
 		m.out.Reply = &m.reply
@@ -437,7 +437,7 @@ func (m *Machine) expire() {
 			if o.Kind == OpProvider {
 				r.Actor, r.Method = m.provActors[o.Provider], o.Method
 			}
-			m.record(m.step, r)
+			m.record(m.step, &r)
 		}
 	}
 	for _, w := range m.writers {
@@ -467,7 +467,7 @@ func (k OpKind) String() string {
 }
 
 // record adds r to the trace, at the machine's time and the given step.
-func (m *Machine) record(step int, r Record) {
+func (m *Machine) record(step int, r *Record) {
 	if m.cfg.Trace == nil {
 		return
 	}
@@ -476,7 +476,7 @@ func (m *Machine) record(step int, r Record) {
 }
 
 // result makes r a result record with outcome err.
-func result(r Record, err error) Record {
+func result(r *Record, err error) *Record {
 	r.Result, r.Err, r.Code = true, err, vss.CodeOf(err)
 	return r
 }
@@ -525,7 +525,7 @@ func (m *Machine) Abandon(now time.Time, cause error) Output {
 		w.inWindow = false
 	}
 	if m.cur != nil {
-		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbandon, Err: cause, Code: vss.CodeOf(cause)})
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbandon, Err: cause, Code: vss.CodeOf(cause)})
 		if m.cur.reply.Err == nil {
 			m.cur.reply.Err = &vss.Error{Op: m.cur.call.Kind.String(), Code: vss.ErrUnexpected, Detail: cause.Error(), Err: cause}
 		}

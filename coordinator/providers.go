@@ -76,7 +76,7 @@ func (s *snapshotSet) volumeNames() []string {
 // callProvider emits a provider call; the stage waits for it.
 func (m *Machine) callProvider(o Op) {
 	o.Kind = OpProvider
-	m.record(m.step, Record{Kind: RecProviderCall, Actor: m.provActors[o.Provider], Method: o.Method, Volume: o.Volume})
+	m.record(m.step, &Record{Kind: RecProviderCall, Actor: m.provActors[o.Provider], Method: o.Method, Volume: o.Volume})
 	m.start(o, timeZero, false)
 }
 
@@ -95,7 +95,7 @@ func (m *Machine) providerError(op string, o *op, err error) error {
 
 // providerResult applies a provider's answer.
 func (m *Machine) providerResult(o *op, c Completion) {
-	m.record(m.step, result(Record{Kind: RecProviderResult, Actor: m.provActors[o.Provider], Method: o.Method,
+	m.record(m.step, result(&Record{Kind: RecProviderResult, Actor: m.provActors[o.Provider], Method: o.Method,
 		Volume: o.Volume, Supported: c.Supported, Count: c.Count}, c.Err))
 	if m.cur != nil {
 		m.cur.results.put(o.Provider, c)
@@ -128,7 +128,7 @@ func (m *Machine) writesResult(o *op, c Completion) {
 	if o.Kind == OpHoldWrites {
 		d = DecisionHoldWrites
 	}
-	m.record(m.step, result(Record{Kind: RecWrites, Actor: vssActor, Decision: d}, c.Err))
+	m.record(m.step, result(&Record{Kind: RecWrites, Actor: vssActor, Decision: d}, c.Err))
 	if m.set == nil {
 		return
 	}

@@ -317,24 +317,65 @@ func (r Record) String() string {
 
 // Trace is the recorded history of a session. It is not safe for
 // concurrent use; the session appends to it under its own lock.
+//
+// It keeps its records packed (see entry), a third of a Record's size: a
+// backup makes some 140 of them, and a session's trace is most of what it
+// allocates. Records and String unpack them.
 type Trace struct {
-	records  []Record
+	entries  []entry
+	more     []entryMore // the fields few records use
+	whole    []Record    // the records that do not fit in an entry
+	names    [2][]string // writer and provider names, by Actor.Index
 	logger   *slog.Logger
 	onRecord func(Record)
+}
+
+// entry is a Record packed: Seq is its position, the one field that says
+// which call, event or method it is about is what, the actor's name is in
+// Trace.names, and the fields few records use (an error among them) are in
+// Trace.more. A record that does not fit (its numbers too large, say) is
+// kept whole in Trace.whole.
+type entry struct {
+	at       time.Duration
+	volume   string
+	index    int32 // Actor.Index
+	more     int32 // 1 + its index in Trace.more; -1 - its index in Trace.whole; 0 if none
+	step     uint8
+	kind     uint8 // RecordKind
+	actor    uint8 // ActorKind
+	what     uint8 // Call, Event or Method, as kind says
+	decision uint8
+	flags    uint8 // entryResult, entrySupported
+}
+
+const (
+	entryResult = 1 << iota
+	entrySupported
+)
+
+// entryMore holds the fields of a record that few records use.
+type entryMore struct {
+	err     error
+	code    vss.HRESULT
+	setID   vss.ID
+	detail  string
+	count   int
+	timeout time.Duration
+	state   vss.WriterState
 }
 
 // NewTrace returns an empty trace that also logs every record to logger as
 // a log/slog record, if logger is not nil.
 func NewTrace(logger *slog.Logger) *Trace {
-	return &Trace{logger: logger, records: make([]Record, 0, 160)} // a whole backup's worth
+	return &Trace{logger: logger, entries: make([]entry, 0, 160)} // a whole backup's worth
 }
 
 // add appends r, numbering it.
-func (t *Trace) add(r Record) {
-	r.Seq = len(t.records) + 1
-	t.records = append(t.records, r)
+func (t *Trace) add(r *Record) {
+	r.Seq = len(t.entries) + 1
+	t.entries = append(t.entries, t.pack(r))
 	if t.onRecord != nil {
-		t.onRecord(r)
+		t.onRecord(*r)
 	}
 	if t.logger != nil {
 		t.logger.LogAttrs(context.Background(), slog.LevelInfo, r.What(),
@@ -343,22 +384,118 @@ func (t *Trace) add(r Record) {
 	}
 }
 
+// pack returns r as an entry: packed if it fits, else kept whole.
+func (t *Trace) pack(r *Record) entry {
+	e := entry{at: r.At, volume: r.Volume, index: int32(r.Actor.Index),
+		step: uint8(r.Step), kind: uint8(r.Kind), actor: uint8(r.Actor.Kind), decision: uint8(r.Decision)}
+	if r.Result {
+		e.flags |= entryResult
+	}
+	if r.Supported {
+		e.flags |= entrySupported
+	}
+	what, rest := int(r.Method), int(r.Call)|int(r.Event)
+	switch r.Kind {
+	case RecCall, RecReturn:
+		what, rest = int(r.Call), int(r.Event)|int(r.Method)
+	case RecWriterEvent, RecWriterResult:
+		what, rest = int(r.Event), int(r.Call)|int(r.Method)
+	}
+	e.what = uint8(what)
+	if rest == 0 && what == int(e.what) && r.Step == int(e.step) && r.Kind == RecordKind(e.kind) &&
+		r.Decision == Decision(e.decision) && r.Actor.Index == int(e.index) && t.named(r.Actor) {
+		if r.Err != nil || r.Code != vss.OK || r.State != 0 || !r.SetID.IsNil() || r.Count != 0 || r.Timeout != 0 || r.Detail != "" {
+			if t.more == nil {
+				t.more = make([]entryMore, 0, 8)
+			}
+			t.more = append(t.more, entryMore{err: r.Err, code: r.Code, setID: r.SetID, detail: r.Detail, count: r.Count, timeout: r.Timeout, state: r.State})
+			e.more = int32(len(t.more))
+		}
+		return e
+	}
+	t.whole = append(t.whole, *r)
+	return entry{more: -int32(len(t.whole))}
+}
+
+// named reports whether the trace can name a from its kind and index: the
+// requestor and VSS have no name, writers and providers have the name the
+// trace first saw at their index.
+func (t *Trace) named(a Actor) bool {
+	var names *[]string
+	switch a.Kind {
+	case ActorWriter:
+		names = &t.names[0]
+	case ActorProvider:
+		names = &t.names[1]
+	default:
+		return a.Index == 0 && a.Name == ""
+	}
+	switch i := a.Index; {
+	case i >= 0 && i < len(*names):
+		return (*names)[i] == a.Name
+	case i == len(*names):
+		*names = append(*names, a.Name)
+		return true
+	}
+	return false
+}
+
+// record unpacks entry i.
+func (t *Trace) record(i int) Record {
+	e := &t.entries[i]
+	if e.more < 0 {
+		return t.whole[-e.more-1]
+	}
+	r := Record{Seq: i + 1, At: e.at, Step: int(e.step), Kind: RecordKind(e.kind),
+		Actor:    Actor{Kind: ActorKind(e.actor), Index: int(e.index)},
+		Decision: Decision(e.decision), Result: e.flags&entryResult != 0,
+		Volume: e.volume, Supported: e.flags&entrySupported != 0}
+	if e.more > 0 {
+		x := &t.more[e.more-1]
+		r.Err, r.Code, r.SetID, r.Detail, r.Count, r.Timeout, r.State = x.err, x.code, x.setID, x.detail, x.count, x.timeout, x.state
+	}
+	switch r.Actor.Kind {
+	case ActorWriter:
+		r.Actor.Name = t.names[0][e.index]
+	case ActorProvider:
+		r.Actor.Name = t.names[1][e.index]
+	}
+	switch r.Kind {
+	case RecCall, RecReturn:
+		r.Call = CallKind(e.what)
+	case RecWriterEvent, RecWriterResult:
+		r.Event = writer.EventKind(e.what)
+	default:
+		r.Method = provider.Method(e.what)
+	}
+	return r
+}
+
 // OnRecord makes the trace call f with every record as it is added, for
 // printing a session live. f runs under the session's lock: it must not
 // call the session.
 func (t *Trace) OnRecord(f func(Record)) { t.onRecord = f }
 
 // Records returns a copy of the records so far.
-func (t *Trace) Records() []Record { return append([]Record(nil), t.records...) }
+func (t *Trace) Records() []Record {
+	if len(t.entries) == 0 {
+		return nil
+	}
+	rs := make([]Record, len(t.entries))
+	for i := range rs {
+		rs[i] = t.record(i)
+	}
+	return rs
+}
 
 // Len returns the number of records.
-func (t *Trace) Len() int { return len(t.records) }
+func (t *Trace) Len() int { return len(t.entries) }
 
 // String prints the trace one record per line.
 func (t *Trace) String() string {
 	var b strings.Builder
-	for _, r := range t.records {
-		b.WriteString(r.String())
+	for i := range t.entries {
+		b.WriteString(t.record(i).String())
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -91,7 +91,7 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 	case writer.EventPostSnapshot:
 		w.pastPost = true // from now on the writer gets no Abort
 	}
-	m.record(m.step, Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind})
+	m.record(m.step, &Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind})
 	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, deadline, background)
 }
 
@@ -109,7 +109,7 @@ func (m *Machine) writerResult(o *op, c Completion) {
 	w := m.writers[o.Writer]
 	kind := o.Event.Kind
 	if c.Err != nil {
-		m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, c.Err))
+		m.record(m.step, result(&Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, c.Err))
 		if kind == writer.EventAbort {
 			return // an Abort that fails leaves the writer where the Abort put it
 		}
@@ -119,7 +119,7 @@ func (m *Machine) writerResult(o *op, c Completion) {
 		}
 		return
 	}
-	m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, nil))
+	m.record(m.step, result(&Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, nil))
 	switch kind {
 	case writer.EventIdentify:
 		w.identified, w.md = true, c.Metadata
@@ -172,7 +172,7 @@ func (m *Machine) failWriter(w *writerSlot, kind writer.EventKind, code vss.HRES
 	case writer.EventPostSnapshot:
 		w.pastPost = true
 	}
-	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionWriterFailed, State: w.state, Code: code})
+	m.record(m.step, &Record{Kind: RecState, Actor: w.actor, Decision: DecisionWriterFailed, State: w.state, Code: code})
 }
 
 // abortWriter sends Abort to one writer at once, without making the stage
@@ -202,7 +202,7 @@ func (m *Machine) abortWriters() {
 
 // writerTimedOut handles a writer that did not answer an event in time.
 func (m *Machine) writerTimedOut(w *writerSlot, kind writer.EventKind) {
-	m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind, Timeout: m.cfg.EventTimeout},
+	m.record(m.step, result(&Record{Kind: RecWriterResult, Actor: w.actor, Event: kind, Timeout: m.cfg.EventTimeout},
 		vss.Errorf(vss.ErrWriterNotResponding, kind.String(), "no answer within %v", m.cfg.EventTimeout)))
 	if kind == writer.EventAbort {
 		return
@@ -225,7 +225,7 @@ func (m *Machine) freezeWindowExpired(w *writerSlot) {
 		kind = writer.EventFreeze
 	}
 	timeout := w.info.EffectiveFreezeTimeout()
-	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionFreezeTimeout, Timeout: timeout})
+	m.record(m.step, &Record{Kind: RecState, Actor: w.actor, Decision: DecisionFreezeTimeout, Timeout: timeout})
 	m.failWriter(w, kind, vss.ErrWriterTimeout, fmt.Sprintf("frozen longer than the freeze timeout of %v", timeout))
 	m.abortWriter(w)
 }
