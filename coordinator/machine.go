@@ -63,6 +63,7 @@ type MachineConfig struct {
 type Machine struct {
 	cfg   MachineConfig
 	now   time.Time
+	at    time.Duration // now - cfg.Start, as trace records show it
 	phase Phase
 	step  int
 
@@ -311,7 +312,7 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 
 func (m *Machine) advance(now time.Time) {
 	if now.After(m.now) {
-		m.now = now
+		m.now, m.at = now, now.Sub(m.cfg.Start)
 	}
 }
 
@@ -471,7 +472,7 @@ func (m *Machine) record(step int, r *Record) {
 	if m.cfg.Trace == nil {
 		return
 	}
-	r.At, r.Step = m.now.Sub(m.cfg.Start), step
+	r.At, r.Step = m.at, step
 	m.cfg.Trace.add(r)
 }
 

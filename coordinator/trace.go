@@ -318,28 +318,30 @@ func (r Record) String() string {
 // Trace is the recorded history of a session. It is not safe for
 // concurrent use; the session appends to it under its own lock.
 //
-// It keeps its records packed (see entry), a third of a Record's size: a
-// backup makes some 140 of them, and a session's trace is most of what it
-// allocates. Records and String unpack them.
+// It keeps its records packed (see entry), 24 bytes each instead of a
+// Record's 192, and holding no pointers: a backup makes some 140 of them,
+// and a session's trace was most of what it allocated. Records and String
+// unpack them.
 type Trace struct {
 	entries  []entry
 	more     []entryMore // the fields few records use
 	whole    []Record    // the records that do not fit in an entry
 	names    [2][]string // writer and provider names, by Actor.Index
+	volumes  []string    // the volumes records name, by entry.volume-1
 	logger   *slog.Logger
 	onRecord func(Record)
 }
 
 // entry is a Record packed: Seq is its position, the one field that says
 // which call, event or method it is about is what, the actor's name is in
-// Trace.names, and the fields few records use (an error among them) are in
-// Trace.more. A record that does not fit (its numbers too large, say) is
-// kept whole in Trace.whole.
+// Trace.names, its volume in Trace.volumes, and the fields few records use
+// (an error among them) are in Trace.more. A record that does not fit (its
+// numbers too large, say) is kept whole in Trace.whole.
 type entry struct {
 	at       time.Duration
-	volume   string
-	index    int32 // Actor.Index
-	more     int32 // 1 + its index in Trace.more; -1 - its index in Trace.whole; 0 if none
+	index    int32  // Actor.Index
+	more     int32  // 1 + its index in Trace.more; -1 - its index in Trace.whole; 0 if none
+	volume   uint16 // 1 + its index in Trace.volumes; 0 if none
 	step     uint8
 	kind     uint8 // RecordKind
 	actor    uint8 // ActorKind
@@ -386,35 +388,36 @@ func (t *Trace) add(r *Record) {
 
 // pack returns r as an entry: packed if it fits, else kept whole.
 func (t *Trace) pack(r *Record) entry {
-	e := entry{at: r.At, volume: r.Volume, index: int32(r.Actor.Index),
-		step: uint8(r.Step), kind: uint8(r.Kind), actor: uint8(r.Actor.Kind), decision: uint8(r.Decision)}
+	e := entry{at: r.At, index: int32(r.Actor.Index), step: uint8(r.Step), kind: uint8(r.Kind),
+		actor: uint8(r.Actor.Kind), decision: uint8(r.Decision)}
 	if r.Result {
 		e.flags |= entryResult
 	}
 	if r.Supported {
 		e.flags |= entrySupported
 	}
-	what, rest := int(r.Method), int(r.Call)|int(r.Event)
+	what, rest := r.Method, int(r.Call)|int(r.Event)
 	switch r.Kind {
 	case RecCall, RecReturn:
-		what, rest = int(r.Call), int(r.Event)|int(r.Method)
+		what, rest = provider.Method(r.Call), int(r.Event)|int(r.Method)
 	case RecWriterEvent, RecWriterResult:
-		what, rest = int(r.Event), int(r.Call)|int(r.Method)
+		what, rest = provider.Method(r.Event), int(r.Call)|int(r.Method)
 	}
 	e.what = uint8(what)
-	if rest == 0 && what == int(e.what) && r.Step == int(e.step) && r.Kind == RecordKind(e.kind) &&
-		r.Decision == Decision(e.decision) && r.Actor.Index == int(e.index) && t.named(r.Actor) {
-		if r.Err != nil || r.Code != vss.OK || r.State != 0 || !r.SetID.IsNil() || r.Count != 0 || r.Timeout != 0 || r.Detail != "" {
-			if t.more == nil {
-				t.more = make([]entryMore, 0, 8)
-			}
-			t.more = append(t.more, entryMore{err: r.Err, code: r.Code, setID: r.SetID, detail: r.Detail, count: r.Count, timeout: r.Timeout, state: r.State})
-			e.more = int32(len(t.more))
-		}
-		return e
+	if rest != 0 || what != provider.Method(e.what) || r.Step != int(e.step) || r.Kind != RecordKind(e.kind) ||
+		r.Decision != Decision(e.decision) || r.Actor.Index != int(e.index) || !t.named(r.Actor) || !t.volume(r.Volume, &e.volume) {
+		t.whole = append(t.whole, *r)
+		return entry{more: -int32(len(t.whole))}
 	}
-	t.whole = append(t.whole, *r)
-	return entry{more: -int32(len(t.whole))}
+	if r.Err != nil || r.Code != vss.OK || r.State != 0 || r.SetID != vss.NilID || r.Count != 0 || r.Timeout != 0 || r.Detail != "" {
+		if t.more == nil {
+			t.more = make([]entryMore, 0, 8)
+		}
+		t.more = append(t.more, entryMore{err: r.Err, code: r.Code, setID: r.SetID, detail: r.Detail, count: r.Count,
+			timeout: r.Timeout, state: r.State})
+		e.more = int32(len(t.more))
+	}
+	return e
 }
 
 // named reports whether the trace can name a from its kind and index: the
@@ -440,6 +443,26 @@ func (t *Trace) named(a Actor) bool {
 	return false
 }
 
+// volume sets *v to the index of name in the trace's volumes, adding it
+// if it is new; false if the table is full.
+func (t *Trace) volume(name string, v *uint16) bool {
+	if name == "" {
+		return true
+	}
+	for i, n := range t.volumes {
+		if n == name {
+			*v = uint16(i + 1)
+			return true
+		}
+	}
+	if len(t.volumes) >= 1<<16-1 {
+		return false
+	}
+	t.volumes = append(t.volumes, name)
+	*v = uint16(len(t.volumes))
+	return true
+}
+
 // record unpacks entry i.
 func (t *Trace) record(i int) Record {
 	e := &t.entries[i]
@@ -448,8 +471,10 @@ func (t *Trace) record(i int) Record {
 	}
 	r := Record{Seq: i + 1, At: e.at, Step: int(e.step), Kind: RecordKind(e.kind),
 		Actor:    Actor{Kind: ActorKind(e.actor), Index: int(e.index)},
-		Decision: Decision(e.decision), Result: e.flags&entryResult != 0,
-		Volume: e.volume, Supported: e.flags&entrySupported != 0}
+		Decision: Decision(e.decision), Result: e.flags&entryResult != 0, Supported: e.flags&entrySupported != 0}
+	if e.volume > 0 {
+		r.Volume = t.volumes[e.volume-1]
+	}
 	if e.more > 0 {
 		x := &t.more[e.more-1]
 		r.Err, r.Code, r.SetID, r.Detail, r.Count, r.Timeout, r.State = x.err, x.code, x.setID, x.detail, x.count, x.timeout, x.state
