@@ -10,7 +10,7 @@ import (
 
 // begin lays out the program of a call that is legal in the current phase.
 // Calls that need no writer or provider finish at once.
-func (m *Machine) begin(c Call) {
+func (m *Machine) begin(c *Call) {
 	op := c.Kind.String()
 	switch c.Kind {
 	case CallInitializeForBackup:
@@ -209,7 +209,7 @@ func (m *Machine) begin(c Call) {
 // beginAddToSnapshotSet picks a provider for the volume (the one named, or
 // the first supporting it: hardware, then software, then system) and
 // prepares its snapshot.
-func (m *Machine) beginAddToSnapshotSet(c Call) {
+func (m *Machine) beginAddToSnapshotSet(c *Call) {
 	op := c.Kind.String()
 	set := m.set
 	switch {
@@ -283,7 +283,7 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 }
 
 // addComponent selects a component of an identified writer.
-func (m *Machine) addComponent(c Call) error {
+func (m *Machine) addComponent(c *Call) error {
 	op := c.Kind.String()
 	if !m.bs.SelectComponents {
 		return vss.Errorf(vss.ErrBadState, op, "SetBackupState did not select components")

@@ -85,7 +85,7 @@ type Machine struct {
 
 	// Buffers reused from call to call: a session makes one call at a
 	// time, and its driver consumes an Output before the next input.
-	call     activeCall
+	active   activeCall
 	startBuf []Op
 	reply    Reply
 
@@ -128,9 +128,9 @@ func (r *provResults) start(n int) {
 func (r *provResults) stop() { r.on = false }
 
 // put keeps provider i's answer, if collecting.
-func (r *provResults) put(i int, c Completion) {
+func (r *provResults) put(i int, c *Completion) {
 	if r.on && i < len(r.c) {
-		r.c[i], r.got[i] = c, true
+		r.c[i], r.got[i] = *c, true
 	}
 }
 
@@ -220,7 +220,10 @@ func (m *Machine) NextDeadline() (t time.Time, ok bool) {
 // Call starts a requestor call. If the call cannot start (it is out of
 // order, or another call is in progress), the Output holds its Reply at
 // once and nothing else.
-func (m *Machine) Call(now time.Time, c Call) Output {
+func (m *Machine) Call(now time.Time, c Call) Output { return m.call(now, &c) }
+
+// call is Call with the call by pointer.
+func (m *Machine) call(now time.Time, c *Call) Output {
 	m.advance(now)
 	m.out = Output{}
 	step := c.Kind.step()
@@ -243,21 +246,24 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 	}
 	m.step = step
 	m.record(step, &Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
-	m.call = activeCall{call: c, reply: Reply{Kind: c.Kind}, stages: m.call.stages[:0], results: m.call.results.recycled()}
-	m.cur = &m.call
+	m.active = activeCall{call: *c, reply: Reply{Kind: c.Kind}, stages: m.active.stages[:0], results: m.active.results.recycled()}
+	m.cur = &m.active
 	if !m.phase.Legal(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
 		m.pump()
 		return m.take()
 	}
-	m.begin(c)
+	m.begin(&m.cur.call)
 	m.pump()
 	return m.take()
 }
 
 // Complete reports the outcome of an Op. Outcomes of Ops the machine no
 // longer awaits (cancelled or timed out) are ignored.
-func (m *Machine) Complete(now time.Time, c Completion) Output {
+func (m *Machine) Complete(now time.Time, c Completion) Output { return m.complete(now, &c) }
+
+// complete is Complete with the completion by pointer.
+func (m *Machine) complete(now time.Time, c *Completion) Output {
 	m.advance(now)
 	i := m.find(c.Token)
 	if i < 0 {
@@ -344,7 +350,7 @@ func (m *Machine) pump() {
 		}
 		m.reply = m.cur.reply
 		m.record(m.step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
-		clear(m.call.stages) // drop the closures
+		clear(m.active.stages) // drop the closures
 		m.cur = nil
 		m.out.Reply = &m.reply
 	}

@@ -94,7 +94,7 @@ func (m *Machine) providerError(op string, o *op, err error) error {
 }
 
 // providerResult applies a provider's answer.
-func (m *Machine) providerResult(o *op, c Completion) {
+func (m *Machine) providerResult(o *op, c *Completion) {
 	m.record(m.step, result(&Record{Kind: RecProviderResult, Actor: m.provActors[o.Provider], Method: o.Method,
 		Volume: o.Volume, Supported: c.Supported, Count: c.Count}, c.Err))
 	if m.cur != nil {
@@ -123,7 +123,7 @@ func (m *Machine) providerResult(o *op, c Completion) {
 }
 
 // writesResult applies the outcome of holding or releasing writes.
-func (m *Machine) writesResult(o *op, c Completion) {
+func (m *Machine) writesResult(o *op, c *Completion) {
 	d := DecisionReleaseWrites
 	if o.Kind == OpHoldWrites {
 		d = DecisionHoldWrites

@@ -67,11 +67,19 @@ type Session struct {
 	trace *Trace
 	runOp func(ctx context.Context, o Op) Completion // s.run, bound once
 
-	mu       sync.Mutex
-	m        *Machine
-	busyStop context.CancelFunc // cancels the call being driven
-	busyDone chan struct{}      // closed when that call returns
-	closed   bool
+	mu        sync.Mutex
+	m         *Machine
+	busy      bool          // a call is being driven
+	closeWait chan struct{} // made by Close while a call is driven; closed when it returns
+	closed    bool
+
+	// The context calls are driven under: derived from the requestor's
+	// context, so that Close can cancel a call in progress, and kept from
+	// call to call while the requestor passes the same one (a backup makes
+	// some thirty calls with one context).
+	callCtx    context.Context
+	callParent context.Context
+	callStop   context.CancelFunc
 }
 
 var _ requestor.Requestor = (*Session)(nil)
@@ -167,33 +175,30 @@ func (s *Session) WriterState(name string) (state vss.WriterState, failure vss.H
 	return 0, vss.OK, false
 }
 
-// do runs one call to its reply, driving the machine when the call needs
-// writers or providers. Every machine input is made under s.mu, and the
-// reply is copied before the lock is released (the machine reuses its
-// memory); Ops are carried out without the lock, so that writers and
+// do runs one call to its reply, into r, driving the machine when the
+// call needs writers or providers. Every machine input is made under s.mu,
+// and the reply is copied before the lock is released (the machine reuses
+// its memory); Ops are carried out without the lock, so that writers and
 // providers may call the session back.
-func (s *Session) do(ctx context.Context, c Call) Reply {
+func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	s.mu.Lock()
-	out := s.m.Call(s.rt.Now(), c)
+	out := s.m.call(s.rt.Now(), c)
 	if out.Reply != nil {
-		r := *out.Reply
+		*r = *out.Reply
 		s.mu.Unlock()
-		s.execute(out)
-		return r
+		s.execute(&out)
+		return
 	}
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan struct{})
-	defer close(done)
-	s.busyStop, s.busyDone = stop, done
+	waitCtx := s.driveUnder(ctx)
+	s.busy = true
+	defer s.idle()
 	s.mu.Unlock()
 
-	waitCtx := ctx
 	for {
-		s.execute(out)
+		s.execute(&out)
 		s.mu.Lock()
 		deadline, has := s.m.NextDeadline()
 		s.mu.Unlock()
@@ -209,26 +214,50 @@ func (s *Session) do(ctx context.Context, c Call) Reply {
 		case !ok:
 			out = s.m.Tick(s.rt.Now())
 		default:
-			out = s.m.Complete(s.rt.Now(), comp)
+			out = s.m.complete(s.rt.Now(), &comp)
 		}
 		if out.Reply != nil {
-			r := *out.Reply
-			s.busyStop, s.busyDone = nil, nil
+			*r = *out.Reply
 			s.mu.Unlock()
-			s.execute(out)
-			return r
+			s.execute(&out)
+			return
 		}
 		s.mu.Unlock()
 	}
 }
 
+// driveUnder returns the context to drive a call under: one derived from
+// ctx that Close can cancel, the same as the previous call's if ctx is
+// too. It runs under s.mu.
+func (s *Session) driveUnder(ctx context.Context) context.Context {
+	if ctx != s.callParent || s.callCtx.Err() != nil {
+		if s.callStop != nil {
+			s.callStop()
+		}
+		s.callParent = ctx
+		s.callCtx, s.callStop = context.WithCancel(ctx)
+	}
+	return s.callCtx
+}
+
+// idle marks the end of the call being driven, for a Close waiting on it.
+func (s *Session) idle() {
+	s.mu.Lock()
+	s.busy = false
+	if s.closeWait != nil {
+		close(s.closeWait)
+		s.closeWait = nil
+	}
+	s.mu.Unlock()
+}
+
 // execute starts and cancels what the machine asked for.
-func (s *Session) execute(out Output) {
+func (s *Session) execute(out *Output) {
 	for _, t := range out.Cancel {
 		s.rt.Cancel(t)
 	}
-	for _, o := range out.Start {
-		s.rt.Go(o, s.runOp)
+	for i := range out.Start {
+		s.rt.Go(out.Start[i], s.runOp)
 	}
 }
 
@@ -297,104 +326,134 @@ func callProvider(ctx context.Context, p provider.Provider, o Op) Completion {
 
 // InitializeForBackup implements requestor.Requestor.
 func (s *Session) InitializeForBackup(ctx context.Context, bcdXML string) error {
-	return s.do(ctx, Call{Kind: CallInitializeForBackup, BCDXML: bcdXML}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallInitializeForBackup, BCDXML: bcdXML}, &r)
+	return r.Err
 }
 
 // SetContext implements requestor.Requestor.
 func (s *Session) SetContext(ctx context.Context, sc vss.SnapshotContext) error {
-	return s.do(ctx, Call{Kind: CallSetContext, Context: sc}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetContext, Context: sc}, &r)
+	return r.Err
 }
 
 // SetBackupState implements requestor.Requestor.
 func (s *Session) SetBackupState(ctx context.Context, st requestor.BackupState) error {
-	return s.do(ctx, Call{Kind: CallSetBackupState, BackupState: st}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetBackupState, BackupState: st}, &r)
+	return r.Err
 }
 
 // GatherWriterMetadata implements requestor.Requestor.
 func (s *Session) GatherWriterMetadata(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallGatherWriterMetadata}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallGatherWriterMetadata}, &r)
+	return r.Err
 }
 
 // WriterMetadata implements requestor.Requestor.
 func (s *Session) WriterMetadata(ctx context.Context) ([]*writer.Metadata, error) {
-	r := s.do(ctx, Call{Kind: CallWriterMetadata})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallWriterMetadata}, &r)
 	return r.Metadata, r.Err
 }
 
 // StartSnapshotSet implements requestor.Requestor.
 func (s *Session) StartSnapshotSet(ctx context.Context) (vss.ID, error) {
-	r := s.do(ctx, Call{Kind: CallStartSnapshotSet})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallStartSnapshotSet}, &r)
 	return r.ID, r.Err
 }
 
 // AddToSnapshotSet implements requestor.Requestor.
 func (s *Session) AddToSnapshotSet(ctx context.Context, volume string, providerID vss.ID) (vss.ID, error) {
-	r := s.do(ctx, Call{Kind: CallAddToSnapshotSet, Volume: volume, ProviderID: providerID})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallAddToSnapshotSet, Volume: volume, ProviderID: providerID}, &r)
 	return r.ID, r.Err
 }
 
 // AddComponent implements requestor.Requestor.
 func (s *Session) AddComponent(ctx context.Context, instance, class vss.ID, key writer.ComponentKey) error {
-	return s.do(ctx, Call{Kind: CallAddComponent, WriterID: instance, ClassID: class, Component: key}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallAddComponent, WriterID: instance, ClassID: class, Component: key}, &r)
+	return r.Err
 }
 
 // PrepareForBackup implements requestor.Requestor.
 func (s *Session) PrepareForBackup(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallPrepareForBackup}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallPrepareForBackup}, &r)
+	return r.Err
 }
 
 // DoSnapshotSet implements requestor.Requestor.
 func (s *Session) DoSnapshotSet(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallDoSnapshotSet}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallDoSnapshotSet}, &r)
+	return r.Err
 }
 
 // GatherWriterStatus implements requestor.Requestor.
 func (s *Session) GatherWriterStatus(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallGatherWriterStatus}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallGatherWriterStatus}, &r)
+	return r.Err
 }
 
 // WriterStatus implements requestor.Requestor.
 func (s *Session) WriterStatus(ctx context.Context) ([]requestor.WriterStatus, error) {
-	r := s.do(ctx, Call{Kind: CallWriterStatus})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallWriterStatus}, &r)
 	return r.Status, r.Err
 }
 
 // GetSnapshotProperties implements requestor.Requestor.
 func (s *Session) GetSnapshotProperties(ctx context.Context, id vss.ID) (provider.Snapshot, error) {
-	r := s.do(ctx, Call{Kind: CallGetSnapshotProperties, ID: id})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallGetSnapshotProperties, ID: id}, &r)
 	return r.Snapshot, r.Err
 }
 
 // SnapshotFS implements requestor.Requestor.
 func (s *Session) SnapshotFS(ctx context.Context, id vss.ID) (fs.FS, error) {
-	r := s.do(ctx, Call{Kind: CallSnapshotFS, ID: id})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSnapshotFS, ID: id}, &r)
 	return r.FS, r.Err
 }
 
 // SetBackupSucceeded implements requestor.Requestor.
 func (s *Session) SetBackupSucceeded(ctx context.Context, instance, class vss.ID, key writer.ComponentKey, ok bool) error {
-	return s.do(ctx, Call{Kind: CallSetBackupSucceeded, WriterID: instance, ClassID: class, Component: key, Succeeded: ok}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetBackupSucceeded, WriterID: instance, ClassID: class, Component: key, Succeeded: ok}, &r)
+	return r.Err
 }
 
 // BackupComplete implements requestor.Requestor.
 func (s *Session) BackupComplete(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallBackupComplete}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallBackupComplete}, &r)
+	return r.Err
 }
 
 // AbortBackup implements requestor.Requestor.
 func (s *Session) AbortBackup(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallAbortBackup}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallAbortBackup}, &r)
+	return r.Err
 }
 
 // DeleteSnapshots implements requestor.Requestor.
 func (s *Session) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (int, error) {
-	r := s.do(ctx, Call{Kind: CallDeleteSnapshots, ID: id, Object: kind})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallDeleteSnapshots, ID: id, Object: kind}, &r)
 	return r.Count, r.Err
 }
 
 // SaveAsXML implements requestor.Requestor.
 func (s *Session) SaveAsXML(ctx context.Context) (string, error) {
-	r := s.do(ctx, Call{Kind: CallSaveAsXML})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSaveAsXML}, &r)
 	return r.XML, r.Err
 }
 
@@ -410,16 +469,25 @@ func (s *Session) Close() error {
 		s.mu.Unlock()
 		return nil
 	}
-	stop, done := s.busyStop, s.busyDone
-	s.mu.Unlock()
-	if stop != nil {
-		stop()
+	if s.busy {
+		if s.closeWait == nil {
+			s.closeWait = make(chan struct{})
+		}
+		done := s.closeWait
+		s.callStop()
+		s.mu.Unlock()
 		<-done
+	} else {
+		s.mu.Unlock()
 	}
-	r := s.do(context.Background(), Call{Kind: CallClose})
+	var r Reply
+	s.do(context.Background(), &Call{Kind: CallClose}, &r)
 	s.rt.Close()
 	s.mu.Lock()
 	s.closed = true
+	if s.callStop != nil {
+		s.callStop()
+	}
 	s.mu.Unlock()
 	return r.Err
 }

@@ -105,7 +105,7 @@ func (m *Machine) broadcast(kind writer.EventKind, ws []*writerSlot) {
 }
 
 // writerResult applies a writer's answer to an event.
-func (m *Machine) writerResult(o *op, c Completion) {
+func (m *Machine) writerResult(o *op, c *Completion) {
 	w := m.writers[o.Writer]
 	kind := o.Event.Kind
 	if c.Err != nil {
