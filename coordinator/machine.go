@@ -71,10 +71,10 @@ type Machine struct {
 	bs requestor.BackupState
 
 	writers  []*writerSlot
-	set      *snapshotSet   // the set being built or created
-	sets     []*snapshotSet // every set of the session, for Close
-	selected map[vss.ID][]*writer.Component
-	loaded   *requestor.BackupDocument // the document InitializeForBackup started from, if any
+	set      *snapshotSet                   // the set being built or created
+	sets     []*snapshotSet                 // every set of the session, for Close
+	selected map[vss.ID][]*writer.Component // made at the first selection
+	loaded   *requestor.BackupDocument      // the document InitializeForBackup started from, if any
 	status   []requestor.WriterStatus
 	gathered bool // GatherWriterStatus ran
 
@@ -89,9 +89,9 @@ type Machine struct {
 	startBuf []Op
 	reply    Reply
 
-	holdDeadline time.Time     // zero unless a commit is running under held writes
-	provActors   []Actor       // the providers as trace records name them
-	wsBuf        []*writerSlot // writersIn's buffer
+	holdDue    time.Duration // the end of the hold window, from the start; zero unless a commit runs under held writes
+	provActors []Actor       // the providers as trace records name them
+	wsBuf      []*writerSlot // writersIn's buffer
 }
 
 // activeCall is the requestor call the machine is working on: its program
@@ -104,6 +104,12 @@ type activeCall struct {
 	aborted bool // the stages were replaced by an abort program
 	// results holds the providers' answers to the current stage, by index.
 	results provResults
+
+	// AddToSnapshotSet: the providers asked, the one chosen and the
+	// snapshot's ID.
+	candidates []int
+	chosen     int
+	snapID     vss.ID
 }
 
 // provResults holds the providers' answers to a stage, by provider index,
@@ -155,14 +161,26 @@ func NewMachine(cfg MachineConfig) *Machine {
 	if cfg.EventTimeout <= 0 {
 		cfg.EventTimeout = DefaultEventTimeout
 	}
-	m := &Machine{cfg: cfg, now: cfg.Start, selected: map[vss.ID][]*writer.Component{}}
+	m := &Machine{cfg: cfg, now: cfg.Start}
+	n := len(cfg.Writers)
+	slots := make([]writerSlot, n)
+	m.writers = make([]*writerSlot, n)
 	for i, info := range cfg.Writers {
-		m.writers = append(m.writers, &writerSlot{index: i, info: info, level: info.EffectiveLevel(),
-			state: vss.WriterStable, failure: vss.OK, actor: Actor{Kind: ActorWriter, Index: i, Name: info.Name}})
+		slots[i] = writerSlot{index: i, info: info, level: info.EffectiveLevel(),
+			state: vss.WriterStable, failure: vss.OK, actor: Actor{Kind: ActorWriter, Index: i, Name: info.Name}}
+		m.writers[i] = &slots[i]
 	}
-	for _, p := range cfg.Providers {
-		m.provActors = append(m.provActors, Actor{Kind: ActorProvider, Index: len(m.provActors), Name: p.Name})
+	m.provActors = make([]Actor, len(cfg.Providers))
+	for i, p := range cfg.Providers {
+		m.provActors[i] = Actor{Kind: ActorProvider, Index: i, Name: p.Name}
 	}
+	// Room for what a backup needs at once: a stage's Ops (one per
+	// writer or provider, and the Aborts that may follow), DoSnapshotSet's
+	// program, the writers of a stage.
+	m.pending = make([]op, 0, 2*max(n, len(cfg.Providers), 2))
+	m.startBuf = make([]Op, 0, max(n, len(cfg.Providers), 2))
+	m.active.stages = make([]func(*Machine), 0, len(doSnapshotSetStages)+2)
+	m.wsBuf = make([]*writerSlot, 0, n)
 	return m
 }
 
@@ -200,21 +218,25 @@ func (m *Machine) Pending() int { return len(m.pending) }
 // Tick: a writer's freeze window, an event's timeout or the end of the
 // hold window. ok is false when nothing is timed.
 func (m *Machine) NextDeadline() (t time.Time, ok bool) {
-	consider := func(d time.Time) {
-		if !d.IsZero() && (!ok || d.Before(t)) {
-			t, ok = d, true
+	var due time.Duration // the earliest, counted from the session's start
+	consider := func(d time.Duration) {
+		if d != 0 && (!ok || d < due) {
+			due, ok = d, true
 		}
 	}
 	for i := range m.pending {
-		consider(m.pending[i].deadline)
+		consider(m.pending[i].due)
 	}
 	for _, w := range m.writers {
 		if w.inWindow {
 			consider(w.windowEnd)
 		}
 	}
-	consider(m.holdDeadline)
-	return t, ok
+	consider(m.holdDue)
+	if !ok {
+		return time.Time{}, false
+	}
+	return m.cfg.Start.Add(due), true
 }
 
 // Call starts a requestor call. If the call cannot start (it is out of
@@ -246,7 +268,8 @@ func (m *Machine) call(now time.Time, c *Call) Output {
 	}
 	m.step = step
 	m.record(step, &Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
-	m.active = activeCall{call: *c, reply: Reply{Kind: c.Kind}, stages: m.active.stages[:0], results: m.active.results.recycled()}
+	m.active = activeCall{call: *c, reply: Reply{Kind: c.Kind}, stages: m.active.stages[:0], results: m.active.results.recycled(),
+		candidates: m.active.candidates[:0]}
 	m.cur = &m.active
 	if !m.phase.Legal(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
@@ -272,7 +295,7 @@ func (m *Machine) complete(now time.Time, c *Completion) Output {
 	op := m.pending[i]
 	m.pending = append(m.pending[:i], m.pending[i+1:]...)
 	o := &op
-	switch o.Kind {
+	switch o.kind {
 	case OpWriterEvent:
 		m.writerResult(o, c)
 	case OpProvider:
@@ -368,7 +391,7 @@ func (m *Machine) barrierPending() bool {
 // find returns the index of the awaited Op named token, or -1.
 func (m *Machine) find(token uint64) int {
 	for i := range m.pending {
-		if m.pending[i].Token == token {
+		if m.pending[i].token == token {
 			return i
 		}
 	}
@@ -383,7 +406,7 @@ func (m *Machine) orphanIf(match func(o *op) bool) []op {
 	for _, o := range m.pending {
 		if match(&o) {
 			gone = append(gone, o)
-			m.out.Cancel = append(m.out.Cancel, o.Token)
+			m.out.Cancel = append(m.out.Cancel, o.token)
 		} else {
 			kept = append(kept, o)
 		}
@@ -421,10 +444,15 @@ func (m *Machine) orphanBarrier() {
 
 // start emits an Op and, unless background, makes the current stage wait
 // for it.
-func (m *Machine) start(o Op, deadline time.Time, background bool) {
+func (m *Machine) start(o Op, due time.Duration, background bool) {
 	m.token++
 	o.Token = m.token
-	m.pending = append(m.pending, op{Op: o, deadline: deadline, barrier: !background})
+	p := op{token: o.Token, due: due, kind: o.Kind, writer: o.Writer, provider: o.Provider, method: o.Method,
+		volume: o.Volume, barrier: !background}
+	if o.Event != nil {
+		p.event = o.Event.Kind
+	}
+	m.pending = append(m.pending, p)
 	if m.out.Start == nil {
 		m.out.Start = m.startBuf
 	}
@@ -434,26 +462,26 @@ func (m *Machine) start(o Op, deadline time.Time, background bool) {
 // expire fails whatever has passed its deadline: writer events, freeze
 // windows and the hold window.
 func (m *Machine) expire() {
-	expired := m.orphanIf(func(o *op) bool { return !o.deadline.IsZero() && !m.now.Before(o.deadline) })
+	expired := m.orphanIf(func(o *op) bool { return o.due != 0 && m.at >= o.due })
 	for _, o := range expired {
-		switch o.Kind {
+		switch o.kind {
 		case OpWriterEvent:
-			m.writerTimedOut(m.writers[o.Writer], o.Event.Kind)
+			m.writerTimedOut(m.writers[o.writer], o.event)
 		default:
 			r := Record{Kind: RecState, Actor: vssActor, Decision: DecisionTimedOut}
-			if o.Kind == OpProvider {
-				r.Actor, r.Method = m.provActors[o.Provider], o.Method
+			if o.kind == OpProvider {
+				r.Actor, r.Method = m.provActors[o.provider], o.method
 			}
 			m.record(m.step, &r)
 		}
 	}
 	for _, w := range m.writers {
-		if w.inWindow && !m.now.Before(w.windowEnd) {
+		if w.inWindow && m.at >= w.windowEnd {
 			m.freezeWindowExpired(w)
 		}
 	}
-	if !m.holdDeadline.IsZero() && !m.now.Before(m.holdDeadline) {
-		m.holdDeadline = time.Time{}
+	if m.holdDue != 0 && m.at >= m.holdDue {
+		m.holdDue = 0
 		m.failSet(vss.Errorf(vss.ErrFlushWritesTimeout, "DoSnapshotSet",
 			"the providers did not commit within the %v flush-and-hold window", m.cfg.HoldTimeout))
 	}
@@ -527,7 +555,7 @@ func (m *Machine) idInUse(id vss.ID) bool {
 func (m *Machine) Abandon(now time.Time, cause error) Output {
 	m.advance(now)
 	m.orphanIf(func(*op) bool { return true })
-	m.holdDeadline = time.Time{}
+	m.holdDue = 0
 	for _, w := range m.writers {
 		w.inWindow = false
 	}

@@ -72,9 +72,16 @@ type Output struct {
 	Reply  *Reply
 }
 
-// op is the machine's record of an Op it awaits.
+// op is the machine's record of an Op it awaits: what it needs of the Op
+// to take its outcome, in a third of its size.
 type op struct {
-	Op
-	deadline time.Time // zero: none
-	barrier  bool      // the current stage waits for it
+	token    uint64
+	due      time.Duration // when it times out, counted from the session's start; zero: never
+	kind     OpKind
+	writer   int              // OpWriterEvent
+	event    writer.EventKind // OpWriterEvent
+	provider int              // OpProvider
+	method   provider.Method  // OpProvider
+	volume   string           // OpProvider
+	barrier  bool             // the current stage waits for it
 }

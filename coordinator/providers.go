@@ -77,7 +77,7 @@ func (s *snapshotSet) volumeNames() []string {
 func (m *Machine) callProvider(o Op) {
 	o.Kind = OpProvider
 	m.record(m.step, &Record{Kind: RecProviderCall, Actor: m.provActors[o.Provider], Method: o.Method, Volume: o.Volume})
-	m.start(o, timeZero, false)
+	m.start(o, 0, false)
 }
 
 // providerError maps a provider's error to what the requestor sees: a
@@ -90,26 +90,26 @@ func (m *Machine) providerError(op string, o *op, err error) error {
 		code = h
 	}
 	return &vss.Error{Op: op, Code: code, Err: err,
-		Detail: fmt.Sprintf("provider %q failed at %s: %v", m.cfg.Providers[o.Provider].Name, o.Method, err)}
+		Detail: fmt.Sprintf("provider %q failed at %s: %v", m.cfg.Providers[o.provider].Name, o.method, err)}
 }
 
 // providerResult applies a provider's answer.
 func (m *Machine) providerResult(o *op, c *Completion) {
-	m.record(m.step, result(&Record{Kind: RecProviderResult, Actor: m.provActors[o.Provider], Method: o.Method,
-		Volume: o.Volume, Supported: c.Supported, Count: c.Count}, c.Err))
+	m.record(m.step, result(&Record{Kind: RecProviderResult, Actor: m.provActors[o.provider], Method: o.method,
+		Volume: o.volume, Supported: c.Supported, Count: c.Count}, c.Err))
 	if m.cur != nil {
-		m.cur.results.put(o.Provider, c)
+		m.cur.results.put(o.provider, c)
 	}
 	if c.Err == nil {
-		if o.Method == provider.MethodGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
+		if o.method == provider.MethodGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
 			if m.set.devices == nil {
 				m.set.devices = map[string]string{}
 			}
-			m.set.devices[o.Volume] = c.Snapshot.DeviceObject
+			m.set.devices[o.volume] = c.Snapshot.DeviceObject
 		}
 		return
 	}
-	switch o.Method {
+	switch o.method {
 	case provider.MethodBeginPrepareSnapshot:
 		m.stop(m.providerError(m.cur.call.Kind.String(), o, c.Err))
 	case provider.MethodEndPrepareSnapshots, provider.MethodPreCommitSnapshots, provider.MethodCommitSnapshots, provider.MethodPostCommitSnapshots,
@@ -125,14 +125,14 @@ func (m *Machine) providerResult(o *op, c *Completion) {
 // writesResult applies the outcome of holding or releasing writes.
 func (m *Machine) writesResult(o *op, c *Completion) {
 	d := DecisionReleaseWrites
-	if o.Kind == OpHoldWrites {
+	if o.kind == OpHoldWrites {
 		d = DecisionHoldWrites
 	}
 	m.record(m.step, result(&Record{Kind: RecWrites, Actor: vssActor, Decision: d}, c.Err))
 	if m.set == nil {
 		return
 	}
-	if o.Kind == OpReleaseWrites {
+	if o.kind == OpReleaseWrites {
 		m.set.held = false
 		return
 	}

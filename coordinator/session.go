@@ -87,30 +87,28 @@ var _ requestor.Requestor = (*Session)(nil)
 // New returns a session in PhaseNew over the configured writers and
 // providers.
 func New(cfg Config) (*Session, error) {
-	ids := map[vss.ID]string{}
-	var infos []writer.Info
+	infos := make([]writer.Info, 0, len(cfg.Writers))
+	ids := indexOfID{} // instance ID -> writer
 	for i, w := range cfg.Writers {
 		if w == nil {
 			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writer %d is nil", i)
 		}
 		info := w.Info()
-		if prev, dup := ids[info.InstanceID]; dup {
-			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writers %q and %q share instance ID %v", prev, info.Name, info.InstanceID)
+		if prev, dup := ids.add(info.InstanceID, i); dup {
+			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writers %q and %q share instance ID %v", infos[prev].Name, info.Name, info.InstanceID)
 		}
-		ids[info.InstanceID] = info.Name
 		infos = append(infos, info)
 	}
-	pids := map[vss.ID]bool{}
-	var pinfos []provider.Info
+	pinfos := make([]provider.Info, 0, len(cfg.Providers))
+	pids := indexOfID{}
 	for i, p := range cfg.Providers {
 		if p == nil {
 			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "provider %d is nil", i)
 		}
 		info := p.Info()
-		if pids[info.ID] {
+		if _, dup := pids.add(info.ID, i); dup {
 			return nil, vss.Errorf(vss.ErrProviderAlreadyRegistered, "coordinator.New", "provider ID %v registered twice", info.ID)
 		}
-		pids[info.ID] = true
 		pinfos = append(pinfos, info)
 	}
 	if cfg.Runtime == nil {
@@ -125,6 +123,38 @@ func New(cfg Config) (*Session, error) {
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
 		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Trace: s.trace})
 	return s, nil
+}
+
+// indexOfID finds duplicate IDs among a session's participants: by
+// scanning while they are few, with a map once they are many.
+type indexOfID struct {
+	ids []vss.ID
+	m   map[vss.ID]int
+}
+
+// add records that participant i has id, or returns the participant that
+// already has it.
+func (x *indexOfID) add(id vss.ID, i int) (prev int, dup bool) {
+	if x.m == nil {
+		for j, o := range x.ids {
+			if o == id {
+				return j, true
+			}
+		}
+		if len(x.ids) < 16 {
+			x.ids = append(x.ids, id)
+			return 0, false
+		}
+		x.m = make(map[vss.ID]int, 2*len(x.ids))
+		for j, o := range x.ids {
+			x.m[o] = j
+		}
+	}
+	if j, ok := x.m[id]; ok {
+		return j, true
+	}
+	x.m[id] = i
+	return 0, false
 }
 
 // Trace returns the records of the session so far.

@@ -23,8 +23,8 @@ type writerSlot struct {
 	md         *writer.Metadata // its writer metadata document
 	pastPost   bool             // PostSnapshot was sent: no Abort any more
 
-	inWindow  bool      // frozen: Freeze sent, neither Thaw nor Abort since
-	windowEnd time.Time // when the freeze timeout expires
+	inWindow  bool          // frozen: Freeze sent, neither Thaw nor Abort since
+	windowEnd time.Duration // when the freeze timeout expires, counted from the session's start
 
 	actor Actor // the writer as trace records name it
 }
@@ -32,18 +32,19 @@ type writerSlot struct {
 func (w *writerSlot) failed() bool { return w.state.Failed() }
 
 // participants returns the writers taking part in the backup: those that
-// answered Identify, when the context has writers.
+// answered Identify, when the context has writers. The slice is the
+// machine's buffer, as writersIn's.
 func (m *Machine) participants() []*writerSlot {
+	m.wsBuf = m.wsBuf[:0]
 	if !m.sc.WithWriters() {
-		return nil
+		return m.wsBuf
 	}
-	var ws []*writerSlot
 	for _, w := range m.writers {
 		if w.identified {
-			ws = append(ws, w)
+			m.wsBuf = append(m.wsBuf, w)
 		}
 	}
-	return ws
+	return m.wsBuf
 }
 
 // baseEvent describes the backup as writers see it at this moment.
@@ -80,19 +81,19 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 			e.Components[i] = &cc
 		}
 	}
-	deadline := m.now.Add(m.cfg.EventTimeout)
+	due := m.at + m.cfg.EventTimeout
 	switch e.Kind {
 	case writer.EventFreeze:
 		w.inWindow = true
-		w.windowEnd = m.now.Add(w.info.EffectiveFreezeTimeout())
-		deadline = time.Time{} // the freeze window bounds it
+		w.windowEnd = m.at + w.info.EffectiveFreezeTimeout()
+		due = 0 // the freeze window bounds it
 	case writer.EventThaw, writer.EventAbort:
 		w.inWindow = false
 	case writer.EventPostSnapshot:
 		w.pastPost = true // from now on the writer gets no Abort
 	}
 	m.record(m.step, &Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind})
-	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, deadline, background)
+	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, due, background)
 }
 
 // broadcast sends an event to every writer in ws; the stage waits for all.
@@ -106,8 +107,8 @@ func (m *Machine) broadcast(kind writer.EventKind, ws []*writerSlot) {
 
 // writerResult applies a writer's answer to an event.
 func (m *Machine) writerResult(o *op, c *Completion) {
-	w := m.writers[o.Writer]
-	kind := o.Event.Kind
+	w := m.writers[o.writer]
+	kind := o.event
 	if c.Err != nil {
 		m.record(m.step, result(&Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, c.Err))
 		if kind == writer.EventAbort {
@@ -194,7 +195,7 @@ func (m *Machine) abortWriters() {
 		// A writer whose own event is still running is no longer awaited:
 		// the Abort supersedes it.
 		m.orphanIf(func(o *op) bool {
-			return o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind != writer.EventAbort
+			return o.kind == OpWriterEvent && o.writer == w.index && o.event != writer.EventAbort
 		})
 		m.abortWriter(w)
 	}
@@ -220,7 +221,7 @@ func (m *Machine) writerTimedOut(w *writerSlot, kind writer.EventKind) {
 func (m *Machine) freezeWindowExpired(w *writerSlot) {
 	kind := writer.EventThaw
 	if late := m.orphanIf(func(o *op) bool {
-		return o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind == writer.EventFreeze
+		return o.kind == OpWriterEvent && o.writer == w.index && o.event == writer.EventFreeze
 	}); len(late) > 0 {
 		kind = writer.EventFreeze
 	}
