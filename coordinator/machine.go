@@ -267,7 +267,7 @@ func (m *Machine) call(now time.Time, c *Call) Output {
 		return Output{Reply: &Reply{Kind: c.Kind}}
 	}
 	m.step = step
-	m.record(step, &Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
+	m.quick(RecCall, &requestorActor, int(c.Kind), "", 0)
 	m.active = activeCall{call: *c, reply: Reply{Kind: c.Kind}, stages: m.active.stages[:0], results: m.active.results.recycled(),
 		candidates: m.active.candidates[:0]}
 	m.cur = &m.active
@@ -372,7 +372,11 @@ func (m *Machine) pump() {
 			return // background work, such as an Abort, must settle first
 		}
 		m.reply = m.cur.reply
-		m.record(m.step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
+		if m.reply.Err == nil {
+			m.quick(RecReturn, &requestorActor, int(m.cur.call.Kind), "", entryResult)
+		} else {
+			m.record(m.step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
+		}
 		clear(m.active.stages) // drop the closures
 		m.cur = nil
 		m.out.Reply = &m.reply
@@ -508,6 +512,28 @@ func (m *Machine) record(step int, r *Record) {
 	}
 	r.At, r.Step = m.at, step
 	m.cfg.Trace.add(r)
+}
+
+// quick records, at the machine's time and step, the record of a call, an
+// event or a provider method (what), or its outcome without error: it is
+// the same record as Record{Kind: kind, Actor: *a, Call, Event or Method:
+// what, Volume: volume} with Result and Supported set by flags, written
+// straight into the trace when it fits an entry.
+func (m *Machine) quick(kind RecordKind, a *Actor, what int, volume string, flags uint8) {
+	t := m.cfg.Trace
+	if t == nil || t.quick(m.at, m.step, kind, a, what, volume, flags) {
+		return
+	}
+	r := Record{Kind: kind, Actor: *a, Volume: volume, Result: flags&entryResult != 0, Supported: flags&entrySupported != 0}
+	switch kind {
+	case RecCall, RecReturn:
+		r.Call = CallKind(what)
+	case RecWriterEvent, RecWriterResult:
+		r.Event = writer.EventKind(what)
+	default:
+		r.Method = provider.Method(what)
+	}
+	m.record(m.step, &r)
 }
 
 // result makes r a result record with outcome err.

@@ -76,7 +76,7 @@ func (s *snapshotSet) volumeNames() []string {
 // callProvider emits a provider call; the stage waits for it.
 func (m *Machine) callProvider(o Op) {
 	o.Kind = OpProvider
-	m.record(m.step, &Record{Kind: RecProviderCall, Actor: m.provActors[o.Provider], Method: o.Method, Volume: o.Volume})
+	m.quick(RecProviderCall, &m.provActors[o.Provider], int(o.Method), o.Volume, 0)
 	m.start(o, 0, false)
 }
 
@@ -95,8 +95,16 @@ func (m *Machine) providerError(op string, o *op, err error) error {
 
 // providerResult applies a provider's answer.
 func (m *Machine) providerResult(o *op, c *Completion) {
-	m.record(m.step, result(&Record{Kind: RecProviderResult, Actor: m.provActors[o.provider], Method: o.method,
-		Volume: o.volume, Supported: c.Supported, Count: c.Count}, c.Err))
+	if c.Err == nil && c.Count == 0 {
+		var flags uint8 = entryResult
+		if c.Supported {
+			flags |= entrySupported
+		}
+		m.quick(RecProviderResult, &m.provActors[o.provider], int(o.method), o.volume, flags)
+	} else {
+		m.record(m.step, result(&Record{Kind: RecProviderResult, Actor: m.provActors[o.provider], Method: o.method,
+			Volume: o.volume, Supported: c.Supported, Count: c.Count}, c.Err))
+	}
 	if m.cur != nil {
 		m.cur.results.put(o.provider, c)
 	}

@@ -376,6 +376,33 @@ func NewTrace(logger *slog.Logger) *Trace {
 func (t *Trace) add(r *Record) {
 	r.Seq = len(t.entries) + 1
 	t.entries = append(t.entries, t.pack(r))
+	t.notify(r)
+}
+
+// quick appends the record of a call, an event, a provider method or
+// their outcome without error: one that names kind, actor a, the call,
+// event or method what, volume and the flags (entryResult,
+// entrySupported), and no other field. It reports false, adding nothing,
+// if the record does not fit an entry.
+func (t *Trace) quick(at time.Duration, step int, kind RecordKind, a *Actor, what int, volume string, flags uint8) bool {
+	if uint(step) > 255 || uint(what) > 255 || uint(a.Index) > 1<<31-1 || !t.named(a) {
+		return false
+	}
+	e := entry{at: at, index: int32(a.Index), step: uint8(step), kind: uint8(kind), actor: uint8(a.Kind),
+		what: uint8(what), flags: flags}
+	if !t.volume(volume, &e.volume) {
+		return false
+	}
+	t.entries = append(t.entries, e)
+	if t.onRecord != nil || t.logger != nil {
+		r := t.record(len(t.entries) - 1)
+		t.notify(&r)
+	}
+	return true
+}
+
+// notify hands r to the trace's OnRecord function and logger.
+func (t *Trace) notify(r *Record) {
 	if t.onRecord != nil {
 		t.onRecord(*r)
 	}
@@ -405,7 +432,7 @@ func (t *Trace) pack(r *Record) entry {
 	}
 	e.what = uint8(what)
 	if rest != 0 || what != provider.Method(e.what) || r.Step != int(e.step) || r.Kind != RecordKind(e.kind) ||
-		r.Decision != Decision(e.decision) || r.Actor.Index != int(e.index) || !t.named(r.Actor) || !t.volume(r.Volume, &e.volume) {
+		r.Decision != Decision(e.decision) || r.Actor.Index != int(e.index) || !t.named(&r.Actor) || !t.volume(r.Volume, &e.volume) {
 		t.whole = append(t.whole, *r)
 		return entry{more: -int32(len(t.whole))}
 	}
@@ -423,7 +450,7 @@ func (t *Trace) pack(r *Record) entry {
 // named reports whether the trace can name a from its kind and index: the
 // requestor and VSS have no name, writers and providers have the name the
 // trace first saw at their index.
-func (t *Trace) named(a Actor) bool {
+func (t *Trace) named(a *Actor) bool {
 	var names *[]string
 	switch a.Kind {
 	case ActorWriter:

@@ -92,7 +92,7 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 	case writer.EventPostSnapshot:
 		w.pastPost = true // from now on the writer gets no Abort
 	}
-	m.record(m.step, &Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind})
+	m.quick(RecWriterEvent, &w.actor, int(e.Kind), "", 0)
 	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, due, background)
 }
 
@@ -120,7 +120,7 @@ func (m *Machine) writerResult(o *op, c *Completion) {
 		}
 		return
 	}
-	m.record(m.step, result(&Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, nil))
+	m.quick(RecWriterResult, &w.actor, int(kind), "", entryResult)
 	switch kind {
 	case writer.EventIdentify:
 		w.identified, w.md = true, c.Metadata
