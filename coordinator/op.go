@@ -53,12 +53,12 @@ type Op struct {
 type Completion struct {
 	Token     uint64
 	Err       error
-	Supported bool              // IsVolumeSupported
-	Metadata  *writer.Metadata  // Identify
-	Event     *writer.Event     // writer events: the event as the writer left it (components it updated)
-	Snapshot  provider.Snapshot // GetSnapshotProperties
-	FS        fs.FS             // SnapshotFS
-	Count     int               // DeleteSnapshots
+	Supported bool               // IsVolumeSupported
+	Metadata  *writer.Metadata   // Identify
+	Event     *writer.Event      // writer events: the event as the writer left it (components it updated)
+	Snapshot  *provider.Snapshot // GetSnapshotProperties: the properties, when it succeeded
+	FS        fs.FS              // SnapshotFS
+	Count     int                // DeleteSnapshots
 }
 
 // Output is what the machine asks of its driver after an input: Ops to

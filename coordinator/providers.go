@@ -113,7 +113,9 @@ func (m *Machine) providerResult(o *op, c *Completion) {
 			if m.set.devices == nil {
 				m.set.devices = map[string]string{}
 			}
-			m.set.devices[o.volume] = c.Snapshot.DeviceObject
+			if c.Snapshot != nil {
+				m.set.devices[o.volume] = c.Snapshot.DeviceObject
+			}
 		}
 		return
 	}

@@ -343,7 +343,10 @@ func callProvider(ctx context.Context, p provider.Provider, o Op) Completion {
 	case provider.MethodAbortSnapshots:
 		c.Err = p.AbortSnapshots(ctx, o.SetID)
 	case provider.MethodGetSnapshotProperties:
-		c.Snapshot, c.Err = p.GetSnapshotProperties(ctx, o.SnapshotID)
+		var snap provider.Snapshot
+		if snap, c.Err = p.GetSnapshotProperties(ctx, o.SnapshotID); c.Err == nil {
+			c.Snapshot = &snap
+		}
 	case provider.MethodSnapshotFS:
 		c.FS, c.Err = provider.SnapshotFS(ctx, p, o.SnapshotID)
 	case provider.MethodDeleteSnapshots:
