@@ -35,10 +35,10 @@ type world struct {
 	fake    *vssfake.Fake
 	session interface{ Close() error }
 	prov    provider.Provider
-	writers []*simulate.Writer
+	writers []*simulate.ScriptedWriter
 }
 
-func newWorld(t *testing.T, writers ...*simulate.Writer) *world {
+func newWorld(t *testing.T, writers ...*simulate.ScriptedWriter) *world {
 	t.Helper()
 	vol := simulate.NewVolume(`C:\`)
 	if err := vol.WriteFile("orders.db", []byte("order 1001")); err != nil {
@@ -49,7 +49,7 @@ func newWorld(t *testing.T, writers ...*simulate.Writer) *world {
 	for i, w := range writers {
 		ws[i] = w
 	}
-	prov := simulate.NewSoftwareProvider(vols)
+	prov := simulate.NewSystemProvider(vols)
 	s, _, err := simulate.NewSession(simulate.Config{Writers: ws, Providers: []provider.Provider{prov}, Volumes: vols})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +109,7 @@ func waitForCall(t *testing.T, f *vssfake.Fake, call string) {
 }
 
 func TestWindowsFullBackupThroughCOM(t *testing.T) {
-	w := newWorld(t, simulate.NewWriter("Orders"), simulate.NewWriter("Registry"))
+	w := newWorld(t, simulate.NewScriptedWriter("Orders"), simulate.NewScriptedWriter("Registry"))
 	w.fake.SnapshotDir = snapshotDir(t)
 	excluded := vss.MustParseID("{AFBAB4A2-367D-4D15-A586-71DBB18F8485}")
 	r := w.open(t, requestor.WindowsOptions{ExcludeWriterClasses: []vss.ID{excluded}})
@@ -215,7 +215,7 @@ func TestWindowsCancelledAsyncOperation(t *testing.T) {
 			context.DeadlineExceeded},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t, simulate.NewWriter("Orders"))
+			w := newWorld(t, simulate.NewScriptedWriter("Orders"))
 			w.fake.Block = "DoSnapshotSet"
 			r := w.open(t, tc.opts)
 			bg := context.Background()
@@ -261,8 +261,8 @@ func TestWindowsCancelledAsyncOperation(t *testing.T) {
 }
 
 func TestWindowsWriterFailureThroughStatus(t *testing.T) {
-	flaky := simulate.NewWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
-	w := newWorld(t, flaky, simulate.NewWriter("Steady"))
+	flaky := simulate.NewScriptedWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
+	w := newWorld(t, flaky, simulate.NewScriptedWriter("Steady"))
 	r := w.open(t, requestor.WindowsOptions{})
 	_, err := requestor.Backup(context.Background(), r, requestor.Plan{Volumes: []string{`C:\`}})
 	if !errors.Is(err, vss.ErrWriterRetryable) {
@@ -320,7 +320,7 @@ func TestWindowsRestoreCalls(t *testing.T) {
 }
 
 func TestWindowsErrorsCarryTheHRESULT(t *testing.T) {
-	w := newWorld(t, simulate.NewWriter("Orders"))
+	w := newWorld(t, simulate.NewScriptedWriter("Orders"))
 	r := w.open(t, requestor.WindowsOptions{})
 	err := r.DoSnapshotSet(context.Background())
 	if !errors.Is(err, vss.ErrBadState) {
@@ -332,7 +332,7 @@ func TestWindowsErrorsCarryTheHRESULT(t *testing.T) {
 }
 
 func TestWindowsCloseDuringDoSnapshotSet(t *testing.T) {
-	w := newWorld(t, simulate.NewWriter("Orders"))
+	w := newWorld(t, simulate.NewScriptedWriter("Orders"))
 	w.fake.Block = "DoSnapshotSet"
 	r := w.open(t, requestor.WindowsOptions{})
 	bg := context.Background()
@@ -414,7 +414,7 @@ func TestWindowsSnapshotContexts(t *testing.T) {
 		kept int
 	}{{vss.ContextBackup, 0}, {vss.ContextAppRollback, 1}, {vss.ContextClientAccessibleWriters, 1}} {
 		t.Run(tc.sc.String(), func(t *testing.T) {
-			w := newWorld(t, simulate.NewWriter("Orders"))
+			w := newWorld(t, simulate.NewScriptedWriter("Orders"))
 			r := w.open(t, requestor.WindowsOptions{})
 			if _, err := requestor.Backup(context.Background(), r, requestor.Plan{Volumes: []string{`C:\`}, Context: tc.sc, Keep: true}); err != nil {
 				t.Fatal(err)
