@@ -87,7 +87,6 @@ type Machine struct {
 	// time, and its driver consumes an Output before the next input.
 	active   activeCall
 	startBuf []Op
-	reply    Reply
 
 	holdDue    time.Duration // the end of the hold window, from the start; zero unless a commit runs under held writes
 	provActors []Actor       // the providers as trace records name them
@@ -268,9 +267,14 @@ func (m *Machine) call(now time.Time, c *Call) Output {
 	}
 	m.step = step
 	m.quick(RecCall, &requestorActor, int(c.Kind), "", 0)
-	m.active = activeCall{call: *c, reply: Reply{Kind: c.Kind}, stages: m.active.stages[:0], results: m.active.results.recycled(),
-		candidates: m.active.candidates[:0]}
-	m.cur = &m.active
+	a := &m.active // reset field by field, keeping its buffers
+	a.call = *c
+	a.stages, a.next = a.stages[:0], 0
+	a.reply = Reply{Kind: c.Kind}
+	a.aborted = false
+	a.results = a.results.recycled()
+	a.candidates, a.chosen, a.snapID = a.candidates[:0], 0, vss.NilID
+	m.cur = a
 	if !m.phase.Legal(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
 		m.pump()
@@ -371,15 +375,14 @@ func (m *Machine) pump() {
 		if len(m.pending) > 0 {
 			return // background work, such as an Abort, must settle first
 		}
-		m.reply = m.cur.reply
-		if m.reply.Err == nil {
+		if err := m.cur.reply.Err; err == nil {
 			m.quick(RecReturn, &requestorActor, int(m.cur.call.Kind), "", entryResult)
 		} else {
-			m.record(m.step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
+			m.record(m.step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, err))
 		}
 		clear(m.active.stages) // drop the closures
 		m.cur = nil
-		m.out.Reply = &m.reply
+		m.out.Reply = &m.active.reply // kept until the next call
 	}
 }
 
