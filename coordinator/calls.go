@@ -306,8 +306,8 @@ var addToSnapshotSetStages = [...]func(*Machine){
 	},
 	func(m *Machine) {
 		c, set := &m.cur.call, m.set
-		set.volumes = append(set.volumes, setVolume{name: c.Volume, snapshotID: m.cur.snapID, provider: m.cur.chosen})
-		set.names = append(set.names[:len(set.names):len(set.names)], c.Volume) // never alias a slice writers hold
+		set.setVolumes(append(set.volumes, setVolume{name: c.Volume, snapshotID: m.cur.snapID, provider: m.cur.chosen}),
+			append(set.names[:len(set.names):len(set.names)], c.Volume)) // never alias a slice writers hold
 		m.cur.reply.ID = m.cur.snapID
 	},
 }
@@ -360,8 +360,7 @@ func (m *Machine) forget(id vss.ID, kind provider.ObjectType) {
 		if kind == provider.ObjectSnapshot {
 			for i, v := range s.volumes {
 				if v.snapshotID == id {
-					s.volumes = append(s.volumes[:i:i], s.volumes[i+1:]...)
-					s.names = append(s.names[:i:i], s.names[i+1:]...)
+					s.setVolumes(append(s.volumes[:i:i], s.volumes[i+1:]...), append(s.names[:i:i], s.names[i+1:]...))
 					break
 				}
 			}

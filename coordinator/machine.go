@@ -88,9 +88,20 @@ type Machine struct {
 	active   activeCall
 	startBuf []Op
 
-	holdDue    time.Duration // the end of the hold window, from the start; zero unless a commit runs under held writes
-	provActors []Actor       // the providers as trace records name them
-	wsBuf      []*writerSlot // writersIn's buffer
+	holdDue    time.Duration  // the end of the hold window, from the start; zero unless a commit runs under held writes
+	provActors []Actor        // the providers as trace records name them
+	wsBuf      []*writerSlot  // writersIn's buffer
+	evChunk    []writer.Event // what is left of the chunk writers' events are cut from
+
+	// First room for the buffers above, enough for a backup with a few
+	// writers and providers, in the machine's own memory.
+	slotBuf    [4]writerSlot
+	writerBuf  [4]*writerSlot
+	wsArr      [4]*writerSlot
+	provBuf    [2]Actor
+	pendingBuf [8]op
+	startArr   [4]Op
+	stageBuf   [24]func(*Machine) // DoSnapshotSet has 18 stages
 }
 
 // activeCall is the requestor call the machine is working on: its program
@@ -161,25 +172,33 @@ func NewMachine(cfg MachineConfig) *Machine {
 		cfg.EventTimeout = DefaultEventTimeout
 	}
 	m := &Machine{cfg: cfg, now: cfg.Start}
-	n := len(cfg.Writers)
-	slots := make([]writerSlot, n)
-	m.writers = make([]*writerSlot, n)
-	for i, info := range cfg.Writers {
-		slots[i] = writerSlot{index: i, info: info, level: info.EffectiveLevel(),
-			state: vss.WriterStable, failure: vss.OK, actor: Actor{Kind: ActorWriter, Index: i, Name: info.Name}}
-		m.writers[i] = &slots[i]
+	n, np := len(cfg.Writers), len(cfg.Providers)
+	slots, writers := m.slotBuf[:0], m.writerBuf[:0]
+	if n > len(m.slotBuf) {
+		slots, writers = make([]writerSlot, 0, n), make([]*writerSlot, 0, n)
 	}
-	m.provActors = make([]Actor, len(cfg.Providers))
+	for i, info := range cfg.Writers {
+		slots = append(slots, writerSlot{index: i, info: info, level: info.EffectiveLevel(),
+			state: vss.WriterStable, failure: vss.OK, actor: Actor{Kind: ActorWriter, Index: i, Name: info.Name}})
+		writers = append(writers, &slots[i])
+	}
+	m.writers = writers
+	m.provActors = m.provBuf[:0]
 	for i, p := range cfg.Providers {
-		m.provActors[i] = Actor{Kind: ActorProvider, Index: i, Name: p.Name}
+		m.provActors = append(m.provActors, Actor{Kind: ActorProvider, Index: i, Name: p.Name})
 	}
 	// Room for what a backup needs at once: a stage's Ops (one per
 	// writer or provider, and the Aborts that may follow), DoSnapshotSet's
 	// program, the writers of a stage.
-	m.pending = make([]op, 0, 2*max(n, len(cfg.Providers), 2))
-	m.startBuf = make([]Op, 0, max(n, len(cfg.Providers), 2))
-	m.active.stages = make([]func(*Machine), 0, len(doSnapshotSetStages)+2)
-	m.wsBuf = make([]*writerSlot, 0, n)
+	m.pending, m.startBuf = m.pendingBuf[:0], m.startArr[:0]
+	if k := max(n, np); k > len(m.startArr) {
+		m.pending, m.startBuf = make([]op, 0, 2*k), make([]Op, 0, k)
+	}
+	m.active.stages = m.stageBuf[:0]
+	m.wsBuf = m.wsArr[:0]
+	if n > len(m.wsArr) {
+		m.wsBuf = make([]*writerSlot, 0, n)
+	}
 	return m
 }
 

@@ -28,6 +28,7 @@ type snapshotSet struct {
 	// even if it then failed: it may hold something to abort.
 	touched []int
 	state   setState
+	provs   []int             // providers(), until the volumes change
 	held    bool              // writes on its volumes are held
 	devices map[string]string // volume -> shadow copy device, after commit
 }
@@ -40,9 +41,13 @@ type setVolume struct {
 }
 
 // providers returns the indexes of the providers holding part of the set,
-// in the order they joined it.
+// in the order they joined it. The slice is the set's, kept until its
+// volumes change (setVolumes): the caller only reads it.
 func (s *snapshotSet) providers() []int {
-	var ps []int
+	if s.provs != nil {
+		return s.provs
+	}
+	ps := []int{}
 	for _, v := range s.volumes {
 		seen := false
 		for _, p := range ps {
@@ -52,7 +57,13 @@ func (s *snapshotSet) providers() []int {
 			ps = append(ps, v.provider)
 		}
 	}
+	s.provs = ps
 	return ps
+}
+
+// setVolumes replaces the set's volumes and their names.
+func (s *snapshotSet) setVolumes(vols []setVolume, names []string) {
+	s.volumes, s.names, s.provs = vols, names, nil
 }
 
 // touch records that provider p was asked to prepare part of the set.

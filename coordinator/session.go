@@ -87,27 +87,41 @@ var _ requestor.Requestor = (*Session)(nil)
 // New returns a session in PhaseNew over the configured writers and
 // providers.
 func New(cfg Config) (*Session, error) {
+	// Duplicate IDs are found by scanning while participants are few.
+	const scanned = 16
 	infos := make([]writer.Info, 0, len(cfg.Writers))
-	ids := indexOfID{} // instance ID -> writer
+	var byInstance map[vss.ID]int
+	if len(cfg.Writers) > scanned {
+		byInstance = make(map[vss.ID]int, len(cfg.Writers))
+	}
 	for i, w := range cfg.Writers {
 		if w == nil {
 			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writer %d is nil", i)
 		}
 		info := w.Info()
-		if prev, dup := ids.add(info.InstanceID, i); dup {
+		if prev := firstWithID(i, func(j int) vss.ID { return infos[j].InstanceID }, byInstance, info.InstanceID); prev >= 0 {
 			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writers %q and %q share instance ID %v", infos[prev].Name, info.Name, info.InstanceID)
+		}
+		if byInstance != nil {
+			byInstance[info.InstanceID] = i
 		}
 		infos = append(infos, info)
 	}
 	pinfos := make([]provider.Info, 0, len(cfg.Providers))
-	pids := indexOfID{}
+	var byID map[vss.ID]int
+	if len(cfg.Providers) > scanned {
+		byID = make(map[vss.ID]int, len(cfg.Providers))
+	}
 	for i, p := range cfg.Providers {
 		if p == nil {
 			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "provider %d is nil", i)
 		}
 		info := p.Info()
-		if _, dup := pids.add(info.ID, i); dup {
+		if firstWithID(i, func(j int) vss.ID { return pinfos[j].ID }, byID, info.ID) >= 0 {
 			return nil, vss.Errorf(vss.ErrProviderAlreadyRegistered, "coordinator.New", "provider ID %v registered twice", info.ID)
+		}
+		if byID != nil {
+			byID[info.ID] = i
 		}
 		pinfos = append(pinfos, info)
 	}
@@ -125,36 +139,22 @@ func New(cfg Config) (*Session, error) {
 	return s, nil
 }
 
-// indexOfID finds duplicate IDs among a session's participants: by
-// scanning while they are few, with a map once they are many.
-type indexOfID struct {
-	ids []vss.ID
-	m   map[vss.ID]int
-}
-
-// add records that participant i has id, or returns the participant that
-// already has it.
-func (x *indexOfID) add(id vss.ID, i int) (prev int, dup bool) {
-	if x.m == nil {
-		for j, o := range x.ids {
-			if o == id {
-				return j, true
-			}
+// firstWithID returns the index of the first of n participants whose ID
+// (id(i)) is want, or -1: by scanning while they are few, with the map
+// byID (made by the caller when they are many) otherwise.
+func firstWithID(n int, id func(int) vss.ID, byID map[vss.ID]int, want vss.ID) int {
+	if byID != nil {
+		if j, ok := byID[want]; ok {
+			return j
 		}
-		if len(x.ids) < 16 {
-			x.ids = append(x.ids, id)
-			return 0, false
-		}
-		x.m = make(map[vss.ID]int, 2*len(x.ids))
-		for j, o := range x.ids {
-			x.m[o] = j
+		return -1
+	}
+	for j := range n {
+		if id(j) == want {
+			return j
 		}
 	}
-	if j, ok := x.m[id]; ok {
-		return j, true
-	}
-	x.m[id] = i
-	return 0, false
+	return -1
 }
 
 // Trace returns the records of the session so far.

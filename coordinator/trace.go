@@ -330,6 +330,10 @@ type Trace struct {
 	volumes  []string    // the volumes records name, by entry.volume-1
 	logger   *slog.Logger
 	onRecord func(Record)
+
+	// First room for names and volumes, enough for most sessions.
+	nameBuf [2][4]string
+	volBuf  [4]string
 }
 
 // entry is a Record packed: Seq is its position, the one field that says
@@ -369,7 +373,9 @@ type entryMore struct {
 // NewTrace returns an empty trace that also logs every record to logger as
 // a log/slog record, if logger is not nil.
 func NewTrace(logger *slog.Logger) *Trace {
-	return &Trace{logger: logger, entries: make([]entry, 0, 160)} // a whole backup's worth
+	t := &Trace{logger: logger, entries: make([]entry, 0, 160)} // a whole backup's worth
+	t.names[0], t.names[1], t.volumes = t.nameBuf[0][:0], t.nameBuf[1][:0], t.volBuf[:0]
+	return t
 }
 
 // add appends r, numbering it.

@@ -65,7 +65,18 @@ func (m *Machine) baseEvent(kind writer.EventKind) *writer.Event {
 // sendEvent delivers an event to one writer. Freeze is bounded by the
 // writer's freeze window, other events by the event timeout.
 func (m *Machine) sendEvent(w *writerSlot, base *writer.Event, background bool) {
-	m.sendEventIn(w, base, background, new(writer.Event))
+	m.sendEventIn(w, base, background, &m.newEvents(1)[0])
+}
+
+// newEvents returns n zero events for writers' own copies. They are cut
+// from chunks of several, never reused: a writer may keep its event.
+func (m *Machine) newEvents(n int) []writer.Event {
+	if n > len(m.evChunk) {
+		m.evChunk = make([]writer.Event, max(n, 4*len(m.writers))) // four events of every writer
+	}
+	evs := m.evChunk[:n:n]
+	m.evChunk = m.evChunk[n:]
+	return evs
 }
 
 // sendEventIn is sendEvent with the writer's copy of the event in e.
@@ -99,7 +110,7 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 // broadcast sends an event to every writer in ws; the stage waits for all.
 func (m *Machine) broadcast(kind writer.EventKind, ws []*writerSlot) {
 	base := m.baseEvent(kind)
-	evs := make([]writer.Event, len(ws)) // each writer's own copy, in one allocation
+	evs := m.newEvents(len(ws)) // each writer's own copy
 	for i, w := range ws {
 		m.sendEventIn(w, base, false, &evs[i])
 	}

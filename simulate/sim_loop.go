@@ -43,8 +43,16 @@ type Loop struct {
 	free    []int32 // slots not in use
 	answers int     // answers in events, cancelled ones included
 	seq     uint64
-	gone    map[uint64]bool // cancelled tokens
+	gone    map[uint64]bool // cancelled tokens; made at the first Cancel
 	mctx    meterCtx        // the context work runs under (runQueued)
+
+	// First room for the queues, the order, the events and their slots:
+	// enough for a backup with a few writers, in the loop's own memory.
+	queuedBuf [2][4]queuedOp
+	orderBuf  [8]int32
+	eventBuf  [8]eventAt
+	slotBuf   [8]slot
+	freeBuf   [8]int32
 }
 
 type queuedOp struct {
@@ -62,7 +70,10 @@ type Source interface {
 
 // NewLoopFrom returns a loop at Epoch whose choices come from src.
 func NewLoopFrom(src Source) *Loop {
-	return &Loop{now: epoch, rng: src, gone: map[uint64]bool{}}
+	l := &Loop{now: epoch, rng: src}
+	l.queued, l.spare, l.order = l.queuedBuf[0][:0], l.queuedBuf[1][:0], l.orderBuf[:0]
+	l.events, l.slots, l.free = l.eventBuf[:0], l.slotBuf[:0], l.freeBuf[:0]
+	return l
 }
 
 // NewLoop returns a loop at Epoch whose choices come from seed.
@@ -146,7 +157,12 @@ func (l *Loop) Go(o coordinator.Op, run func(ctx context.Context, o coordinator.
 }
 
 // Cancel drops the answer of the work named token.
-func (l *Loop) Cancel(token uint64) { l.gone[token] = true }
+func (l *Loop) Cancel(token uint64) {
+	if l.gone == nil {
+		l.gone = map[uint64]bool{}
+	}
+	l.gone[token] = true
+}
 
 // Wait runs the queued work, then advances virtual time event by event:
 // callbacks scheduled with At and After run as their time comes; the first
