@@ -88,10 +88,12 @@ type Machine struct {
 	active   activeCall
 	startBuf []Op
 
-	holdDue    time.Duration  // the end of the hold window, from the start; zero unless a commit runs under held writes
-	provActors []Actor        // the providers as trace records name them
-	wsBuf      []*writerSlot  // writersIn's buffer
-	evChunk    []writer.Event // what is left of the chunk writers' events are cut from
+	holdDue      time.Duration  // the end of the hold window, from the start; zero unless a commit runs under held writes
+	lastDue      time.Duration  // NextDeadline's last answer, from the start
+	lastDeadline time.Time      // and as a time
+	provActors   []Actor        // the providers as trace records name them
+	wsBuf        []*writerSlot  // writersIn's buffer
+	evChunk      []writer.Event // what is left of the chunk writers' events are cut from
 
 	// First room for the buffers above, enough for a backup with a few
 	// writers and providers, in the machine's own memory.
@@ -101,7 +103,7 @@ type Machine struct {
 	provBuf    [2]Actor
 	pendingBuf [8]op
 	startArr   [4]Op
-	stageBuf   [24]func(*Machine) // DoSnapshotSet has 18 stages
+	stageBuf   [20]func(*Machine) // DoSnapshotSet has 18 stages
 }
 
 // activeCall is the requestor call the machine is working on: its program
@@ -254,7 +256,10 @@ func (m *Machine) NextDeadline() (t time.Time, ok bool) {
 	if !ok {
 		return time.Time{}, false
 	}
-	return m.cfg.Start.Add(due), true
+	if due != m.lastDue || m.lastDeadline.IsZero() { // it seldom changes: spare the time arithmetic
+		m.lastDue, m.lastDeadline = due, m.cfg.Start.Add(due)
+	}
+	return m.lastDeadline, true
 }
 
 // Call starts a requestor call. If the call cannot start (it is out of

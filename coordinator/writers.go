@@ -85,7 +85,7 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 	if e.Kind == writer.EventFreeze || e.Kind == writer.EventThaw {
 		e.Level = w.level
 	}
-	if sel := m.selected[w.info.InstanceID]; len(sel) > 0 {
+	if sel := m.selectedOf(w); len(sel) > 0 {
 		e.Components = make([]*writer.Component, len(sel))
 		for i, c := range sel {
 			cc := *c
@@ -159,7 +159,7 @@ func (m *Machine) keepComponents(w *writerSlot, e *writer.Event) {
 	if e == nil {
 		return
 	}
-	sel := m.selected[w.info.InstanceID]
+	sel := m.selectedOf(w)
 	for _, c := range e.Components {
 		for _, s := range sel {
 			if s.Key() == c.Key() {
@@ -167,6 +167,14 @@ func (m *Machine) keepComponents(w *writerSlot, e *writer.Event) {
 			}
 		}
 	}
+}
+
+// selectedOf returns the components selected of writer w.
+func (m *Machine) selectedOf(w *writerSlot) []*writer.Component {
+	if len(m.selected) == 0 {
+		return nil
+	}
+	return m.selected[w.info.InstanceID]
 }
 
 func (m *Machine) setState(w *writerSlot, s vss.WriterState) {

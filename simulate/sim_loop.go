@@ -46,6 +46,9 @@ type Loop struct {
 	gone    map[uint64]bool // cancelled tokens; made at the first Cancel
 	mctx    meterCtx        // the context work runs under (runQueued)
 
+	lastDeadline time.Time     // the last deadline Wait was given
+	lastDue      time.Duration // and on the events' clock
+
 	// First room for the queues, the order, the events and their slots:
 	// enough for a backup with a few writers, in the loop's own memory.
 	queuedBuf [2][4]queuedOp
@@ -173,7 +176,10 @@ func (l *Loop) Cancel(token uint64) {
 func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (coordinator.Completion, bool, error) {
 	var due time.Duration // the deadline on the events' clock
 	if hasDeadline {
-		due = deadline.Sub(epoch)
+		if deadline != l.lastDeadline { // a session asks with the same deadline again and again
+			l.lastDeadline, l.lastDue = deadline, deadline.Sub(epoch)
+		}
+		due = l.lastDue
 	}
 	for {
 		l.runQueued()
@@ -201,7 +207,7 @@ func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (
 			continue
 		}
 		l.answers--
-		if l.gone[s.c.Token] {
+		if len(l.gone) > 0 && l.gone[s.c.Token] {
 			delete(l.gone, s.c.Token)
 			l.release(next.slot)
 			continue
@@ -278,7 +284,7 @@ func (l *Loop) runQueued() {
 		for _, k := range order {
 			q := &batch[k]
 			token := q.op.Token
-			if l.gone[token] {
+			if len(l.gone) > 0 && l.gone[token] {
 				delete(l.gone, token)
 				continue
 			}

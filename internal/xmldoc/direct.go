@@ -126,6 +126,14 @@ func (d *Direct) String() string { return d.b.String() }
 // attribute value would not keep are escaped, and what is not an XML
 // character (invalid UTF-8 included) becomes U+FFFD.
 func escapeAttr(b *strings.Builder, s string) {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < utf8.RuneSelf && s[i] != '&' && s[i] != '<' && s[i] != '"' {
+		i++
+	}
+	if i == len(s) { // nothing to escape, as most values
+		b.WriteString(s)
+		return
+	}
 	last := 0
 	for i := 0; i < len(s); {
 		r, width := rune(s[i]), 1
