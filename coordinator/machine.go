@@ -78,7 +78,8 @@ type Machine struct {
 	status   []requestor.WriterStatus
 	gathered bool // GatherWriterStatus ran
 
-	pending []op // the Ops awaited, in the order they started
+	pending []op // the Ops awaited, in the order they started; zero ops are tombstones of completed ones
+	live    int  // the Ops awaited: pending without its tombstones
 	token   uint64
 	cur     *activeCall
 	out     Output
@@ -101,7 +102,7 @@ type Machine struct {
 	writerBuf  [4]*writerSlot
 	wsArr      [4]*writerSlot
 	provBuf    [2]Actor
-	pendingBuf [8]op
+	pendingBuf [6]op
 	startArr   [4]Op
 	stageBuf   [20]func(*Machine) // DoSnapshotSet has 18 stages
 }
@@ -232,7 +233,7 @@ func (m *Machine) Frozen() []int {
 }
 
 // Pending returns how many Ops the machine awaits.
-func (m *Machine) Pending() int { return len(m.pending) }
+func (m *Machine) Pending() int { return m.live }
 
 // NextDeadline returns the earliest time at which the machine needs a
 // Tick: a writer's freeze window, an event's timeout or the end of the
@@ -320,9 +321,12 @@ func (m *Machine) complete(now time.Time, c *Completion) Output {
 	if i < 0 {
 		return m.take()
 	}
-	op := m.pending[i]
-	m.pending = append(m.pending[:i], m.pending[i+1:]...)
-	o := &op
+	done := m.pending[i]
+	m.pending[i] = op{} // a tombstone: the others keep their places and order
+	if m.live--; m.live == 0 {
+		m.pending = m.pending[:0]
+	}
+	o := &done
 	switch o.kind {
 	case OpWriterEvent:
 		m.writerResult(o, c)
@@ -396,7 +400,7 @@ func (m *Machine) pump() {
 			s(m)
 			continue
 		}
-		if len(m.pending) > 0 {
+		if m.live > 0 {
 			return // background work, such as an Abort, must settle first
 		}
 		if err := m.cur.reply.Err; err == nil {
@@ -421,6 +425,9 @@ func (m *Machine) barrierPending() bool {
 
 // find returns the index of the awaited Op named token, or -1.
 func (m *Machine) find(token uint64) int {
+	if token == 0 {
+		return -1 // the token of no Op, and of the tombstones in pending
+	}
 	for i := range m.pending {
 		if m.pending[i].token == token {
 			return i
@@ -435,6 +442,9 @@ func (m *Machine) orphanIf(match func(o *op) bool) []op {
 	var gone []op
 	kept := m.pending[:0]
 	for _, o := range m.pending {
+		if o.token == 0 {
+			continue // a tombstone
+		}
 		if match(&o) {
 			gone = append(gone, o)
 			m.out.Cancel = append(m.out.Cancel, o.token)
@@ -443,7 +453,7 @@ func (m *Machine) orphanIf(match func(o *op) bool) []op {
 		}
 	}
 	clear(m.pending[len(kept):])
-	m.pending = kept
+	m.pending, m.live = kept, len(kept)
 	return gone
 }
 
@@ -484,6 +494,7 @@ func (m *Machine) start(o Op, due time.Duration, background bool) {
 		p.event = o.Event.Kind
 	}
 	m.pending = append(m.pending, p)
+	m.live++
 	if m.out.Start == nil {
 		m.out.Start = m.startBuf
 	}

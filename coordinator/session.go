@@ -133,7 +133,7 @@ func New(cfg Config) (*Session, error) {
 	}
 	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
 	s.trace.OnRecord(cfg.OnRecord)
-	s.runOp = s.run
+	s.runOp = func(ctx context.Context, o Op) Completion { return s.run(ctx, &o) }
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
 		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Trace: s.trace})
 	return s, nil
@@ -224,14 +224,22 @@ func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 	}
 	waitCtx := s.driveUnder(ctx)
 	s.busy = true
-	defer s.idle()
+	driving := true
+	defer func() {
+		if driving { // a panic went through: Close must not wait for the call
+			s.mu.Lock()
+			s.idle()
+			s.mu.Unlock()
+		}
+	}()
+	// The next deadline is taken with each input, under the same lock:
+	// nothing else changes the machine while the call is driven (a call
+	// from another goroutine is answered without touching it).
+	deadline, has := s.m.NextDeadline()
 	s.mu.Unlock()
 
 	for {
 		s.execute(&out)
-		s.mu.Lock()
-		deadline, has := s.m.NextDeadline()
-		s.mu.Unlock()
 		comp, ok, err := s.rt.Wait(waitCtx, deadline, has)
 		s.mu.Lock()
 		switch {
@@ -250,8 +258,13 @@ func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 			*r = *out.Reply
 			s.mu.Unlock()
 			s.execute(&out)
+			s.mu.Lock()
+			s.idle()
+			s.mu.Unlock()
+			driving = false
 			return
 		}
+		deadline, has = s.m.NextDeadline()
 		s.mu.Unlock()
 	}
 }
@@ -271,14 +284,13 @@ func (s *Session) driveUnder(ctx context.Context) context.Context {
 }
 
 // idle marks the end of the call being driven, for a Close waiting on it.
+// It runs under s.mu.
 func (s *Session) idle() {
-	s.mu.Lock()
 	s.busy = false
 	if s.closeWait != nil {
 		close(s.closeWait)
 		s.closeWait = nil
 	}
-	s.mu.Unlock()
 }
 
 // execute starts and cancels what the machine asked for.
@@ -292,7 +304,7 @@ func (s *Session) execute(out *Output) {
 }
 
 // run carries out one Op against the real participants.
-func (s *Session) run(ctx context.Context, o Op) (c Completion) {
+func (s *Session) run(ctx context.Context, o *Op) (c Completion) {
 	switch o.Kind {
 	case OpWriterEvent:
 		w := s.cfg.Writers[o.Writer]
@@ -321,7 +333,7 @@ func (s *Session) run(ctx context.Context, o Op) (c Completion) {
 }
 
 // callProvider makes one provider call.
-func callProvider(ctx context.Context, p provider.Provider, o Op) Completion {
+func callProvider(ctx context.Context, p provider.Provider, o *Op) Completion {
 	var c Completion
 	switch o.Method {
 	case provider.MethodIsVolumeSupported:
