@@ -80,6 +80,7 @@ type Machine struct {
 
 	pending []op // the Ops awaited, in the order they started; zero ops are tombstones of completed ones
 	live    int  // the Ops awaited: pending without its tombstones
+	named   bool // the trace knows every actor's name by its index (quick)
 	token   uint64
 	cur     *activeCall
 	out     Output
@@ -201,6 +202,15 @@ func NewMachine(cfg MachineConfig) *Machine {
 	m.wsBuf = m.wsArr[:0]
 	if n > len(m.wsArr) {
 		m.wsBuf = make([]*writerSlot, 0, n)
+	}
+	if t := cfg.Trace; t != nil { // the trace names the actors by index
+		m.named = true
+		for _, w := range m.writers {
+			m.named = m.named && t.named(&w.actor)
+		}
+		for i := range m.provActors {
+			m.named = m.named && t.named(&m.provActors[i])
+		}
 	}
 	return m
 }
@@ -559,8 +569,16 @@ func (m *Machine) record(step int, r *Record) {
 // straight into the trace when it fits an entry.
 func (m *Machine) quick(kind RecordKind, a *Actor, what int, volume string, flags uint8) {
 	t := m.cfg.Trace
-	if t == nil || t.quick(m.at, m.step, kind, a, what, volume, flags) {
+	if t == nil {
 		return
+	}
+	if m.named && uint(what) <= 255 && uint(m.step) <= 255 {
+		e := entry{at: m.at, index: int32(a.Index), step: uint8(m.step), kind: uint8(kind), actor: uint8(a.Kind),
+			what: uint8(what), flags: flags}
+		if volume == "" || t.volume(volume, &e.volume) {
+			t.put(e)
+			return
+		}
 	}
 	r := Record{Kind: kind, Actor: *a, Volume: volume, Result: flags&entryResult != 0, Supported: flags&entrySupported != 0}
 	switch kind {

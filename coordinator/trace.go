@@ -385,26 +385,13 @@ func (t *Trace) add(r *Record) {
 	t.notify(r)
 }
 
-// quick appends the record of a call, an event, a provider method or
-// their outcome without error: one that names kind, actor a, the call,
-// event or method what, volume and the flags (entryResult,
-// entrySupported), and no other field. It reports false, adding nothing,
-// if the record does not fit an entry.
-func (t *Trace) quick(at time.Duration, step int, kind RecordKind, a *Actor, what int, volume string, flags uint8) bool {
-	if uint(step) > 255 || uint(what) > 255 || uint(a.Index) > 1<<31-1 || !t.named(a) {
-		return false
-	}
-	e := entry{at: at, index: int32(a.Index), step: uint8(step), kind: uint8(kind), actor: uint8(a.Kind),
-		what: uint8(what), flags: flags}
-	if !t.volume(volume, &e.volume) {
-		return false
-	}
+// put appends e, a record packed by the machine (see Machine.quick).
+func (t *Trace) put(e entry) {
 	t.entries = append(t.entries, e)
 	if t.onRecord != nil || t.logger != nil {
 		r := t.record(len(t.entries) - 1)
 		t.notify(&r)
 	}
-	return true
 }
 
 // notify hands r to the trace's OnRecord function and logger.
