@@ -18,6 +18,9 @@ var (
 	componentTypeTokens = map[string]vss.ComponentType{
 		"database": vss.ComponentDatabase, "filegroup": vss.ComponentFileGroup,
 	}
+	// The tokens by value, as xmldoc.TokenOf finds them, for xmlDirect.
+	backupTypeNames    = xmldoc.TokensOf(backupTypeTokens)
+	componentTypeNames = xmldoc.TokensOf(componentTypeTokens)
 )
 
 // ParseBackupDocument reads a backup components document as
@@ -161,7 +164,7 @@ func (d *BackupDocument) xmlDirect() (string, error) {
 	x.SetNonEmpty("version", d.Version)
 	x.SetBool("bootableSystemStateBackup", d.BootableSystemState)
 	x.SetBool("selectComponents", d.SelectComponents)
-	tok, ok := xmldoc.TokenOf(backupTypeTokens, d.Type)
+	tok, ok := backupTypeNames[d.Type]
 	if !ok {
 		return "", xmldoc.Invalid("BACKUP_COMPONENTS", "backupType", "%d is not a backup type", int32(d.Type))
 	}
@@ -182,7 +185,7 @@ func (d *BackupDocument) xmlDirect() (string, error) {
 			x.Start("COMPONENT", "")
 			x.SetNonEmpty("logicalPath", c.LogicalPath)
 			x.Set("componentName", c.Name)
-			tok, ok := xmldoc.TokenOf(componentTypeTokens, c.Type)
+			tok, ok := componentTypeNames[c.Type]
 			if !ok {
 				return "", xmldoc.Invalid("BACKUP_COMPONENTS/WRITER_COMPONENTS/COMPONENT", "componentType", "component %v: %v is not a component type", c.Key(), c.Type)
 			}

@@ -358,6 +358,16 @@ func TokenOf[T ~int32](table map[string]T, v T) (string, bool) {
 	return best, found
 }
 
+// TokensOf returns TokenOf for every value of table, to look up instead of
+// searching the table.
+func TokensOf[T ~int32](table map[string]T) map[T]string {
+	out := make(map[T]string, len(table))
+	for _, v := range table {
+		out[v], _ = TokenOf(table, v)
+	}
+	return out
+}
+
 // WrongRoot is the error for a document whose root is not want. It
 // recognises diskshadow's manifest, which people often take for a VSS
 // document.
