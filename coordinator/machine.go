@@ -572,13 +572,16 @@ func (m *Machine) quick(kind RecordKind, a *Actor, what int, volume string, flag
 	if t == nil {
 		return
 	}
-	if m.named && uint(what) <= 255 && uint(m.step) <= 255 {
-		e := entry{at: m.at, index: int32(a.Index), step: uint8(m.step), kind: uint8(kind), actor: uint8(a.Kind),
-			what: uint8(what), flags: flags}
-		if volume == "" || t.volume(volume, &e.volume) {
-			t.put(e)
-			return
-		}
+	var v uint16
+	if m.named && uint(what) <= 255 && uint(m.step) <= 255 && (volume == "" || t.volume(volume, &v)) {
+		// Written in place, field by field: an entry built aside and
+		// copied in would be read back while its bytes are still being
+		// stored, which stalls.
+		e := t.next()
+		e.at, e.index, e.more, e.volume = m.at, int32(a.Index), 0, v
+		e.step, e.kind, e.actor, e.what, e.decision, e.flags = uint8(m.step), uint8(kind), uint8(a.Kind), uint8(what), 0, flags
+		t.added()
+		return
 	}
 	r := Record{Kind: kind, Actor: *a, Volume: volume, Result: flags&entryResult != 0, Supported: flags&entrySupported != 0}
 	switch kind {

@@ -385,9 +385,21 @@ func (t *Trace) add(r *Record) {
 	t.notify(r)
 }
 
-// put appends e, a record packed by the machine (see Machine.quick).
-func (t *Trace) put(e entry) {
-	t.entries = append(t.entries, e)
+// next appends an entry for the machine to fill (see Machine.quick),
+// then to hand over with added.
+func (t *Trace) next() *entry {
+	n := len(t.entries)
+	if n == cap(t.entries) {
+		t.entries = append(t.entries, entry{})
+	} else {
+		t.entries = t.entries[:n+1]
+	}
+	return &t.entries[n]
+}
+
+// added tells the OnRecord function and the logger of the entry just
+// filled.
+func (t *Trace) added() {
 	if t.onRecord != nil || t.logger != nil {
 		r := t.record(len(t.entries) - 1)
 		t.notify(&r)
