@@ -139,10 +139,7 @@ func (m *Machine) begin(c *Call) {
 				m.finish(vss.Errorf(vss.CodeOf(err), c.Kind.String(), "snapshot %v: %w", c.ID, err))
 				return
 			}
-			if r.Snapshot != nil {
-				m.cur.reply.Snapshot = *r.Snapshot
-			}
-			m.cur.reply.FS = r.FS
+			m.cur.reply.Snapshot, m.cur.reply.FS = r.Snapshot, r.FS
 		})
 
 	case CallSetBackupSucceeded:

@@ -256,12 +256,14 @@ func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 		}
 		if out.Reply != nil {
 			*r = *out.Reply
-			s.mu.Unlock()
-			s.execute(&out)
-			s.mu.Lock()
+			if len(out.Start) > 0 || len(out.Cancel) > 0 { // seldom: work to start or cancel first
+				s.mu.Unlock()
+				s.execute(&out)
+				s.mu.Lock()
+			}
 			s.idle()
-			s.mu.Unlock()
 			driving = false
+			s.mu.Unlock()
 			return
 		}
 		deadline, has = s.m.NextDeadline()
@@ -457,7 +459,10 @@ func (s *Session) WriterStatus(ctx context.Context) ([]requestor.WriterStatus, e
 func (s *Session) GetSnapshotProperties(ctx context.Context, id vss.ID) (provider.Snapshot, error) {
 	var r Reply
 	s.do(ctx, &Call{Kind: CallGetSnapshotProperties, ID: id}, &r)
-	return r.Snapshot, r.Err
+	if r.Snapshot == nil {
+		return provider.Snapshot{}, r.Err
+	}
+	return *r.Snapshot, r.Err
 }
 
 // SnapshotFS implements requestor.Requestor.
