@@ -498,17 +498,35 @@ func (m *Machine) orphanBarrier() {
 func (m *Machine) start(o Op, due time.Duration, background bool) {
 	m.token++
 	o.Token = m.token
-	p := op{token: o.Token, due: due, kind: o.Kind, writer: o.Writer, provider: o.Provider, method: o.Method,
-		volume: o.Volume, barrier: !background}
+	var p *op
+	m.pending, p = push1(m.pending)
+	p.token, p.due, p.kind, p.writer, p.provider, p.method = o.Token, due, o.Kind, o.Writer, o.Provider, o.Method
+	p.volume, p.barrier, p.event = o.Volume, !background, 0
 	if o.Event != nil {
 		p.event = o.Event.Kind
 	}
-	m.pending = append(m.pending, p)
 	m.live++
 	if m.out.Start == nil {
 		m.out.Start = m.startBuf
 	}
-	m.out.Start = append(m.out.Start, o)
+	var s *Op
+	m.out.Start, s = push1(m.out.Start)
+	*s = o
+}
+
+// push1 extends s by one element and returns it with a pointer to that
+// element, which the caller fills in place: an element built aside and
+// appended is copied 16 bytes at a time while its fields are still being
+// stored, a stall. The element may hold what the slice held before.
+func push1[T any](s []T) ([]T, *T) {
+	n := len(s)
+	if n == cap(s) {
+		var zero T
+		s = append(s, zero)
+	} else {
+		s = s[:n+1]
+	}
+	return s, &s[n]
 }
 
 // expire fails whatever has passed its deadline: writer events, freeze

@@ -156,7 +156,16 @@ func (l *Loop) Go(o coordinator.Op, run func(ctx context.Context, o coordinator.
 	if l.queued == nil {
 		l.queued = make([]queuedOp, 0, 4) // a stage's writers or providers
 	}
-	l.queued = append(l.queued, queuedOp{o, run})
+	// Filled in place: a queuedOp built aside and appended is copied 16
+	// bytes at a time while its last field is still being stored, a stall.
+	n := len(l.queued)
+	if n == cap(l.queued) {
+		l.queued = append(l.queued, queuedOp{})
+	} else {
+		l.queued = l.queued[:n+1]
+	}
+	q := &l.queued[n]
+	q.op, q.run = o, run
 }
 
 // Cancel drops the answer of the work named token.
@@ -229,7 +238,7 @@ func (l *Loop) At(t time.Time, f func()) {
 	i := l.slot()
 	l.slots[i].fn = f
 	l.seq++
-	l.events.push(eventAt{at: at, seq: l.seq, slot: i})
+	l.events.push(at, l.seq, i)
 }
 
 // After schedules f to run d from now; see At.
@@ -306,7 +315,7 @@ func (l *Loop) runQueued() {
 			l.slots[i].c = c
 			l.seq++
 			l.answers++
-			l.events.push(eventAt{at: l.elapsed + cost, seq: l.seq, slot: i})
+			l.events.push(l.elapsed+cost, l.seq, i)
 		}
 		clear(batch)
 		l.spare = batch[:0]
@@ -340,11 +349,18 @@ func (h eventHeap) less(i, j int) bool {
 	return h[i].seq < h[j].seq
 }
 
-func (h *eventHeap) push(s eventAt) {
+func (h *eventHeap) push(at time.Duration, seq uint64, slot int32) {
 	if *h == nil {
 		*h = make(eventHeap, 0, 8)
 	}
-	*h = append(*h, s)
+	n := len(*h)
+	if n == cap(*h) {
+		*h = append(*h, eventAt{})
+	} else {
+		*h = (*h)[:n+1]
+	}
+	e := &(*h)[n] // filled in place, as Go fills its queue
+	e.at, e.seq, e.slot = at, seq, slot
 	for i := len(*h) - 1; i > 0; {
 		p := (i - 1) / 2
 		if !h.less(i, p) {
