@@ -598,7 +598,9 @@ func (m *Machine) quick(kind RecordKind, a *Actor, what int, volume string, flag
 		e := t.next()
 		e.at, e.index, e.more, e.volume = m.at, int32(a.Index), 0, v
 		e.step, e.kind, e.actor, e.what, e.decision, e.flags = uint8(m.step), uint8(kind), uint8(a.Kind), uint8(what), 0, flags
-		t.added()
+		if t.onRecord != nil || t.logger != nil {
+			t.added()
+		}
 		return
 	}
 	r := Record{Kind: kind, Actor: *a, Volume: volume, Result: flags&entryResult != 0, Supported: flags&entrySupported != 0}

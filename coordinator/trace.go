@@ -397,13 +397,11 @@ func (t *Trace) next() *entry {
 	return &t.entries[n]
 }
 
-// added tells the OnRecord function and the logger of the entry just
-// filled.
+// added tells the OnRecord function and the logger, if any, of the entry
+// just filled.
 func (t *Trace) added() {
-	if t.onRecord != nil || t.logger != nil {
-		r := t.record(len(t.entries) - 1)
-		t.notify(&r)
-	}
+	r := t.record(len(t.entries) - 1)
+	t.notify(&r)
 }
 
 // notify hands r to the trace's OnRecord function and logger.
