@@ -65,7 +65,7 @@ type Session struct {
 	cfg   Config
 	rt    Runtime
 	trace *Trace
-	runOp func(ctx context.Context, o Op) Completion // s.run, bound once
+	runOp func(ctx context.Context, o Op) Completion // s.runner(), made once
 
 	mu        sync.Mutex
 	m         *Machine
@@ -133,7 +133,7 @@ func New(cfg Config) (*Session, error) {
 	}
 	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
 	s.trace.OnRecord(cfg.OnRecord)
-	s.runOp = func(ctx context.Context, o Op) Completion { return s.run(ctx, &o) }
+	s.runOp = s.runner()
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
 		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, Trace: s.trace})
 	return s, nil
@@ -305,33 +305,37 @@ func (s *Session) execute(out *Output) {
 	}
 }
 
-// run carries out one Op against the real participants.
-func (s *Session) run(ctx context.Context, o *Op) (c Completion) {
-	switch o.Kind {
-	case OpWriterEvent:
-		w := s.cfg.Writers[o.Writer]
-		if o.Event.Kind == writer.EventIdentify {
-			md, err := writer.Identify(ctx, w)
-			return Completion{Metadata: md, Err: err}
-		}
-		return Completion{Event: o.Event, Err: writer.Deliver(ctx, w, o.Event)}
-	case OpProvider:
-		defer func() {
-			if r := recover(); r != nil {
-				c = Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Method.String(), "provider panicked: %v", r)}
+// runner returns the function that carries out one Op against the real
+// participants, as a Runtime runs it. Its body is the function's own, not
+// a call to a method: the Completion is built where it is returned.
+func (s *Session) runner() func(ctx context.Context, o Op) Completion {
+	return func(ctx context.Context, o Op) (c Completion) {
+		switch o.Kind {
+		case OpWriterEvent:
+			w := s.cfg.Writers[o.Writer]
+			if o.Event.Kind == writer.EventIdentify {
+				md, err := writer.Identify(ctx, w)
+				return Completion{Metadata: md, Err: err}
 			}
-		}()
-		return callProvider(ctx, s.cfg.Providers[o.Provider], o)
-	case OpHoldWrites:
-		if s.cfg.Volumes != nil {
-			return Completion{Err: s.cfg.Volumes.HoldWrites(ctx, o.Volumes)}
+			return Completion{Event: o.Event, Err: writer.Deliver(ctx, w, o.Event)}
+		case OpProvider:
+			defer func() {
+				if r := recover(); r != nil {
+					c = Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Method.String(), "provider panicked: %v", r)}
+				}
+			}()
+			return callProvider(ctx, s.cfg.Providers[o.Provider], &o)
+		case OpHoldWrites:
+			if s.cfg.Volumes != nil {
+				return Completion{Err: s.cfg.Volumes.HoldWrites(ctx, o.Volumes)}
+			}
+		case OpReleaseWrites:
+			if s.cfg.Volumes != nil {
+				return Completion{Err: s.cfg.Volumes.ReleaseWrites(ctx, o.Volumes)}
+			}
 		}
-	case OpReleaseWrites:
-		if s.cfg.Volumes != nil {
-			return Completion{Err: s.cfg.Volumes.ReleaseWrites(ctx, o.Volumes)}
-		}
+		return Completion{}
 	}
-	return Completion{}
 }
 
 // callProvider makes one provider call.
