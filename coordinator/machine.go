@@ -276,10 +276,13 @@ func (m *Machine) NextDeadline() (t time.Time, ok bool) {
 // Call starts a requestor call. If the call cannot start (it is out of
 // order, or another call is in progress), the Output holds its Reply at
 // once and nothing else.
-func (m *Machine) Call(now time.Time, c Call) Output { return m.call(now, &c) }
+func (m *Machine) Call(now time.Time, c Call) Output {
+	m.call(now, &c)
+	return m.take()
+}
 
-// call is Call with the call by pointer.
-func (m *Machine) call(now time.Time, c *Call) Output {
+// call is Call with the call by pointer, its Output left in m.out.
+func (m *Machine) call(now time.Time, c *Call) {
 	m.advance(now)
 	m.out = Output{}
 	step := c.Kind.step()
@@ -295,10 +298,12 @@ func (m *Machine) call(now time.Time, c *Call) Output {
 		err := vss.Errorf(code, c.Kind.String(), "%s is in progress", m.cur.call.Kind)
 		m.record(step, &Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
 		m.record(step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
-		return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
+		m.out.Reply = &Reply{Kind: c.Kind, Err: err}
+		return
 	}
 	if c.Kind == CallClose && m.phase == PhaseClosed {
-		return Output{Reply: &Reply{Kind: c.Kind}}
+		m.out.Reply = &Reply{Kind: c.Kind}
+		return
 	}
 	m.step = step
 	m.quick(RecCall, &requestorActor, int(c.Kind), "", 0)
@@ -313,23 +318,26 @@ func (m *Machine) call(now time.Time, c *Call) Output {
 	if !m.phase.Legal(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
 		m.pump()
-		return m.take()
+		return
 	}
 	m.begin(&m.cur.call)
 	m.pump()
-	return m.take()
 }
 
 // Complete reports the outcome of an Op. Outcomes of Ops the machine no
 // longer awaits (cancelled or timed out) are ignored.
-func (m *Machine) Complete(now time.Time, c Completion) Output { return m.complete(now, &c) }
+func (m *Machine) Complete(now time.Time, c Completion) Output {
+	m.complete(now, &c)
+	return m.take()
+}
 
-// complete is Complete with the completion by pointer.
-func (m *Machine) complete(now time.Time, c *Completion) Output {
+// complete is Complete with the completion by pointer, its Output left in
+// m.out.
+func (m *Machine) complete(now time.Time, c *Completion) {
 	m.advance(now)
 	i := m.find(c.Token)
 	if i < 0 {
-		return m.take()
+		return
 	}
 	done := m.pending[i]
 	m.pending[i] = op{} // a tombstone: the others keep their places and order
@@ -346,7 +354,6 @@ func (m *Machine) complete(now time.Time, c *Completion) Output {
 		m.writesResult(o, c)
 	}
 	m.pump()
-	return m.take()
 }
 
 // Tick tells the machine the time is now; it fails whatever has timed out.
@@ -384,6 +391,18 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 func (m *Machine) advance(now time.Time) {
 	if now != m.now && now.After(m.now) { // most inputs come at the time of the last
 		m.now, m.at = now, now.Sub(m.cfg.Start)
+	}
+}
+
+// takeInto moves the Output of the last input into o, field by field: a
+// driver's own copy, made under its lock. (A struct copy of m.out would
+// read it back 16 bytes at a time while its fields are still being
+// stored, which stalls.)
+func (m *Machine) takeInto(o *Output) {
+	o.Start, o.Cancel, o.Reply = m.out.Start, m.out.Cancel, m.out.Reply
+	m.out.Start, m.out.Cancel, m.out.Reply = nil, nil, nil
+	if o.Start != nil {
+		m.startBuf = o.Start[:0]
 	}
 }
 

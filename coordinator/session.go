@@ -215,7 +215,9 @@ func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 		ctx = context.Background()
 	}
 	s.mu.Lock()
-	out := s.m.call(s.rt.Now(), c)
+	var out Output
+	s.m.call(s.rt.Now(), c)
+	s.m.takeInto(&out)
 	if out.Reply != nil {
 		*r = *out.Reply
 		s.mu.Unlock()
@@ -252,7 +254,8 @@ func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 		case !ok:
 			out = s.m.Tick(s.rt.Now())
 		default:
-			out = s.m.complete(s.rt.Now(), &comp)
+			s.m.complete(s.rt.Now(), &comp)
+			s.m.takeInto(&out)
 		}
 		if out.Reply != nil {
 			*r = *out.Reply
