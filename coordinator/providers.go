@@ -122,7 +122,7 @@ func (m *Machine) providerResult(o *op, c *Completion) {
 	if c.Err == nil {
 		if o.method == provider.MethodGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
 			if m.set.devices == nil {
-				m.set.devices = map[string]string{}
+				m.set.devices = make(map[string]string, len(m.set.volumes))
 			}
 			if c.Snapshot != nil {
 				m.set.devices[o.volume] = c.Snapshot.DeviceObject

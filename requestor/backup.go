@@ -207,6 +207,9 @@ func (b *backupRun) run(ctx context.Context) error {
 		if err != nil && !errors.Is(err, vss.ErrNotSupported) {
 			return &BackupError{Step: "SnapshotFS " + v, Err: err}
 		}
+		if b.res.Snapshots == nil {
+			b.res.Snapshots = make([]VolumeSnapshot, 0, len(p.Volumes))
+		}
 		b.res.Snapshots = append(b.res.Snapshots, VolumeSnapshot{Volume: v, Properties: props, FS: fsys})
 	}
 	if p.Copy != nil {
