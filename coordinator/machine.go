@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"time"
 
@@ -249,22 +250,22 @@ func (m *Machine) Pending() int { return m.live }
 // Tick: a writer's freeze window, an event's timeout or the end of the
 // hold window. ok is false when nothing is timed.
 func (m *Machine) NextDeadline() (t time.Time, ok bool) {
-	var due time.Duration // the earliest, counted from the session's start
-	consider := func(d time.Duration) {
-		if d != 0 && (!ok || d < due) {
-			due, ok = d, true
-		}
-	}
+	const never = time.Duration(math.MaxInt64)
+	due := never // the earliest, counted from the session's start; zero durations are none
 	for i := range m.pending {
-		consider(m.pending[i].due)
+		if d := m.pending[i].due; d != 0 && d < due {
+			due = d
+		}
 	}
 	for _, w := range m.writers {
-		if w.inWindow {
-			consider(w.windowEnd)
+		if w.inWindow && w.windowEnd != 0 && w.windowEnd < due {
+			due = w.windowEnd
 		}
 	}
-	consider(m.holdDue)
-	if !ok {
+	if d := m.holdDue; d != 0 && d < due {
+		due = d
+	}
+	if due == never {
 		return time.Time{}, false
 	}
 	if due != m.lastDue || m.lastDeadline.IsZero() { // it seldom changes: spare the time arithmetic
