@@ -495,13 +495,22 @@ func (t *Trace) volume(name string, v *uint16) bool {
 
 // record unpacks entry i.
 func (t *Trace) record(i int) Record {
+	var r Record
+	t.unpack(i, &r)
+	return r
+}
+
+// unpack writes entry i into r, which is zero, field by field: Records
+// unpacks a whole trace straight into the slice it returns.
+func (t *Trace) unpack(i int, r *Record) {
 	e := &t.entries[i]
 	if e.more < 0 {
-		return t.whole[-e.more-1]
+		*r = t.whole[-e.more-1]
+		return
 	}
-	r := Record{Seq: i + 1, At: e.at, Step: int(e.step), Kind: RecordKind(e.kind),
-		Actor:    Actor{Kind: ActorKind(e.actor), Index: int(e.index)},
-		Decision: Decision(e.decision), Result: e.flags&entryResult != 0, Supported: e.flags&entrySupported != 0}
+	r.Seq, r.At, r.Step, r.Kind = i+1, e.at, int(e.step), RecordKind(e.kind)
+	r.Actor.Kind, r.Actor.Index = ActorKind(e.actor), int(e.index)
+	r.Decision, r.Result, r.Supported = Decision(e.decision), e.flags&entryResult != 0, e.flags&entrySupported != 0
 	if e.volume > 0 {
 		r.Volume = t.volumes[e.volume-1]
 	}
@@ -523,7 +532,6 @@ func (t *Trace) record(i int) Record {
 	default:
 		r.Method = provider.Method(e.what)
 	}
-	return r
 }
 
 // OnRecord makes the trace call f with every record as it is added, for
@@ -538,7 +546,7 @@ func (t *Trace) Records() []Record {
 	}
 	rs := make([]Record, len(t.entries))
 	for i := range rs {
-		rs[i] = t.record(i)
+		t.unpack(i, &rs[i])
 	}
 	return rs
 }
