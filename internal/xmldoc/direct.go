@@ -1,0 +1,229 @@
+package xmldoc
+
+import (
+	"encoding/hex"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/vsskit/vss"
+)
+
+// Direct writes a document straight into a string, byte for byte as Write
+// writes the same elements built with Out: compact, without an XML
+// declaration, attribute values escaped canonically, an element without
+// children closed with "/>". It spares a document the tree: saving the
+// backup components document of every backup is its use. Elements must be
+// ended in the reverse order they were started.
+//
+// Like Write, it refuses what Parse would refuse to read, with the same
+// error: each element is checked as its start tag is closed, in the order
+// Write checks a tree, and Result reports the first refusal.
+type Direct struct {
+	b    strings.Builder
+	open bool // the innermost element's start tag is not closed yet
+
+	c     checker       // the elements written, as Parse would follow them
+	tag   string        // the element whose start tag is open
+	attrs []vss.XMLAttr // and its attributes so far
+	err   error         // the first thing Parse would refuse
+
+	// First room for the checker's and the attributes' lists.
+	openBuf  [4]string
+	atBuf    [4]int
+	attrsBuf [8]vss.XMLAttr
+}
+
+// NewDirect returns a writer with room for size bytes.
+func NewDirect(size int) *Direct {
+	d := &Direct{}
+	d.b.Grow(size)
+	d.c.open, d.c.undoAt, d.attrs = d.openBuf[:0], d.atBuf[:0], d.attrsBuf[:0]
+	return d
+}
+
+// Start opens element tag, in namespace ns unless ns is empty.
+func (d *Direct) Start(tag, ns string) {
+	if d.open {
+		d.check()
+		d.b.WriteByte('>')
+	}
+	d.b.WriteByte('<')
+	d.b.WriteString(tag)
+	d.open = true
+	d.tag, d.attrs = tag, d.attrs[:0]
+	if ns != "" {
+		d.Set("xmlns", ns)
+	}
+}
+
+// End closes element tag.
+func (d *Direct) End(tag string) {
+	if d.open {
+		d.check()
+		d.b.WriteString("/>")
+		d.open = false
+	} else {
+		d.b.WriteString("</")
+		d.b.WriteString(tag)
+		d.b.WriteByte('>')
+	}
+	if d.err == nil {
+		d.c.leave()
+	}
+}
+
+// check checks the element whose start tag is being closed as Write's
+// check does: limits, namespaces, each attribute once, names.
+func (d *Direct) check() {
+	if d.err != nil {
+		return
+	}
+	if d.err = d.c.enter("", d.tag, d.attrs); d.err != nil {
+		return
+	}
+	if !isNCName(d.tag, false) {
+		d.err = Invalid(d.c.path(), "", "%q is not an XML name", d.tag)
+		return
+	}
+	for _, a := range d.attrs {
+		if !isNCName(a.Space, true) || !isNCName(a.Key, false) {
+			d.err = Invalid(d.c.path(), qualified(a.Space, a.Key), "%q is not an XML name", qualified(a.Space, a.Key))
+			return
+		}
+	}
+}
+
+// Set writes an attribute of the element just started.
+func (d *Direct) Set(key, value string) { d.SetNS("", key, value) }
+
+// SetNS writes an attribute with a namespace prefix (none if space is
+// empty).
+func (d *Direct) SetNS(space, key, value string) {
+	d.attrs = append(d.attrs, vss.XMLAttr{Space: space, Key: key, Value: value})
+	d.b.WriteByte(' ')
+	if space != "" {
+		d.b.WriteString(space)
+		d.b.WriteByte(':')
+	}
+	d.b.WriteString(key)
+	d.b.WriteString(`="`)
+	escapeAttr(&d.b, value)
+	d.b.WriteByte('"')
+}
+
+// SetNonEmpty writes an attribute unless value is empty.
+func (d *Direct) SetNonEmpty(key, value string) {
+	if value != "" {
+		d.Set(key, value)
+	}
+}
+
+// SetBool writes a "yes"/"no" attribute.
+func (d *Direct) SetBool(key string, v bool) {
+	if v {
+		d.Set(key, "yes")
+	} else {
+		d.Set(key, "no")
+	}
+}
+
+// SetUint writes a decimal attribute.
+func (d *Direct) SetUint(key string, v uint32) {
+	var b [10]byte
+	d.Set(key, string(strconv.AppendUint(b[:0], uint64(v), 10)))
+}
+
+// SetID writes a GUID attribute in the documents' form (lower case, no
+// braces), as vss.ID.XMLString prints it.
+func (d *Direct) SetID(key string, id vss.ID) {
+	var b [36]byte
+	hex.Encode(b[0:8], id[0:4])
+	b[8] = '-'
+	hex.Encode(b[9:13], id[4:6])
+	b[13] = '-'
+	hex.Encode(b[14:18], id[6:8])
+	b[18] = '-'
+	hex.Encode(b[19:23], id[8:10])
+	b[23] = '-'
+	hex.Encode(b[24:36], id[10:16])
+	d.attrs = append(d.attrs, vss.XMLAttr{Key: key}) // its value is no matter to the checks
+	d.b.WriteByte(' ')
+	d.b.WriteString(key)
+	d.b.WriteString(`="`)
+	d.b.Write(b[:]) // hexadecimal digits and dashes: nothing to escape
+	d.b.WriteByte('"')
+}
+
+// SetUnknown writes back attributes the model did not know.
+func (d *Direct) SetUnknown(attrs []vss.XMLAttr) {
+	for _, a := range attrs {
+		d.SetNS(a.Space, a.Key, a.Value)
+	}
+}
+
+// Result returns the document, or what Parse would refuse in it, as Write
+// would: a refusal of the checks, else a document over MaxSize.
+func (d *Direct) Result() (string, error) {
+	if d.err != nil {
+		return "", d.err
+	}
+	if d.b.Len() > MaxSize {
+		return "", Invalid("", "", "the document would be more than %d bytes, this library's limit", MaxSize)
+	}
+	return d.b.String(), nil
+}
+
+// escapeAttr writes s escaped as etree escapes a canonical attribute value
+// (WriteSettings.CanonicalAttrVal): &, <, " and the whitespace that an
+// attribute value would not keep are escaped, and what is not an XML
+// character (invalid UTF-8 included) becomes U+FFFD.
+func escapeAttr(b *strings.Builder, s string) {
+	i := 0
+	for i < len(s) && s[i] >= 0x20 && s[i] < utf8.RuneSelf && s[i] != '&' && s[i] != '<' && s[i] != '"' {
+		i++
+	}
+	if i == len(s) { // nothing to escape, as most values
+		b.WriteString(s)
+		return
+	}
+	last := 0
+	for i := 0; i < len(s); {
+		r, width := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, width = utf8.DecodeRuneInString(s[i:])
+		}
+		i += width
+		var esc string
+		switch r {
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '"':
+			esc = "&quot;"
+		case '\t':
+			esc = "&#x9;"
+		case '\n':
+			esc = "&#xA;"
+		case '\r':
+			esc = "&#xD;"
+		default:
+			if !xmlChar(r) || (r == utf8.RuneError && width == 1) {
+				esc = "\uFFFD"
+				break
+			}
+			continue
+		}
+		b.WriteString(s[last : i-width])
+		b.WriteString(esc)
+		last = i
+	}
+	b.WriteString(s[last:])
+}
+
+// xmlChar reports whether r is a character XML allows.
+func xmlChar(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
