@@ -84,8 +84,10 @@ type Session struct {
 	m         *Machine
 	busy      bool          // a call is being driven
 	closeWait chan struct{} // made by Close while a call is driven; closed when it returns
-	// closeDone is made by the first Close and closed when it is done;
-	// closed is then set and closeErr holds its result.
+	// closing is set by the first Close, and closed, with closeErr its
+	// result, once it is done. closeDone is made by a Close that waits for
+	// the first one, and closed by the first one when it is done.
+	closing   bool
 	closeDone chan struct{}
 	closed    bool
 	closeErr  error
@@ -98,8 +100,23 @@ type Session struct {
 	callParent context.Context
 	callStop   context.CancelFunc
 
-	runMu   sync.Mutex
-	running map[uint64]Op // the Ops whose writer or provider is being called
+	// The Ops whose writer or provider is being called, for Close to name
+	// those it abandons: a slot each, free when its token is zero, in
+	// room of the session's own for a few at once.
+	runMu      sync.Mutex
+	running    []runningOp
+	runningBuf [4]runningOp
+}
+
+// runningOp is an Op being carried out, as Close names it.
+type runningOp struct {
+	token    uint64
+	kind     OpKind
+	writer   int
+	event    writer.EventKind
+	provider int
+	method   provider.Method
+	volumes  []string
 }
 
 var _ requestor.Requestor = (*Session)(nil)
@@ -151,7 +168,8 @@ func New(cfg Config) (*Session, error) {
 	if cfg.IDs == nil {
 		cfg.IDs = rand.Reader
 	}
-	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger), running: map[uint64]Op{}}
+	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
+	s.running = s.runningBuf[:0]
 	s.trace.OnRecord(cfg.OnRecord)
 	s.runOp = s.runner()
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
@@ -236,7 +254,7 @@ func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 		ctx = context.Background()
 	}
 	s.mu.Lock()
-	if s.closeDone != nil && !s.closed {
+	if s.closing && !s.closed {
 		out := s.m.refuse(s.rt.Now(), c, vss.ErrBadState, "Close is in progress")
 		*r = *out.Reply
 		s.mu.Unlock()
@@ -351,9 +369,7 @@ func (s *Session) runner() func(ctx context.Context, o Op) Completion {
 		if err := ctx.Err(); err != nil {
 			return Completion{Err: err}
 		}
-		s.runMu.Lock()
-		s.running[o.Token] = o
-		s.runMu.Unlock()
+		s.runs(&o)
 		defer s.ran(o.Token)
 		switch o.Kind {
 		case OpWriterEvent:
@@ -383,10 +399,36 @@ func (s *Session) runner() func(ctx context.Context, o Op) Completion {
 	}
 }
 
-// ran tells that the Op named token returned.
+// runs notes that o is being carried out, in a free slot.
+func (s *Session) runs(o *Op) {
+	s.runMu.Lock()
+	var r *runningOp
+	for i := range s.running {
+		if s.running[i].token == 0 {
+			r = &s.running[i]
+			break
+		}
+	}
+	if r == nil {
+		s.running, r = push1(s.running)
+	}
+	r.token, r.kind, r.writer, r.provider, r.method, r.volumes = o.Token, o.Kind, o.Writer, o.Provider, o.Method, o.Volumes
+	r.event = 0
+	if o.Event != nil {
+		r.event = o.Event.Kind
+	}
+	s.runMu.Unlock()
+}
+
+// ran frees the slot of the Op named token, which returned.
 func (s *Session) ran(token uint64) {
 	s.runMu.Lock()
-	delete(s.running, token)
+	for i := range s.running {
+		if s.running[i].token == token {
+			s.running[i] = runningOp{}
+			break
+		}
+	}
 	s.runMu.Unlock()
 }
 
@@ -581,16 +623,21 @@ func (s *Session) SaveAsXML(ctx context.Context) (string, error) {
 // provider of the same session.
 func (s *Session) Close() error {
 	s.mu.Lock()
-	if s.closeDone != nil && !reintroduced.doubleClose {
+	if s.closing && !reintroduced.doubleClose {
+		if s.closed {
+			s.mu.Unlock()
+			return s.closeErr
+		}
+		if s.closeDone == nil {
+			s.closeDone = make(chan struct{})
+		}
 		done := s.closeDone
 		s.mu.Unlock()
 		<-done
 		return s.closeErr
 	}
-	first := s.closeDone == nil
-	if first {
-		s.closeDone = make(chan struct{})
-	}
+	first := !s.closing
+	s.closing = true
 	if s.busy {
 		if s.closeWait == nil {
 			s.closeWait = make(chan struct{})
@@ -611,11 +658,11 @@ func (s *Session) Close() error {
 	}
 	if first {
 		s.closed, s.closeErr = true, err
+		if s.closeDone != nil {
+			close(s.closeDone)
+		}
 	}
 	s.mu.Unlock()
-	if first {
-		close(s.closeDone)
-	}
 	return err
 }
 
@@ -623,24 +670,26 @@ func (s *Session) Close() error {
 // call still running after the runtime closed, or nil.
 func (s *Session) abandoned() error {
 	s.runMu.Lock()
-	ops := make([]Op, 0, len(s.running))
+	var ops []runningOp
 	for _, o := range s.running {
-		ops = append(ops, o)
+		if o.token != 0 {
+			ops = append(ops, o)
+		}
 	}
 	s.runMu.Unlock()
-	slices.SortFunc(ops, func(a, b Op) int { return cmp.Compare(a.Token, b.Token) })
+	slices.SortFunc(ops, func(a, b runningOp) int { return cmp.Compare(a.token, b.token) })
 	var errs []error
 	const why = "still running after its cancellation and the runtime's grace period; abandoned"
 	for _, o := range ops {
-		switch o.Kind {
+		switch o.kind {
 		case OpWriterEvent:
 			errs = append(errs, vss.Errorf(vss.ErrWriterNotResponding, "Close", "writer %q: %s handler %s",
-				s.cfg.Writers[o.Writer].Info().Name, o.Event.Kind, why))
+				s.cfg.Writers[o.writer].Info().Name, o.event, why))
 		case OpProvider:
 			errs = append(errs, vss.Errorf(vss.ErrUnexpectedProviderError, "Close", "provider %q: %s %s",
-				s.cfg.Providers[o.Provider].Info().Name, o.Method, why))
+				s.cfg.Providers[o.provider].Info().Name, o.method, why))
 		default:
-			errs = append(errs, vss.Errorf(vss.ErrUnexpected, "Close", "%s on %v: %s", o.Kind, o.Volumes, why))
+			errs = append(errs, vss.Errorf(vss.ErrUnexpected, "Close", "%s on %v: %s", o.kind, o.volumes, why))
 		}
 	}
 	return errors.Join(errs...)
