@@ -441,7 +441,7 @@ func (t *Trace) pack(r *Record) entry {
 	}
 	if r.Err != nil || r.Code != vss.OK || r.State != 0 || r.SetID != vss.NilID || r.Count != 0 || r.Timeout != 0 || r.Detail != "" {
 		if t.more == nil {
-			t.more = make([]entryMore, 0, 8)
+			t.more = make([]entryMore, 0, 6) // a backup has five such records
 		}
 		t.more = append(t.more, entryMore{err: r.Err, code: r.Code, setID: r.SetID, detail: r.Detail, count: r.Count,
 			timeout: r.Timeout, state: r.State})
