@@ -113,12 +113,12 @@ type Machine struct {
 
 	// First room for the buffers above, enough for a backup with a few
 	// writers and providers, in the machine's own memory.
-	slotBuf    [4]writerSlot
-	writerBuf  [4]*writerSlot
-	wsArr      [4]*writerSlot
+	slotBuf    [3]writerSlot
+	writerBuf  [3]*writerSlot
+	wsArr      [3]*writerSlot
 	provBuf    [2]Actor
-	pendingBuf [6]op
-	startArr   [4]Op
+	pendingBuf [4]op
+	startArr   [3]Op
 	stageBuf   [20]func(*Machine) // DoSnapshotSet has 18 stages
 }
 

@@ -473,7 +473,7 @@ func (t *Trace) pack(r *Record) entry {
 	}
 	if r.Err != nil || r.Code != vss.OK || !stateFits || r.SetID != vss.NilID || r.Count != 0 || r.Timeout != 0 || r.Detail != "" {
 		if t.more == nil {
-			t.more = make([]entryMore, 0, 12) // a backup has nine
+			t.more = make([]entryMore, 0, 10) // a backup has nine such records: five, and the windows of its Freezes and hold
 		}
 		x := entryMore{err: r.Err, code: r.Code, setID: r.SetID, detail: r.Detail, count: r.Count, timeout: r.Timeout}
 		if !stateFits {

@@ -52,9 +52,9 @@ type Loop struct {
 	// First room for the queues, the order, the events and their slots:
 	// enough for a backup with a few writers, in the loop's own memory.
 	queuedBuf [2][3]queuedOp
-	orderBuf  [8]int32
+	orderBuf  [4]int32
 	eventBuf  [8]eventAt
-	slotBuf   [8]slot
+	slotBuf   [4]slot
 	freeBuf   [8]int32
 }
 
