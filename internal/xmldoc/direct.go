@@ -18,15 +18,21 @@ import (
 //
 // Like Write, it refuses what Parse would refuse to read, with the same
 // error: each element is checked as its start tag is closed, in the order
-// Write checks a tree, and Result reports the first refusal.
+// Write checks a tree, and Result reports the first refusal. The names a
+// program gives Start, Set, SetNonEmpty, SetBool, SetUint and SetID are
+// its own (XML names without a prefix, each attribute of an element
+// once): an element with no other attribute is only counted against the
+// limits. The attributes of SetNS and SetUnknown, which come from
+// documents, have their element checked in full.
 type Direct struct {
 	b    strings.Builder
 	open bool // the innermost element's start tag is not closed yet
 
-	c     checker       // the elements written, as Parse would follow them
-	tag   string        // the element whose start tag is open
-	attrs []vss.XMLAttr // and its attributes so far
-	err   error         // the first thing Parse would refuse
+	c       checker       // the elements written, as Parse would follow them
+	tag     string        // the element whose start tag is open
+	attrs   []vss.XMLAttr // and its attributes so far
+	foreign bool          // some of them come from SetNS or SetUnknown
+	err     error         // the first thing Parse would refuse
 
 	// First room for the checker's and the attributes' lists.
 	openBuf  [4]string
@@ -51,7 +57,7 @@ func (d *Direct) Start(tag, ns string) {
 	d.b.WriteByte('<')
 	d.b.WriteString(tag)
 	d.open = true
-	d.tag, d.attrs = tag, d.attrs[:0]
+	d.tag, d.attrs, d.foreign = tag, d.attrs[:0], false
 	if ns != "" {
 		d.Set("xmlns", ns)
 	}
@@ -74,9 +80,14 @@ func (d *Direct) End(tag string) {
 }
 
 // check checks the element whose start tag is being closed as Write's
-// check does: limits, namespaces, each attribute once, names.
+// check does: limits, namespaces, each attribute once, names. With only
+// the program's own names, the limits are all that can fail.
 func (d *Direct) check() {
 	if d.err != nil {
+		return
+	}
+	if !d.foreign {
+		d.err = d.c.openElement(d.tag, len(d.attrs))
 		return
 	}
 	if d.err = d.c.enter("", d.tag, d.attrs); d.err != nil {
@@ -95,11 +106,16 @@ func (d *Direct) check() {
 }
 
 // Set writes an attribute of the element just started.
-func (d *Direct) Set(key, value string) { d.SetNS("", key, value) }
+func (d *Direct) Set(key, value string) { d.set("", key, value) }
 
 // SetNS writes an attribute with a namespace prefix (none if space is
-// empty).
+// empty), of a name from a document.
 func (d *Direct) SetNS(space, key, value string) {
+	d.foreign = true
+	d.set(space, key, value)
+}
+
+func (d *Direct) set(space, key, value string) {
 	d.attrs = append(d.attrs, vss.XMLAttr{Space: space, Key: key, Value: value})
 	d.b.WriteByte(' ')
 	if space != "" {
