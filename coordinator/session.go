@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/internal/inline"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/writer"
@@ -102,7 +103,10 @@ type Session struct {
 
 	// The Ops whose writer or provider is being called, for Close to name
 	// those it abandons: a slot each, free when its token is zero, in
-	// room of the session's own for a few at once.
+	// room of the session's own for a few at once. A runtime that runs
+	// every Op within its Wait (the simulator's) leaves none running when
+	// Close gets there: its Ops are not kept (track is false).
+	track      bool
 	runMu      sync.Mutex
 	running    []runningOp
 	runningBuf [4]runningOp
@@ -169,7 +173,7 @@ func New(cfg Config) (*Session, error) {
 		cfg.IDs = rand.Reader
 	}
 	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
-	s.running = s.runningBuf[:0]
+	s.running, s.track = s.runningBuf[:0], !inline.Is(cfg.Runtime)
 	s.trace.OnRecord(cfg.OnRecord)
 	s.runOp = s.runner()
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
@@ -369,8 +373,10 @@ func (s *Session) runner() func(ctx context.Context, o Op) Completion {
 		if err := ctx.Err(); err != nil {
 			return Completion{Err: err}
 		}
-		s.runs(&o)
-		defer s.ran(o.Token)
+		if s.track {
+			s.runs(&o)
+			defer s.ran(o.Token)
+		}
 		switch o.Kind {
 		case OpWriterEvent:
 			w := s.cfg.Writers[o.Writer]

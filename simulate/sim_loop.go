@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/internal/inline"
 )
 
 // epoch is Epoch's instant.
@@ -31,6 +32,11 @@ var ErrStalled = errors.New("simulate: nothing left to happen; the session waits
 // plus a seeded jitter of up to Jitter. Wait jumps the clock to the next
 // answer or deadline. A Loop must be used by one goroutine.
 type Loop struct {
+	// Every piece of work runs within Wait, on its caller's goroutine:
+	// nothing is left running when a session's call returns (see
+	// coordinator.Session.Close).
+	inlineMark
+
 	now     time.Time     // Epoch + elapsed
 	elapsed time.Duration // the virtual time since Epoch: the events' clock
 	rng     Source
@@ -395,6 +401,8 @@ func (h *eventHeap) pop() eventAt {
 }
 
 var _ coordinator.Runtime = (*Loop)(nil)
+
+type inlineMark = inline.Mark
 
 // IDs returns a source of snapshot set and snapshot IDs drawn from the
 // loop's seed, for coordinator.Config.IDs: the same seed gives the same

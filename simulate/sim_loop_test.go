@@ -9,7 +9,31 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/internal/inline"
 )
+
+// The loop runs work only within Wait, on the goroutine that waits, and
+// says so to the coordinator, which then keeps no list of the Ops running
+// for Close; the goroutine runtime does not, and a runtime that wraps the
+// loop does not either.
+func TestLoopRunsWorkWithinWait(t *testing.T) {
+	l := NewLoop(1)
+	ran := false
+	l.Go(coordinator.Op{Token: 1}, func(context.Context, coordinator.Op) coordinator.Completion {
+		ran = true // on this goroutine: no race
+		return coordinator.Completion{}
+	})
+	assert.False(t, ran, "Go only queues")
+	_, ok, err := l.Wait(context.Background(), time.Time{}, false)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.True(t, ran)
+	assert.True(t, inline.Is(l))
+	rt := coordinator.NewGoroutineRuntime(nil)
+	defer rt.Close()
+	assert.False(t, inline.Is(rt))
+	assert.False(t, inline.Is(struct{ coordinator.Runtime }{l}))
+}
 
 func TestLoopRunsCallbacksAndAnswersInTimeOrder(t *testing.T) {
 	l := NewLoop(7)
