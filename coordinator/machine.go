@@ -655,26 +655,23 @@ func (m *Machine) record(step int, r *Record) {
 // quick records, at the machine's time and step, the record of a call, an
 // event or a provider method (what), or its outcome without error: it is
 // the same record as Record{Kind: kind, Actor: *a, Call, Event or Method:
-// what, Volume: volume} with Result and Supported set by flags (and, for
-// a writer, its state as record gives it), written straight into the
-// trace when it fits an entry.
+// what, Volume: volume} with Result and Supported set by flags, written
+// straight into the trace when it fits an entry. A record about a writer
+// has the writer's state in flags too (writerSlot.stateFlags), as record
+// would give it.
 func (m *Machine) quick(kind RecordKind, a *Actor, what int, volume string, flags uint8) {
 	t := m.cfg.Trace
 	if t == nil {
 		return
 	}
-	state, fits := uint8(0), true
-	if a.Kind == ActorWriter {
-		state, fits = entryState(m.writers[a.Index].state)
-	}
 	var v uint16
-	if fits && m.named && uint(what) <= 255 && uint(m.step) <= 255 && (volume == "" || t.volume(volume, &v)) {
+	if m.named && uint(what) <= 255 && uint(m.step) <= 255 && uint(a.Index) <= 0xFFFF && (volume == "" || t.volume(volume, &v)) {
 		// Written in place, field by field: an entry built aside and
 		// copied in would be read back while its bytes are still being
 		// stored, which stalls.
 		e := t.next()
-		e.at, e.index, e.more, e.volume = m.at, int32(a.Index), 0, v
-		e.step, e.kind, e.actor, e.what, e.decision, e.flags = uint8(m.step), uint8(kind), uint8(a.Kind), uint8(what), 0, flags|state
+		e.at, e.more, e.index, e.window, e.volume = m.at, 0, uint16(a.Index), 0, v
+		e.step, e.kind, e.actor, e.what, e.decision, e.flags = uint8(m.step), uint8(kind), uint8(a.Kind), uint8(what), 0, flags
 		if t.onRecord != nil || t.logger != nil {
 			t.added()
 		}

@@ -338,28 +338,32 @@ func (r Record) String() string {
 // unpack them.
 type Trace struct {
 	entries  []entry
-	more     []entryMore // the fields few records use
-	whole    []Record    // the records that do not fit in an entry
-	names    [2][]string // writer and provider names, by Actor.Index
-	volumes  []string    // the volumes records name, by entry.volume-1
+	more     []entryMore     // the fields few records use
+	whole    []Record        // the records that do not fit in an entry
+	names    [2][]string     // writer and provider names, by Actor.Index
+	volumes  []string        // the volumes records name, by entry.volume-1
+	windows  []time.Duration // the windows records carry (Timeout), by entry.window-1
 	logger   *slog.Logger
 	onRecord func(Record)
 
-	// First room for names and volumes, enough for most sessions.
+	// First room for names, volumes and windows, enough for most sessions.
 	nameBuf [2][4]string
 	volBuf  [4]string
+	winBuf  [4]time.Duration
 }
 
 // entry is a Record packed: Seq is its position, the one field that says
 // which call, event or method it is about is what, the actor's name is in
-// Trace.names, its volume in Trace.volumes, a writer's state in the high
-// bits of flags, and the fields few records use (an error among them) are
-// in Trace.more. A record that does not fit (its numbers too large, say)
-// is kept whole in Trace.whole.
+// Trace.names, its volume in Trace.volumes, its window (Timeout) in
+// Trace.windows, a writer's state in the high bits of flags, and the
+// fields few records use (an error among them) are in Trace.more. A record
+// that does not fit (its numbers too large, say) is kept whole in
+// Trace.whole.
 type entry struct {
 	at       time.Duration
-	index    int32  // Actor.Index
 	more     int32  // 1 + its index in Trace.more; -1 - its index in Trace.whole; 0 if none
+	index    uint16 // Actor.Index
+	window   uint16 // 1 + its index in Trace.windows; 0 if none
 	volume   uint16 // 1 + its index in Trace.volumes; 0 if none
 	step     uint8
 	kind     uint8 // RecordKind
@@ -394,7 +398,7 @@ type entryMore struct {
 	setID   vss.ID
 	detail  string
 	count   int
-	timeout time.Duration
+	timeout time.Duration // a Timeout not in Trace.windows
 	state   vss.WriterState
 }
 
@@ -402,7 +406,7 @@ type entryMore struct {
 // a log/slog record, if logger is not nil.
 func NewTrace(logger *slog.Logger) *Trace {
 	t := &Trace{logger: logger, entries: make([]entry, 0, 144)} // a backup's 140 records, in 3456 bytes (a size class that packs 7 to a span)
-	t.names[0], t.names[1], t.volumes = t.nameBuf[0][:0], t.nameBuf[1][:0], t.volBuf[:0]
+	t.names[0], t.names[1], t.volumes, t.windows = t.nameBuf[0][:0], t.nameBuf[1][:0], t.volBuf[:0], t.winBuf[:0]
 	return t
 }
 
@@ -446,7 +450,7 @@ func (t *Trace) notify(r *Record) {
 
 // pack returns r as an entry: packed if it fits, else kept whole.
 func (t *Trace) pack(r *Record) entry {
-	e := entry{at: r.At, index: int32(r.Actor.Index), step: uint8(r.Step), kind: uint8(r.Kind),
+	e := entry{at: r.At, index: uint16(r.Actor.Index), step: uint8(r.Step), kind: uint8(r.Kind),
 		actor: uint8(r.Actor.Kind), decision: uint8(r.Decision)}
 	if r.Result {
 		e.flags |= entryResult
@@ -471,11 +475,15 @@ func (t *Trace) pack(r *Record) entry {
 		t.whole = append(t.whole, *r)
 		return entry{more: -int32(len(t.whole))}
 	}
-	if r.Err != nil || r.Code != vss.OK || !stateFits || r.SetID != vss.NilID || r.Count != 0 || r.Timeout != 0 || r.Detail != "" {
+	timeout := r.Timeout // unless the window table holds it
+	if timeout != 0 && t.window(timeout, &e.window) {
+		timeout = 0
+	}
+	if r.Err != nil || r.Code != vss.OK || !stateFits || r.SetID != vss.NilID || r.Count != 0 || timeout != 0 || r.Detail != "" {
 		if t.more == nil {
-			t.more = make([]entryMore, 0, 10) // a backup has nine such records: five, and the windows of its Freezes and hold
+			t.more = make([]entryMore, 0, 6) // a backup has five such records
 		}
-		x := entryMore{err: r.Err, code: r.Code, setID: r.SetID, detail: r.Detail, count: r.Count, timeout: r.Timeout}
+		x := entryMore{err: r.Err, code: r.Code, setID: r.SetID, detail: r.Detail, count: r.Count, timeout: timeout}
 		if !stateFits {
 			x.state = r.State
 		}
@@ -506,6 +514,24 @@ func (t *Trace) named(a *Actor) bool {
 		return true
 	}
 	return false
+}
+
+// window sets *w to the index of d in the trace's windows, adding it if
+// it is new; false if the table is full. A session's windows are few: its
+// writers' freeze timeouts, its hold window, its event timeout.
+func (t *Trace) window(d time.Duration, w *uint16) bool {
+	for i, x := range t.windows {
+		if x == d {
+			*w = uint16(i + 1)
+			return true
+		}
+	}
+	if len(t.windows) >= 1<<16-1 {
+		return false
+	}
+	t.windows = append(t.windows, d)
+	*w = uint16(len(t.windows))
+	return true
 }
 
 // volume sets *v to the index of name in the trace's volumes, adding it
@@ -550,9 +576,15 @@ func (t *Trace) unpack(i int, r *Record) {
 	if e.volume > 0 {
 		r.Volume = t.volumes[e.volume-1]
 	}
+	if e.window > 0 {
+		r.Timeout = t.windows[e.window-1]
+	}
 	if e.more > 0 {
 		x := &t.more[e.more-1]
-		r.Err, r.Code, r.SetID, r.Detail, r.Count, r.Timeout = x.err, x.code, x.setID, x.detail, x.count, x.timeout
+		r.Err, r.Code, r.SetID, r.Detail, r.Count = x.err, x.code, x.setID, x.detail, x.count
+		if x.timeout != 0 {
+			r.Timeout = x.timeout
+		}
 		if x.state != 0 {
 			r.State = x.state
 		}

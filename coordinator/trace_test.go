@@ -92,15 +92,28 @@ func TestTraceKeepsEveryField(t *testing.T) {
 		{Step: 6, Kind: RecState, Actor: w, Decision: DecisionWriterFailed, State: vss.WriterFailedAtFreeze, Code: vss.ErrWriterTimeout},
 		{Step: 6, Kind: RecState, Actor: w, Decision: DecisionFreezeTimeout, Timeout: time.Minute},
 		*result(&Record{Step: 11, Kind: RecProviderResult, Actor: p, Method: provider.MethodDeleteSnapshots, Count: 2}, nil),
+		// A writer's state, and windows: in the entry, and beside it.
+		{Step: 6, Kind: RecWriterEvent, Actor: w, Event: writer.EventFreeze, State: vss.WriterWaitingForFreeze, Timeout: time.Minute},
+		*result(&Record{Step: 6, Kind: RecWriterResult, Actor: w, Event: writer.EventFreeze, State: vss.WriterWaitingForThaw}, nil),
+		{Step: 7, Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites, Timeout: 10 * time.Second},
+		*result(&Record{Step: 9, Kind: RecWriterResult, Actor: w, Event: writer.EventThaw, State: vss.WriterFailedAtThaw,
+			Timeout: 5 * time.Minute}, vss.ErrWriterNotResponding),
+		{Step: 8, Kind: RecState, Actor: vssActor, Decision: DecisionTimedOut, Detail: "release writes"},
+		{Step: 6, Kind: RecState, Actor: w, Decision: DecisionWriterFailed, State: vss.WriterState(99), Code: vss.ErrWriterTimeout},
+		{Step: 6, Kind: RecState, Actor: w, Decision: DecisionWriterFailed, State: -1},
 		// Records a packed entry cannot hold: another name at a known
 		// index, an index out of order, numbers too large, two subjects.
 		{Step: 3, Kind: RecWriterEvent, Actor: Actor{Kind: ActorWriter, Index: 0, Name: "Other"}, Event: writer.EventAbort},
 		{Step: 3, Kind: RecWriterEvent, Actor: Actor{Kind: ActorWriter, Index: 7, Name: "Far"}, Event: writer.EventAbort},
+		{Step: 3, Kind: RecWriterEvent, Actor: Actor{Kind: ActorWriter, Index: 1 << 16, Name: "Farther"}, Event: writer.EventAbort},
 		{Step: 300, Kind: RecCall, Actor: requestorActor, Call: CallClose},
 		{Step: 1, Kind: RecCall, Actor: requestorActor, Call: CallClose, Event: writer.EventThaw},
 		{Step: 1, Kind: RecState, Actor: Actor{Kind: ActorVSS, Name: "named"}, Decision: DecisionCancel},
 	}
 	tr := NewTrace(nil)
+	for i := range 100 { // more windows than the trace has first room for
+		in = append(in, Record{Step: 6, Kind: RecState, Actor: w, Decision: DecisionFreezeTimeout, Timeout: time.Duration(i+1) * time.Second})
+	}
 	for i := range in {
 		r := in[i]
 		tr.add(&r)

@@ -31,6 +31,10 @@ type writerSlot struct {
 
 func (w *writerSlot) failed() bool { return w.state.Failed() }
 
+// stateFlags returns the writer's state as the flags of a trace entry
+// hold it: the machine's states are VSS_WRITER_STATE values, which fit.
+func (w *writerSlot) stateFlags() uint8 { return uint8(w.state) << entryStateShift }
+
 // participants returns the writers taking part in the backup: those that
 // answered Identify, when the context has writers. The slice is the
 // machine's buffer, as writersIn's.
@@ -106,7 +110,7 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 	if e.Kind == writer.EventFreeze { // the record carries the freeze window
 		m.record(m.step, &Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind, Timeout: w.info.EffectiveFreezeTimeout()})
 	} else {
-		m.quick(RecWriterEvent, &w.actor, int(e.Kind), "", 0)
+		m.quick(RecWriterEvent, &w.actor, int(e.Kind), "", w.stateFlags())
 	}
 	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, due, background)
 }
@@ -154,7 +158,7 @@ func (m *Machine) writerResult(o *op, c *Completion) {
 	case writer.EventBackupComplete:
 		m.setState(w, vss.WriterStable)
 	}
-	m.quick(RecWriterResult, &w.actor, int(kind), "", entryResult)
+	m.quick(RecWriterResult, &w.actor, int(kind), "", entryResult|w.stateFlags())
 }
 
 // keepComponents stores what a writer recorded in its components (backup
