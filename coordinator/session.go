@@ -102,14 +102,13 @@ type Session struct {
 	callStop   context.CancelFunc
 
 	// The Ops whose writer or provider is being called, for Close to name
-	// those it abandons: a slot each, free when its token is zero, in
-	// room of the session's own for a few at once. A runtime that runs
-	// every Op within its Wait (the simulator's) leaves none running when
-	// Close gets there: its Ops are not kept (track is false).
-	track      bool
-	runMu      sync.Mutex
-	running    []runningOp
-	runningBuf [4]runningOp
+	// those it abandons: a slot each, free when its token is zero. A
+	// runtime that runs every Op within its Wait (the simulator's) leaves
+	// none running when Close gets there: its Ops are not kept (track is
+	// false).
+	track   bool
+	runMu   sync.Mutex
+	running []runningOp
 }
 
 // runningOp is an Op being carried out, as Close names it.
@@ -173,7 +172,7 @@ func New(cfg Config) (*Session, error) {
 		cfg.IDs = rand.Reader
 	}
 	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
-	s.running, s.track = s.runningBuf[:0], !inline.Is(cfg.Runtime)
+	s.track = !inline.Is(cfg.Runtime)
 	s.trace.OnRecord(cfg.OnRecord)
 	s.runOp = s.runner()
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
