@@ -28,23 +28,30 @@ type Direct struct {
 	b    strings.Builder
 	open bool // the innermost element's start tag is not closed yet
 
-	c       checker       // the elements written, as Parse would follow them
-	tag     string        // the element whose start tag is open
-	attrs   []vss.XMLAttr // and its attributes so far
-	foreign bool          // some of them come from SetNS or SetUnknown
-	err     error         // the first thing Parse would refuse
+	// The start tag being written: its element and its attributes, the
+	// first in attrArr, the others in attrRest (no slice of the Direct's
+	// own memory is kept in it, so that a Direct can live on the stack).
+	tag      string
+	attrArr  [16]vss.XMLAttr
+	attrRest []vss.XMLAttr
+	nattrs   int
+	foreign  bool // some of them come from SetNS or SetUnknown
 
-	// First room for the checker's and the attributes' lists.
-	openBuf  [4]string
-	atBuf    [4]int
-	attrsBuf [8]vss.XMLAttr
+	// Until an element needs the checker (full), the elements are
+	// followed here: the open ones' tags, and counts.
+	tags     [8]string
+	depth    int
+	elements int
+	attrs    int
+	full     bool
+	c        checker // once full, the elements written, as Parse follows them
+	err      error   // the first thing Parse would refuse
 }
 
 // NewDirect returns a writer with room for size bytes.
 func NewDirect(size int) *Direct {
 	d := &Direct{}
 	d.b.Grow(size)
-	d.c.open, d.c.undoAt, d.attrs = d.openBuf[:0], d.atBuf[:0], d.attrsBuf[:0]
 	return d
 }
 
@@ -57,7 +64,7 @@ func (d *Direct) Start(tag, ns string) {
 	d.b.WriteByte('<')
 	d.b.WriteString(tag)
 	d.open = true
-	d.tag, d.attrs, d.foreign = tag, d.attrs[:0], false
+	d.tag, d.nattrs, d.attrRest, d.foreign = tag, 0, d.attrRest[:0], false
 	if ns != "" {
 		d.Set("xmlns", ns)
 	}
@@ -74,35 +81,69 @@ func (d *Direct) End(tag string) {
 		d.b.WriteString(tag)
 		d.b.WriteByte('>')
 	}
-	if d.err == nil {
+	switch {
+	case d.err != nil:
+	case d.full:
 		d.c.leave()
+	default:
+		d.depth--
 	}
 }
 
 // check checks the element whose start tag is being closed as Write's
 // check does: limits, namespaces, each attribute once, names. With only
-// the program's own names, the limits are all that can fail.
+// the program's own names, the limits are all that can fail: such an
+// element is counted, and the checker is needed only from the first
+// element with other names, deeper than the tags kept here, or at a
+// limit.
 func (d *Direct) check() {
 	if d.err != nil {
 		return
 	}
+	if !d.full {
+		if !d.foreign && d.depth < len(d.tags) && d.elements < MaxElements && d.attrs+d.nattrs <= MaxAttributes {
+			d.tags[d.depth] = d.tag
+			d.depth, d.elements, d.attrs = d.depth+1, d.elements+1, d.attrs+d.nattrs
+			return
+		}
+		// The elements open so far had only the program's own names: they
+		// declared no prefix.
+		d.c.open = append(d.c.open[:0], d.tags[:d.depth]...)
+		d.c.undoAt = make([]int, d.depth)
+		d.c.elements, d.c.attrs = d.elements, d.attrs
+		d.full = true
+	}
 	if !d.foreign {
-		d.err = d.c.openElement(d.tag, len(d.attrs))
+		d.err = d.c.openElement(d.tag, d.nattrs)
 		return
 	}
-	if d.err = d.c.enter("", d.tag, d.attrs); d.err != nil {
+	attrs := d.attrArr[:min(d.nattrs, len(d.attrArr))]
+	if len(d.attrRest) > 0 {
+		attrs = append(attrs[:len(attrs):len(attrs)], d.attrRest...)
+	}
+	if d.err = d.c.enter("", d.tag, attrs); d.err != nil {
 		return
 	}
 	if !isNCName(d.tag, false) {
 		d.err = Invalid(d.c.path(), "", "%q is not an XML name", d.tag)
 		return
 	}
-	for _, a := range d.attrs {
+	for _, a := range attrs {
 		if !isNCName(a.Space, true) || !isNCName(a.Key, false) {
 			d.err = Invalid(d.c.path(), qualified(a.Space, a.Key), "%q is not an XML name", qualified(a.Space, a.Key))
 			return
 		}
 	}
+}
+
+// attr keeps an attribute of the start tag being written, for check.
+func (d *Direct) attr(space, key, value string) {
+	if d.nattrs < len(d.attrArr) {
+		d.attrArr[d.nattrs] = vss.XMLAttr{Space: space, Key: key, Value: value}
+	} else {
+		d.attrRest = append(d.attrRest, vss.XMLAttr{Space: space, Key: key, Value: value})
+	}
+	d.nattrs++
 }
 
 // Set writes an attribute of the element just started.
@@ -116,7 +157,7 @@ func (d *Direct) SetNS(space, key, value string) {
 }
 
 func (d *Direct) set(space, key, value string) {
-	d.attrs = append(d.attrs, vss.XMLAttr{Space: space, Key: key, Value: value})
+	d.attr(space, key, value)
 	d.b.WriteByte(' ')
 	if space != "" {
 		d.b.WriteString(space)
@@ -163,7 +204,7 @@ func (d *Direct) SetID(key string, id vss.ID) {
 	hex.Encode(b[19:23], id[8:10])
 	b[23] = '-'
 	hex.Encode(b[24:36], id[10:16])
-	d.attrs = append(d.attrs, vss.XMLAttr{Key: key}) // its value is no matter to the checks
+	d.attr("", key, "") // its value is no matter to the checks
 	d.b.WriteByte(' ')
 	d.b.WriteString(key)
 	d.b.WriteString(`="`)
