@@ -2,12 +2,14 @@ package simulate
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/internal/inline"
 )
@@ -92,4 +94,22 @@ func TestLoopCancelledContextEndsTheWait(t *testing.T) {
 	_, _, err := l.Wait(ctx, time.Time{}, false)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, time.Second, l.Elapsed())
+}
+
+// A scripted writer's IDs derive from its name alone, whichever names
+// were derived before: the cache of the last ones only spares the work.
+func TestScriptedWriterIDsDeriveFromTheName(t *testing.T) {
+	want := func(name string) (vss.ID, vss.ID) { return nameID("class:" + name), nameID("instance:" + name) }
+	for round := range 3 {
+		for i := range 100 {
+			name := fmt.Sprintf("W%d", i*(round+1)%37)
+			info := NewScriptedWriter(name).Info()
+			class, instance := want(name)
+			assert.Equal(t, class, info.ClassID, name)
+			assert.Equal(t, instance, info.InstanceID, name)
+		}
+	}
+	a, b := NewScriptedWriter("Front").Info(), NewScriptedWriter("Back").Info()
+	assert.NotEqual(t, a.ClassID, b.ClassID)
+	assert.NotEqual(t, a.ClassID, a.InstanceID)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vsskit/vss"
@@ -92,14 +93,48 @@ type received struct {
 // NewScriptedWriter returns a scripted front-end writer named name, whose class
 // and instance IDs derive from the name, so that runs are reproducible.
 func NewScriptedWriter(name string, opts ...WriterOption) *ScriptedWriter {
+	class, instance := writerIDs(name)
 	w := &ScriptedWriter{
-		info: writer.Info{ClassID: nameID("class:" + name), InstanceID: nameID("instance:" + name), Name: name,
+		info: writer.Info{ClassID: class, InstanceID: instance, Name: name,
 			Usage: vss.UsageUserData, Source: vss.SourceTransactedDB, Level: vss.AppFrontEnd},
 	}
 	for _, o := range opts {
 		o(w)
 	}
 	return w
+}
+
+// writerIDs returns the class and instance IDs of the scripted writer
+// named name: nameID of "class:" and "instance:" and the name. The last
+// ones derived are kept, a few by name: simulations make writers of the
+// same few names again and again (every backup of a benchmark or a
+// sweep), and their two SHA-256 sums were a tenth of a simulated backup's
+// instructions.
+func writerIDs(name string) (class, instance vss.ID) {
+	slot := &writerIDCache[nameSlot(name)]
+	if ids := slot.Load(); ids != nil && ids.name == name {
+		return ids.class, ids.instance
+	}
+	ids := &namedWriterIDs{name: name, class: nameID("class:" + name), instance: nameID("instance:" + name)}
+	slot.Store(ids)
+	return ids.class, ids.instance
+}
+
+// writerIDCache holds the IDs writerIDs derived last, by nameSlot.
+var writerIDCache [16]atomic.Pointer[namedWriterIDs]
+
+type namedWriterIDs struct {
+	name            string
+	class, instance vss.ID
+}
+
+// nameSlot spreads names over writerIDCache (FNV-1a).
+func nameSlot(name string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint32(name[i])) * 16777619
+	}
+	return int(h % uint32(len(writerIDCache)))
 }
 
 // nameID derives a stable GUID from a name.
