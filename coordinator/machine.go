@@ -100,9 +100,9 @@ type Machine struct {
 	out     Output
 
 	// Buffers reused from call to call: a session makes one call at a
-	// time, and its driver consumes an Output before the next input.
-	active   activeCall
-	startBuf []Op
+	// time, and its driver consumes an Output before the next input
+	// (out.Start keeps its memory too: see clearOut).
+	active activeCall
 
 	holdDue      time.Duration  // the end of the hold window, from the start; zero unless a commit runs under held writes
 	lastDue      time.Duration  // NextDeadline's last answer, from the start
@@ -214,9 +214,9 @@ func NewMachine(cfg MachineConfig) *Machine {
 	// Room for what a backup needs at once: a stage's Ops (one per
 	// writer or provider, and the Aborts that may follow), DoSnapshotSet's
 	// program, the writers of a stage.
-	m.pending, m.startBuf = m.pendingBuf[:0], m.startArr[:0]
+	m.pending, m.out.Start = m.pendingBuf[:0], m.startArr[:0]
 	if k := max(n, np); k > len(m.startArr) {
-		m.pending, m.startBuf = make([]op, 0, 2*k), make([]Op, 0, k)
+		m.pending, m.out.Start = make([]op, 0, 2*k), make([]Op, 0, k)
 	}
 	m.active.stages = m.stageBuf[:0]
 	m.wsBuf = m.wsArr[:0]
@@ -304,7 +304,7 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 // call is Call with the call by pointer, its Output left in m.out.
 func (m *Machine) call(now time.Time, c *Call) {
 	m.advance(now)
-	m.out = Output{}
+	m.clearOut()
 	step := c.Kind.step()
 	if step == 0 {
 		step = m.step
@@ -411,7 +411,7 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 // the call and its return; the machine's state does not change.
 func (m *Machine) refuse(now time.Time, c *Call, code vss.HRESULT, why string) Output {
 	m.advance(now)
-	m.out = Output{}
+	m.clearOut()
 	step := c.Kind.step()
 	if step == 0 {
 		step = m.step
@@ -440,19 +440,30 @@ func (m *Machine) advance(now time.Time) {
 // stored, which stalls.)
 func (m *Machine) takeInto(o *Output) {
 	o.Start, o.Cancel, o.Reply = m.out.Start, m.out.Cancel, m.out.Reply
-	m.out.Start, m.out.Cancel, m.out.Reply = nil, nil, nil
-	if o.Start != nil {
-		m.startBuf = o.Start[:0]
+	if len(o.Start) == 0 {
+		o.Start = nil
 	}
+	m.clearOut()
 }
 
 func (m *Machine) take() Output {
-	out := m.out
-	m.out = Output{}
-	if out.Start != nil {
-		m.startBuf = out.Start[:0]
-	}
+	var out Output
+	m.takeInto(&out)
 	return out
+}
+
+// clearOut empties m.out for the next input. Its Start keeps its memory
+// (the machine's buffer of started Ops, valid for the driver until the
+// next input); fields are written only if they change, as writing a
+// pointer costs more while the collector marks.
+func (m *Machine) clearOut() {
+	m.out.Start = m.out.Start[:0]
+	if m.out.Cancel != nil {
+		m.out.Cancel = nil
+	}
+	if m.out.Reply != nil {
+		m.out.Reply = nil
+	}
 }
 
 // pump runs the current call's stages for as long as none of their Ops
@@ -568,9 +579,6 @@ func (m *Machine) start(o Op, due time.Duration, background bool) {
 		p.event = o.Event.Kind
 	}
 	m.live++
-	if m.out.Start == nil {
-		m.out.Start = m.startBuf
-	}
 	var s *Op
 	m.out.Start, s = push1(m.out.Start)
 	*s = o
