@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"strings"
 )
 
@@ -120,8 +121,14 @@ func FromWindowsBytes(w [16]byte) ID {
 // gives the same IDs.
 func NewID(src io.Reader) (ID, error) {
 	var id ID
-	if _, err := io.ReadFull(src, id[:]); err != nil {
-		return NilID, fmt.Errorf("vss: reading random GUID bytes: %w", err)
+	if c, ok := src.(*rand.ChaCha8); ok {
+		c.Read(id[:]) // never fails; a direct call leaves id on the stack
+	} else {
+		var b ID // read through an interface: b escapes, id need not
+		if _, err := io.ReadFull(src, b[:]); err != nil {
+			return NilID, fmt.Errorf("vss: reading random GUID bytes: %w", err)
+		}
+		id = b
 	}
 	id[6] = id[6]&0x0f | 0x40 // version 4
 	id[8] = id[8]&0x3f | 0x80 // RFC 4122 variant

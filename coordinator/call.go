@@ -107,7 +107,7 @@ type Reply struct {
 	ID       vss.ID                   // StartSnapshotSet, AddToSnapshotSet
 	Metadata []*writer.Metadata       // GetWriterMetadata
 	Status   []requestor.WriterStatus // GetWriterStatus
-	Snapshot provider.Snapshot        // GetSnapshotProperties
+	Snapshot *provider.Snapshot       // GetSnapshotProperties
 	FS       fs.FS                    // SnapshotFS
 	Count    int                      // DeleteSnapshots
 	XML      string                   // SaveAsXML

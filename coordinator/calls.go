@@ -5,12 +5,13 @@ import (
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/writer"
 )
 
 // begin lays out the program of a call that is legal in the current phase.
 // Calls that need no writer or provider finish at once.
-func (m *Machine) begin(c Call) {
+func (m *Machine) begin(c *Call) {
 	op := c.Kind.String()
 	switch c.Kind {
 	case CallInitializeForBackup:
@@ -52,6 +53,15 @@ func (m *Machine) begin(c Call) {
 		}, func(m *Machine) { m.phase = PhaseMetadataGathered })
 
 	case CallWriterMetadata:
+		n := 0
+		for _, w := range m.writers {
+			if w.identified && w.md != nil {
+				n++
+			}
+		}
+		if n > 0 {
+			m.cur.reply.Metadata = make([]*writer.Metadata, 0, n)
+		}
 		for _, w := range m.writers {
 			if w.identified && w.md != nil {
 				m.cur.reply.Metadata = append(m.cur.reply.Metadata, w.md)
@@ -75,7 +85,7 @@ func (m *Machine) begin(c Call) {
 		}
 		m.set = &snapshotSet{id: id}
 		m.sets = append(m.sets, m.set)
-		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetStarted, SetID: id})
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetStarted, SetID: id})
 		m.cur.reply.ID = id
 		m.finish(nil)
 
@@ -98,6 +108,9 @@ func (m *Machine) begin(c Call) {
 		m.beginDoSnapshotSet()
 
 	case CallGatherWriterStatus:
+		if m.status == nil {
+			m.status = make([]requestor.WriterStatus, 0, len(m.writers))
+		}
 		m.status = m.status[:0]
 		for _, w := range m.writers {
 			m.status = append(m.status, w.writerStatus())
@@ -153,7 +166,7 @@ func (m *Machine) begin(c Call) {
 			m.finish(nil)
 			return
 		}
-		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortBackup})
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortBackup})
 		if m.phase == PhaseBackupPrepared || m.phase == PhaseSnapshotCreated {
 			m.abortWriters()
 		}
@@ -209,7 +222,7 @@ func (m *Machine) begin(c Call) {
 // beginAddToSnapshotSet picks a provider for the volume (the one named, or
 // the first supporting it: hardware, then software, then system) and
 // prepares its snapshot.
-func (m *Machine) beginAddToSnapshotSet(c Call) {
+func (m *Machine) beginAddToSnapshotSet(c *Call) {
 	op := c.Kind.String()
 	set := m.set
 	switch {
@@ -229,12 +242,13 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 			return
 		}
 	}
-	candidates := []int{}
+	candidates := m.cur.candidates[:0]
 	for i, p := range m.cfg.Providers {
 		if c.ProviderID.IsNil() || p.ID == c.ProviderID {
 			candidates = append(candidates, i)
 		}
 	}
+	m.cur.candidates = candidates
 	if len(candidates) == 0 {
 		m.finish(vss.Errorf(vss.ErrProviderNotRegistered, op, "no provider %v", c.ProviderID))
 		return
@@ -243,11 +257,21 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 	for _, p := range candidates {
 		m.callProvider(Op{Provider: p, Method: provider.MethodIsVolumeSupported, Volume: c.Volume, Context: m.sc})
 	}
-	chosen := -1
-	var snapID vss.ID
-	m.then(func(m *Machine) {
+	m.cur.chosen = -1
+	m.then(addToSnapshotSetStages[:]...)
+}
+
+// addToSnapshotSetStages are the stages of AddToSnapshotSet once the
+// candidate providers answered IsVolumeSupported: choose one and prepare
+// the snapshot, then add the volume to m.set. The call's state is in
+// m.cur.
+var addToSnapshotSetStages = [...]func(*Machine){
+	func(m *Machine) {
+		c, set := &m.cur.call, m.set
+		op := c.Kind.String()
+		chosen := -1
 		var failed error // the first provider that could not answer
-		for _, p := range candidates {
+		for _, p := range m.cur.candidates {
 			r, _ := m.cur.results.get(p)
 			if r.Err != nil && failed == nil {
 				failed = r.Err
@@ -260,6 +284,7 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 				chosen = p
 			}
 		}
+		m.cur.chosen = chosen
 		if chosen < 0 {
 			code := vss.ErrVolumeNotSupported
 			if !c.ProviderID.IsNil() {
@@ -277,21 +302,23 @@ func (m *Machine) beginAddToSnapshotSet(c Call) {
 			m.finish(vss.Errorf(vss.ErrUnexpected, op, "%w", err))
 			return
 		}
-		snapID = id
-		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionProviderChosen, Volume: c.Volume,
+		m.cur.snapID = id
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionProviderChosen, Volume: c.Volume,
 			Detail: m.cfg.Providers[chosen].Name})
 		set.touch(chosen)
 		m.callProvider(Op{Provider: chosen, Method: provider.MethodBeginPrepareSnapshot, SetID: set.id, SnapshotID: id,
 			Volume: c.Volume, Context: m.sc})
-	}, func(m *Machine) {
-		set.volumes = append(set.volumes, setVolume{name: c.Volume, snapshotID: snapID, provider: chosen})
-		set.names = append(set.names[:len(set.names):len(set.names)], c.Volume) // never alias a slice writers hold
-		m.cur.reply.ID = snapID
-	})
+	},
+	func(m *Machine) {
+		c, set := &m.cur.call, m.set
+		set.setVolumes(append(set.volumes, setVolume{name: c.Volume, snapshotID: m.cur.snapID, provider: m.cur.chosen}),
+			append(set.names[:len(set.names):len(set.names)], c.Volume)) // never alias a slice writers hold
+		m.cur.reply.ID = m.cur.snapID
+	},
 }
 
 // addComponent selects a component of an identified writer.
-func (m *Machine) addComponent(c Call) error {
+func (m *Machine) addComponent(c *Call) error {
 	op := c.Kind.String()
 	if !m.bs.SelectComponents {
 		return vss.Errorf(vss.ErrBadState, op, "SetBackupState did not select components")
@@ -311,9 +338,12 @@ func (m *Machine) addComponent(c Call) error {
 	if m.findSelected(c.WriterID, c.Component) != nil {
 		return vss.Errorf(vss.ErrObjectAlreadyExists, op, "component %v is already selected", c.Component)
 	}
+	if m.selected == nil {
+		m.selected = map[vss.ID][]*writer.Component{}
+	}
 	m.selected[c.WriterID] = append(m.selected[c.WriterID],
 		&writer.Component{Type: c.Component.Type, LogicalPath: c.Component.LogicalPath, Name: c.Component.Name})
-	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionComponentSelected, Detail: c.Component.String()})
+	m.record(m.step, &Record{Kind: RecState, Actor: w.actor, Decision: DecisionComponentSelected, Detail: c.Component.String()})
 	return nil
 }
 
@@ -335,8 +365,7 @@ func (m *Machine) forget(id vss.ID, kind provider.ObjectType) {
 		if kind == provider.ObjectSnapshot {
 			for i, v := range s.volumes {
 				if v.snapshotID == id {
-					s.volumes = append(s.volumes[:i:i], s.volumes[i+1:]...)
-					s.names = append(s.names[:i:i], s.names[i+1:]...)
+					s.setVolumes(append(s.volumes[:i:i], s.volumes[i+1:]...), append(s.names[:i:i], s.names[i+1:]...))
 					break
 				}
 			}
@@ -350,12 +379,13 @@ func (m *Machine) forget(id vss.ID, kind provider.ObjectType) {
 func (m *Machine) beginClose() {
 	m.then(func(m *Machine) {
 		m.step = 11
-		var ws []*writerSlot
+		ws := m.wsBuf[:0]
 		for _, w := range m.writers {
 			if w.identified {
 				ws = append(ws, w)
 			}
 		}
+		m.wsBuf = ws
 		m.broadcast(writer.EventBackupShutdown, ws)
 		for _, s := range m.sets {
 			switch {
@@ -364,7 +394,7 @@ func (m *Machine) beginClose() {
 				m.abortProviders(s)
 			case s.state == setCreated && !m.sc.Persistent() && len(s.volumes) > 0:
 				s.state = setDeleted
-				m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAutoRelease, SetID: s.id})
+				m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionAutoRelease, SetID: s.id})
 				for _, p := range s.providers() {
 					m.callProvider(Op{Provider: p, Method: provider.MethodDeleteSnapshots, SnapshotID: s.id, Object: provider.ObjectSnapshotSet})
 				}

@@ -1,110 +1,112 @@
 package coordinator
 
 import (
-	"time"
-
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/writer"
 )
 
-var timeZero time.Time
-
 // beginDoSnapshotSet lays out the creation sequence of a shadow copy set
 // (steps 5 to 9), one stage after the other; each stage waits for every
 // writer or provider it involved.
 func (m *Machine) beginDoSnapshotSet() {
-	set := m.set
-	set.state = setCreating
-	m.then(
-		func(m *Machine) { // step 6: PrepareForSnapshot
-			m.step = 6
-			var ws []*writerSlot
-			for _, w := range m.participants() {
-				if !w.failed() {
+	m.set.state = setCreating
+	m.then(doSnapshotSetStages[:]...)
+}
+
+// doSnapshotSetStages is the program of DoSnapshotSet. Its stages work on
+// m.set, the one set of the session, which no other call can change
+// while DoSnapshotSet runs.
+var doSnapshotSetStages = [...]func(*Machine){
+	func(m *Machine) { // step 6: PrepareForSnapshot
+		m.step = 6
+		ws := m.wsBuf[:0]
+		if m.sc.WithWriters() {
+			for _, w := range m.writers {
+				if w.identified && !w.failed() { // the participants that did not fail
 					ws = append(ws, w)
 				}
 			}
-			m.broadcast(writer.EventPrepareSnapshot, ws)
-		},
-		m.providerStage(6, provider.MethodEndPrepareSnapshots),
-		freezeStage(0), freezeStage(1), freezeStage(2),
-		m.providerStage(7, provider.MethodPreCommitSnapshots),
-		func(m *Machine) { // step 7: flush and hold writes
-			m.step = 7
-			m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites, Timeout: m.cfg.HoldTimeout})
-			m.start(Op{Kind: OpHoldWrites, Volumes: set.volumeNames()}, m.now.Add(m.cfg.HoldTimeout), false)
-		},
-		func(m *Machine) { // step 8: commit inside the hold window
-			m.step = 8
-			m.holdDeadline = m.now.Add(m.cfg.HoldTimeout)
-			for _, p := range set.providers() {
-				m.callProvider(Op{Provider: p, Method: provider.MethodCommitSnapshots, SetID: set.id})
-			}
-		},
-		func(m *Machine) { // step 8: release writes
-			m.holdDeadline = time.Time{}
-			m.releaseWrites(set)
-		},
-		m.providerStage(8, provider.MethodPostCommitSnapshots),
-		thawStage(2), thawStage(1), thawStage(0),
-		m.providerStage(9, provider.MethodPreFinalCommitSnapshots),
-		func(m *Machine) { // step 9: learn the shadow copies' devices for PostSnapshot
-			m.cur.results.stop()
-			for _, v := range set.volumes {
-				m.callProvider(Op{Provider: v.provider, Method: provider.MethodGetSnapshotProperties, SnapshotID: v.snapshotID, Volume: v.name})
-			}
-		},
-		func(m *Machine) { // step 9: PostSnapshot
-			m.broadcast(writer.EventPostSnapshot, m.writersIn(vss.WriterWaitingForPostSnapshot, -1))
-		},
-		m.providerStage(9, provider.MethodPostFinalCommitSnapshots),
-		func(m *Machine) {
-			set.state = setCreated
-			m.phase = PhaseSnapshotCreated
-			m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetCreated, SetID: set.id})
-		},
-	)
+		}
+		m.wsBuf = ws
+		m.broadcast(writer.EventPrepareSnapshot, ws)
+	},
+	func(m *Machine) { m.providerStage(6, provider.MethodEndPrepareSnapshots) },
+	func(m *Machine) { m.freezeStage(0) },
+	func(m *Machine) { m.freezeStage(1) },
+	func(m *Machine) { m.freezeStage(2) },
+	func(m *Machine) { m.providerStage(7, provider.MethodPreCommitSnapshots) },
+	func(m *Machine) { // step 7: flush and hold writes
+		m.step = 7
+		m.record(m.step, &Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites, Timeout: m.cfg.HoldTimeout})
+		m.start(Op{Kind: OpHoldWrites, Volumes: m.set.volumeNames()}, m.at+m.cfg.HoldTimeout, false)
+	},
+	func(m *Machine) { // step 8: commit inside the hold window
+		m.step = 8
+		m.holdDue = m.at + m.cfg.HoldTimeout
+		set := m.set
+		for _, p := range set.providers() {
+			m.callProvider(Op{Provider: p, Method: provider.MethodCommitSnapshots, SetID: set.id})
+		}
+	},
+	func(m *Machine) { // step 8: release writes
+		m.holdDue = 0
+		m.releaseWrites(m.set)
+	},
+	func(m *Machine) { m.providerStage(8, provider.MethodPostCommitSnapshots) },
+	func(m *Machine) { m.thawStage(2) },
+	func(m *Machine) { m.thawStage(1) },
+	func(m *Machine) { m.thawStage(0) },
+	func(m *Machine) { m.providerStage(9, provider.MethodPreFinalCommitSnapshots) },
+	func(m *Machine) { // step 9: learn the shadow copies' devices for PostSnapshot
+		m.cur.results.stop()
+		for _, v := range m.set.volumes {
+			m.callProvider(Op{Provider: v.provider, Method: provider.MethodGetSnapshotProperties, SnapshotID: v.snapshotID, Volume: v.name})
+		}
+	},
+	func(m *Machine) { // step 9: PostSnapshot
+		m.broadcast(writer.EventPostSnapshot, m.writersIn(vss.WriterWaitingForPostSnapshot, -1))
+	},
+	func(m *Machine) { m.providerStage(9, provider.MethodPostFinalCommitSnapshots) },
+	func(m *Machine) {
+		m.set.state = setCreated
+		m.phase = PhaseSnapshotCreated
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetCreated, SetID: m.set.id})
+	},
 }
 
 // providerStage calls a creation method on every provider of the set.
-func (m *Machine) providerStage(step int, call provider.Method) func(*Machine) {
-	return func(m *Machine) {
-		m.step = step
-		set := m.set
-		for _, p := range set.providers() {
-			o := Op{Provider: p, Method: call, SetID: set.id}
-			if call == provider.MethodPostCommitSnapshots {
-				o.Count = len(set.volumes)
-			}
-			m.callProvider(o)
+func (m *Machine) providerStage(step int, call provider.Method) {
+	m.step = step
+	set := m.set
+	for _, p := range set.providers() {
+		o := Op{Provider: p, Method: call, SetID: set.id}
+		if call == provider.MethodPostCommitSnapshots {
+			o.Count = len(set.volumes)
 		}
+		m.callProvider(o)
 	}
 }
 
 // freezeStage freezes the writers of one level rank (0 front end, 1 back
 // end, 2 system), all at once; the next level waits for them.
-func freezeStage(rank int) func(*Machine) {
-	return func(m *Machine) {
-		m.step = 6
-		m.broadcast(writer.EventFreeze, m.writersIn(vss.WriterWaitingForFreeze, rank))
-	}
+func (m *Machine) freezeStage(rank int) {
+	m.step = 6
+	m.broadcast(writer.EventFreeze, m.writersIn(vss.WriterWaitingForFreeze, rank))
 }
 
 // thawStage thaws the frozen writers of one level rank; system first.
-func thawStage(rank int) func(*Machine) {
-	return func(m *Machine) {
-		m.step = 9
-		ws := m.writersIn(vss.WriterWaitingForThaw, rank)
-		n := 0
-		for _, w := range ws {
-			if w.inWindow {
-				ws[n] = w
-				n++
-			}
+func (m *Machine) thawStage(rank int) {
+	m.step = 9
+	ws := m.writersIn(vss.WriterWaitingForThaw, rank)
+	n := 0
+	for _, w := range ws {
+		if w.inWindow {
+			ws[n] = w
+			n++
 		}
-		m.broadcast(writer.EventThaw, ws[:n])
 	}
+	m.broadcast(writer.EventThaw, ws[:n])
 }
 
 // writersIn returns the participants in state s (and of level rank, unless
@@ -136,29 +138,31 @@ func (m *Machine) failSet(err error) {
 	if m.cur == nil || m.cur.aborted {
 		return
 	}
-	set := m.set
 	m.cur.aborted = true
-	m.holdDeadline = time.Time{}
+	m.holdDue = 0
 	m.orphanIf(func(o *op) bool { return o.barrier && (!o.writes() || reintroduced.lateHold) })
 	m.cur.reply.Err = err
-	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortSet, Err: err, Code: vss.CodeOf(err)})
-	m.cur.stages = []func(*Machine){
-		func(m *Machine) {
-			if set.held {
-				m.releaseWrites(set)
-			}
-		},
-		func(m *Machine) {
-			m.abortWriters()
-			m.abortProviders(set)
-		},
-		func(m *Machine) {
-			set.state = setAborted
-			set.devices = nil
-			m.phase = PhaseAborted
-		},
-	}
+	m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbortSet, Err: err, Code: vss.CodeOf(err)})
+	m.cur.stages = append(m.cur.stages[:0], failSetStages[:]...)
 	m.cur.next = 0
+}
+
+// failSetStages undo the creation of m.set: see failSet.
+var failSetStages = [...]func(*Machine){
+	func(m *Machine) {
+		if m.set.held {
+			m.releaseWrites(m.set)
+		}
+	},
+	func(m *Machine) {
+		m.abortWriters()
+		m.abortProviders(m.set)
+	},
+	func(m *Machine) {
+		m.set.state = setAborted
+		m.set.devices = nil
+		m.phase = PhaseAborted
+	},
 }
 
 // abortProviders sends AbortSnapshots to every provider asked to prepare
@@ -180,27 +184,33 @@ func (m *Machine) abortCall(err error) {
 	m.orphanBarrier()
 	m.cur.aborted = true
 	m.cur.reply.Err = err
-	m.cur.stages, m.cur.next = nil, 0
+	m.cur.stages, m.cur.next = m.cur.stages[:0], 0
 	switch kind {
 	case CallGatherWriterMetadata, CallAddToSnapshotSet, CallPrepareForBackup, CallBackupComplete:
-		m.then(func(m *Machine) {
-			if kind != CallGatherWriterMetadata {
-				m.abortWriters()
-			}
-			if m.set != nil && m.set.state == setBuilding {
-				m.set.state = setAborted
-				m.abortProviders(m.set)
-			}
-		}, func(m *Machine) { m.phase = PhaseAborted })
+		m.then(abortCallStages[:]...)
 	}
+}
+
+// abortCallStages undo what the current call started: see abortCall.
+var abortCallStages = [...]func(*Machine){
+	func(m *Machine) {
+		if m.cur.call.Kind != CallGatherWriterMetadata {
+			m.abortWriters()
+		}
+		if m.set != nil && m.set.state == setBuilding {
+			m.set.state = setAborted
+			m.abortProviders(m.set)
+		}
+	},
+	func(m *Machine) { m.phase = PhaseAborted },
 }
 
 // releaseWrites releases the writes held on the set's volumes; the stage
 // waits for it. Releasing is bounded by the hold window too: a release
 // that does not answer within it is a clean-up failure of the call.
 func (m *Machine) releaseWrites(set *snapshotSet) {
-	m.record(m.step, Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
-	m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, m.now.Add(m.cfg.HoldTimeout), false)
+	m.record(m.step, &Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionReleaseWrites})
+	m.start(Op{Kind: OpReleaseWrites, Volumes: set.volumeNames()}, m.at+m.cfg.HoldTimeout, false)
 }
 
 // cleanupFailed records the failure of clean-up work of the current call

@@ -22,6 +22,9 @@ func (m *Machine) loadDocument(op, xml string) error {
 	}
 	m.loaded = d
 	m.bs = d.State()
+	if m.selected == nil {
+		m.selected = map[vss.ID][]*writer.Component{}
+	}
 	for _, w := range d.Writers {
 		comps := make([]*writer.Component, len(w.Components))
 		for i, c := range w.Components {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"time"
 
@@ -76,6 +77,7 @@ type MachineConfig struct {
 type Machine struct {
 	cfg   MachineConfig
 	now   time.Time
+	at    time.Duration // now - cfg.Start, as trace records show it
 	phase Phase
 	step  int
 
@@ -83,27 +85,41 @@ type Machine struct {
 	bs requestor.BackupState
 
 	writers  []*writerSlot
-	set      *snapshotSet   // the set being built or created
-	sets     []*snapshotSet // every set of the session, for Close
-	selected map[vss.ID][]*writer.Component
-	loaded   *requestor.BackupDocument // the document InitializeForBackup started from, if any
+	set      *snapshotSet                   // the set being built or created
+	sets     []*snapshotSet                 // every set of the session, for Close
+	selected map[vss.ID][]*writer.Component // made at the first selection
+	loaded   *requestor.BackupDocument      // the document InitializeForBackup started from, if any
 	status   []requestor.WriterStatus
 	gathered bool // GatherWriterStatus ran
 
-	pending []op // the Ops awaited, in the order they started
+	pending []op // the Ops awaited, in the order they started; zero ops are tombstones of completed ones
+	live    int  // the Ops awaited: pending without its tombstones
+	named   bool // the trace knows every actor's name by its index (quick)
 	token   uint64
 	cur     *activeCall
 	out     Output
 
 	// Buffers reused from call to call: a session makes one call at a
-	// time, and its driver consumes an Output before the next input.
-	call     activeCall
-	startBuf []Op
-	reply    Reply
+	// time, and its driver consumes an Output before the next input
+	// (out.Start keeps its memory too: see clearOut).
+	active activeCall
 
-	holdDeadline time.Time     // zero unless a commit is running under held writes
-	provActors   []Actor       // the providers as trace records name them
-	wsBuf        []*writerSlot // writersIn's buffer
+	holdDue      time.Duration  // the end of the hold window, from the start; zero unless a commit runs under held writes
+	lastDue      time.Duration  // NextDeadline's last answer, from the start
+	lastDeadline time.Time      // and as a time
+	provActors   []Actor        // the providers as trace records name them
+	wsBuf        []*writerSlot  // writersIn's buffer
+	evChunk      []writer.Event // what is left of the chunk writers' events are cut from
+
+	// First room for the buffers above, enough for a backup with a few
+	// writers and providers, in the machine's own memory.
+	slotBuf    [3]writerSlot
+	writerBuf  [3]*writerSlot
+	wsArr      [3]*writerSlot
+	provBuf    [2]Actor
+	pendingBuf [4]op
+	startArr   [3]Op
+	stageBuf   [20]func(*Machine) // DoSnapshotSet has 18 stages
 }
 
 // activeCall is the requestor call the machine is working on: its program
@@ -119,6 +135,12 @@ type activeCall struct {
 	// cleanup holds the failures of clean-up work (aborting or deleting
 	// shadow copies, releasing writes): the reply's error joins them.
 	cleanup []error
+
+	// AddToSnapshotSet: the providers asked, the one chosen and the
+	// snapshot's ID.
+	candidates []int
+	chosen     int
+	snapID     vss.ID
 }
 
 // provResults holds the providers' answers to a stage, by provider index,
@@ -143,9 +165,9 @@ func (r *provResults) start(n int) {
 func (r *provResults) stop() { r.on = false }
 
 // put keeps provider i's answer, if collecting.
-func (r *provResults) put(i int, c Completion) {
+func (r *provResults) put(i int, c *Completion) {
 	if r.on && i < len(r.c) {
-		r.c[i], r.got[i] = c, true
+		r.c[i], r.got[i] = *c, true
 	}
 }
 
@@ -173,13 +195,42 @@ func NewMachine(cfg MachineConfig) *Machine {
 	if cfg.ProviderTimeout <= 0 {
 		cfg.ProviderTimeout = DefaultProviderTimeout
 	}
-	m := &Machine{cfg: cfg, now: cfg.Start, selected: map[vss.ID][]*writer.Component{}}
-	for i, info := range cfg.Writers {
-		m.writers = append(m.writers, &writerSlot{index: i, info: info, level: info.EffectiveLevel(),
-			state: vss.WriterStable, failure: vss.OK, actor: Actor{Kind: ActorWriter, Index: i, Name: info.Name}})
+	m := &Machine{cfg: cfg, now: cfg.Start}
+	n, np := len(cfg.Writers), len(cfg.Providers)
+	slots, writers := m.slotBuf[:0], m.writerBuf[:0]
+	if n > len(m.slotBuf) {
+		slots, writers = make([]writerSlot, 0, n), make([]*writerSlot, 0, n)
 	}
-	for _, p := range cfg.Providers {
-		m.provActors = append(m.provActors, Actor{Kind: ActorProvider, Index: len(m.provActors), Name: p.Name})
+	for i, info := range cfg.Writers {
+		slots = append(slots, writerSlot{index: i, info: info, level: info.EffectiveLevel(),
+			state: vss.WriterStable, failure: vss.OK, actor: Actor{Kind: ActorWriter, Index: i, Name: info.Name}})
+		writers = append(writers, &slots[i])
+	}
+	m.writers = writers
+	m.provActors = m.provBuf[:0]
+	for i, p := range cfg.Providers {
+		m.provActors = append(m.provActors, Actor{Kind: ActorProvider, Index: i, Name: p.Name})
+	}
+	// Room for what a backup needs at once: a stage's Ops (one per
+	// writer or provider, and the Aborts that may follow), DoSnapshotSet's
+	// program, the writers of a stage.
+	m.pending, m.out.Start = m.pendingBuf[:0], m.startArr[:0]
+	if k := max(n, np); k > len(m.startArr) {
+		m.pending, m.out.Start = make([]op, 0, 2*k), make([]Op, 0, k)
+	}
+	m.active.stages = m.stageBuf[:0]
+	m.wsBuf = m.wsArr[:0]
+	if n > len(m.wsArr) {
+		m.wsBuf = make([]*writerSlot, 0, n)
+	}
+	if t := cfg.Trace; t != nil { // the trace names the actors by index
+		m.named = true
+		for _, w := range m.writers {
+			m.named = m.named && t.named(&w.actor)
+		}
+		for i := range m.provActors {
+			m.named = m.named && t.named(&m.provActors[i])
+		}
 	}
 	return m
 }
@@ -212,35 +263,48 @@ func (m *Machine) Frozen() []int {
 }
 
 // Pending returns how many Ops the machine awaits.
-func (m *Machine) Pending() int { return len(m.pending) }
+func (m *Machine) Pending() int { return m.live }
 
 // NextDeadline returns the earliest time at which the machine needs a
 // Tick: a writer's freeze window, an event's timeout or the end of the
 // hold window. ok is false when nothing is timed.
 func (m *Machine) NextDeadline() (t time.Time, ok bool) {
-	consider := func(d time.Time) {
-		if !d.IsZero() && (!ok || d.Before(t)) {
-			t, ok = d, true
-		}
-	}
+	const never = time.Duration(math.MaxInt64)
+	due := never // the earliest, counted from the session's start; zero durations are none
 	for i := range m.pending {
-		consider(m.pending[i].deadline)
+		if d := m.pending[i].due; d != 0 && d < due {
+			due = d
+		}
 	}
 	for _, w := range m.writers {
-		if w.inWindow {
-			consider(w.windowEnd)
+		if w.inWindow && w.windowEnd != 0 && w.windowEnd < due {
+			due = w.windowEnd
 		}
 	}
-	consider(m.holdDeadline)
-	return t, ok
+	if d := m.holdDue; d != 0 && d < due {
+		due = d
+	}
+	if due == never {
+		return time.Time{}, false
+	}
+	if due != m.lastDue || m.lastDeadline.IsZero() { // it seldom changes: spare the time arithmetic
+		m.lastDue, m.lastDeadline = due, m.cfg.Start.Add(due)
+	}
+	return m.lastDeadline, true
 }
 
 // Call starts a requestor call. If the call cannot start (it is out of
 // order, or another call is in progress), the Output holds its Reply at
 // once and nothing else.
 func (m *Machine) Call(now time.Time, c Call) Output {
+	m.call(now, &c)
+	return m.take()
+}
+
+// call is Call with the call by pointer, its Output left in m.out.
+func (m *Machine) call(now time.Time, c *Call) {
 	m.advance(now)
-	m.out = Output{}
+	m.clearOut()
 	step := c.Kind.step()
 	if step == 0 {
 		step = m.step
@@ -251,37 +315,56 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 			c.Kind == CallAddToSnapshotSet) {
 			code = vss.ErrSnapshotSetInProgress
 		}
-		return m.refuse(now, c, code, m.cur.call.Kind.String()+" is in progress")
+		m.refuseIn(step, c, code, m.cur.call.Kind.String()+" is in progress")
+		return
 	}
 	if c.Kind == CallClose && m.phase == PhaseClosed {
-		return Output{Reply: &Reply{Kind: c.Kind}}
+		m.out.Reply = &Reply{Kind: c.Kind}
+		return
 	}
 	m.step = step
-	m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
-	m.call = activeCall{call: c, reply: Reply{Kind: c.Kind}, stages: m.call.stages[:0], results: m.call.results.recycled()}
-	m.cur = &m.call
+	m.quick(RecCall, &requestorActor, int(c.Kind), "", 0)
+	a := &m.active // reset field by field, keeping its buffers
+	a.call = *c
+	a.stages, a.next = a.stages[:0], 0
+	a.reply = Reply{Kind: c.Kind}
+	a.aborted = false
+	a.results = a.results.recycled()
+	clear(a.cleanup)
+	a.cleanup = a.cleanup[:0]
+	a.candidates, a.chosen, a.snapID = a.candidates[:0], 0, vss.NilID
+	m.cur = a
 	if !m.phase.Legal(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
 		m.pump()
-		return m.take()
+		return
 	}
-	m.begin(c)
+	m.begin(&m.cur.call)
 	m.pump()
-	return m.take()
 }
 
 // Complete reports the outcome of an Op. Outcomes of Ops the machine no
 // longer awaits (cancelled or timed out) are ignored.
 func (m *Machine) Complete(now time.Time, c Completion) Output {
+	m.complete(now, &c)
+	return m.take()
+}
+
+// complete is Complete with the completion by pointer, its Output left in
+// m.out.
+func (m *Machine) complete(now time.Time, c *Completion) {
 	m.advance(now)
 	i := m.find(c.Token)
 	if i < 0 {
-		return m.take()
+		return
 	}
-	op := m.pending[i]
-	m.pending = append(m.pending[:i], m.pending[i+1:]...)
-	o := &op
-	switch o.Kind {
+	done := m.pending[i]
+	m.pending[i] = op{} // a tombstone: the others keep their places and order
+	if m.live--; m.live == 0 {
+		m.pending = m.pending[:0]
+	}
+	o := &done
+	switch o.kind {
 	case OpWriterEvent:
 		m.writerResult(o, c)
 	case OpProvider:
@@ -290,7 +373,6 @@ func (m *Machine) Complete(now time.Time, c Completion) Output {
 		m.writesResult(o, c)
 	}
 	m.pump()
-	return m.take()
 }
 
 // Tick tells the machine the time is now; it fails whatever has timed out.
@@ -319,7 +401,7 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 		// Not the requestor: the driver knows nothing it awaits can answer.
 		err.Code, err.Detail = vss.ErrUnexpected, "a participant never answered: "+cause.Error()
 	}
-	m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionCancel, Err: cause, Code: vss.CodeOf(cause)})
+	m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionCancel, Err: cause, Code: vss.CodeOf(cause)})
 	m.abortCall(err)
 	m.pump()
 	return m.take()
@@ -327,31 +409,61 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 
 // refuse answers a call that cannot start, with code and why, recording
 // the call and its return; the machine's state does not change.
-func (m *Machine) refuse(now time.Time, c Call, code vss.HRESULT, why string) Output {
+func (m *Machine) refuse(now time.Time, c *Call, code vss.HRESULT, why string) Output {
 	m.advance(now)
+	m.clearOut()
 	step := c.Kind.step()
 	if step == 0 {
 		step = m.step
 	}
+	m.refuseIn(step, c, code, why)
+	return m.take()
+}
+
+// refuseIn is refuse at the given step, its Output left in m.out.
+func (m *Machine) refuseIn(step int, c *Call, code vss.HRESULT, why string) {
 	err := vss.Errorf(code, c.Kind.String(), "%s", why)
-	m.record(step, Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
-	m.record(step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
-	return Output{Reply: &Reply{Kind: c.Kind, Err: err}}
+	m.record(step, &Record{Kind: RecCall, Actor: requestorActor, Call: c.Kind})
+	m.record(step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: c.Kind}, err))
+	m.out.Reply = &Reply{Kind: c.Kind, Err: err}
 }
 
 func (m *Machine) advance(now time.Time) {
-	if now.After(m.now) {
-		m.now = now
+	if now != m.now && now.After(m.now) { // most inputs come at the time of the last
+		m.now, m.at = now, now.Sub(m.cfg.Start)
 	}
 }
 
-func (m *Machine) take() Output {
-	out := m.out
-	m.out = Output{}
-	if out.Start != nil {
-		m.startBuf = out.Start[:0]
+// takeInto moves the Output of the last input into o, field by field: a
+// driver's own copy, made under its lock. (A struct copy of m.out would
+// read it back 16 bytes at a time while its fields are still being
+// stored, which stalls.)
+func (m *Machine) takeInto(o *Output) {
+	o.Start, o.Cancel, o.Reply = m.out.Start, m.out.Cancel, m.out.Reply
+	if len(o.Start) == 0 {
+		o.Start = nil
 	}
+	m.clearOut()
+}
+
+func (m *Machine) take() Output {
+	var out Output
+	m.takeInto(&out)
 	return out
+}
+
+// clearOut empties m.out for the next input. Its Start keeps its memory
+// (the machine's buffer of started Ops, valid for the driver until the
+// next input); fields are written only if they change, as writing a
+// pointer costs more while the collector marks.
+func (m *Machine) clearOut() {
+	m.out.Start = m.out.Start[:0]
+	if m.out.Cancel != nil {
+		m.out.Cancel = nil
+	}
+	if m.out.Reply != nil {
+		m.out.Reply = nil
+	}
 }
 
 // pump runs the current call's stages for as long as none of their Ops
@@ -368,17 +480,20 @@ func (m *Machine) pump() {
 			s(m)
 			continue
 		}
-		if len(m.pending) > 0 {
+		if m.live > 0 {
 			return // background work, such as an Abort, must settle first
 		}
-		m.reply = m.cur.reply
 		if len(m.cur.cleanup) > 0 {
-			m.reply.Err = errors.Join(append([]error{m.reply.Err}, m.cur.cleanup...)...)
+			m.cur.reply.Err = errors.Join(append([]error{m.cur.reply.Err}, m.cur.cleanup...)...)
 		}
-		m.record(m.step, result(Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, m.reply.Err))
-		clear(m.call.stages) // drop the closures
+		if err := m.cur.reply.Err; err == nil {
+			m.quick(RecReturn, &requestorActor, int(m.cur.call.Kind), "", entryResult)
+		} else {
+			m.record(m.step, result(&Record{Kind: RecReturn, Actor: requestorActor, Call: m.cur.call.Kind}, err))
+		}
+		clear(m.active.stages) // drop the closures
 		m.cur = nil
-		m.out.Reply = &m.reply
+		m.out.Reply = &m.active.reply // kept until the next call
 	}
 }
 
@@ -393,8 +508,11 @@ func (m *Machine) barrierPending() bool {
 
 // find returns the index of the awaited Op named token, or -1.
 func (m *Machine) find(token uint64) int {
+	if token == 0 {
+		return -1 // the token of no Op, and of the tombstones in pending
+	}
 	for i := range m.pending {
-		if m.pending[i].Token == token {
+		if m.pending[i].token == token {
 			return i
 		}
 	}
@@ -407,15 +525,18 @@ func (m *Machine) orphanIf(match func(o *op) bool) []op {
 	var gone []op
 	kept := m.pending[:0]
 	for _, o := range m.pending {
+		if o.token == 0 {
+			continue // a tombstone
+		}
 		if match(&o) {
 			gone = append(gone, o)
-			m.out.Cancel = append(m.out.Cancel, o.Token)
+			m.out.Cancel = append(m.out.Cancel, o.token)
 		} else {
 			kept = append(kept, o)
 		}
 	}
 	clear(m.pending[len(kept):])
-	m.pending = kept
+	m.pending, m.live = kept, len(kept)
 	return gone
 }
 
@@ -447,45 +568,66 @@ func (m *Machine) orphanBarrier() {
 
 // start emits an Op and, unless background, makes the current stage wait
 // for it.
-func (m *Machine) start(o Op, deadline time.Time, background bool) {
+func (m *Machine) start(o Op, due time.Duration, background bool) {
 	m.token++
 	o.Token = m.token
-	m.pending = append(m.pending, op{Op: o, deadline: deadline, barrier: !background})
-	if m.out.Start == nil {
-		m.out.Start = m.startBuf
+	var p *op
+	m.pending, p = push1(m.pending)
+	p.token, p.due, p.kind, p.writer, p.provider, p.method = o.Token, due, o.Kind, o.Writer, o.Provider, o.Method
+	p.volume, p.barrier, p.event = o.Volume, !background, 0
+	if o.Event != nil {
+		p.event = o.Event.Kind
 	}
-	m.out.Start = append(m.out.Start, o)
+	m.live++
+	var s *Op
+	m.out.Start, s = push1(m.out.Start)
+	*s = o
+}
+
+// push1 extends s by one element and returns it with a pointer to that
+// element, which the caller fills in place: an element built aside and
+// appended is copied 16 bytes at a time while its fields are still being
+// stored, a stall. The element may hold what the slice held before.
+func push1[T any](s []T) ([]T, *T) {
+	n := len(s)
+	if n == cap(s) {
+		var zero T
+		s = append(s, zero)
+	} else {
+		s = s[:n+1]
+	}
+	return s, &s[n]
 }
 
 // expire fails whatever has passed its deadline: writer events, freeze
 // windows and the hold window.
 func (m *Machine) expire() {
-	expired := m.orphanIf(func(o *op) bool { return !o.deadline.IsZero() && !m.now.Before(o.deadline) })
+	expired := m.orphanIf(func(o *op) bool { return o.due != 0 && m.at >= o.due })
 	for i := range expired {
 		o := &expired[i]
-		switch o.Kind {
+		switch o.kind {
 		case OpWriterEvent:
-			m.writerTimedOut(m.writers[o.Writer], o.Event.Kind)
+			m.writerTimedOut(m.writers[o.writer], o.event)
 		case OpProvider:
-			m.record(m.step, Record{Kind: RecState, Actor: m.provActors[o.Provider], Method: o.Method, Decision: DecisionTimedOut})
-			m.providerResult(o, Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Method.String(),
+			m.record(m.step, &Record{Kind: RecState, Actor: m.provActors[o.provider], Method: o.method, Decision: DecisionTimedOut})
+			m.providerResult(o, &Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.method.String(),
 				"no answer within %v: %w", m.cfg.ProviderTimeout, context.DeadlineExceeded)})
 		default:
 			r := Record{Kind: RecState, Actor: vssActor, Decision: DecisionTimedOut}
-			if o.Kind == OpReleaseWrites {
+			if o.kind == OpReleaseWrites {
 				r.Detail = "release writes"
 			}
-			m.record(m.step, r)
+			m.record(m.step, &r)
 			m.writesTimedOut(o)
 		}
 	}
 	for _, w := range m.writers {
-		if w.inWindow && !m.now.Before(w.windowEnd) {
+		if w.inWindow && m.at >= w.windowEnd {
 			m.freezeWindowExpired(w)
 		}
 	}
-	if !m.holdDeadline.IsZero() && !m.now.Before(m.holdDeadline) {
-		m.holdDeadline = time.Time{}
+	if m.holdDue != 0 && m.at >= m.holdDue {
+		m.holdDue = 0
 		m.failSet(vss.Errorf(vss.ErrFlushWritesTimeout, "DoSnapshotSet",
 			"the providers did not commit within the %v flush-and-hold window", m.cfg.HoldTimeout))
 	}
@@ -507,19 +649,56 @@ func (k OpKind) String() string {
 
 // record adds r to the trace, at the machine's time and the given step. A
 // record about a writer carries the writer's state as it is now.
-func (m *Machine) record(step int, r Record) {
+func (m *Machine) record(step int, r *Record) {
 	if m.cfg.Trace == nil {
 		return
 	}
-	r.At, r.Step = m.now.Sub(m.cfg.Start), step
+	r.At, r.Step = m.at, step
 	if r.Actor.Kind == ActorWriter && r.State == vss.WriterStateUnknown && r.Actor.Index < len(m.writers) {
 		r.State = m.writers[r.Actor.Index].state
 	}
 	m.cfg.Trace.add(r)
 }
 
+// quick records, at the machine's time and step, the record of a call, an
+// event or a provider method (what), or its outcome without error: it is
+// the same record as Record{Kind: kind, Actor: *a, Call, Event or Method:
+// what, Volume: volume} with Result and Supported set by flags, written
+// straight into the trace when it fits an entry. A record about a writer
+// has the writer's state in flags too (writerSlot.stateFlags), as record
+// would give it.
+func (m *Machine) quick(kind RecordKind, a *Actor, what int, volume string, flags uint8) {
+	t := m.cfg.Trace
+	if t == nil {
+		return
+	}
+	var v uint16
+	if m.named && uint(what) <= 255 && uint(m.step) <= 255 && uint(a.Index) <= 0xFFFF && (volume == "" || t.volume(volume, &v)) {
+		// Written in place, field by field: an entry built aside and
+		// copied in would be read back while its bytes are still being
+		// stored, which stalls.
+		e := t.next()
+		e.at, e.more, e.index, e.window, e.volume = m.at, 0, uint16(a.Index), 0, v
+		e.step, e.kind, e.actor, e.what, e.decision, e.flags = uint8(m.step), uint8(kind), uint8(a.Kind), uint8(what), 0, flags
+		if t.onRecord != nil || t.logger != nil {
+			t.added()
+		}
+		return
+	}
+	r := Record{Kind: kind, Actor: *a, Volume: volume, Result: flags&entryResult != 0, Supported: flags&entrySupported != 0}
+	switch kind {
+	case RecCall, RecReturn:
+		r.Call = CallKind(what)
+	case RecWriterEvent, RecWriterResult:
+		r.Event = writer.EventKind(what)
+	default:
+		r.Method = provider.Method(what)
+	}
+	m.record(m.step, &r)
+}
+
 // result makes r a result record with outcome err.
-func result(r Record, err error) Record {
+func result(r *Record, err error) *Record {
 	r.Result, r.Err, r.Code = true, err, vss.CodeOf(err)
 	return r
 }
@@ -564,7 +743,7 @@ func (m *Machine) idInUse(id vss.ID) bool {
 func (m *Machine) Abandon(now time.Time, cause error) Output {
 	m.advance(now)
 	m.orphanIf(func(*op) bool { return true })
-	m.holdDeadline = time.Time{}
+	m.holdDue = 0
 	if m.set != nil && m.set.held && m.cur != nil {
 		m.set.held = false // released once: a release abandoned in turn is not retried
 		m.releaseWrites(m.set)
@@ -573,7 +752,7 @@ func (m *Machine) Abandon(now time.Time, cause error) Output {
 		w.inWindow = false
 	}
 	if m.cur != nil {
-		m.record(m.step, Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbandon, Err: cause, Code: vss.CodeOf(cause)})
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionAbandon, Err: cause, Code: vss.CodeOf(cause)})
 		if m.cur.reply.Err == nil {
 			m.cur.reply.Err = &vss.Error{Op: m.cur.call.Kind.String(), Code: vss.ErrUnexpected, Detail: cause.Error(), Err: cause}
 		}

@@ -65,7 +65,7 @@ func (s *stepper) succeed(o Op) (Completion, bool) {
 		case provider.MethodIsVolumeSupported:
 			return Completion{Supported: true}, true
 		case provider.MethodGetSnapshotProperties:
-			return Completion{Snapshot: provider.Snapshot{ID: o.SnapshotID, DeviceObject: "dev:" + o.Volume}}, true
+			return Completion{Snapshot: &provider.Snapshot{ID: o.SnapshotID, DeviceObject: "dev:" + o.Volume}}, true
 		case provider.MethodDeleteSnapshots:
 			return Completion{Count: 1}, true
 		}

@@ -92,15 +92,21 @@ var legalCalls = map[Phase][]CallKind{
 	PhaseClosed: {},
 }
 
+// legalMask is legalCalls as one bit per call (1<<CallKind) for each
+// phase, for Legal.
+var legalMask = func() (m [PhaseClosed + 1]uint64) {
+	for p, calls := range legalCalls {
+		for _, c := range calls {
+			m[p] |= 1 << c
+		}
+	}
+	return m
+}()
+
 // Legal reports whether call is legal in phase p.
 func (p Phase) Legal(call CallKind) bool {
 	if call == CallClose {
 		return true
 	}
-	for _, c := range legalCalls[p] {
-		if c == call {
-			return true
-		}
-	}
-	return false
+	return p >= 0 && int(p) < len(legalMask) && call >= 0 && call < 64 && legalMask[p]&(1<<call) != 0
 }

@@ -28,7 +28,8 @@ type snapshotSet struct {
 	// even if it then failed: it may hold something to abort.
 	touched []int
 	state   setState
-	held    bool // writes on its volumes are held (or may be)
+	provs   []int // providers(), until the volumes change
+	held    bool  // writes on its volumes are held (or may be)
 	// holdUnknown is set when holding timed out: whether it took effect is
 	// unknown, so writes are released, and a release that finds nothing
 	// held is no failure.
@@ -44,9 +45,13 @@ type setVolume struct {
 }
 
 // providers returns the indexes of the providers holding part of the set,
-// in the order they joined it.
+// in the order they joined it. The slice is the set's, kept until its
+// volumes change (setVolumes): the caller only reads it.
 func (s *snapshotSet) providers() []int {
-	var ps []int
+	if s.provs != nil {
+		return s.provs
+	}
+	ps := []int{}
 	for _, v := range s.volumes {
 		seen := false
 		for _, p := range ps {
@@ -56,7 +61,13 @@ func (s *snapshotSet) providers() []int {
 			ps = append(ps, v.provider)
 		}
 	}
+	s.provs = ps
 	return ps
+}
+
+// setVolumes replaces the set's volumes and their names.
+func (s *snapshotSet) setVolumes(vols []setVolume, names []string) {
+	s.volumes, s.names, s.provs = vols, names, nil
 }
 
 // touch records that provider p was asked to prepare part of the set.
@@ -82,12 +93,12 @@ func (s *snapshotSet) volumeNames() []string {
 // the provider time-out.
 func (m *Machine) callProvider(o Op) {
 	o.Kind = OpProvider
-	m.record(m.step, Record{Kind: RecProviderCall, Actor: m.provActors[o.Provider], Method: o.Method, Volume: o.Volume})
-	deadline := m.now.Add(m.cfg.ProviderTimeout)
+	m.quick(RecProviderCall, &m.provActors[o.Provider], int(o.Method), o.Volume, 0)
+	due := m.at + m.cfg.ProviderTimeout
 	if o.Method == provider.MethodCommitSnapshots {
-		deadline = timeZero // the hold window bounds it
+		due = 0 // the hold window bounds it
 	}
-	m.start(o, deadline, false)
+	m.start(o, due, false)
 }
 
 // providerError maps a provider's error to what the requestor sees: a
@@ -100,26 +111,36 @@ func (m *Machine) providerError(op string, o *op, err error) error {
 		code = h
 	}
 	return &vss.Error{Op: op, Code: code, Err: err,
-		Detail: fmt.Sprintf("provider %q failed at %s: %v", m.cfg.Providers[o.Provider].Name, o.Method, err)}
+		Detail: fmt.Sprintf("provider %q failed at %s: %v", m.cfg.Providers[o.provider].Name, o.method, err)}
 }
 
 // providerResult applies a provider's answer.
-func (m *Machine) providerResult(o *op, c Completion) {
-	m.record(m.step, result(Record{Kind: RecProviderResult, Actor: m.provActors[o.Provider], Method: o.Method,
-		Volume: o.Volume, Supported: c.Supported, Count: c.Count}, c.Err))
+func (m *Machine) providerResult(o *op, c *Completion) {
+	if c.Err == nil && c.Count == 0 {
+		var flags uint8 = entryResult
+		if c.Supported {
+			flags |= entrySupported
+		}
+		m.quick(RecProviderResult, &m.provActors[o.provider], int(o.method), o.volume, flags)
+	} else {
+		m.record(m.step, result(&Record{Kind: RecProviderResult, Actor: m.provActors[o.provider], Method: o.method,
+			Volume: o.volume, Supported: c.Supported, Count: c.Count}, c.Err))
+	}
 	if m.cur != nil {
-		m.cur.results.put(o.Provider, c)
+		m.cur.results.put(o.provider, c)
 	}
 	if c.Err == nil {
-		if o.Method == provider.MethodGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
+		if o.method == provider.MethodGetSnapshotProperties && m.cur != nil && m.cur.call.Kind == CallDoSnapshotSet && m.set != nil {
 			if m.set.devices == nil {
-				m.set.devices = map[string]string{}
+				m.set.devices = make(map[string]string, len(m.set.volumes))
 			}
-			m.set.devices[o.Volume] = c.Snapshot.DeviceObject
+			if c.Snapshot != nil {
+				m.set.devices[o.volume] = c.Snapshot.DeviceObject
+			}
 		}
 		return
 	}
-	switch o.Method {
+	switch o.method {
 	case provider.MethodBeginPrepareSnapshot:
 		m.stop(m.providerError(m.cur.call.Kind.String(), o, c.Err))
 	case provider.MethodEndPrepareSnapshots, provider.MethodPreCommitSnapshots, provider.MethodCommitSnapshots, provider.MethodPostCommitSnapshots,
@@ -134,25 +155,25 @@ func (m *Machine) providerResult(o *op, c Completion) {
 		// unless it has nothing by that name. The requestor's own
 		// DeleteSnapshots reads its answers itself.
 		if m.cur != nil && !errors.Is(c.Err, vss.ErrObjectNotFound) &&
-			(o.Method == provider.MethodAbortSnapshots || m.cur.call.Kind == CallClose) {
+			(o.method == provider.MethodAbortSnapshots || m.cur.call.Kind == CallClose) {
 			m.cleanupFailed(m.providerError(m.cur.call.Kind.String(), o, c.Err))
 		}
 	}
 }
 
 // writesResult applies the outcome of holding or releasing writes.
-func (m *Machine) writesResult(o *op, c Completion) {
+func (m *Machine) writesResult(o *op, c *Completion) {
 	d := DecisionReleaseWrites
-	if o.Kind == OpHoldWrites {
+	if o.kind == OpHoldWrites {
 		d = DecisionHoldWrites
 	}
-	m.record(m.step, result(Record{Kind: RecWrites, Actor: vssActor, Decision: d}, c.Err))
+	m.record(m.step, result(&Record{Kind: RecWrites, Actor: vssActor, Decision: d}, c.Err))
 	if m.set == nil {
 		return
 	}
-	if o.Kind == OpReleaseWrites {
+	if o.kind == OpReleaseWrites {
 		if c.Err != nil && !m.set.holdUnknown {
-			m.cleanupFailed(vss.Errorf(vss.ErrUnexpected, "DoSnapshotSet", "releasing writes on %v failed: %w", o.Volumes, c.Err))
+			m.cleanupFailed(vss.Errorf(vss.ErrUnexpected, "DoSnapshotSet", "releasing writes on %v failed: %w", m.set.names, c.Err))
 		}
 		m.set.held, m.set.holdUnknown = false, false
 		return
@@ -232,10 +253,10 @@ func (m *Machine) writesTimedOut(o *op) {
 	if m.set == nil {
 		return
 	}
-	if o.Kind == OpReleaseWrites {
+	if o.kind == OpReleaseWrites {
 		m.set.held = false
 		m.cleanupFailed(vss.Errorf(vss.ErrUnexpected, "DoSnapshotSet",
-			"releasing writes on %v did not finish within %v: they may still be held", o.Volumes, m.cfg.HoldTimeout))
+			"releasing writes on %v did not finish within %v: they may still be held", m.set.names, m.cfg.HoldTimeout))
 		return
 	}
 	m.set.held, m.set.holdUnknown = true, true

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/internal/inline"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/writer"
@@ -78,20 +79,47 @@ type Session struct {
 	cfg   Config
 	rt    Runtime
 	trace *Trace
-	runOp func(ctx context.Context, o Op) Completion // s.run, bound once
+	runOp func(ctx context.Context, o Op) Completion // s.runner(), made once
 
-	mu       sync.Mutex
-	m        *Machine
-	busyStop context.CancelFunc // cancels the call being driven
-	busyDone chan struct{}      // closed when that call returns
-	// closeDone is made by the first Close and closed when it is done;
-	// closed is then set and closeErr holds its result.
+	mu        sync.Mutex
+	m         *Machine
+	busy      bool          // a call is being driven
+	closeWait chan struct{} // made by Close while a call is driven; closed when it returns
+	// closing is set by the first Close, and closed, with closeErr its
+	// result, once it is done. closeDone is made by a Close that waits for
+	// the first one, and closed by the first one when it is done.
+	closing   bool
 	closeDone chan struct{}
 	closed    bool
 	closeErr  error
 
+	// The context calls are driven under: derived from the requestor's
+	// context, so that Close can cancel a call in progress, and kept from
+	// call to call while the requestor passes the same one (a backup makes
+	// some thirty calls with one context).
+	callCtx    context.Context
+	callParent context.Context
+	callStop   context.CancelFunc
+
+	// The Ops whose writer or provider is being called, for Close to name
+	// those it abandons: a slot each, free when its token is zero. A
+	// runtime that runs every Op within its Wait (the simulator's) leaves
+	// none running when Close gets there: its Ops are not kept (track is
+	// false).
+	track   bool
 	runMu   sync.Mutex
-	running map[uint64]Op // the Ops whose writer or provider is being called
+	running []runningOp
+}
+
+// runningOp is an Op being carried out, as Close names it.
+type runningOp struct {
+	token    uint64
+	kind     OpKind
+	writer   int
+	event    writer.EventKind
+	provider int
+	method   provider.Method
+	volumes  []string
 }
 
 var _ requestor.Requestor = (*Session)(nil)
@@ -99,30 +127,42 @@ var _ requestor.Requestor = (*Session)(nil)
 // New returns a session in PhaseNew over the configured writers and
 // providers.
 func New(cfg Config) (*Session, error) {
-	ids := map[vss.ID]string{}
-	var infos []writer.Info
+	// Duplicate IDs are found by scanning while participants are few.
+	const scanned = 16
+	infos := make([]writer.Info, 0, len(cfg.Writers))
+	var byInstance map[vss.ID]int
+	if len(cfg.Writers) > scanned {
+		byInstance = make(map[vss.ID]int, len(cfg.Writers))
+	}
 	for i, w := range cfg.Writers {
 		if w == nil {
 			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writer %d is nil", i)
 		}
 		info := w.Info()
-		if prev, dup := ids[info.InstanceID]; dup {
-			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writers %q and %q share instance ID %v", prev, info.Name, info.InstanceID)
+		if prev := firstWithID(i, func(j int) vss.ID { return infos[j].InstanceID }, byInstance, info.InstanceID); prev >= 0 {
+			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writers %q and %q share instance ID %v", infos[prev].Name, info.Name, info.InstanceID)
 		}
-		ids[info.InstanceID] = info.Name
+		if byInstance != nil {
+			byInstance[info.InstanceID] = i
+		}
 		infos = append(infos, info)
 	}
-	pids := map[vss.ID]bool{}
-	var pinfos []provider.Info
+	pinfos := make([]provider.Info, 0, len(cfg.Providers))
+	var byID map[vss.ID]int
+	if len(cfg.Providers) > scanned {
+		byID = make(map[vss.ID]int, len(cfg.Providers))
+	}
 	for i, p := range cfg.Providers {
 		if p == nil {
 			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "provider %d is nil", i)
 		}
 		info := p.Info()
-		if pids[info.ID] {
+		if firstWithID(i, func(j int) vss.ID { return pinfos[j].ID }, byID, info.ID) >= 0 {
 			return nil, vss.Errorf(vss.ErrProviderAlreadyRegistered, "coordinator.New", "provider ID %v registered twice", info.ID)
 		}
-		pids[info.ID] = true
+		if byID != nil {
+			byID[info.ID] = i
+		}
 		pinfos = append(pinfos, info)
 	}
 	if cfg.Runtime == nil {
@@ -131,12 +171,31 @@ func New(cfg Config) (*Session, error) {
 	if cfg.IDs == nil {
 		cfg.IDs = rand.Reader
 	}
-	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger), running: map[uint64]Op{}}
+	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
+	s.track = !inline.Is(cfg.Runtime)
 	s.trace.OnRecord(cfg.OnRecord)
-	s.runOp = s.run
+	s.runOp = s.runner()
 	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
 		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, ProviderTimeout: cfg.ProviderTimeout, Trace: s.trace})
 	return s, nil
+}
+
+// firstWithID returns the index of the first of n participants whose ID
+// (id(i)) is want, or -1: by scanning while they are few, with the map
+// byID (made by the caller when they are many) otherwise.
+func firstWithID(n int, id func(int) vss.ID, byID map[vss.ID]int, want vss.ID) int {
+	if byID != nil {
+		if j, ok := byID[want]; ok {
+			return j
+		}
+		return -1
+	}
+	for j := range n {
+		if id(j) == want {
+			return j
+		}
+	}
+	return -1
 }
 
 // Trace returns the records of the session so far.
@@ -187,48 +246,56 @@ func (s *Session) WriterState(name string) (state vss.WriterState, failure vss.H
 	return 0, vss.OK, false
 }
 
-// do runs one call to its reply, driving the machine when the call needs
-// writers or providers. Every machine input is made under s.mu, and the
-// reply is copied before the lock is released (the machine reuses its
-// memory); Ops are carried out without the lock, so that writers and
+// do runs one call to its reply, into r, driving the machine when the
+// call needs writers or providers. Every machine input is made under s.mu,
+// and the reply is copied before the lock is released (the machine reuses
+// its memory); Ops are carried out without the lock, so that writers and
 // providers may call the session back. Once Close has begun, calls are
 // refused until it is done, and then answered by the closed machine.
-func (s *Session) do(ctx context.Context, c Call) Reply {
+func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	s.mu.Lock()
-	if s.closeDone != nil && !s.closed {
+	if s.closing && !s.closed {
 		out := s.m.refuse(s.rt.Now(), c, vss.ErrBadState, "Close is in progress")
+		*r = *out.Reply
 		s.mu.Unlock()
-		return *out.Reply
+		return
 	}
-	return s.drive(ctx, c)
+	s.drive(ctx, c, r)
 }
 
-// drive runs c on the machine to its reply. It is called with s.mu held
-// and releases it.
-func (s *Session) drive(ctx context.Context, c Call) Reply {
-	out := s.m.Call(s.rt.Now(), c)
+// drive runs c on the machine to its reply, into r. It is called with
+// s.mu held and releases it.
+func (s *Session) drive(ctx context.Context, c *Call, r *Reply) {
+	var out Output
+	s.m.call(s.rt.Now(), c)
+	s.m.takeInto(&out)
 	if out.Reply != nil {
-		r := *out.Reply
+		*r = *out.Reply
 		s.mu.Unlock()
-		s.execute(out)
-		return r
+		s.execute(&out)
+		return
 	}
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	done := make(chan struct{})
-	defer close(done)
-	s.busyStop, s.busyDone = stop, done
+	waitCtx := s.driveUnder(ctx)
+	s.busy = true
+	driving := true
+	defer func() {
+		if driving { // a panic went through: Close must not wait for the call
+			s.mu.Lock()
+			s.idle()
+			s.mu.Unlock()
+		}
+	}()
+	// The next deadline is taken with each input, under the same lock:
+	// nothing else changes the machine while the call is driven (a call
+	// from another goroutine is answered without touching it).
+	deadline, has := s.m.NextDeadline()
 	s.mu.Unlock()
 
-	waitCtx := ctx
 	for {
-		s.execute(out)
-		s.mu.Lock()
-		deadline, has := s.m.NextDeadline()
-		s.mu.Unlock()
+		s.execute(&out)
 		comp, ok, err := s.rt.Wait(waitCtx, deadline, has)
 		s.mu.Lock()
 		switch {
@@ -241,73 +308,137 @@ func (s *Session) drive(ctx context.Context, c Call) Reply {
 		case !ok:
 			out = s.m.Tick(s.rt.Now())
 		default:
-			out = s.m.Complete(s.rt.Now(), comp)
+			s.m.complete(s.rt.Now(), &comp)
+			s.m.takeInto(&out)
 		}
 		if out.Reply != nil {
-			r := *out.Reply
-			s.busyStop, s.busyDone = nil, nil
+			*r = *out.Reply
+			if len(out.Start) > 0 || len(out.Cancel) > 0 { // seldom: work to start or cancel first
+				s.mu.Unlock()
+				s.execute(&out)
+				s.mu.Lock()
+			}
+			s.idle()
+			driving = false
 			s.mu.Unlock()
-			s.execute(out)
-			return r
+			return
 		}
+		deadline, has = s.m.NextDeadline()
 		s.mu.Unlock()
 	}
 }
 
+// driveUnder returns the context to drive a call under: one derived from
+// ctx that Close can cancel, the same as the previous call's if ctx is
+// too. It runs under s.mu.
+func (s *Session) driveUnder(ctx context.Context) context.Context {
+	if ctx != s.callParent || s.callCtx.Err() != nil {
+		if s.callStop != nil {
+			s.callStop()
+		}
+		s.callParent = ctx
+		s.callCtx, s.callStop = context.WithCancel(ctx)
+	}
+	return s.callCtx
+}
+
+// idle marks the end of the call being driven, for a Close waiting on it.
+// It runs under s.mu.
+func (s *Session) idle() {
+	s.busy = false
+	if s.closeWait != nil {
+		close(s.closeWait)
+		s.closeWait = nil
+	}
+}
+
 // execute starts and cancels what the machine asked for.
-func (s *Session) execute(out Output) {
+func (s *Session) execute(out *Output) {
 	for _, t := range out.Cancel {
 		s.rt.Cancel(t)
 	}
-	for _, o := range out.Start {
-		s.rt.Go(o, s.runOp)
+	for i := range out.Start {
+		s.rt.Go(out.Start[i], s.runOp)
 	}
 }
 
-// run carries out one Op against the real participants. An Op cancelled
-// before it starts is not carried out: a writer never receives an event
-// that VSS gave up on before delivering it.
-func (s *Session) run(ctx context.Context, o Op) (c Completion) {
-	if err := ctx.Err(); err != nil {
-		return Completion{Err: err}
-	}
-	s.runMu.Lock()
-	s.running[o.Token] = o
-	s.runMu.Unlock()
-	defer func() {
-		s.runMu.Lock()
-		delete(s.running, o.Token)
-		s.runMu.Unlock()
-	}()
-	switch o.Kind {
-	case OpWriterEvent:
-		w := s.cfg.Writers[o.Writer]
-		if o.Event.Kind == writer.EventIdentify {
-			md, err := writer.Identify(ctx, w)
-			return Completion{Metadata: md, Err: err}
+// runner returns the function that carries out one Op against the real
+// participants, as a Runtime runs it. Its body is the function's own, not
+// a call to a method: the Completion is built where it is returned. An Op
+// cancelled before it starts is not carried out: a writer never receives
+// an event that VSS gave up on before delivering it.
+func (s *Session) runner() func(ctx context.Context, o Op) Completion {
+	return func(ctx context.Context, o Op) (c Completion) {
+		if err := ctx.Err(); err != nil {
+			return Completion{Err: err}
 		}
-		return Completion{Event: o.Event, Err: writer.Deliver(ctx, w, o.Event)}
-	case OpProvider:
-		defer func() {
-			if r := recover(); r != nil {
-				c = Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Method.String(), "provider panicked: %v", r)}
+		if s.track {
+			s.runs(&o)
+			defer s.ran(o.Token)
+		}
+		switch o.Kind {
+		case OpWriterEvent:
+			w := s.cfg.Writers[o.Writer]
+			if o.Event.Kind == writer.EventIdentify {
+				md, err := writer.Identify(ctx, w)
+				return Completion{Metadata: md, Err: err}
 			}
-		}()
-		return callProvider(ctx, s.cfg.Providers[o.Provider], o)
-	case OpHoldWrites:
-		if s.cfg.Volumes != nil {
-			return Completion{Err: s.cfg.Volumes.HoldWrites(ctx, o.Volumes)}
+			return Completion{Event: o.Event, Err: writer.Deliver(ctx, w, o.Event)}
+		case OpProvider:
+			defer func() {
+				if r := recover(); r != nil {
+					c = Completion{Err: vss.Errorf(vss.ErrUnexpectedProviderError, o.Method.String(), "provider panicked: %v", r)}
+				}
+			}()
+			return callProvider(ctx, s.cfg.Providers[o.Provider], &o)
+		case OpHoldWrites:
+			if s.cfg.Volumes != nil {
+				return Completion{Err: s.cfg.Volumes.HoldWrites(ctx, o.Volumes)}
+			}
+		case OpReleaseWrites:
+			if s.cfg.Volumes != nil {
+				return Completion{Err: s.cfg.Volumes.ReleaseWrites(ctx, o.Volumes)}
+			}
 		}
-	case OpReleaseWrites:
-		if s.cfg.Volumes != nil {
-			return Completion{Err: s.cfg.Volumes.ReleaseWrites(ctx, o.Volumes)}
+		return Completion{}
+	}
+}
+
+// runs notes that o is being carried out, in a free slot.
+func (s *Session) runs(o *Op) {
+	s.runMu.Lock()
+	var r *runningOp
+	for i := range s.running {
+		if s.running[i].token == 0 {
+			r = &s.running[i]
+			break
 		}
 	}
-	return Completion{}
+	if r == nil {
+		s.running, r = push1(s.running)
+	}
+	r.token, r.kind, r.writer, r.provider, r.method, r.volumes = o.Token, o.Kind, o.Writer, o.Provider, o.Method, o.Volumes
+	r.event = 0
+	if o.Event != nil {
+		r.event = o.Event.Kind
+	}
+	s.runMu.Unlock()
+}
+
+// ran frees the slot of the Op named token, which returned.
+func (s *Session) ran(token uint64) {
+	s.runMu.Lock()
+	for i := range s.running {
+		if s.running[i].token == token {
+			s.running[i] = runningOp{}
+			break
+		}
+	}
+	s.runMu.Unlock()
 }
 
 // callProvider makes one provider call.
-func callProvider(ctx context.Context, p provider.Provider, o Op) Completion {
+func callProvider(ctx context.Context, p provider.Provider, o *Op) Completion {
 	var c Completion
 	switch o.Method {
 	case provider.MethodIsVolumeSupported:
@@ -329,7 +460,10 @@ func callProvider(ctx context.Context, p provider.Provider, o Op) Completion {
 	case provider.MethodAbortSnapshots:
 		c.Err = p.AbortSnapshots(ctx, o.SetID)
 	case provider.MethodGetSnapshotProperties:
-		c.Snapshot, c.Err = p.GetSnapshotProperties(ctx, o.SnapshotID)
+		var snap provider.Snapshot
+		if snap, c.Err = p.GetSnapshotProperties(ctx, o.SnapshotID); c.Err == nil {
+			c.Snapshot = &snap
+		}
 	case provider.MethodSnapshotFS:
 		c.FS, c.Err = provider.SnapshotFS(ctx, p, o.SnapshotID)
 	case provider.MethodDeleteSnapshots:
@@ -342,104 +476,137 @@ func callProvider(ctx context.Context, p provider.Provider, o Op) Completion {
 
 // InitializeForBackup implements requestor.Requestor.
 func (s *Session) InitializeForBackup(ctx context.Context, bcdXML string) error {
-	return s.do(ctx, Call{Kind: CallInitializeForBackup, BCDXML: bcdXML}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallInitializeForBackup, BCDXML: bcdXML}, &r)
+	return r.Err
 }
 
 // SetContext implements requestor.Requestor.
 func (s *Session) SetContext(ctx context.Context, sc vss.SnapshotContext) error {
-	return s.do(ctx, Call{Kind: CallSetContext, Context: sc}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetContext, Context: sc}, &r)
+	return r.Err
 }
 
 // SetBackupState implements requestor.Requestor.
 func (s *Session) SetBackupState(ctx context.Context, st requestor.BackupState) error {
-	return s.do(ctx, Call{Kind: CallSetBackupState, BackupState: st}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetBackupState, BackupState: st}, &r)
+	return r.Err
 }
 
 // GatherWriterMetadata implements requestor.Requestor.
 func (s *Session) GatherWriterMetadata(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallGatherWriterMetadata}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallGatherWriterMetadata}, &r)
+	return r.Err
 }
 
 // WriterMetadata implements requestor.Requestor.
 func (s *Session) WriterMetadata(ctx context.Context) ([]*writer.Metadata, error) {
-	r := s.do(ctx, Call{Kind: CallWriterMetadata})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallWriterMetadata}, &r)
 	return r.Metadata, r.Err
 }
 
 // StartSnapshotSet implements requestor.Requestor.
 func (s *Session) StartSnapshotSet(ctx context.Context) (vss.ID, error) {
-	r := s.do(ctx, Call{Kind: CallStartSnapshotSet})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallStartSnapshotSet}, &r)
 	return r.ID, r.Err
 }
 
 // AddToSnapshotSet implements requestor.Requestor.
 func (s *Session) AddToSnapshotSet(ctx context.Context, volume string, providerID vss.ID) (vss.ID, error) {
-	r := s.do(ctx, Call{Kind: CallAddToSnapshotSet, Volume: volume, ProviderID: providerID})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallAddToSnapshotSet, Volume: volume, ProviderID: providerID}, &r)
 	return r.ID, r.Err
 }
 
 // AddComponent implements requestor.Requestor.
 func (s *Session) AddComponent(ctx context.Context, instance, class vss.ID, key writer.ComponentKey) error {
-	return s.do(ctx, Call{Kind: CallAddComponent, WriterID: instance, ClassID: class, Component: key}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallAddComponent, WriterID: instance, ClassID: class, Component: key}, &r)
+	return r.Err
 }
 
 // PrepareForBackup implements requestor.Requestor.
 func (s *Session) PrepareForBackup(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallPrepareForBackup}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallPrepareForBackup}, &r)
+	return r.Err
 }
 
 // DoSnapshotSet implements requestor.Requestor.
 func (s *Session) DoSnapshotSet(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallDoSnapshotSet}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallDoSnapshotSet}, &r)
+	return r.Err
 }
 
 // GatherWriterStatus implements requestor.Requestor.
 func (s *Session) GatherWriterStatus(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallGatherWriterStatus}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallGatherWriterStatus}, &r)
+	return r.Err
 }
 
 // WriterStatus implements requestor.Requestor.
 func (s *Session) WriterStatus(ctx context.Context) ([]requestor.WriterStatus, error) {
-	r := s.do(ctx, Call{Kind: CallWriterStatus})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallWriterStatus}, &r)
 	return r.Status, r.Err
 }
 
 // GetSnapshotProperties implements requestor.Requestor.
 func (s *Session) GetSnapshotProperties(ctx context.Context, id vss.ID) (provider.Snapshot, error) {
-	r := s.do(ctx, Call{Kind: CallGetSnapshotProperties, ID: id})
-	return r.Snapshot, r.Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallGetSnapshotProperties, ID: id}, &r)
+	if r.Snapshot == nil {
+		return provider.Snapshot{}, r.Err
+	}
+	return *r.Snapshot, r.Err
 }
 
 // SnapshotFS implements requestor.Requestor.
 func (s *Session) SnapshotFS(ctx context.Context, id vss.ID) (fs.FS, error) {
-	r := s.do(ctx, Call{Kind: CallSnapshotFS, ID: id})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSnapshotFS, ID: id}, &r)
 	return r.FS, r.Err
 }
 
 // SetBackupSucceeded implements requestor.Requestor.
 func (s *Session) SetBackupSucceeded(ctx context.Context, instance, class vss.ID, key writer.ComponentKey, ok bool) error {
-	return s.do(ctx, Call{Kind: CallSetBackupSucceeded, WriterID: instance, ClassID: class, Component: key, Succeeded: ok}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetBackupSucceeded, WriterID: instance, ClassID: class, Component: key, Succeeded: ok}, &r)
+	return r.Err
 }
 
 // BackupComplete implements requestor.Requestor.
 func (s *Session) BackupComplete(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallBackupComplete}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallBackupComplete}, &r)
+	return r.Err
 }
 
 // AbortBackup implements requestor.Requestor.
 func (s *Session) AbortBackup(ctx context.Context) error {
-	return s.do(ctx, Call{Kind: CallAbortBackup}).Err
+	var r Reply
+	s.do(ctx, &Call{Kind: CallAbortBackup}, &r)
+	return r.Err
 }
 
 // DeleteSnapshots implements requestor.Requestor.
 func (s *Session) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (int, error) {
-	r := s.do(ctx, Call{Kind: CallDeleteSnapshots, ID: id, Object: kind})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallDeleteSnapshots, ID: id, Object: kind}, &r)
 	return r.Count, r.Err
 }
 
 // SaveAsXML implements requestor.Requestor.
 func (s *Session) SaveAsXML(ctx context.Context) (string, error) {
-	r := s.do(ctx, Call{Kind: CallSaveAsXML})
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSaveAsXML}, &r)
 	return r.XML, r.Err
 }
 
@@ -461,32 +628,46 @@ func (s *Session) SaveAsXML(ctx context.Context) (string, error) {
 // provider of the same session.
 func (s *Session) Close() error {
 	s.mu.Lock()
-	if s.closeDone != nil && !reintroduced.doubleClose {
+	if s.closing && !reintroduced.doubleClose {
+		if s.closed {
+			s.mu.Unlock()
+			return s.closeErr
+		}
+		if s.closeDone == nil {
+			s.closeDone = make(chan struct{})
+		}
 		done := s.closeDone
 		s.mu.Unlock()
 		<-done
 		return s.closeErr
 	}
-	first := s.closeDone == nil
-	if first {
-		s.closeDone = make(chan struct{})
+	first := !s.closing
+	s.closing = true
+	if s.busy {
+		if s.closeWait == nil {
+			s.closeWait = make(chan struct{})
+		}
+		done := s.closeWait
+		s.callStop()
+		s.mu.Unlock()
+		<-done
+		s.mu.Lock()
 	}
-	stop, busy := s.busyStop, s.busyDone
-	s.mu.Unlock()
-	if stop != nil {
-		stop()
-		<-busy
-	}
-	s.mu.Lock()
-	r := s.drive(context.Background(), Call{Kind: CallClose})
+	var r Reply
+	s.drive(context.Background(), &Call{Kind: CallClose}, &r)
 	s.rt.Close()
 	err := errors.Join(r.Err, s.abandoned())
-	if first {
-		s.mu.Lock()
-		s.closed, s.closeErr = true, err
-		s.mu.Unlock()
-		close(s.closeDone)
+	s.mu.Lock()
+	if s.callStop != nil {
+		s.callStop()
 	}
+	if first {
+		s.closed, s.closeErr = true, err
+		if s.closeDone != nil {
+			close(s.closeDone)
+		}
+	}
+	s.mu.Unlock()
 	return err
 }
 
@@ -494,24 +675,26 @@ func (s *Session) Close() error {
 // call still running after the runtime closed, or nil.
 func (s *Session) abandoned() error {
 	s.runMu.Lock()
-	ops := make([]Op, 0, len(s.running))
+	var ops []runningOp
 	for _, o := range s.running {
-		ops = append(ops, o)
+		if o.token != 0 {
+			ops = append(ops, o)
+		}
 	}
 	s.runMu.Unlock()
-	slices.SortFunc(ops, func(a, b Op) int { return cmp.Compare(a.Token, b.Token) })
+	slices.SortFunc(ops, func(a, b runningOp) int { return cmp.Compare(a.token, b.token) })
 	var errs []error
 	const why = "still running after its cancellation and the runtime's grace period; abandoned"
 	for _, o := range ops {
-		switch o.Kind {
+		switch o.kind {
 		case OpWriterEvent:
 			errs = append(errs, vss.Errorf(vss.ErrWriterNotResponding, "Close", "writer %q: %s handler %s",
-				s.cfg.Writers[o.Writer].Info().Name, o.Event.Kind, why))
+				s.cfg.Writers[o.writer].Info().Name, o.event, why))
 		case OpProvider:
 			errs = append(errs, vss.Errorf(vss.ErrUnexpectedProviderError, "Close", "provider %q: %s %s",
-				s.cfg.Providers[o.Provider].Info().Name, o.Method, why))
+				s.cfg.Providers[o.provider].Info().Name, o.method, why))
 		default:
-			errs = append(errs, vss.Errorf(vss.ErrUnexpected, "Close", "%s on %v: %s", o.Kind, o.Volumes, why))
+			errs = append(errs, vss.Errorf(vss.ErrUnexpected, "Close", "%s on %v: %s", o.kind, o.volumes, why))
 		}
 	}
 	return errors.Join(errs...)

@@ -172,3 +172,23 @@ func TestSessionCloseAbandonsAHandlerThatIgnoresItsContext(t *testing.T) {
 		close(release) // the abandoned handler returns on its own
 	})
 }
+
+// The records handed to OnRecord as they happen are the trace's records,
+// field for field, successes and failures alike.
+func TestSessionOnRecordSeesTheTrace(t *testing.T) {
+	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`), simulate.NewVolume(`D:\`))
+	ws := []writer.Writer{
+		simulate.NewScriptedWriter("Front"),
+		simulate.NewScriptedWriter("Failing", simulate.WithLevel(vss.AppBackEnd),
+			simulate.On(writer.EventThaw, simulate.Behavior{Err: vss.ErrWriterRetryable})),
+	}
+	var live []coordinator.Record
+	s, _, err := simulate.NewSession(simulate.Config{Seed: 7, Writers: ws, Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
+		Volumes: vols, OnRecord: func(r coordinator.Record) { live = append(live, r) }})
+	require.NoError(t, err)
+	_, err = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`, `D:\`}})
+	require.Error(t, err)
+	require.NoError(t, s.Close())
+	assert.Equal(t, s.Trace(), live)
+	assert.Greater(t, len(live), 50)
+}

@@ -331,29 +331,277 @@ func (r Record) String() string {
 
 // Trace is the recorded history of a session. It is not safe for
 // concurrent use; the session appends to it under its own lock.
+//
+// It keeps its records packed (see entry), 24 bytes each instead of a
+// Record's 192, and holding no pointers: a backup makes some 140 of them,
+// and a session's trace was most of what it allocated. Records and String
+// unpack them.
 type Trace struct {
-	records  []Record
+	entries  []entry
+	more     []entryMore     // the fields few records use
+	whole    []Record        // the records that do not fit in an entry
+	names    [2][]string     // writer and provider names, by Actor.Index
+	volumes  []string        // the volumes records name, by entry.volume-1
+	windows  []time.Duration // the windows records carry (Timeout), by entry.window-1
 	logger   *slog.Logger
 	onRecord func(Record)
+
+	// First room for names, volumes and windows, enough for most sessions.
+	nameBuf [2][4]string
+	volBuf  [4]string
+	winBuf  [4]time.Duration
+}
+
+// entry is a Record packed: Seq is its position, the one field that says
+// which call, event or method it is about is what, the actor's name is in
+// Trace.names, its volume in Trace.volumes, its window (Timeout) in
+// Trace.windows, a writer's state in the high bits of flags, and the
+// fields few records use (an error among them) are in Trace.more. A record
+// that does not fit (its numbers too large, say) is kept whole in
+// Trace.whole.
+type entry struct {
+	at       time.Duration
+	more     int32  // 1 + its index in Trace.more; -1 - its index in Trace.whole; 0 if none
+	index    uint16 // Actor.Index
+	window   uint16 // 1 + its index in Trace.windows; 0 if none
+	volume   uint16 // 1 + its index in Trace.volumes; 0 if none
+	step     uint8
+	kind     uint8 // RecordKind
+	actor    uint8 // ActorKind
+	what     uint8 // Call, Event or Method, as kind says
+	decision uint8
+	flags    uint8 // entryResult, entrySupported, and State << entryStateShift
+}
+
+const (
+	entryResult = 1 << iota
+	entrySupported
+)
+
+// entryStateShift places Record.State in an entry's flags: the states of
+// VSS_WRITER_STATE, 0 to 15, fit in the four bits above it. (A record
+// about a writer carries its state, so most records have one.)
+const entryStateShift = 4
+
+// entryState returns s in an entry's flags, and whether it fits there.
+func entryState(s vss.WriterState) (uint8, bool) {
+	if s < 0 || s >= 1<<(8-entryStateShift) {
+		return 0, false
+	}
+	return uint8(s) << entryStateShift, true
+}
+
+// entryMore holds the fields of a record that few records use.
+type entryMore struct {
+	err     error
+	code    vss.HRESULT
+	setID   vss.ID
+	detail  string
+	count   int
+	timeout time.Duration // a Timeout not in Trace.windows
+	state   vss.WriterState
 }
 
 // NewTrace returns an empty trace that also logs every record to logger as
 // a log/slog record, if logger is not nil.
 func NewTrace(logger *slog.Logger) *Trace {
-	return &Trace{logger: logger, records: make([]Record, 0, 160)} // a whole backup's worth
+	t := &Trace{logger: logger, entries: make([]entry, 0, 144)} // a backup's 140 records, in 3456 bytes (a size class that packs 7 to a span)
+	t.names[0], t.names[1], t.volumes, t.windows = t.nameBuf[0][:0], t.nameBuf[1][:0], t.volBuf[:0], t.winBuf[:0]
+	return t
 }
 
 // add appends r, numbering it.
-func (t *Trace) add(r Record) {
-	r.Seq = len(t.records) + 1
-	t.records = append(t.records, r)
+func (t *Trace) add(r *Record) {
+	r.Seq = len(t.entries) + 1
+	t.entries = append(t.entries, t.pack(r))
+	t.notify(r)
+}
+
+// next appends an entry for the machine to fill (see Machine.quick),
+// then to hand over with added.
+func (t *Trace) next() *entry {
+	n := len(t.entries)
+	if n == cap(t.entries) {
+		t.entries = append(t.entries, entry{})
+	} else {
+		t.entries = t.entries[:n+1]
+	}
+	return &t.entries[n]
+}
+
+// added tells the OnRecord function and the logger, if any, of the entry
+// just filled.
+func (t *Trace) added() {
+	r := t.record(len(t.entries) - 1)
+	t.notify(&r)
+}
+
+// notify hands r to the trace's OnRecord function and logger.
+func (t *Trace) notify(r *Record) {
 	if t.onRecord != nil {
-		t.onRecord(r)
+		t.onRecord(*r)
 	}
 	if t.logger != nil {
 		t.logger.LogAttrs(context.Background(), slog.LevelInfo, r.What(),
 			slog.Int("seq", r.Seq), slog.Int("step", r.Step), slog.Duration("at", r.At),
 			slog.String("kind", r.Kind.String()), slog.String("actor", r.Actor.String()), slog.String("outcome", r.Outcome()))
+	}
+}
+
+// pack returns r as an entry: packed if it fits, else kept whole.
+func (t *Trace) pack(r *Record) entry {
+	e := entry{at: r.At, index: uint16(r.Actor.Index), step: uint8(r.Step), kind: uint8(r.Kind),
+		actor: uint8(r.Actor.Kind), decision: uint8(r.Decision)}
+	if r.Result {
+		e.flags |= entryResult
+	}
+	if r.Supported {
+		e.flags |= entrySupported
+	}
+	state, stateFits := entryState(r.State)
+	if stateFits {
+		e.flags |= state
+	}
+	what, rest := r.Method, int(r.Call)|int(r.Event)
+	switch r.Kind {
+	case RecCall, RecReturn:
+		what, rest = provider.Method(r.Call), int(r.Event)|int(r.Method)
+	case RecWriterEvent, RecWriterResult:
+		what, rest = provider.Method(r.Event), int(r.Call)|int(r.Method)
+	}
+	e.what = uint8(what)
+	if rest != 0 || what != provider.Method(e.what) || r.Step != int(e.step) || r.Kind != RecordKind(e.kind) ||
+		r.Decision != Decision(e.decision) || r.Actor.Index != int(e.index) || !t.named(&r.Actor) || !t.volume(r.Volume, &e.volume) {
+		t.whole = append(t.whole, *r)
+		return entry{more: -int32(len(t.whole))}
+	}
+	timeout := r.Timeout // unless the window table holds it
+	if timeout != 0 && t.window(timeout, &e.window) {
+		timeout = 0
+	}
+	if r.Err != nil || r.Code != vss.OK || !stateFits || r.SetID != vss.NilID || r.Count != 0 || timeout != 0 || r.Detail != "" {
+		if t.more == nil {
+			t.more = make([]entryMore, 0, 6) // a backup has five such records
+		}
+		x := entryMore{err: r.Err, code: r.Code, setID: r.SetID, detail: r.Detail, count: r.Count, timeout: timeout}
+		if !stateFits {
+			x.state = r.State
+		}
+		t.more = append(t.more, x)
+		e.more = int32(len(t.more))
+	}
+	return e
+}
+
+// named reports whether the trace can name a from its kind and index: the
+// requestor and VSS have no name, writers and providers have the name the
+// trace first saw at their index.
+func (t *Trace) named(a *Actor) bool {
+	var names *[]string
+	switch a.Kind {
+	case ActorWriter:
+		names = &t.names[0]
+	case ActorProvider:
+		names = &t.names[1]
+	default:
+		return a.Index == 0 && a.Name == ""
+	}
+	switch i := a.Index; {
+	case i >= 0 && i < len(*names):
+		return (*names)[i] == a.Name
+	case i == len(*names):
+		*names = append(*names, a.Name)
+		return true
+	}
+	return false
+}
+
+// window sets *w to the index of d in the trace's windows, adding it if
+// it is new; false if the table is full. A session's windows are few: its
+// writers' freeze timeouts, its hold window, its event timeout.
+func (t *Trace) window(d time.Duration, w *uint16) bool {
+	for i, x := range t.windows {
+		if x == d {
+			*w = uint16(i + 1)
+			return true
+		}
+	}
+	if len(t.windows) >= 1<<16-1 {
+		return false
+	}
+	t.windows = append(t.windows, d)
+	*w = uint16(len(t.windows))
+	return true
+}
+
+// volume sets *v to the index of name in the trace's volumes, adding it
+// if it is new; false if the table is full.
+func (t *Trace) volume(name string, v *uint16) bool {
+	if name == "" {
+		return true
+	}
+	for i, n := range t.volumes {
+		if n == name {
+			*v = uint16(i + 1)
+			return true
+		}
+	}
+	if len(t.volumes) >= 1<<16-1 {
+		return false
+	}
+	t.volumes = append(t.volumes, name)
+	*v = uint16(len(t.volumes))
+	return true
+}
+
+// record unpacks entry i.
+func (t *Trace) record(i int) Record {
+	var r Record
+	t.unpack(i, &r)
+	return r
+}
+
+// unpack writes entry i into r, which is zero, field by field: Records
+// unpacks a whole trace straight into the slice it returns.
+func (t *Trace) unpack(i int, r *Record) {
+	e := &t.entries[i]
+	if e.more < 0 {
+		*r = t.whole[-e.more-1]
+		return
+	}
+	r.Seq, r.At, r.Step, r.Kind = i+1, e.at, int(e.step), RecordKind(e.kind)
+	r.Actor.Kind, r.Actor.Index = ActorKind(e.actor), int(e.index)
+	r.Decision, r.Result, r.Supported = Decision(e.decision), e.flags&entryResult != 0, e.flags&entrySupported != 0
+	r.State = vss.WriterState(e.flags >> entryStateShift)
+	if e.volume > 0 {
+		r.Volume = t.volumes[e.volume-1]
+	}
+	if e.window > 0 {
+		r.Timeout = t.windows[e.window-1]
+	}
+	if e.more > 0 {
+		x := &t.more[e.more-1]
+		r.Err, r.Code, r.SetID, r.Detail, r.Count = x.err, x.code, x.setID, x.detail, x.count
+		if x.timeout != 0 {
+			r.Timeout = x.timeout
+		}
+		if x.state != 0 {
+			r.State = x.state
+		}
+	}
+	switch r.Actor.Kind {
+	case ActorWriter:
+		r.Actor.Name = t.names[0][e.index]
+	case ActorProvider:
+		r.Actor.Name = t.names[1][e.index]
+	}
+	switch r.Kind {
+	case RecCall, RecReturn:
+		r.Call = CallKind(e.what)
+	case RecWriterEvent, RecWriterResult:
+		r.Event = writer.EventKind(e.what)
+	default:
+		r.Method = provider.Method(e.what)
 	}
 }
 
@@ -363,16 +611,25 @@ func (t *Trace) add(r Record) {
 func (t *Trace) OnRecord(f func(Record)) { t.onRecord = f }
 
 // Records returns a copy of the records so far.
-func (t *Trace) Records() []Record { return append([]Record(nil), t.records...) }
+func (t *Trace) Records() []Record {
+	if len(t.entries) == 0 {
+		return nil
+	}
+	rs := make([]Record, len(t.entries))
+	for i := range rs {
+		t.unpack(i, &rs[i])
+	}
+	return rs
+}
 
 // Len returns the number of records.
-func (t *Trace) Len() int { return len(t.records) }
+func (t *Trace) Len() int { return len(t.entries) }
 
 // String prints the trace one record per line.
 func (t *Trace) String() string {
 	var b strings.Builder
-	for _, r := range t.records {
-		b.WriteString(r.String())
+	for i := range t.entries {
+		b.WriteString(t.record(i).String())
 		b.WriteByte('\n')
 	}
 	return b.String()

@@ -835,7 +835,7 @@ func (r *runner) succeed(o coordinator.Op, c *coordinator.Completion) {
 		case provider.MethodIsVolumeSupported:
 			c.Supported = true
 		case provider.MethodGetSnapshotProperties:
-			c.Snapshot = provider.Snapshot{ID: o.SnapshotID, SetID: r.setID, ProviderID: r.providers[o.Provider].ID,
+			c.Snapshot = &provider.Snapshot{ID: o.SnapshotID, SetID: r.setID, ProviderID: r.providers[o.Provider].ID,
 				DeviceObject: fmt.Sprintf(`\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy%d`, r.devices[o.SnapshotID])}
 		case provider.MethodSnapshotFS:
 			c.FS = fstest.MapFS{}

@@ -23,27 +23,32 @@ type writerSlot struct {
 	md         *writer.Metadata // its writer metadata document
 	pastPost   bool             // PostSnapshot was sent: no Abort any more
 
-	inWindow  bool      // frozen: Freeze sent, neither Thaw nor Abort since
-	windowEnd time.Time // when the freeze timeout expires
+	inWindow  bool          // frozen: Freeze sent, neither Thaw nor Abort since
+	windowEnd time.Duration // when the freeze timeout expires, counted from the session's start
 
 	actor Actor // the writer as trace records name it
 }
 
 func (w *writerSlot) failed() bool { return w.state.Failed() }
 
+// stateFlags returns the writer's state as the flags of a trace entry
+// hold it: the machine's states are VSS_WRITER_STATE values, which fit.
+func (w *writerSlot) stateFlags() uint8 { return uint8(w.state) << entryStateShift }
+
 // participants returns the writers taking part in the backup: those that
-// answered Identify, when the context has writers.
+// answered Identify, when the context has writers. The slice is the
+// machine's buffer, as writersIn's.
 func (m *Machine) participants() []*writerSlot {
+	m.wsBuf = m.wsBuf[:0]
 	if !m.sc.WithWriters() {
-		return nil
+		return m.wsBuf
 	}
-	var ws []*writerSlot
 	for _, w := range m.writers {
 		if w.identified {
-			ws = append(ws, w)
+			m.wsBuf = append(m.wsBuf, w)
 		}
 	}
-	return ws
+	return m.wsBuf
 }
 
 // baseEvent describes the backup as writers see it at this moment.
@@ -64,7 +69,18 @@ func (m *Machine) baseEvent(kind writer.EventKind) *writer.Event {
 // sendEvent delivers an event to one writer. Freeze is bounded by the
 // writer's freeze window, other events by the event timeout.
 func (m *Machine) sendEvent(w *writerSlot, base *writer.Event, background bool) {
-	m.sendEventIn(w, base, background, new(writer.Event))
+	m.sendEventIn(w, base, background, &m.newEvents(1)[0])
+}
+
+// newEvents returns n zero events for writers' own copies. They are cut
+// from chunks of several, never reused: a writer may keep its event.
+func (m *Machine) newEvents(n int) []writer.Event {
+	if n > len(m.evChunk) {
+		m.evChunk = make([]writer.Event, max(n, 4*len(m.writers))) // four events of every writer
+	}
+	evs := m.evChunk[:n:n]
+	m.evChunk = m.evChunk[n:]
+	return evs
 }
 
 // sendEventIn is sendEvent with the writer's copy of the event in e.
@@ -73,47 +89,47 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 	if e.Kind == writer.EventFreeze || e.Kind == writer.EventThaw {
 		e.Level = w.level
 	}
-	if sel := m.selected[w.info.InstanceID]; len(sel) > 0 {
+	if sel := m.selectedOf(w); len(sel) > 0 {
 		e.Components = make([]*writer.Component, len(sel))
 		for i, c := range sel {
 			cc := *c
 			e.Components[i] = &cc
 		}
 	}
-	deadline := m.now.Add(m.cfg.EventTimeout)
+	due := m.at + m.cfg.EventTimeout
 	switch e.Kind {
 	case writer.EventFreeze:
 		w.inWindow = true
-		w.windowEnd = m.now.Add(w.info.EffectiveFreezeTimeout())
-		deadline = time.Time{} // the freeze window bounds it
+		w.windowEnd = m.at + w.info.EffectiveFreezeTimeout()
+		due = 0 // the freeze window bounds it
 	case writer.EventThaw, writer.EventAbort:
 		w.inWindow = false
 	case writer.EventPostSnapshot:
 		w.pastPost = true // from now on the writer gets no Abort
 	}
-	r := Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind}
-	if e.Kind == writer.EventFreeze {
-		r.Timeout = w.info.EffectiveFreezeTimeout()
+	if e.Kind == writer.EventFreeze { // the record carries the freeze window
+		m.record(m.step, &Record{Kind: RecWriterEvent, Actor: w.actor, Event: e.Kind, Timeout: w.info.EffectiveFreezeTimeout()})
+	} else {
+		m.quick(RecWriterEvent, &w.actor, int(e.Kind), "", w.stateFlags())
 	}
-	m.record(m.step, r)
-	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, deadline, background)
+	m.start(Op{Kind: OpWriterEvent, Writer: w.index, Event: e}, due, background)
 }
 
 // broadcast sends an event to every writer in ws; the stage waits for all.
 func (m *Machine) broadcast(kind writer.EventKind, ws []*writerSlot) {
 	base := m.baseEvent(kind)
-	evs := make([]writer.Event, len(ws)) // each writer's own copy, in one allocation
+	evs := m.newEvents(len(ws)) // each writer's own copy
 	for i, w := range ws {
 		m.sendEventIn(w, base, false, &evs[i])
 	}
 }
 
 // writerResult applies a writer's answer to an event.
-func (m *Machine) writerResult(o *op, c Completion) {
-	w := m.writers[o.Writer]
-	kind := o.Event.Kind
+func (m *Machine) writerResult(o *op, c *Completion) {
+	w := m.writers[o.writer]
+	kind := o.event
 	if c.Err != nil {
-		m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, c.Err))
+		m.record(m.step, result(&Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, c.Err))
 		if kind == writer.EventAbort {
 			return // an Abort that fails leaves the writer where the Abort put it
 		}
@@ -142,7 +158,7 @@ func (m *Machine) writerResult(o *op, c Completion) {
 	case writer.EventBackupComplete:
 		m.setState(w, vss.WriterStable)
 	}
-	m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, nil))
+	m.quick(RecWriterResult, &w.actor, int(kind), "", entryResult|w.stateFlags())
 }
 
 // keepComponents stores what a writer recorded in its components (backup
@@ -151,7 +167,7 @@ func (m *Machine) keepComponents(w *writerSlot, e *writer.Event) {
 	if e == nil {
 		return
 	}
-	sel := m.selected[w.info.InstanceID]
+	sel := m.selectedOf(w)
 	for _, c := range e.Components {
 		for _, s := range sel {
 			if s.Key() == c.Key() {
@@ -159,6 +175,14 @@ func (m *Machine) keepComponents(w *writerSlot, e *writer.Event) {
 			}
 		}
 	}
+}
+
+// selectedOf returns the components selected of writer w.
+func (m *Machine) selectedOf(w *writerSlot) []*writer.Component {
+	if len(m.selected) == 0 {
+		return nil
+	}
+	return m.selected[w.info.InstanceID]
 }
 
 func (m *Machine) setState(w *writerSlot, s vss.WriterState) {
@@ -176,7 +200,7 @@ func (m *Machine) failWriter(w *writerSlot, kind writer.EventKind, code vss.HRES
 	case writer.EventPostSnapshot:
 		w.pastPost = true
 	}
-	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionWriterFailed, State: w.state, Code: code})
+	m.record(m.step, &Record{Kind: RecState, Actor: w.actor, Decision: DecisionWriterFailed, State: w.state, Code: code})
 }
 
 // abortWriter sends Abort to one writer at once, without making the stage
@@ -198,7 +222,7 @@ func (m *Machine) abortWriters() {
 		// A writer whose own event is still running is no longer awaited:
 		// the Abort supersedes it.
 		m.orphanIf(func(o *op) bool {
-			return o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind != writer.EventAbort
+			return o.kind == OpWriterEvent && o.writer == w.index && o.event != writer.EventAbort
 		})
 		m.abortWriter(w)
 	}
@@ -206,7 +230,7 @@ func (m *Machine) abortWriters() {
 
 // writerTimedOut handles a writer that did not answer an event in time.
 func (m *Machine) writerTimedOut(w *writerSlot, kind writer.EventKind) {
-	m.record(m.step, result(Record{Kind: RecWriterResult, Actor: w.actor, Event: kind, Timeout: m.cfg.EventTimeout},
+	m.record(m.step, result(&Record{Kind: RecWriterResult, Actor: w.actor, Event: kind, Timeout: m.cfg.EventTimeout},
 		vss.Errorf(vss.ErrWriterNotResponding, kind.String(), "no answer within %v", m.cfg.EventTimeout)))
 	if kind == writer.EventAbort {
 		return
@@ -224,12 +248,12 @@ func (m *Machine) writerTimedOut(w *writerSlot, kind writer.EventKind) {
 func (m *Machine) freezeWindowExpired(w *writerSlot) {
 	kind := writer.EventThaw
 	if late := m.orphanIf(func(o *op) bool {
-		return o.Kind == OpWriterEvent && o.Writer == w.index && o.Event.Kind == writer.EventFreeze
+		return o.kind == OpWriterEvent && o.writer == w.index && o.event == writer.EventFreeze
 	}); len(late) > 0 {
 		kind = writer.EventFreeze
 	}
 	timeout := w.info.EffectiveFreezeTimeout()
-	m.record(m.step, Record{Kind: RecState, Actor: w.actor, Decision: DecisionFreezeTimeout, Timeout: timeout})
+	m.record(m.step, &Record{Kind: RecState, Actor: w.actor, Decision: DecisionFreezeTimeout, Timeout: timeout})
 	m.failWriter(w, kind, vss.ErrWriterTimeout, fmt.Sprintf("frozen longer than the freeze timeout of %v", timeout))
 	m.abortWriter(w)
 }

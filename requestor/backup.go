@@ -103,7 +103,7 @@ func Backup(ctx context.Context, r Requestor, plan Plan) (*Result, error) {
 		cleanupErr := b.cleanUp(ctx)
 		var be *BackupError
 		if !errors.As(err, &be) {
-			be = &BackupError{Step: b.step, Writers: b.status, Err: err}
+			be = &BackupError{Step: b.stepName(), Writers: b.status, Err: err}
 		}
 		if cleanupErr != nil {
 			be.Err = errors.Join(be.Err, cleanupErr)
@@ -126,7 +126,8 @@ type backupRun struct {
 	r         Requestor
 	plan      Plan
 	res       *Result
-	step      string
+	step      string // the step in progress, for BackupError.Step: step+stepArg
+	stepArg   string
 	status    []WriterStatus
 	started   bool // StartSnapshotSet succeeded: a failure must call AbortBackup
 	setID     vss.ID
@@ -135,8 +136,24 @@ type backupRun struct {
 }
 
 func (b *backupRun) do(step string, f func() error) error {
-	b.step = step
+	b.step, b.stepArg = step, ""
 	return f()
+}
+
+// doOn is do for a step that names what it works on: step+arg, put
+// together only if the backup fails there.
+func (b *backupRun) doOn(step, arg string, f func() error) error {
+	b.step, b.stepArg = step, arg
+	return f()
+}
+
+// stepName returns the name of the step in progress, as BackupError.Step
+// shows it.
+func (b *backupRun) stepName() string {
+	if b.stepArg == "" {
+		return b.step
+	}
+	return b.step + b.stepArg
 }
 
 func (b *backupRun) run(ctx context.Context) error {
@@ -174,7 +191,7 @@ func (b *backupRun) run(ctx context.Context) error {
 	b.res.SnapshotSetID = b.setID
 	ids := make([]vss.ID, len(p.Volumes))
 	for i, v := range p.Volumes {
-		if err := b.do("AddToSnapshotSet "+v, func() (err error) { ids[i], err = r.AddToSnapshotSet(ctx, v, vss.NilID); return err }); err != nil {
+		if err := b.doOn("AddToSnapshotSet ", v, func() (err error) { ids[i], err = r.AddToSnapshotSet(ctx, v, vss.NilID); return err }); err != nil {
 			return err
 		}
 	}
@@ -206,6 +223,9 @@ func (b *backupRun) run(ctx context.Context) error {
 		fsys, err := r.SnapshotFS(ctx, ids[i])
 		if err != nil && !errors.Is(err, vss.ErrNotSupported) {
 			return &BackupError{Step: "SnapshotFS " + v, Err: err}
+		}
+		if b.res.Snapshots == nil {
+			b.res.Snapshots = make([]VolumeSnapshot, 0, len(p.Volumes))
 		}
 		b.res.Snapshots = append(b.res.Snapshots, VolumeSnapshot{Volume: v, Properties: props, FS: fsys})
 	}
@@ -246,7 +266,7 @@ func (b *backupRun) run(ctx context.Context) error {
 // checkWriters gathers writer status and fails the backup on a failed
 // writer that takes part in it.
 func (b *backupRun) checkWriters(ctx context.Context, after string) error {
-	b.step = "GatherWriterStatus after " + after
+	b.step, b.stepArg = "GatherWriterStatus after ", after
 	if err := b.r.GatherWriterStatus(ctx); err != nil {
 		return err
 	}
@@ -269,7 +289,7 @@ func (b *backupRun) checkWriters(ctx context.Context, after string) error {
 	if first == nil {
 		return nil
 	}
-	return &BackupError{Step: b.step, Writers: st, Err: &vss.Error{Op: "Backup", Code: first.Failure,
+	return &BackupError{Step: b.stepName(), Writers: st, Err: &vss.Error{Op: "Backup", Code: first.Failure,
 		Detail: "writer failure: " + strings.Join(failed, ", ") + ": " + first.Detail}}
 }
 

@@ -18,6 +18,9 @@ var (
 	componentTypeTokens = map[string]vss.ComponentType{
 		"database": vss.ComponentDatabase, "filegroup": vss.ComponentFileGroup,
 	}
+	// The tokens by value, as xmldoc.TokenOf finds them, for xmlDirect.
+	backupTypeNames    = xmldoc.TokensOf(backupTypeTokens)
+	componentTypeNames = xmldoc.TokensOf(componentTypeTokens)
 )
 
 // ParseBackupDocument reads a backup components document as
@@ -135,6 +138,96 @@ func readComponent(x *xmldoc.Elem) *writer.Component {
 // package documentation), an Unknown attribute an element already has, a
 // namespace prefix no element declares, a name that is not an XML name.
 func (d *BackupDocument) XML() (string, error) {
+	if !d.hasUnknownElements() {
+		return d.xmlDirect()
+	}
+	return d.xmlTree()
+}
+
+// hasUnknownElements reports whether the document holds elements it does
+// not know, which only the tree writes back.
+func (d *BackupDocument) hasUnknownElements() bool {
+	if len(d.Unknown.Elements) > 0 {
+		return true
+	}
+	for _, w := range d.Writers {
+		if len(w.Unknown.Elements) > 0 {
+			return true
+		}
+		for _, c := range w.Components {
+			if len(c.Unknown.Elements) > 0 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// xmlDirect is xmlTree written straight into the string, the same bytes
+// without building the tree, for a document with no unknown elements.
+func (d *BackupDocument) xmlDirect() (string, error) {
+	x := xmldoc.NewDirect(320 + 160*len(d.Writers))
+	x.Start("BACKUP_COMPONENTS", BackupDocumentNamespace)
+	x.SetNonEmpty("version", d.Version)
+	x.SetBool("bootableSystemStateBackup", d.BootableSystemState)
+	x.SetBool("selectComponents", d.SelectComponents)
+	tok, ok := backupTypeNames[d.Type]
+	if !ok {
+		return "", xmldoc.Invalid("BACKUP_COMPONENTS", "backupType", "%d is not a backup type", int32(d.Type))
+	}
+	x.Set("backupType", tok)
+	x.SetBool("partialFileSupport", d.PartialFileSupport)
+	if !d.SnapshotSetID.IsNil() {
+		x.SetID("snapshotSetId", d.SnapshotSetID)
+	}
+	x.SetUnknown(d.Unknown.Attrs)
+	for _, w := range d.Writers {
+		x.Start("WRITER_COMPONENTS", "")
+		x.SetID("instanceId", w.InstanceID)
+		x.SetID("writerId", w.ClassID)
+		x.SetNonEmpty("instanceName", w.InstanceName)
+		x.SetUint("backupSchema", uint32(w.BackupSchema))
+		x.SetUnknown(w.Unknown.Attrs) // the tree writes attributes before children too
+		for _, c := range w.Components {
+			x.Start("COMPONENT", "")
+			x.SetNonEmpty("logicalPath", c.LogicalPath)
+			x.Set("componentName", c.Name)
+			tok, ok := componentTypeNames[c.Type]
+			if !ok {
+				return "", xmldoc.Invalid("BACKUP_COMPONENTS/WRITER_COMPONENTS/COMPONENT", "componentType", "component %v: %v is not a component type", c.Key(), c.Type)
+			}
+			x.Set("componentType", tok)
+			x.SetBool("backupSucceeded", c.BackupSucceeded)
+			x.SetNonEmpty("backupStamp", c.BackupStamp)
+			x.SetNonEmpty("previousBackupStamp", c.PreviousBackupStamp)
+			x.SetNonEmpty("backupOptions", c.BackupOptions)
+			x.SetNonEmpty("restoreOptions", c.RestoreOptions)
+			x.SetBool("selectedForRestore", c.SelectedForRestore)
+			x.SetBool("additionalRestores", c.AdditionalRestores)
+			x.SetUnknown(c.Unknown.Attrs)
+			if c.BackupMetadata != "" {
+				x.Start("BACKUP_METADATA", "")
+				x.Set("xmlns", "")
+				x.Set("metadata", c.BackupMetadata)
+				x.End("BACKUP_METADATA")
+			}
+			if c.RestoreMetadata != "" {
+				x.Start("RESTORE_METADATA", "")
+				x.Set("xmlns", "")
+				x.Set("metadata", c.RestoreMetadata)
+				x.End("RESTORE_METADATA")
+			}
+			x.End("COMPONENT")
+		}
+		x.End("WRITER_COMPONENTS")
+	}
+	x.End("BACKUP_COMPONENTS")
+	return x.Result()
+}
+
+// xmlTree builds the document as a tree and writes it; it writes back
+// unknown elements.
+func (d *BackupDocument) xmlTree() (string, error) {
 	root := xmldoc.NewRoot("BACKUP_COMPONENTS", BackupDocumentNamespace)
 	root.SetNonEmpty("version", d.Version)
 	root.SetBool("bootableSystemStateBackup", d.BootableSystemState)

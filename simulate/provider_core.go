@@ -279,7 +279,8 @@ func (p *snapProvider) AbortSnapshots(_ context.Context, setID vss.ID) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if set := p.sets[setID]; set != nil {
-		for _, s := range slices.Clone(set.shadows) {
+		var buf [8]*shadow // drop changes set.shadows
+		for _, s := range append(buf[:0], set.shadows...) {
 			p.drop(s)
 		}
 	}
@@ -360,7 +361,8 @@ func (p *snapProvider) DeleteSnapshots(ctx context.Context, id vss.ID, kind prov
 			return 0, vss.Errorf(vss.ErrObjectNotFound, op, "no snapshot set %v", id)
 		}
 		n := len(set.shadows)
-		for _, s := range slices.Clone(set.shadows) {
+		var buf [8]*shadow // drop changes set.shadows
+		for _, s := range append(buf[:0], set.shadows...) {
 			p.drop(s)
 		}
 		return n, nil

@@ -478,3 +478,20 @@ func mustVolume(t *testing.T, vols *VolumeSet, name string) *Volume {
 	require.True(t, ok, "no volume %s", name)
 	return v
 }
+
+// TestBackupErrorNamesTheStep: a failed requestor.Backup names the step
+// it failed at, with what the step worked on.
+func TestBackupErrorNamesTheStep(t *testing.T) {
+	backup := func(ws []*ScriptedWriter, volumes ...string) *requestor.BackupError {
+		w := newWorld(t, ws)
+		_, err := requestor.Backup(context.Background(), w.s, requestor.Plan{Volumes: volumes})
+		var be *requestor.BackupError
+		require.ErrorAs(t, err, &be)
+		return be
+	}
+	assert.Equal(t, `AddToSnapshotSet Z:\`, backup(threeWriters(), `C:\`, `Z:\`).Step)
+	assert.Equal(t, "GatherWriterStatus after Identify",
+		backup(threeWriters(On(writer.EventIdentify, Behavior{Err: vss.ErrWriterRetryable})), `C:\`).Step)
+	assert.Equal(t, "GatherWriterStatus after DoSnapshotSet",
+		backup(threeWriters(On(writer.EventFreeze, Behavior{Err: vss.ErrWriterRetryable})), `C:\`).Step)
+}

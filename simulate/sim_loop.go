@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/internal/inline"
 )
 
 // epoch is Epoch's instant.
@@ -31,16 +32,36 @@ var ErrStalled = errors.New("simulate: nothing left to happen; the session waits
 // plus a seeded jitter of up to Jitter. Wait jumps the clock to the next
 // answer or deadline. A Loop must be used by one goroutine.
 type Loop struct {
-	now     time.Time
+	// Every piece of work runs within Wait, on its caller's goroutine:
+	// nothing is left running when a session's call returns (see
+	// coordinator.Session.Close).
+	inlineMark
+
+	now     time.Time     // Epoch + elapsed
+	elapsed time.Duration // the virtual time since Epoch: the events' clock
 	rng     Source
 	jitter  time.Duration
 	queued  []queuedOp
 	spare   []queuedOp // the other queue buffer: work may queue more work
+	order   []int32    // the seeded order of a batch of queued work
 	events  eventHeap
-	answers int // answers in events, cancelled ones included
+	slots   []slot  // what the events deliver, by eventAt.slot
+	free    []int32 // slots not in use
+	answers int     // answers in events, cancelled ones included
 	seq     uint64
-	gone    map[uint64]bool // cancelled tokens
+	gone    map[uint64]bool // cancelled tokens; made at the first Cancel
 	mctx    meterCtx        // the context work runs under (runQueued)
+
+	lastDeadline time.Time     // the last deadline Wait was given
+	lastDue      time.Duration // and on the events' clock
+
+	// First room for the queues, the order, the events and their slots:
+	// enough for a backup with a few writers, in the loop's own memory.
+	queuedBuf [2][3]queuedOp
+	orderBuf  [4]int32
+	eventBuf  [8]eventAt
+	slotBuf   [4]slot
+	freeBuf   [8]int32
 }
 
 type queuedOp struct {
@@ -58,7 +79,10 @@ type Source interface {
 
 // NewLoopFrom returns a loop at Epoch whose choices come from src.
 func NewLoopFrom(src Source) *Loop {
-	return &Loop{now: epoch, rng: src, gone: map[uint64]bool{}}
+	l := &Loop{now: epoch, rng: src}
+	l.queued, l.spare, l.order = l.queuedBuf[0][:0], l.queuedBuf[1][:0], l.orderBuf[:0]
+	l.events, l.slots, l.free = l.eventBuf[:0], l.slotBuf[:0], l.freeBuf[:0]
+	return l
 }
 
 // NewLoop returns a loop at Epoch whose choices come from seed.
@@ -118,23 +142,45 @@ func (l *Loop) Rand() Source { return l.rng }
 func (l *Loop) Now() time.Time { return l.now }
 
 // Elapsed returns the virtual time since Epoch.
-func (l *Loop) Elapsed() time.Duration { return l.now.Sub(epoch) }
+func (l *Loop) Elapsed() time.Duration { return l.elapsed }
 
 // Advance moves the virtual clock forward by d, as if nothing happened
 // meanwhile; it never moves backwards.
 func (l *Loop) Advance(d time.Duration) {
 	if d > 0 {
-		l.now = l.now.Add(d)
+		l.moveTo(l.elapsed + d)
 	}
+}
+
+// moveTo sets the clock to Epoch + d.
+func (l *Loop) moveTo(d time.Duration) {
+	l.elapsed, l.now = d, epoch.Add(d)
 }
 
 // Go queues run(ctx, o); it runs when the session next waits.
 func (l *Loop) Go(o coordinator.Op, run func(ctx context.Context, o coordinator.Op) coordinator.Completion) {
-	l.queued = append(l.queued, queuedOp{o, run})
+	if l.queued == nil {
+		l.queued = make([]queuedOp, 0, 4) // a stage's writers or providers
+	}
+	// Filled in place: a queuedOp built aside and appended is copied 16
+	// bytes at a time while its last field is still being stored, a stall.
+	n := len(l.queued)
+	if n == cap(l.queued) {
+		l.queued = append(l.queued, queuedOp{})
+	} else {
+		l.queued = l.queued[:n+1]
+	}
+	q := &l.queued[n]
+	q.op, q.run = o, run
 }
 
 // Cancel drops the answer of the work named token.
-func (l *Loop) Cancel(token uint64) { l.gone[token] = true }
+func (l *Loop) Cancel(token uint64) {
+	if l.gone == nil {
+		l.gone = map[uint64]bool{}
+	}
+	l.gone[token] = true
+}
 
 // Wait runs the queued work, then advances virtual time event by event:
 // callbacks scheduled with At and After run as their time comes; the first
@@ -143,6 +189,13 @@ func (l *Loop) Cancel(token uint64) { l.gone[token] = true }
 // reports it. With no answer to wait for and no deadline, Wait returns
 // ErrStalled: callbacks alone never end a wait.
 func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (coordinator.Completion, bool, error) {
+	var due time.Duration // the deadline on the events' clock
+	if hasDeadline {
+		if deadline != l.lastDeadline { // a session asks with the same deadline again and again
+			l.lastDeadline, l.lastDue = deadline, deadline.Sub(epoch)
+		}
+		due = l.lastDue
+	}
 	for {
 		l.runQueued()
 		if ctx != nil && ctx.Err() != nil {
@@ -151,26 +204,32 @@ func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (
 		if l.answers == 0 && !hasDeadline {
 			return coordinator.Completion{}, true, ErrStalled
 		}
-		if l.events.Len() == 0 || (hasDeadline && l.events[0].at.After(deadline)) {
+		if len(l.events) == 0 || (hasDeadline && l.events[0].at > due) {
 			if deadline.After(l.now) {
-				l.now = deadline
+				l.elapsed, l.now = due, deadline
 			}
 			return coordinator.Completion{}, false, nil
 		}
 		next := l.events.pop()
-		if next.at.After(l.now) {
-			l.now = next.at
+		if next.at > l.elapsed {
+			l.moveTo(next.at)
 		}
-		if next.fn != nil {
-			next.fn()
+		s := &l.slots[next.slot]
+		if s.callback {
+			fn := s.fn
+			l.release(next.slot)
+			fn()
 			continue
 		}
 		l.answers--
-		if l.gone[next.c.Token] {
-			delete(l.gone, next.c.Token)
+		if len(l.gone) > 0 && l.gone[s.c.Token] {
+			delete(l.gone, s.c.Token)
+			l.release(next.slot)
 			continue
 		}
-		return next.c, true, nil
+		c := s.c
+		l.release(next.slot)
+		return c, true, nil
 	}
 }
 
@@ -178,11 +237,14 @@ func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (
 // on the loop, while a session waits. Simulated applications use it to
 // write to volumes as time passes.
 func (l *Loop) At(t time.Time, f func()) {
-	if t.Before(l.now) {
-		t = l.now
+	at := l.elapsed
+	if t.After(l.now) {
+		at = t.Sub(epoch)
 	}
+	i := l.slot()
+	l.slots[i].fn, l.slots[i].callback = f, true
 	l.seq++
-	l.events.push(scheduled{at: t, seq: l.seq, fn: f})
+	l.events.push(at, l.seq, i)
 }
 
 // After schedules f to run d from now; see At.
@@ -193,8 +255,31 @@ func (l *Loop) After(d time.Duration, f func()) { l.At(l.now.Add(d), f) }
 func (l *Loop) Close() {
 	l.queued = nil
 	l.events = nil
+	l.slots, l.free = nil, nil
 	l.answers = 0
 	clear(l.gone)
+}
+
+// slot returns a free slot for an event to deliver.
+func (l *Loop) slot() int32 {
+	if n := len(l.free); n > 0 {
+		i := l.free[n-1]
+		l.free = l.free[:n-1]
+		return i
+	}
+	if l.slots == nil {
+		l.slots, l.free = make([]slot, 0, 8), make([]int32, 0, 8)
+	}
+	l.slots = append(l.slots, slot{})
+	return int32(len(l.slots) - 1)
+}
+
+// release makes slot i free. It is not emptied: what it held stays
+// reachable until the slot is used again (a few answers at most), which
+// spares the writes that clearing pointers costs while the collector
+// marks.
+func (l *Loop) release(i int32) {
+	l.free = append(l.free, i)
 }
 
 // runQueued runs the queued work in a seeded order and schedules answers.
@@ -202,13 +287,21 @@ func (l *Loop) runQueued() {
 	for len(l.queued) > 0 {
 		batch := l.queued
 		l.queued = l.spare[:0]
-		for i := len(batch) - 1; i > 0; i-- { // Fisher-Yates from the seed
-			j := int(l.rng.Uint64() % uint64(i+1))
-			batch[i], batch[j] = batch[j], batch[i]
+		// The order is shuffled, not the work: the same draws as
+		// shuffling the batch itself give the same order.
+		order := l.order[:0]
+		l.order = nil // work that waits on the session runs a batch of its own
+		for i := range batch {
+			order = append(order, int32(i))
 		}
-		for _, q := range batch {
+		for i := len(order) - 1; i > 0; i-- { // Fisher-Yates from the seed
+			j := int(l.rng.Uint64() % uint64(i+1))
+			order[i], order[j] = order[j], order[i]
+		}
+		for _, k := range order {
+			q := &batch[k]
 			token := q.op.Token
-			if l.gone[token] {
+			if len(l.gone) > 0 && l.gone[token] {
 				delete(l.gone, token)
 				continue
 			}
@@ -226,38 +319,59 @@ func (l *Loop) runQueued() {
 				cost += time.Duration(l.rng.Uint64() % uint64(l.jitter+1))
 			}
 			c.Token = token
+			i := l.slot()
+			l.slots[i].c, l.slots[i].callback = c, false
 			l.seq++
 			l.answers++
-			l.events.push(scheduled{at: l.now.Add(cost), seq: l.seq, c: c})
+			l.events.push(l.elapsed+cost, l.seq, i)
 		}
-		clear(batch)
+		// The batch is not cleared: its ops stay reachable until the
+		// buffer is filled again, which spares the writes that clearing
+		// pointers costs while the collector marks.
 		l.spare = batch[:0]
+		l.order = order
 	}
 }
 
-// scheduled is an answer due at a time, or a callback (fn) to run then.
-type scheduled struct {
-	at  time.Time
-	seq uint64
-	c   coordinator.Completion
-	fn  func()
+// eventAt is an answer, or a callback, due at a virtual time (since
+// Epoch); what it delivers is in the loop's slot.
+type eventAt struct {
+	at   time.Duration
+	seq  uint64
+	slot int32
 }
 
-// eventHeap is a binary min-heap of scheduled answers by (at, seq), kept
-// by value to spare an allocation per answer.
-type eventHeap []scheduled
+// slot is what an event delivers: an answer, or a callback (fn) to run.
+type slot struct {
+	c        coordinator.Completion
+	fn       func()
+	callback bool // fn, not c
+}
 
-func (h eventHeap) Len() int { return len(h) }
+// eventHeap is a binary min-heap of events by (at, seq). Its entries are
+// small and hold no pointers: what they deliver stays in place, in the
+// loop's slots, while the heap moves them.
+type eventHeap []eventAt
 
 func (h eventHeap) less(i, j int) bool {
-	if !h[i].at.Equal(h[j].at) {
-		return h[i].at.Before(h[j].at)
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
 	}
 	return h[i].seq < h[j].seq
 }
 
-func (h *eventHeap) push(s scheduled) {
-	*h = append(*h, s)
+func (h *eventHeap) push(at time.Duration, seq uint64, slot int32) {
+	if *h == nil {
+		*h = make(eventHeap, 0, 8)
+	}
+	n := len(*h)
+	if n == cap(*h) {
+		*h = append(*h, eventAt{})
+	} else {
+		*h = (*h)[:n+1]
+	}
+	e := &(*h)[n] // filled in place, as Go fills its queue
+	e.at, e.seq, e.slot = at, seq, slot
 	for i := len(*h) - 1; i > 0; {
 		p := (i - 1) / 2
 		if !h.less(i, p) {
@@ -268,12 +382,11 @@ func (h *eventHeap) push(s scheduled) {
 	}
 }
 
-func (h *eventHeap) pop() scheduled {
+func (h *eventHeap) pop() eventAt {
 	old := *h
 	top := old[0]
 	n := len(old) - 1
 	old[0] = old[n]
-	old[n] = scheduled{}
 	*h = old[:n]
 	for i := 0; ; {
 		l, r, m := 2*i+1, 2*i+2, i
@@ -293,6 +406,8 @@ func (h *eventHeap) pop() scheduled {
 }
 
 var _ coordinator.Runtime = (*Loop)(nil)
+
+type inlineMark = inline.Mark
 
 // IDs returns a source of snapshot set and snapshot IDs drawn from the
 // loop's seed, for coordinator.Config.IDs: the same seed gives the same

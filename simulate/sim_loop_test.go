@@ -2,14 +2,40 @@ package simulate
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/internal/inline"
 )
+
+// The loop runs work only within Wait, on the goroutine that waits, and
+// says so to the coordinator, which then keeps no list of the Ops running
+// for Close; the goroutine runtime does not, and a runtime that wraps the
+// loop does not either.
+func TestLoopRunsWorkWithinWait(t *testing.T) {
+	l := NewLoop(1)
+	ran := false
+	l.Go(coordinator.Op{Token: 1}, func(context.Context, coordinator.Op) coordinator.Completion {
+		ran = true // on this goroutine: no race
+		return coordinator.Completion{}
+	})
+	assert.False(t, ran, "Go only queues")
+	_, ok, err := l.Wait(context.Background(), time.Time{}, false)
+	require.NoError(t, err)
+	assert.True(t, ok)
+	assert.True(t, ran)
+	assert.True(t, inline.Is(l))
+	rt := coordinator.NewGoroutineRuntime(nil)
+	defer rt.Close()
+	assert.False(t, inline.Is(rt))
+	assert.False(t, inline.Is(struct{ coordinator.Runtime }{l}))
+}
 
 func TestLoopRunsCallbacksAndAnswersInTimeOrder(t *testing.T) {
 	l := NewLoop(7)
@@ -68,4 +94,22 @@ func TestLoopCancelledContextEndsTheWait(t *testing.T) {
 	_, _, err := l.Wait(ctx, time.Time{}, false)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, time.Second, l.Elapsed())
+}
+
+// A scripted writer's IDs derive from its name alone, whichever names
+// were derived before: the cache of the last ones only spares the work.
+func TestScriptedWriterIDsDeriveFromTheName(t *testing.T) {
+	want := func(name string) (vss.ID, vss.ID) { return nameID("class:" + name), nameID("instance:" + name) }
+	for round := range 3 {
+		for i := range 100 {
+			name := fmt.Sprintf("W%d", i*(round+1)%37)
+			info := NewScriptedWriter(name).Info()
+			class, instance := want(name)
+			assert.Equal(t, class, info.ClassID, name)
+			assert.Equal(t, instance, info.InstanceID, name)
+		}
+	}
+	a, b := NewScriptedWriter("Front").Info(), NewScriptedWriter("Back").Info()
+	assert.NotEqual(t, a.ClassID, b.ClassID)
+	assert.NotEqual(t, a.ClassID, a.InstanceID)
 }

@@ -3,8 +3,8 @@ package simulate
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -84,7 +84,9 @@ func (s *VolumeSet) nextDevice() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.devices++
-	return fmt.Sprintf(`\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy%d`, s.devices)
+	const prefix = `\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopy`
+	var b [len(prefix) + 20]byte
+	return string(strconv.AppendInt(append(b[:0], prefix...), int64(s.devices), 10))
 }
 
 // resolve returns the named volumes, or an error naming the first unknown one.

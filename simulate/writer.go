@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vsskit/vss"
@@ -48,7 +49,12 @@ func WithUsage(u vss.UsageType, s vss.SourceType) WriterOption {
 
 // On scripts the writer's behaviour at one event.
 func On(kind writer.EventKind, b Behavior) WriterOption {
-	return func(w *ScriptedWriter) { w.script[kind] = b }
+	return func(w *ScriptedWriter) {
+		if w.script == nil {
+			w.script = map[writer.EventKind]Behavior{}
+		}
+		w.script[kind] = b
+	}
 }
 
 // WithIdentify sets the writer's OnIdentify handler, to declare components.
@@ -62,30 +68,73 @@ func WithIdentify(f func(ctx context.Context, md *writer.Metadata) error) Writer
 // for concurrent use, so it also runs under the goroutine runtime.
 type ScriptedWriter struct {
 	info     writer.Info
-	script   map[writer.EventKind]Behavior
+	script   map[writer.EventKind]Behavior // nil until On
 	identify func(ctx context.Context, md *writer.Metadata) error
 
 	mu     sync.Mutex
 	events []writer.EventKind
-	seen   map[writer.EventKind]int
 	frozen bool
-	last   map[writer.EventKind]*writer.Event
+	// What it received of each event: by kind for the events of the
+	// protocol, in other for any other kind.
+	seen  [numEventKinds]int
+	last  [numEventKinds]*writer.Event
+	other map[writer.EventKind]*received
+}
+
+// numEventKinds bounds the kinds of the protocol's events (writer.Events).
+const numEventKinds = int(writer.EventPostRestore) + 1
+
+// received is what a ScriptedWriter received of one kind of event.
+type received struct {
+	n    int
+	last *writer.Event
 }
 
 // NewScriptedWriter returns a scripted front-end writer named name, whose class
 // and instance IDs derive from the name, so that runs are reproducible.
 func NewScriptedWriter(name string, opts ...WriterOption) *ScriptedWriter {
+	class, instance := writerIDs(name)
 	w := &ScriptedWriter{
-		info: writer.Info{ClassID: nameID("class:" + name), InstanceID: nameID("instance:" + name), Name: name,
+		info: writer.Info{ClassID: class, InstanceID: instance, Name: name,
 			Usage: vss.UsageUserData, Source: vss.SourceTransactedDB, Level: vss.AppFrontEnd},
-		script: map[writer.EventKind]Behavior{},
-		seen:   map[writer.EventKind]int{},
-		last:   map[writer.EventKind]*writer.Event{},
 	}
 	for _, o := range opts {
 		o(w)
 	}
 	return w
+}
+
+// writerIDs returns the class and instance IDs of the scripted writer
+// named name: nameID of "class:" and "instance:" and the name. The last
+// ones derived are kept, a few by name: simulations make writers of the
+// same few names again and again (every backup of a benchmark or a
+// sweep), and their two SHA-256 sums were a tenth of a simulated backup's
+// instructions.
+func writerIDs(name string) (class, instance vss.ID) {
+	slot := &writerIDCache[nameSlot(name)]
+	if ids := slot.Load(); ids != nil && ids.name == name {
+		return ids.class, ids.instance
+	}
+	ids := &namedWriterIDs{name: name, class: nameID("class:" + name), instance: nameID("instance:" + name)}
+	slot.Store(ids)
+	return ids.class, ids.instance
+}
+
+// writerIDCache holds the IDs writerIDs derived last, by nameSlot.
+var writerIDCache [16]atomic.Pointer[namedWriterIDs]
+
+type namedWriterIDs struct {
+	name            string
+	class, instance vss.ID
+}
+
+// nameSlot spreads names over writerIDCache (FNV-1a).
+func nameSlot(name string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint32(name[i])) * 16777619
+	}
+	return int(h % uint32(len(writerIDCache)))
 }
 
 // nameID derives a stable GUID from a name.
@@ -112,7 +161,13 @@ func (w *ScriptedWriter) Events() []writer.EventKind {
 func (w *ScriptedWriter) Count(kind writer.EventKind) int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.seen[kind]
+	if k := int(kind); k >= 0 && k < numEventKinds {
+		return w.seen[k]
+	}
+	if r := w.other[kind]; r != nil {
+		return r.n
+	}
+	return 0
 }
 
 // Frozen reports whether the writer's application is frozen: it entered
@@ -127,15 +182,39 @@ func (w *ScriptedWriter) Frozen() bool {
 func (w *ScriptedWriter) LastEvent(kind writer.EventKind) *writer.Event {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.last[kind]
+	if k := int(kind); k >= 0 && k < numEventKinds {
+		return w.last[k]
+	}
+	if r := w.other[kind]; r != nil {
+		return r.last
+	}
+	return nil
 }
 
 func (w *ScriptedWriter) handle(ctx context.Context, e *writer.Event) error {
 	w.mu.Lock()
+	if w.events == nil {
+		w.events = make([]writer.EventKind, 0, 8) // a backup's worth
+	}
 	w.events = append(w.events, e.Kind)
-	w.seen[e.Kind]++
-	n := w.seen[e.Kind]
-	w.last[e.Kind] = e
+	var n int
+	if k := int(e.Kind); k >= 0 && k < numEventKinds {
+		w.seen[k]++
+		n = w.seen[k]
+		w.last[k] = e
+	} else {
+		if w.other == nil {
+			w.other = map[writer.EventKind]*received{}
+		}
+		r := w.other[e.Kind]
+		if r == nil {
+			r = &received{}
+			w.other[e.Kind] = r
+		}
+		r.n++
+		r.last = e
+		n = r.n
+	}
 	switch e.Kind {
 	case writer.EventFreeze:
 		w.frozen = true

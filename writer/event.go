@@ -224,8 +224,14 @@ func Deliver(ctx context.Context, w Writer, e *Event) (err error) {
 // Identifier adds its components. A document that is not valid
 // (Metadata.Validate) fails the event; a panic becomes a *PanicError.
 func Identify(ctx context.Context, w Writer) (*Metadata, error) {
-	md := NewMetadata(w.Info())
-	if err := Deliver(ctx, w, &Event{Kind: EventIdentify, Metadata: md}); err != nil {
+	// The document and the event that carries it, in one allocation.
+	x := &struct {
+		md Metadata
+		e  Event
+	}{md: metadataOf(w.Info())}
+	md := &x.md
+	x.e = Event{Kind: EventIdentify, Metadata: md}
+	if err := Deliver(ctx, w, &x.e); err != nil {
 		return nil, err
 	}
 	if err := md.Validate(); err != nil {

@@ -166,7 +166,13 @@ type Dependency struct {
 // NewMetadata starts a writer metadata document for the writer with
 // identity info.
 func NewMetadata(info Info) *Metadata {
-	return &Metadata{
+	md := metadataOf(info)
+	return &md
+}
+
+// metadataOf is NewMetadata's document, as a value.
+func metadataOf(info Info) Metadata {
+	return Metadata{
 		InstanceID:   info.InstanceID,
 		ClassID:      info.ClassID,
 		Name:         info.Name,

@@ -47,18 +47,28 @@ func (c *checker) path() string { return strings.Join(c.open, "/") }
 // checks the limits, declares the prefixes the element declares and
 // checks its names and attributes.
 func (c *checker) enter(space, local string, attrs []vss.XMLAttr) error {
+	if err := c.openElement(local, len(attrs)); err != nil {
+		return err
+	}
+	return c.namespaces(space, local, attrs)
+}
+
+// openElement opens an element named local with n attributes, checking
+// only the limits: enter without the names, for an element whose names
+// are known to be right (see Direct).
+func (c *checker) openElement(local string, n int) error {
 	if len(c.open) == MaxDepth {
 		return Invalid(c.path(), "", "elements nested more than %d deep, this library's limit", MaxDepth)
 	}
 	if c.elements++; c.elements > MaxElements {
 		return Invalid("", "", "more than %d elements, this library's limit", MaxElements)
 	}
-	if c.attrs += len(attrs); c.attrs > MaxAttributes {
+	if c.attrs += n; c.attrs > MaxAttributes {
 		return Invalid("", "", "more than %d attributes, this library's limit", MaxAttributes)
 	}
 	c.open = append(c.open, local)
 	c.undoAt = append(c.undoAt, len(c.undo))
-	return c.namespaces(space, local, attrs)
+	return nil
 }
 
 // leave closes the innermost open element, and the scope of the prefixes

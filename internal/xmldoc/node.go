@@ -377,6 +377,16 @@ func namespaceOf(e *vss.XMLElement) string {
 	return ""
 }
 
+// TokensOf returns TokenOf for every value of table, to look up instead of
+// searching the table.
+func TokensOf[T ~int32](table map[string]T) map[T]string {
+	out := make(map[T]string, len(table))
+	for _, v := range table {
+		out[v], _ = TokenOf(table, v)
+	}
+	return out
+}
+
 // WrongRoot is the error for a document whose root is not want. It
 // recognises diskshadow's manifest, which people often take for a VSS
 // document.
