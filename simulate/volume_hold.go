@@ -124,7 +124,7 @@ func readFile(root *inode, op, p string) ([]byte, error) {
 
 // Do issues w as Submit does and waits for its result: at once while
 // writes are not held, after ReleaseWrites while they are. It is for
-// applications that run on goroutines of their own, as under TestWriter;
+// applications that run on goroutines of their own, as under vsstest.TestWriter;
 // an application on the Loop uses Submit. If ctx ends first, Do returns
 // ctx's error; the write, already accepted by the volume, still completes
 // at the release.
