@@ -61,16 +61,25 @@ func (id ID) String() string {
 // write GUIDs.
 func (id ID) text() string {
 	var b [36]byte
-	hex.Encode(b[0:8], id[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], id[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], id[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], id[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], id[10:16])
-	return string(b[:])
+	return string(id.AppendXML(b[:0]))
+}
+
+// AppendXML appends the ID in XMLString's form (lower case, no braces) to
+// b, without allocating when b has room for its 36 bytes.
+func (id ID) AppendXML(b []byte) []byte {
+	n := len(b)
+	b = append(b, make([]byte, 36)...)
+	t := b[n:]
+	hex.Encode(t[0:8], id[0:4])
+	t[8] = '-'
+	hex.Encode(t[9:13], id[4:6])
+	t[13] = '-'
+	hex.Encode(t[14:18], id[6:8])
+	t[18] = '-'
+	hex.Encode(t[19:23], id[8:10])
+	t[23] = '-'
+	hex.Encode(t[24:36], id[10:16])
+	return b
 }
 
 // XMLString prints the ID the way VSS writes GUIDs in writer metadata and

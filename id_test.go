@@ -141,3 +141,11 @@ func TestParseHRESULT(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+func TestAppendXML(t *testing.T) {
+	id := MustParseID("{E8132975-6F93-4464-A53E-1050253AE220}")
+	assert.Equal(t, "x=e8132975-6f93-4464-a53e-1050253ae220", string(id.AppendXML([]byte("x="))))
+	assert.Equal(t, id.XMLString(), string(id.AppendXML(nil)))
+	buf := make([]byte, 0, 36)
+	assert.Zero(t, testing.AllocsPerRun(10, func() { _ = id.AppendXML(buf[:0]) }))
+}

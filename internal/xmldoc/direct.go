@@ -1,7 +1,6 @@
 package xmldoc
 
 import (
-	"encoding/hex"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -194,21 +193,13 @@ func (d *Direct) SetUint(key string, v uint32) {
 // SetID writes a GUID attribute in the documents' form (lower case, no
 // braces), as vss.ID.XMLString prints it.
 func (d *Direct) SetID(key string, id vss.ID) {
-	var b [36]byte
-	hex.Encode(b[0:8], id[0:4])
-	b[8] = '-'
-	hex.Encode(b[9:13], id[4:6])
-	b[13] = '-'
-	hex.Encode(b[14:18], id[6:8])
-	b[18] = '-'
-	hex.Encode(b[19:23], id[8:10])
-	b[23] = '-'
-	hex.Encode(b[24:36], id[10:16])
+	var buf [36]byte
+	b := id.AppendXML(buf[:0])
 	d.attr("", key, "") // its value is no matter to the checks
 	d.b.WriteByte(' ')
 	d.b.WriteString(key)
 	d.b.WriteString(`="`)
-	d.b.Write(b[:]) // hexadecimal digits and dashes: nothing to escape
+	d.b.Write(b) // hexadecimal digits and dashes: nothing to escape
 	d.b.WriteByte('"')
 }
 
