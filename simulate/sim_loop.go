@@ -61,7 +61,7 @@ type Loop struct {
 	orderBuf  [4]int32
 	eventBuf  [8]eventAt
 	slotBuf   [4]slot
-	freeBuf   [8]int32
+	freeBuf   [6]int32
 }
 
 type queuedOp struct {
@@ -215,7 +215,7 @@ func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (
 			l.moveTo(next.at)
 		}
 		s := &l.slots[next.slot]
-		if s.callback {
+		if s.fn != nil {
 			fn := s.fn
 			l.release(next.slot)
 			fn()
@@ -242,7 +242,7 @@ func (l *Loop) At(t time.Time, f func()) {
 		at = t.Sub(epoch)
 	}
 	i := l.slot()
-	l.slots[i].fn, l.slots[i].callback = f, true
+	l.slots[i].fn = f
 	l.seq++
 	l.events.push(at, l.seq, i)
 }
@@ -277,7 +277,7 @@ func (l *Loop) slot() int32 {
 // release makes slot i free. It is not emptied: what it held stays
 // reachable until the slot is used again (a few answers at most), which
 // spares the writes that clearing pointers costs while the collector
-// marks.
+// marks. Whoever uses it again sets fn, or clears it for an answer.
 func (l *Loop) release(i int32) {
 	l.free = append(l.free, i)
 }
@@ -320,7 +320,10 @@ func (l *Loop) runQueued() {
 			}
 			c.Token = token
 			i := l.slot()
-			l.slots[i].c, l.slots[i].callback = c, false
+			if l.slots[i].fn != nil { // the slot held a callback before
+				l.slots[i].fn = nil
+			}
+			l.slots[i].c = c
 			l.seq++
 			l.answers++
 			l.events.push(l.elapsed+cost, l.seq, i)
@@ -342,10 +345,11 @@ type eventAt struct {
 }
 
 // slot is what an event delivers: an answer, or a callback (fn) to run.
+// A freed slot keeps what it held (see release); fn is nil in a slot
+// that holds an answer.
 type slot struct {
-	c        coordinator.Completion
-	fn       func()
-	callback bool // fn, not c
+	c  coordinator.Completion
+	fn func()
 }
 
 // eventHeap is a binary min-heap of events by (at, seq). Its entries are
