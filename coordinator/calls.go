@@ -96,6 +96,10 @@ func (m *Machine) begin(c *Call) {
 		m.finish(m.addComponent(c))
 
 	case CallPrepareForBackup:
+		if m.set == nil {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "call StartSnapshotSet first: a backup starts its snapshot set before PrepareForBackup"))
+			return
+		}
 		m.then(func(m *Machine) {
 			m.broadcast(writer.EventPrepareBackup, m.participants())
 		}, func(m *Machine) { m.phase = PhaseBackupPrepared })

@@ -65,6 +65,15 @@
 // AbortBackup belongs to the step it interrupts, and so do the Abort
 // events and AbortSnapshots calls of an aborted set.
 //
+// # Call order
+//
+// Besides the calls each Phase accepts, the coordinator keeps the order
+// Microsoft documents for IVssBackupComponents; a call out of it fails
+// with vss.ErrBadState and changes nothing:
+//
+//   - PrepareForBackup needs a snapshot set: StartSnapshotSet must come
+//     before it.
+//
 // # Every wait is bounded
 //
 // Writers have their freeze window at Freeze and DefaultEventTimeout at
