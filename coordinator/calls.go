@@ -29,6 +29,10 @@ func (m *Machine) begin(c *Call) {
 			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v is not a snapshot context a requestor may set", c.Context))
 			return
 		}
+		if m.set != nil && len(m.set.volumes) > 0 {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "volumes were added to snapshot set %v in context %v; SetContext must come before AddToSnapshotSet", m.set.id, m.sc))
+			return
+		}
 		m.sc = c.Context
 		m.finish(nil)
 

@@ -73,6 +73,10 @@
 //
 //   - PrepareForBackup needs a snapshot set: StartSnapshotSet must come
 //     before it.
+//   - SetContext may come before or after GatherWriterMetadata (Microsoft's
+//     sequence diagram calls it after), but not once a volume is in the
+//     snapshot set: the providers examined the volume in the context set
+//     then.
 //
 // # Every wait is bounded
 //

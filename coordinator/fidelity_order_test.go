@@ -33,3 +33,40 @@ func TestRuleStartSnapshotSetBeforePrepareForBackup(t *testing.T) {
 	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
 	assert.Equal(t, PhaseBackupPrepared, s.m.Phase())
 }
+
+// SetContext may come after GatherWriterMetadata, as Microsoft's sequence
+// diagram of a backup draws it (GatherWriterMetadata, SetContext,
+// AddComponent, StartSnapshotSet, AddToSnapshotSet), and it must come
+// "prior to calling most VSS functions": once volumes are in the set,
+// which the providers examined in the context then set, it fails with
+// VSS_E_BAD_STATE.
+//
+// /work/shared/reference/vss-sequence.png
+// /work/shared/reference/msdocs/overview-of-processing-a-backup-under-vss.md
+// https://learn.microsoft.com/windows/win32/vss/overview-of-processing-a-backup-under-vss
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-setcontext.md
+// https://learn.microsoft.com/windows/win32/api/vsbackup/nf-vsbackup-ivssbackupcomponents-setcontext
+func TestRuleSetContextAfterGatherWriterMetadataUntilVolumesAreAdded(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+	for _, k := range []CallKind{CallInitializeForBackup, CallSetBackupState, CallGatherWriterMetadata} {
+		require.NoError(t, s.call(Call{Kind: k}).Err, k)
+	}
+	require.NoError(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextAppRollback}).Err, "SetContext after GatherWriterMetadata")
+	require.NoError(t, s.call(Call{Kind: CallStartSnapshotSet}).Err)
+	require.NoError(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err)
+	var ctx []vss.SnapshotContext
+	for _, o := range s.started {
+		if o.Kind == OpProvider && o.Method == provider.MethodBeginPrepareSnapshot {
+			ctx = append(ctx, o.Context)
+		}
+	}
+	assert.Equal(t, []vss.SnapshotContext{vss.ContextAppRollback}, ctx, "the provider prepared the volume in the context set")
+
+	s = newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+	for _, k := range []CallKind{CallInitializeForBackup, CallGatherWriterMetadata, CallStartSnapshotSet} {
+		require.NoError(t, s.call(Call{Kind: k}).Err, k)
+	}
+	require.NoError(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextAppRollback}).Err, vss.ErrBadState, "SetContext after AddToSnapshotSet")
+	assert.Equal(t, vss.ContextBackup, s.m.sc, "the refused call changes nothing")
+}
