@@ -29,11 +29,15 @@ func (m *Machine) begin(c *Call) {
 			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v is not a snapshot context a requestor may set", c.Context))
 			return
 		}
+		if m.scSet {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "the context is already %v: SetContext can be called only once", m.sc))
+			return
+		}
 		if m.set != nil && len(m.set.volumes) > 0 {
 			m.finish(vss.Errorf(vss.ErrBadState, op, "volumes were added to snapshot set %v in context %v; SetContext must come before AddToSnapshotSet", m.set.id, m.sc))
 			return
 		}
-		m.sc = c.Context
+		m.sc, m.scSet = c.Context, true
 		m.finish(nil)
 
 	case CallSetBackupState:

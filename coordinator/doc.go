@@ -77,6 +77,7 @@
 //     sequence diagram calls it after), but not once a volume is in the
 //     snapshot set: the providers examined the volume in the context set
 //     then.
+//   - SetContext succeeds only once in a session.
 //
 // # Every wait is bounded
 //

@@ -70,3 +70,21 @@ func TestRuleSetContextAfterGatherWriterMetadataUntilVolumesAreAdded(t *testing.
 	assert.ErrorIs(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextAppRollback}).Err, vss.ErrBadState, "SetContext after AddToSnapshotSet")
 	assert.Equal(t, vss.ContextBackup, s.m.sc, "the refused call changes nothing")
 }
+
+// "SetContext can be called only once": a second call fails with
+// VSS_E_BAD_STATE (not called within the correct sequence), even with the
+// same context, and leaves the context as the first call set it. A call
+// that failed did not set it.
+//
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-setcontext.md
+// https://learn.microsoft.com/windows/win32/api/vsbackup/nf-vsbackup-ivssbackupcomponents-setcontext
+func TestRuleSecondSetContextIsBadState(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
+	require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextAll}).Err, vss.ErrInvalidArg)
+	require.NoError(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextAppRollback}).Err, "the failed call did not count")
+	assert.ErrorIs(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextAppRollback}).Err, vss.ErrBadState, "twice before GatherWriterMetadata")
+	require.NoError(t, s.call(Call{Kind: CallGatherWriterMetadata}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextBackup}).Err, vss.ErrBadState, "again after GatherWriterMetadata")
+	assert.Equal(t, vss.ContextAppRollback, s.m.sc, "the first context stays")
+}

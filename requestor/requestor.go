@@ -91,8 +91,9 @@ type Requestor interface {
 	InitializeForBackup(ctx context.Context, bcdXML string) error
 
 	// SetContext chooses the kind of shadow copy (default
-	// vss.ContextBackup). Legal after InitializeForBackup, before
-	// StartSnapshotSet.
+	// vss.ContextBackup). Legal once, after InitializeForBackup (before or
+	// after GatherWriterMetadata), before AddToSnapshotSet; a second call
+	// is vss.ErrBadState.
 	SetContext(ctx context.Context, sc vss.SnapshotContext) error
 
 	// SetBackupState declares the backup (step 1). Legal after
