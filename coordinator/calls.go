@@ -113,8 +113,8 @@ func (m *Machine) begin(c *Call) {
 		}, func(m *Machine) { m.phase = PhaseBackupPrepared })
 
 	case CallDoSnapshotSet:
-		if m.set == nil || m.set.state != setBuilding || len(m.set.volumes) == 0 {
-			m.finish(vss.Errorf(vss.ErrBadState, op, "no snapshot set with volumes: call StartSnapshotSet and AddToSnapshotSet first"))
+		if m.set == nil || m.set.state != setBuilding {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "no snapshot set being built: call StartSnapshotSet first"))
 			return
 		}
 		m.beginDoSnapshotSet()

@@ -79,6 +79,11 @@
 //     then.
 //   - SetContext succeeds only once in a session.
 //
+// A snapshot set may be empty: DoSnapshotSet with no volume added sends
+// the writers their events (PrepareSnapshot, Freeze, Thaw, PostSnapshot)
+// and calls no provider, as Microsoft's shadow copy creation details
+// allow for writers whose components name no volume.
+//
 // # Every wait is bounded
 //
 // Writers have their freeze window at Freeze and DefaultEventTimeout at

@@ -88,3 +88,32 @@ func TestRuleSecondSetContextIsBadState(t *testing.T) {
 	assert.ErrorIs(t, s.call(Call{Kind: CallSetContext, Context: vss.ContextBackup}).Err, vss.ErrBadState, "again after GatherWriterMetadata")
 	assert.Equal(t, vss.ContextAppRollback, s.m.sc, "the first context stays")
 }
+
+// "Some writer components may not specify any affected volumes. In this
+// case, it is acceptable for a snapshot set to be empty (that is, to
+// contain no volumes)." DoSnapshotSet of an empty set runs the writer
+// events of the creation sequence and calls no provider: no provider was
+// given a volume. The DoSnapshotSet page lists no error for an empty set.
+//
+// /work/shared/reference/msdocs/shadow-copy-creation-details.md
+// https://learn.microsoft.com/windows/win32/vss/shadow-copy-creation-details
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-dosnapshotset.md
+// https://learn.microsoft.com/windows/win32/api/vsbackup/nf-vsbackup-ivssbackupcomponents-dosnapshotset
+func TestRuleEmptySnapshotSetIsAccepted(t *testing.T) {
+	s := newStepper(t, infos(vss.AppFrontEnd, vss.AppSystem), []provider.Info{sysProvider})
+	s.toPrepared()
+	s.started = nil
+	require.NoError(t, s.call(Call{Kind: CallDoSnapshotSet}).Err)
+	assert.Equal(t, PhaseSnapshotCreated, s.m.Phase())
+	assert.Equal(t, []string{"A:PrepareSnapshot", "B:PrepareSnapshot", "A:Freeze", "B:Freeze", "B:Thaw", "A:Thaw",
+		"A:PostSnapshot", "B:PostSnapshot"}, s.writerEvents())
+	for _, o := range s.started {
+		assert.Equal(t, OpWriterEvent, o.Kind, "only writer events: %+v", o)
+	}
+	for i := range 2 {
+		st, _ := s.m.WriterState(i)
+		assert.Equal(t, vss.WriterWaitingForBackupComplete, st, "writer %d", i)
+	}
+	require.NoError(t, s.call(Call{Kind: CallBackupComplete}).Err)
+	require.NoError(t, s.call(Call{Kind: CallClose}).Err)
+}
