@@ -8,6 +8,8 @@ import (
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
 )
 
 // The call-order rules Microsoft documents for IVssBackupComponents, one
@@ -116,4 +118,38 @@ func TestRuleEmptySnapshotSetIsAccepted(t *testing.T) {
 	}
 	require.NoError(t, s.call(Call{Kind: CallBackupComplete}).Err)
 	require.NoError(t, s.call(Call{Kind: CallClose}).Err)
+}
+
+// AddComponent needs InitializeForBackup and GatherWriterMetadata first,
+// and "the requester must call AddComponent to add the required components
+// to the shadow copy before calling IVssBackupComponents::DoSnapshotSet".
+// The page does not forbid it after StartSnapshotSet, so the coordinator
+// accepts it there, until PrepareForBackup hands the writers the
+// components selected (writers see them from their PrepareBackup event
+// on, as the backup discovery phase describes).
+//
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-addcomponent.md
+// https://learn.microsoft.com/windows/win32/api/vsbackup/nf-vsbackup-ivssbackupcomponents-addcomponent
+// /work/shared/reference/msdocs/overview-of-the-backup-discovery-phase.md
+// https://learn.microsoft.com/windows/win32/vss/overview-of-the-backup-discovery-phase
+func TestRuleAddComponentAfterGatherWriterMetadataBeforePrepareForBackup(t *testing.T) {
+	ws := infos(vss.AppFrontEnd)
+	s := newStepper(t, ws, []provider.Info{sysProvider})
+	n := 0
+	add := func() error { // a new component each time
+		n++
+		return s.call(Call{Kind: CallAddComponent, WriterID: ws[0].InstanceID, ClassID: ws[0].ClassID,
+			Component: writer.ComponentKey{Name: "db" + string(rune('0'+n))}}).Err
+	}
+	require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+	require.NoError(t, s.call(Call{Kind: CallSetBackupState, BackupState: requestor.BackupState{SelectComponents: true}}).Err)
+	assert.ErrorIs(t, add(), vss.ErrBadState, "before GatherWriterMetadata")
+	require.NoError(t, s.call(Call{Kind: CallGatherWriterMetadata}).Err)
+	require.NoError(t, s.call(Call{Kind: CallStartSnapshotSet}).Err)
+	require.NoError(t, add(), "after StartSnapshotSet")
+	require.NoError(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err)
+	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
+	assert.ErrorIs(t, add(), vss.ErrBadState, "after PrepareForBackup")
+	require.NoError(t, s.call(Call{Kind: CallDoSnapshotSet}).Err)
+	assert.ErrorIs(t, add(), vss.ErrBadState, "after DoSnapshotSet")
 }
