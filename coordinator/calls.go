@@ -29,7 +29,15 @@ func (m *Machine) begin(c *Call) {
 			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v is not a snapshot context a requestor may set", c.Context))
 			return
 		}
-		m.sc = c.Context
+		if m.scSet {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "the context is already %v: SetContext can be called only once", m.sc))
+			return
+		}
+		if m.set != nil && len(m.set.volumes) > 0 {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "volumes were added to snapshot set %v in context %v; SetContext must come before AddToSnapshotSet", m.set.id, m.sc))
+			return
+		}
+		m.sc, m.scSet = c.Context, true
 		m.finish(nil)
 
 	case CallSetBackupState:
@@ -96,13 +104,17 @@ func (m *Machine) begin(c *Call) {
 		m.finish(m.addComponent(c))
 
 	case CallPrepareForBackup:
+		if m.set == nil {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "call StartSnapshotSet first: a backup starts its snapshot set before PrepareForBackup"))
+			return
+		}
 		m.then(func(m *Machine) {
 			m.broadcast(writer.EventPrepareBackup, m.participants())
 		}, func(m *Machine) { m.phase = PhaseBackupPrepared })
 
 	case CallDoSnapshotSet:
-		if m.set == nil || m.set.state != setBuilding || len(m.set.volumes) == 0 {
-			m.finish(vss.Errorf(vss.ErrBadState, op, "no snapshot set with volumes: call StartSnapshotSet and AddToSnapshotSet first"))
+		if m.set == nil || m.set.state != setBuilding {
+			m.finish(vss.Errorf(vss.ErrBadState, op, "no snapshot set being built: call StartSnapshotSet first"))
 			return
 		}
 		m.beginDoSnapshotSet()

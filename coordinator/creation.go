@@ -16,7 +16,9 @@ func (m *Machine) beginDoSnapshotSet() {
 
 // doSnapshotSetStages is the program of DoSnapshotSet. Its stages work on
 // m.set, the one set of the session, which no other call can change
-// while DoSnapshotSet runs.
+// while DoSnapshotSet runs. An empty set (no volume added) runs the
+// writer events only: it has no provider to call and no volume to hold
+// writes on.
 var doSnapshotSetStages = [...]func(*Machine){
 	func(m *Machine) { // step 6: PrepareForSnapshot
 		m.step = 6
@@ -38,11 +40,17 @@ var doSnapshotSetStages = [...]func(*Machine){
 	func(m *Machine) { m.providerStage(7, provider.MethodPreCommitSnapshots) },
 	func(m *Machine) { // step 7: flush and hold writes
 		m.step = 7
+		if len(m.set.volumes) == 0 {
+			return // an empty set: no volume to hold writes on
+		}
 		m.record(m.step, &Record{Kind: RecWrites, Actor: vssActor, Decision: DecisionHoldWrites, Timeout: m.cfg.HoldTimeout})
 		m.start(Op{Kind: OpHoldWrites, Volumes: m.set.volumeNames()}, m.at+m.cfg.HoldTimeout, false)
 	},
 	func(m *Machine) { // step 8: commit inside the hold window
 		m.step = 8
+		if len(m.set.volumes) == 0 {
+			return
+		}
 		m.holdDue = m.at + m.cfg.HoldTimeout
 		set := m.set
 		for _, p := range set.providers() {
@@ -51,7 +59,9 @@ var doSnapshotSetStages = [...]func(*Machine){
 	},
 	func(m *Machine) { // step 8: release writes
 		m.holdDue = 0
-		m.releaseWrites(m.set)
+		if len(m.set.volumes) > 0 {
+			m.releaseWrites(m.set)
+		}
 	},
 	func(m *Machine) { m.providerStage(8, provider.MethodPostCommitSnapshots) },
 	func(m *Machine) { m.thawStage(2) },

@@ -65,6 +65,25 @@
 // AbortBackup belongs to the step it interrupts, and so do the Abort
 // events and AbortSnapshots calls of an aborted set.
 //
+// # Call order
+//
+// Besides the calls each Phase accepts, the coordinator keeps the order
+// Microsoft documents for IVssBackupComponents; a call out of it fails
+// with vss.ErrBadState and changes nothing:
+//
+//   - PrepareForBackup needs a snapshot set: StartSnapshotSet must come
+//     before it.
+//   - SetContext may come before or after GatherWriterMetadata (Microsoft's
+//     sequence diagram calls it after), but not once a volume is in the
+//     snapshot set: the providers examined the volume in the context set
+//     then.
+//   - SetContext succeeds only once in a session.
+//
+// A snapshot set may be empty: DoSnapshotSet with no volume added sends
+// the writers their events (PrepareSnapshot, Freeze, Thaw, PostSnapshot)
+// and calls no provider, as Microsoft's shadow copy creation details
+// allow for writers whose components name no volume.
+//
 // # Every wait is bounded
 //
 // Writers have their freeze window at Freeze and DefaultEventTimeout at

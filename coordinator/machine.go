@@ -81,8 +81,9 @@ type Machine struct {
 	phase Phase
 	step  int
 
-	sc vss.SnapshotContext
-	bs requestor.BackupState
+	sc    vss.SnapshotContext
+	scSet bool // SetContext succeeded; it may not again
+	bs    requestor.BackupState
 
 	writers  []*writerSlot
 	set      *snapshotSet                   // the set being built or created

@@ -162,8 +162,9 @@ func TestMachineOutOfOrderCallsAreBadState(t *testing.T) {
 	require.NoError(t, s.call(Call{Kind: CallGatherWriterMetadata}).Err)
 	assert.ErrorIs(t, s.call(Call{Kind: CallDoSnapshotSet}).Err, vss.ErrBadState, "DoSnapshotSet before PrepareForBackup")
 	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err, vss.ErrBadState, "no set started")
+	assert.ErrorIs(t, s.call(Call{Kind: CallPrepareForBackup}).Err, vss.ErrBadState, "no set started")
+	require.NoError(t, s.call(Call{Kind: CallStartSnapshotSet}).Err)
 	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
-	assert.ErrorIs(t, s.call(Call{Kind: CallDoSnapshotSet}).Err, vss.ErrBadState, "no volume in the set")
 	assert.ErrorIs(t, s.call(Call{Kind: CallBackupComplete}).Err, vss.ErrBadState)
 	assert.Equal(t, PhaseBackupPrepared, s.m.Phase())
 }

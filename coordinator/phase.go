@@ -11,10 +11,10 @@ import "fmt"
 //	New               InitializeForBackup
 //	Initialized       SetContext, SetBackupState, GatherWriterMetadata,
 //	                  AbortBackup, DeleteSnapshots
-//	MetadataGathered  SetBackupState, WriterMetadata, StartSnapshotSet,
-//	                  AddToSnapshotSet, AddComponent, PrepareForBackup,
-//	                  GatherWriterStatus, WriterStatus, AbortBackup,
-//	                  DeleteSnapshots
+//	MetadataGathered  SetContext, SetBackupState, WriterMetadata,
+//	                  StartSnapshotSet, AddToSnapshotSet, AddComponent,
+//	                  PrepareForBackup, GatherWriterStatus, WriterStatus,
+//	                  AbortBackup, DeleteSnapshots
 //	BackupPrepared    WriterMetadata, StartSnapshotSet, AddToSnapshotSet,
 //	                  DoSnapshotSet, GatherWriterStatus, WriterStatus,
 //	                  AbortBackup, DeleteSnapshots, SaveAsXML
@@ -77,7 +77,7 @@ var legalCalls = map[Phase][]CallKind{
 	PhaseNew: {CallInitializeForBackup},
 	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata, CallAbortBackup,
 		CallDeleteSnapshots},
-	PhaseMetadataGathered: {CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
+	PhaseMetadataGathered: {CallSetContext, CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
 		CallAddComponent, CallPrepareForBackup, CallGatherWriterStatus, CallWriterStatus, CallAbortBackup,
 		CallDeleteSnapshots},
 	PhaseBackupPrepared: {CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet, CallDoSnapshotSet,

@@ -91,8 +91,9 @@ type Requestor interface {
 	InitializeForBackup(ctx context.Context, bcdXML string) error
 
 	// SetContext chooses the kind of shadow copy (default
-	// vss.ContextBackup). Legal after InitializeForBackup, before
-	// StartSnapshotSet.
+	// vss.ContextBackup). Legal once, after InitializeForBackup (before or
+	// after GatherWriterMetadata), before AddToSnapshotSet; a second call
+	// is vss.ErrBadState.
 	SetContext(ctx context.Context, sc vss.SnapshotContext) error
 
 	// SetBackupState declares the backup (step 1). Legal after
@@ -123,12 +124,15 @@ type Requestor interface {
 	AddComponent(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey) error
 
 	// PrepareForBackup sends PrepareBackup to the writers (step 3).
+	// Legal after StartSnapshotSet.
 	PrepareForBackup(ctx context.Context) error
 
 	// DoSnapshotSet creates the shadow copy set (steps 5 to 9): writers
 	// prepare, freeze, the providers commit, the writers thaw. A writer's
 	// failure does not fail the call; check GatherWriterStatus. A provider's
-	// failure does, and then no shadow copy of the set remains.
+	// failure does, and then no shadow copy of the set remains. A set
+	// with no volume is allowed: the writers get their events and no
+	// shadow copy is made.
 	DoSnapshotSet(ctx context.Context) error
 
 	// GatherWriterStatus collects every writer's state (step 10).
