@@ -73,13 +73,11 @@ func TestSessionFreezeTimeoutUnderSynctest(t *testing.T) {
 	})
 }
 
-// While DoSnapshotSet blocks in a writer, a second DoSnapshotSet from
-// another goroutine is refused at once.
-func TestSessionSecondDoSnapshotSetFromAnotherGoroutine(t *testing.T) {
-	entered, release := make(chan struct{}), make(chan struct{})
-	w := simulate.NewScriptedWriter("Blocking", simulate.On(writer.EventFreeze, simulate.Behavior{
-		Do: func(context.Context, *writer.Event) { close(entered); <-release }}))
-	s, _ := realSession(t, w)
+// prepareBackup takes s from a new session to a prepared backup of C:\:
+// InitializeForBackup, GatherWriterMetadata, StartSnapshotSet,
+// AddToSnapshotSet and PrepareForBackup.
+func prepareBackup(t *testing.T, s *coordinator.Session) {
+	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, s.InitializeForBackup(ctx, ""))
 	require.NoError(t, s.GatherWriterMetadata(ctx))
@@ -88,6 +86,17 @@ func TestSessionSecondDoSnapshotSetFromAnotherGoroutine(t *testing.T) {
 	_, err = s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
 	require.NoError(t, err)
 	require.NoError(t, s.PrepareForBackup(ctx))
+}
+
+// While DoSnapshotSet blocks in a writer, a second DoSnapshotSet from
+// another goroutine is refused at once.
+func TestSessionSecondDoSnapshotSetFromAnotherGoroutine(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	w := simulate.NewScriptedWriter("Blocking", simulate.On(writer.EventFreeze, simulate.Behavior{
+		Do: func(context.Context, *writer.Event) { close(entered); <-release }}))
+	s, _ := realSession(t, w)
+	ctx := context.Background()
+	prepareBackup(t, s)
 	done := make(chan error)
 	go func() { done <- s.DoSnapshotSet(ctx) }()
 	<-entered
@@ -108,13 +117,7 @@ func TestSessionCloseCancelsCallInProgress(t *testing.T) {
 		Do: func(context.Context, *writer.Event) { close(entered) }, Hang: true}))
 	s, vols := realSession(t, w)
 	ctx := context.Background()
-	require.NoError(t, s.InitializeForBackup(ctx, ""))
-	require.NoError(t, s.GatherWriterMetadata(ctx))
-	_, err := s.StartSnapshotSet(ctx)
-	require.NoError(t, err)
-	_, err = s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
-	require.NoError(t, err)
-	require.NoError(t, s.PrepareForBackup(ctx))
+	prepareBackup(t, s)
 	done := make(chan error)
 	go func() { done <- s.DoSnapshotSet(ctx) }()
 	<-entered
@@ -148,18 +151,12 @@ func TestSessionCloseAbandonsAHandlerThatIgnoresItsContext(t *testing.T) {
 			Do: func(context.Context, *writer.Event) { close(entered); <-release }, Times: 1}))
 		s, vols := realSession(t, w)
 		ctx := context.Background()
-		require.NoError(t, s.InitializeForBackup(ctx, ""))
-		require.NoError(t, s.GatherWriterMetadata(ctx))
-		_, err := s.StartSnapshotSet(ctx)
-		require.NoError(t, err)
-		_, err = s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
-		require.NoError(t, err)
-		require.NoError(t, s.PrepareForBackup(ctx))
+		prepareBackup(t, s)
 		done := make(chan error)
 		go func() { done <- s.DoSnapshotSet(ctx) }()
 		<-entered
 		start := time.Now()
-		err = s.Close()
+		err := s.Close()
 		assert.Equal(t, coordinator.CloseGracePeriod, time.Since(start), "Close waited the grace period, in virtual time")
 		require.ErrorIs(t, err, vss.ErrWriterNotResponding)
 		assert.Contains(t, err.Error(), `writer "Stubborn": Freeze handler still running`)
