@@ -68,6 +68,12 @@ type Runtime interface {
 	// can complete any more (a simulator with nothing scheduled) returns an
 	// error too, and the session then abandons what it awaited.
 	Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (c Completion, ok bool, err error)
+	// Sleep waits d on the runtime's clock, or until ctx ends, when it
+	// returns ctx's error. It is Session.Sleep: a requestor's wait between
+	// calls (a retry's back-off), never made while the session drives a
+	// call. A runtime in virtual time runs meanwhile what is due until
+	// then, other sessions' work included.
+	Sleep(ctx context.Context, d time.Duration) error
 	// Close cancels every Op still running and waits for them to return,
 	// for a bounded time: the goroutine runtime waits at most
 	// CloseGracePeriod and abandons what is still running then.
@@ -180,6 +186,24 @@ func (r *goRuntime) Wait(ctx context.Context, deadline time.Time, hasDeadline bo
 		case <-done:
 			return Completion{}, true, ctx.Err()
 		}
+	}
+}
+
+// Sleep waits d on a timer of the runtime's clock, or until ctx ends.
+func (r *goRuntime) Sleep(ctx context.Context, d time.Duration) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d <= 0 {
+		return nil
+	}
+	t := r.clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

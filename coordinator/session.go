@@ -76,6 +76,8 @@ type Config struct {
 // called at any time and from any number of goroutines: it runs once (see
 // Close).
 type Session struct {
+	svc   *Service // the computer's VSS service: own, or shared with other sessions
+	own   Service  // the service of a session made with New
 	cfg   Config
 	rt    Runtime
 	trace *Trace
@@ -84,6 +86,7 @@ type Session struct {
 	mu        sync.Mutex
 	m         *Machine
 	busy      bool          // a call is being driven
+	holdsSet  bool          // the service's one set in creation is this session's (see claimSet)
 	closeWait chan struct{} // made by Close while a call is driven; closed when it returns
 	// closing is set by the first Close, and closed, with closeErr its
 	// result, once it is done. closeDone is made by a Close that waits for
@@ -125,59 +128,33 @@ type runningOp struct {
 var _ requestor.Requestor = (*Session)(nil)
 
 // New returns a session in PhaseNew over the configured writers and
-// providers.
+// providers, on a service of its own: the computer has no other
+// requestor. Sessions that share a computer are opened with
+// Service.NewSession.
 func New(cfg Config) (*Session, error) {
-	// Duplicate IDs are found by scanning while participants are few.
-	const scanned = 16
-	infos := make([]writer.Info, 0, len(cfg.Writers))
-	var byInstance map[vss.ID]int
-	if len(cfg.Writers) > scanned {
-		byInstance = make(map[vss.ID]int, len(cfg.Writers))
+	s := &Session{}
+	if err := s.own.init(ServiceConfig{Writers: cfg.Writers, Providers: cfg.Providers, Volumes: cfg.Volumes}, "coordinator.New"); err != nil {
+		return nil, err
 	}
-	for i, w := range cfg.Writers {
-		if w == nil {
-			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writer %d is nil", i)
-		}
-		info := w.Info()
-		if prev := firstWithID(i, func(j int) vss.ID { return infos[j].InstanceID }, byInstance, info.InstanceID); prev >= 0 {
-			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "writers %q and %q share instance ID %v", infos[prev].Name, info.Name, info.InstanceID)
-		}
-		if byInstance != nil {
-			byInstance[info.InstanceID] = i
-		}
-		infos = append(infos, info)
-	}
-	pinfos := make([]provider.Info, 0, len(cfg.Providers))
-	var byID map[vss.ID]int
-	if len(cfg.Providers) > scanned {
-		byID = make(map[vss.ID]int, len(cfg.Providers))
-	}
-	for i, p := range cfg.Providers {
-		if p == nil {
-			return nil, vss.Errorf(vss.ErrInvalidArg, "coordinator.New", "provider %d is nil", i)
-		}
-		info := p.Info()
-		if firstWithID(i, func(j int) vss.ID { return pinfos[j].ID }, byID, info.ID) >= 0 {
-			return nil, vss.Errorf(vss.ErrProviderAlreadyRegistered, "coordinator.New", "provider ID %v registered twice", info.ID)
-		}
-		if byID != nil {
-			byID[info.ID] = i
-		}
-		pinfos = append(pinfos, info)
-	}
+	s.open(&s.own, cfg)
+	return s, nil
+}
+
+// open makes s a session of svc, running as cfg says.
+func (s *Session) open(svc *Service, cfg Config) {
+	cfg.Writers, cfg.Providers, cfg.Volumes = svc.writers, svc.providers, svc.volumes
 	if cfg.Runtime == nil {
 		cfg.Runtime = NewGoroutineRuntime(cfg.Clock)
 	}
 	if cfg.IDs == nil {
 		cfg.IDs = rand.Reader
 	}
-	s := &Session{cfg: cfg, rt: cfg.Runtime, trace: NewTrace(cfg.Logger)}
+	s.svc, s.cfg, s.rt, s.trace = svc, cfg, cfg.Runtime, NewTrace(cfg.Logger)
 	s.track = !inline.Is(cfg.Runtime)
 	s.trace.OnRecord(cfg.OnRecord)
 	s.runOp = s.runner()
-	s.m = NewMachine(MachineConfig{Writers: infos, Providers: pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
+	s.m = NewMachine(MachineConfig{Writers: svc.winfos, Providers: svc.pinfos, IDs: cfg.IDs, Start: s.rt.Now(),
 		HoldTimeout: cfg.HoldTimeout, EventTimeout: cfg.EventTimeout, ProviderTimeout: cfg.ProviderTimeout, Trace: s.trace})
-	return s, nil
 }
 
 // firstWithID returns the index of the first of n participants whose ID
@@ -263,6 +240,10 @@ func (s *Session) do(ctx context.Context, c *Call, r *Reply) {
 		s.mu.Unlock()
 		return
 	}
+	if c.Kind == CallStartSnapshotSet && !s.claimSet(c, r) {
+		s.mu.Unlock()
+		return
+	}
 	s.drive(ctx, c, r)
 }
 
@@ -274,6 +255,7 @@ func (s *Session) drive(ctx context.Context, c *Call, r *Reply) {
 	s.m.takeInto(&out)
 	if out.Reply != nil {
 		*r = *out.Reply
+		s.syncSet()
 		s.mu.Unlock()
 		s.execute(&out)
 		return
@@ -319,6 +301,7 @@ func (s *Session) drive(ctx context.Context, c *Call, r *Reply) {
 				s.mu.Lock()
 			}
 			s.idle()
+			s.syncSet()
 			driving = false
 			s.mu.Unlock()
 			return
@@ -472,6 +455,22 @@ func callProvider(ctx context.Context, p provider.Provider, o *Op) Completion {
 		c.Err = fmt.Errorf("coordinator: unknown provider call %v", o.Method)
 	}
 	return c
+}
+
+// Sleep waits d on the session's own clock, as a requestor waits between
+// attempts (after VSS_E_SNAPSHOT_SET_IN_PROGRESS, say), and returns nil; if
+// ctx ends first it returns ctx's error at once. With the goroutine
+// runtime it waits on a timer of the configured Clock (real time, or a
+// testing/synctest bubble's); in the simulator the virtual clock moves on
+// by d while the loop runs what is due meanwhile: applications' writes,
+// callbacks scheduled with Loop.After, other sessions' work. Sleep is not
+// a VSS call: it changes nothing in the session and may be called in any
+// phase, after Close too.
+func (s *Session) Sleep(ctx context.Context, d time.Duration) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	return s.rt.Sleep(ctx, d)
 }
 
 // InitializeForBackup implements requestor.Requestor.

@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/internal/inline"
 )
@@ -47,10 +48,14 @@ type Loop struct {
 	events  eventHeap
 	slots   []slot  // what the events deliver, by eventAt.slot
 	free    []int32 // slots not in use
-	answers int     // answers in events, cancelled ones included
 	seq     uint64
-	gone    map[uint64]bool // cancelled tokens; made at the first Cancel
-	mctx    meterCtx        // the context work runs under (runQueued)
+	mctx    meterCtx // the context work runs under (runQueued)
+	depth   int      // runQueued calls in progress: work may call a session that waits
+	// own is the loop's own lane (the session that runs on the Loop
+	// itself); lanes holds it first, then every Lane made with Lane.
+	own     lane
+	lanes   []*lane
+	laneBuf [1]*lane
 
 	lastDeadline time.Time     // the last deadline Wait was given
 	lastDue      time.Duration // and on the events' clock
@@ -65,8 +70,26 @@ type Loop struct {
 }
 
 type queuedOp struct {
-	op  coordinator.Op
-	run func(ctx context.Context, o coordinator.Op) coordinator.Completion
+	op   coordinator.Op
+	run  func(ctx context.Context, o coordinator.Op) coordinator.Completion
+	lane int32 // the lane whose session asked for it
+}
+
+// lane is what the loop keeps of one session's work: the answers it waits
+// for, the tokens it cancelled, and the answers that became due while
+// another session waited (or the loop slept), kept for its next Wait.
+type lane struct {
+	answers int             // its answers scheduled or in mail, cancelled ones included
+	gone    map[uint64]bool // cancelled tokens; made at the first Cancel
+	mail    []mailed
+	closed  bool
+}
+
+// mailed is an answer due at a virtual time (since Epoch) that its
+// session has not taken yet.
+type mailed struct {
+	at time.Duration
+	c  coordinator.Completion
 }
 
 // Source is the loop's one source of choices: every random decision of a
@@ -80,6 +103,8 @@ type Source interface {
 // NewLoopFrom returns a loop at Epoch whose choices come from src.
 func NewLoopFrom(src Source) *Loop {
 	l := &Loop{now: epoch, rng: src}
+	l.laneBuf[0] = &l.own
+	l.lanes = l.laneBuf[:]
 	l.queued, l.spare, l.order = l.queuedBuf[0][:0], l.queuedBuf[1][:0], l.orderBuf[:0]
 	l.events, l.slots, l.free = l.eventBuf[:0], l.slotBuf[:0], l.freeBuf[:0]
 	return l
@@ -159,6 +184,21 @@ func (l *Loop) moveTo(d time.Duration) {
 
 // Go queues run(ctx, o); it runs when the session next waits.
 func (l *Loop) Go(o coordinator.Op, run func(ctx context.Context, o coordinator.Op) coordinator.Completion) {
+	l.goOn(0, o, run)
+}
+
+// goOn queues run(ctx, o) for the session of lane id.
+func (l *Loop) goOn(id int32, o coordinator.Op, run func(ctx context.Context, o coordinator.Op) coordinator.Completion) {
+	if ln := l.lanes[id]; ln.closed {
+		// Nothing starts once the lane is closed: the Op fails at once.
+		i := l.slot()
+		l.slots[i].fn, l.slots[i].lane = nil, id
+		l.slots[i].c = coordinator.Completion{Token: o.Token, Err: vss.Errorf(vss.ErrBadState, "simulate", "the session's lane of the loop is closed")}
+		l.seq++
+		ln.answers++
+		l.events.push(l.elapsed, l.seq, i)
+		return
+	}
 	if l.queued == nil {
 		l.queued = make([]queuedOp, 0, 4) // a stage's writers or providers
 	}
@@ -171,15 +211,19 @@ func (l *Loop) Go(o coordinator.Op, run func(ctx context.Context, o coordinator.
 		l.queued = l.queued[:n+1]
 	}
 	q := &l.queued[n]
-	q.op, q.run = o, run
+	q.op, q.run, q.lane = o, run, id
 }
 
 // Cancel drops the answer of the work named token.
-func (l *Loop) Cancel(token uint64) {
-	if l.gone == nil {
-		l.gone = map[uint64]bool{}
+func (l *Loop) Cancel(token uint64) { l.cancelOn(0, token) }
+
+// cancelOn drops the answer of lane id's work named token.
+func (l *Loop) cancelOn(id int32, token uint64) {
+	ln := l.lanes[id]
+	if ln.gone == nil {
+		ln.gone = map[uint64]bool{}
 	}
-	l.gone[token] = true
+	ln.gone[token] = true
 }
 
 // Wait runs the queued work, then advances virtual time event by event:
@@ -187,8 +231,15 @@ func (l *Loop) Cancel(token uint64) {
 // answer due no later than the deadline is returned, with the clock at its
 // time; if the deadline comes first, the clock stops there and Wait
 // reports it. With no answer to wait for and no deadline, Wait returns
-// ErrStalled: callbacks alone never end a wait.
+// ErrStalled: callbacks alone never end a wait. Answers to other sessions
+// on the loop (their Lanes) that fall due meanwhile are kept for them.
 func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (coordinator.Completion, bool, error) {
+	return l.waitOn(0, ctx, deadline, hasDeadline)
+}
+
+// waitOn is Wait for the session of lane id.
+func (l *Loop) waitOn(id int32, ctx context.Context, deadline time.Time, hasDeadline bool) (coordinator.Completion, bool, error) {
+	ln := l.lanes[id]
 	var due time.Duration // the deadline on the events' clock
 	if hasDeadline {
 		if deadline != l.lastDeadline { // a session asks with the same deadline again and again
@@ -201,7 +252,18 @@ func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (
 		if ctx != nil && ctx.Err() != nil {
 			return coordinator.Completion{}, true, ctx.Err()
 		}
-		if l.answers == 0 && !hasDeadline {
+		if len(ln.mail) > 0 && (!hasDeadline || ln.mail[0].at <= due) {
+			// Due while another session waited: delivered first, in order.
+			m := ln.mail[0]
+			ln.mail = ln.mail[1:]
+			ln.answers--
+			if len(ln.gone) > 0 && ln.gone[m.c.Token] {
+				delete(ln.gone, m.c.Token)
+				continue
+			}
+			return m.c, true, nil
+		}
+		if ln.answers == 0 && !hasDeadline {
 			return coordinator.Completion{}, true, ErrStalled
 		}
 		if len(l.events) == 0 || (hasDeadline && l.events[0].at > due) {
@@ -221,15 +283,72 @@ func (l *Loop) Wait(ctx context.Context, deadline time.Time, hasDeadline bool) (
 			fn()
 			continue
 		}
-		l.answers--
-		if len(l.gone) > 0 && l.gone[s.c.Token] {
-			delete(l.gone, s.c.Token)
+		if s.lane != id {
+			l.keep(next)
+			continue
+		}
+		ln.answers--
+		if len(ln.gone) > 0 && ln.gone[s.c.Token] {
+			delete(ln.gone, s.c.Token)
 			l.release(next.slot)
 			continue
 		}
 		c := s.c
 		l.release(next.slot)
 		return c, true, nil
+	}
+}
+
+// keep puts the answer e delivers in its lane's mail, for the session's
+// next Wait, unless the lane was closed or the work cancelled since.
+func (l *Loop) keep(e eventAt) {
+	s := &l.slots[e.slot]
+	ln := l.lanes[s.lane]
+	switch {
+	case ln.closed:
+	case len(ln.gone) > 0 && ln.gone[s.c.Token]:
+		delete(ln.gone, s.c.Token)
+		ln.answers--
+	default:
+		ln.mail = append(ln.mail, mailed{at: e.at, c: s.c})
+	}
+	l.release(e.slot)
+}
+
+// Sleep lets d of virtual time pass: the queued work runs, then the
+// callbacks and answers due until now+d, in time order (answers are kept
+// for the sessions that wait for them), and the clock stops at now+d. If
+// ctx ends first (a callback cancels it, say), Sleep returns ctx's error
+// with the clock where it was then. It is coordinator.Session.Sleep for a
+// session on the loop: a requestor's pause between calls, during which the
+// rest of the simulated world goes on.
+func (l *Loop) Sleep(ctx context.Context, d time.Duration) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	due := l.elapsed + max(d, 0)
+	for {
+		l.runQueued()
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if len(l.events) == 0 || l.events[0].at > due {
+			if due > l.elapsed {
+				l.moveTo(due)
+			}
+			return nil
+		}
+		next := l.events.pop()
+		if next.at > l.elapsed {
+			l.moveTo(next.at)
+		}
+		if s := &l.slots[next.slot]; s.fn != nil {
+			fn := s.fn
+			l.release(next.slot)
+			fn()
+			continue
+		}
+		l.keep(next)
 	}
 }
 
@@ -250,14 +369,19 @@ func (l *Loop) At(t time.Time, f func()) {
 // After schedules f to run d from now; see At.
 func (l *Loop) After(d time.Duration, f func()) { l.At(l.now.Add(d), f) }
 
-// Close drops everything still scheduled. The loop runs no goroutine, so
-// nothing is left running.
+// Close drops everything still scheduled, the work of every Lane
+// included: it is the Close of the session that runs on the loop itself,
+// which is the whole simulation. (Sessions that share a loop run on
+// Lanes, whose Close drops their own work only.) The loop runs no
+// goroutine, so nothing is left running.
 func (l *Loop) Close() {
 	l.queued = nil
 	l.events = nil
 	l.slots, l.free = nil, nil
-	l.answers = 0
-	clear(l.gone)
+	for _, ln := range l.lanes {
+		ln.answers, ln.mail = 0, nil
+		clear(ln.gone)
+	}
 }
 
 // slot returns a free slot for an event to deliver.
@@ -287,6 +411,12 @@ func (l *Loop) runQueued() {
 	for len(l.queued) > 0 {
 		batch := l.queued
 		l.queued = l.spare[:0]
+		if l.depth > 0 {
+			// Work that called a session which waits: the outer batch
+			// is still being run, and the spare buffer may be it.
+			l.queued = nil
+		}
+		l.depth++
 		// The order is shuffled, not the work: the same draws as
 		// shuffling the batch itself give the same order.
 		order := l.order[:0]
@@ -301,14 +431,22 @@ func (l *Loop) runQueued() {
 		for _, k := range order {
 			q := &batch[k]
 			token := q.op.Token
-			if len(l.gone) > 0 && l.gone[token] {
-				delete(l.gone, token)
+			ln := l.lanes[q.lane]
+			if ln.closed {
+				continue
+			}
+			if len(ln.gone) > 0 && ln.gone[token] {
+				delete(ln.gone, token)
 				continue
 			}
 			// One context serves every run: runs are one at a time and a
 			// run's context is valid for the call only, as the contexts of
-			// writer events and provider calls are.
+			// writer events and provider calls are. Work run while other
+			// work calls a session that waits has a context of its own.
 			ctx := &l.mctx
+			if l.depth > 1 {
+				ctx = &meterCtx{}
+			}
 			ctx.Context, ctx.m = context.Background(), meter{}
 			c := q.run(ctx, q.op)
 			if ctx.m.hang {
@@ -323,15 +461,18 @@ func (l *Loop) runQueued() {
 			if l.slots[i].fn != nil { // the slot held a callback before
 				l.slots[i].fn = nil
 			}
-			l.slots[i].c = c
+			l.slots[i].c, l.slots[i].lane = c, q.lane
 			l.seq++
-			l.answers++
+			ln.answers++
 			l.events.push(l.elapsed+cost, l.seq, i)
 		}
+		l.depth--
 		// The batch is not cleared: its ops stay reachable until the
 		// buffer is filled again, which spares the writes that clearing
 		// pointers costs while the collector marks.
-		l.spare = batch[:0]
+		if l.depth == 0 {
+			l.spare = batch[:0]
+		}
 		l.order = order
 	}
 }
@@ -348,8 +489,9 @@ type eventAt struct {
 // A freed slot keeps what it held (see release); fn is nil in a slot
 // that holds an answer.
 type slot struct {
-	c  coordinator.Completion
-	fn func()
+	c    coordinator.Completion
+	fn   func()
+	lane int32 // the lane an answer is for
 }
 
 // eventHeap is a binary min-heap of events by (at, seq). Its entries are

@@ -65,3 +65,61 @@ func idStream(src Source) Source {
 	_, _ = src.Read(seed[:])
 	return rand.NewChaCha8(seed)
 }
+
+// Computer is a simulated computer that several requestors use at once:
+// one VSS service (coordinator.Service) over the writers, providers and
+// volumes of a Config, on one virtual-time Loop. Each session opened with
+// NewSession is one requestor's backup components object, on a Lane of
+// the loop: the sessions share the writers, the providers, the volumes
+// and the rule that only one snapshot set is created at a time on the
+// computer (a second requestor's StartSnapshotSet fails with
+// VSS_E_SNAPSHOT_SET_IN_PROGRESS meanwhile), in one seeded, deterministic
+// run.
+type Computer struct {
+	loop *Loop
+	svc  *coordinator.Service
+	cfg  Config
+}
+
+// SessionConfig describes one requestor's session on a Computer.
+type SessionConfig struct {
+	// Logger, if set, receives the session's trace as log/slog records.
+	Logger *slog.Logger
+	// OnRecord, if set, is called with every trace record of the session
+	// as it happens.
+	OnRecord func(coordinator.Record)
+}
+
+// NewComputer returns the computer cfg describes, on a new Loop seeded
+// by cfg.Seed (or cfg.Source). cfg.Logger and cfg.OnRecord are not used:
+// each session has its own (SessionConfig).
+func NewComputer(cfg Config) (*Computer, error) {
+	loop := NewLoop(cfg.Seed)
+	if cfg.Source != nil {
+		loop = NewLoopFrom(cfg.Source)
+	}
+	loop.SetJitter(cfg.Jitter)
+	svc, err := coordinator.NewService(coordinator.ServiceConfig{Writers: cfg.Writers, Providers: cfg.Providers, Volumes: cfg.Volumes})
+	if err != nil {
+		return nil, err
+	}
+	return &Computer{loop: loop, svc: svc, cfg: cfg}, nil
+}
+
+// Loop returns the computer's loop: its virtual clock, and where
+// applications and callbacks (Loop.After) are scheduled.
+func (c *Computer) Loop() *Loop { return c.loop }
+
+// Service returns the computer's VSS service.
+func (c *Computer) Service() *coordinator.Service { return c.svc }
+
+// NewSession opens a requestor's session on the computer, on a lane of
+// its own. Its snapshot set and snapshot IDs are drawn from the loop's
+// seed, so the order in which sessions are opened is part of the run.
+func (c *Computer) NewSession(sc SessionConfig) (*coordinator.Session, error) {
+	return c.svc.NewSession(coordinator.Config{
+		Runtime: c.loop.Lane(), IDs: idStream(c.loop.Rand()),
+		HoldTimeout: c.cfg.HoldTimeout, EventTimeout: c.cfg.EventTimeout, ProviderTimeout: c.cfg.ProviderTimeout,
+		Logger: sc.Logger, OnRecord: sc.OnRecord,
+	})
+}
