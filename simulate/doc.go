@@ -32,8 +32,10 @@
 // # Data that changes
 //
 // Volume is an in-memory volume with a file namespace and copy-on-write
-// snapshots read through io/fs; while VSS holds its writes they queue
-// (Submit, or Do from a goroutine). TransactionalApp, fronted by an
+// snapshots read through io/fs; while VSS holds its writes every write is
+// held, never failed, and applied at the release in the order issued
+// (Submit completes then, Do waits for it, the plain write methods return
+// at once). TransactionalApp, fronted by an
 // AppWriter, and UnawareApp write to volumes while a backup runs, and
 // check their own consistency in a shadow copy.
 //

@@ -12,11 +12,6 @@ import (
 // Errors of the simulated volumes. They travel inside *fs.PathError, so
 // errors.Is finds them as it finds fs.ErrNotExist.
 var (
-	// ErrWritesHeld is returned by a Volume's direct write methods while
-	// VSS holds the volume's writes (flush and hold, between
-	// PreCommitSnapshots and PostCommitSnapshots). Applications that must
-	// write during the hold use Volume.Submit, which queues the write.
-	ErrWritesHeld = errors.New("writes to the volume are held for a shadow copy commit")
 	// ErrNotDir means a path element that must be a directory is a file.
 	ErrNotDir = errors.New("not a directory")
 	// ErrIsDir means a file operation named a directory.
@@ -73,7 +68,11 @@ type VolumeStats struct {
 	Snapshots    int // point-in-time copies taken
 	BlocksCopied int // blocks copied because a snapshot shared them
 	BlocksFreed  int // copied-away blocks freed when the last snapshot reading them was released
-	QueuedWrites int // writes submitted while held
+	QueuedWrites int // writes issued while held, by Submit or the plain write methods
+	// FailedHeldWrites counts the writes held with no completion to
+	// report to (the plain write methods', or Submit's with a nil one)
+	// that failed when the release applied them.
+	FailedHeldWrites int
 }
 
 // VolumeOption configures a Volume.

@@ -37,7 +37,7 @@ func ExampleVolume_Submit() {
 	v.Submit(simulate.WriteAtOp("log.txt", 7, []byte("during;")), func(err error) {
 		fmt.Println("write done:", err)
 	})
-	fmt.Println("direct write:", v.WriteFile("other", nil))
+	fmt.Println("plain write:", v.WriteAt("log.txt", 14, []byte("also held;")))
 	snap := v.Snapshot() // the provider commits inside the hold
 	defer snap.Release()
 	_ = v.ReleaseWrites()
@@ -46,10 +46,10 @@ func ExampleVolume_Submit() {
 	live, _ := v.ReadFile("log.txt")
 	fmt.Printf("snapshot: %s\nvolume:   %s\n", inSnap, live)
 	// Output:
-	// direct write: writefile other: writes to the volume are held for a shadow copy commit
+	// plain write: <nil>
 	// write done: <nil>
 	// snapshot: before;
-	// volume:   before;during;
+	// volume:   before;during;also held;
 }
 
 // The software provider runs VSS's creation sequence over the volumes of a

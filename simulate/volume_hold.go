@@ -15,9 +15,28 @@ type pendingWrite struct {
 }
 
 // HoldWrites starts VSS's flush and hold on the volume: from now until
-// ReleaseWrites, writes submitted with Submit are queued, not applied, and
-// the direct write methods fail with ErrWritesHeld. Reads and Snapshot go
-// on. It fails with VSS_E_BAD_STATE if writes are already held.
+// ReleaseWrites, every write is held, not applied, and none is lost.
+// Microsoft's "Shadow Copy Creation for Providers" describes it: VSS
+// issues IOCTL_VOLSNAP_FLUSH_AND_HOLD_WRITES, after which "VolSnap.sys
+// causes all subsequent write IRPs to be queued", and once the last
+// provider's CommitSnapshots returns "VSS releases all pending write IRPs".
+// A write held is delayed, never failed:
+//
+//   - Submit queues the write and calls its completion after the release
+//     applies it, as an asynchronous write completes; Do waits for that
+//     completion, as a blocking write does on its own goroutine.
+//   - The plain write methods (WriteFile, WriteAt, Truncate, Rename,
+//     Remove, MkdirAll) return nil at once, as a buffered write does, and
+//     the release applies the write in its turn. Only a write whose
+//     arguments are invalid whatever the volume holds (a bad path, a
+//     negative offset) fails at once. One that fails when it is applied
+//     (its directory was removed by an earlier held write, say) has no
+//     caller left to tell: VolumeStats.FailedHeldWrites counts it.
+//
+// Held writes are applied in the order they were issued, Submit's and the
+// plain methods' alike, and none appears in a snapshot taken during the
+// hold. Reads and Snapshot go on (a read does not see a held write before
+// the release). It fails with VSS_E_BAD_STATE if writes are already held.
 func (v *Volume) HoldWrites() error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -43,6 +62,9 @@ func (v *Volume) ReleaseWrites() error {
 	errs := make([]error, len(q))
 	for i, p := range q {
 		errs[i] = v.apply(p.w)
+		if errs[i] != nil && p.done == nil {
+			v.stats.FailedHeldWrites++
+		}
 	}
 	v.mu.Unlock()
 	for i, p := range q {
@@ -76,9 +98,7 @@ func (v *Volume) Pending() int {
 func (v *Volume) Submit(w Write, done func(error)) {
 	v.mu.Lock()
 	if v.held {
-		w.data = append([]byte(nil), w.data...)
-		v.queue = append(v.queue, pendingWrite{w: w, done: done})
-		v.stats.QueuedWrites++
+		v.hold(w, done)
 		v.mu.Unlock()
 		return
 	}
@@ -87,6 +107,13 @@ func (v *Volume) Submit(w Write, done func(error)) {
 	if done != nil {
 		done(err)
 	}
+}
+
+// hold queues w, with a copy of its data, for the release; v.mu is held.
+func (v *Volume) hold(w Write, done func(error)) {
+	w.data = append([]byte(nil), w.data...)
+	v.queue = append(v.queue, pendingWrite{w: w, done: done})
+	v.stats.QueuedWrites++
 }
 
 // maxWholeRead bounds what ReadFile reads in one piece (2 GiB): a larger

@@ -80,42 +80,79 @@ func (w Write) String() string {
 	return k + " " + w.path
 }
 
+// The plain write methods below apply a write at once and return its
+// result. While VSS holds the volume's writes (flush and hold) they never
+// fail for that: the write is held, as Windows holds every write issued
+// meanwhile, and applied at the release, in order with the other held
+// writes; see Volume.HoldWrites.
+
 // WriteFile creates the file at path or replaces its contents. Its parent
-// directory must exist. While writes are held it fails with ErrWritesHeld.
+// directory must exist.
 func (v *Volume) WriteFile(path string, data []byte) error { return v.direct(WriteFileOp(path, data)) }
 
 // WriteAt writes data at offset off of the file at path, creating the file
-// if it is missing. While writes are held it fails with ErrWritesHeld.
+// if it is missing.
 func (v *Volume) WriteAt(path string, off int64, data []byte) error {
 	return v.direct(WriteAtOp(path, off, data))
 }
 
 // Truncate changes the size of the file at path; growing it adds zeros.
-// While writes are held it fails with ErrWritesHeld.
 func (v *Volume) Truncate(path string, size int64) error { return v.direct(TruncateOp(path, size)) }
 
 // Rename moves a file or directory, replacing a file or an empty
-// directory of the same kind at the target. While writes are held it
-// fails with ErrWritesHeld.
+// directory of the same kind at the target.
 func (v *Volume) Rename(from, to string) error { return v.direct(RenameOp(from, to)) }
 
-// Remove removes a file or an empty directory. While writes are held it
-// fails with ErrWritesHeld.
+// Remove removes a file or an empty directory.
 func (v *Volume) Remove(path string) error { return v.direct(RemoveOp(path)) }
 
 // MkdirAll creates a directory and any missing parents; it is not an error
-// if the directory exists. While writes are held it fails with
-// ErrWritesHeld.
+// if the directory exists.
 func (v *Volume) MkdirAll(path string) error { return v.direct(MkdirAllOp(path)) }
 
-// direct applies w now, unless writes are held.
+// direct applies w now; while writes are held, it holds w for the release
+// once its arguments are found valid.
 func (v *Volume) direct(w Write) error {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if v.held {
-		return &fs.PathError{Op: w.op(), Path: w.path, Err: ErrWritesHeld}
+		if err := w.valid(); err != nil {
+			return err
+		}
+		v.hold(w, nil)
+		return nil
 	}
 	return v.apply(w)
+}
+
+// valid returns the error apply would return for w whatever the volume
+// holds: a path that is not a volume's, an offset or size out of range.
+func (w Write) valid() error {
+	op := w.op()
+	if w.kind == 0 || int(w.kind) >= len(writeKindNames) {
+		return &fs.PathError{Op: op, Path: w.path, Err: fs.ErrInvalid}
+	}
+	if _, err := cleanPath(op, w.path); err != nil {
+		return err
+	}
+	if w.kind == writeRename {
+		if _, err := cleanPath(op, w.to); err != nil {
+			return err
+		}
+	}
+	return w.validSize(op)
+}
+
+// validSize checks the offset and size of a file write.
+func (w Write) validSize(op string) error {
+	if (w.kind == writeAt && w.off < 0) || (w.kind == writeTruncate && w.size < 0) {
+		return &fs.PathError{Op: op, Path: w.path, Err: fs.ErrInvalid}
+	}
+	if w.kind == writeAt && w.off > maxFileSize-int64(len(w.data)) || w.kind == writeTruncate && w.size > maxFileSize ||
+		w.kind == writeFile && int64(len(w.data)) > maxFileSize {
+		return &fs.PathError{Op: op, Path: w.path, Err: ErrFileTooLarge}
+	}
+	return nil
 }
 
 func (w Write) op() string {
@@ -159,12 +196,8 @@ func split(p string) (dir, name string) {
 }
 
 func (v *Volume) applyFile(w Write, op, p string) error {
-	if (w.kind == writeAt && w.off < 0) || (w.kind == writeTruncate && w.size < 0) {
-		return &fs.PathError{Op: op, Path: w.path, Err: fs.ErrInvalid}
-	}
-	if w.kind == writeAt && w.off > maxFileSize-int64(len(w.data)) || w.kind == writeTruncate && w.size > maxFileSize ||
-		w.kind == writeFile && int64(len(w.data)) > maxFileSize {
-		return &fs.PathError{Op: op, Path: w.path, Err: ErrFileTooLarge}
+	if err := w.validSize(op); err != nil {
+		return err
 	}
 	parent, name := split(p)
 	if name == "" {
