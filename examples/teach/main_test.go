@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -120,9 +121,9 @@ func TestEveryScenarioRunsFromTheCommandLine(t *testing.T) {
 		want, _ := runScenario(t, sc.name)
 		assert.True(t, want == out, "%s: the command prints the narration", sc.name)
 	}
-	code, _, errOut := runCommand("", "-scenario", "busy")
+	code, _, errOut := runCommand("", "-scenario", "no-such-scenario")
 	assert.Equal(t, 2, code)
-	assert.Contains(t, errOut, `no scenario "busy"`)
+	assert.Contains(t, errOut, `no scenario "no-such-scenario"`)
 }
 
 var stepHeader = regexp.MustCompile(`(?m)^== Step (\d+): (.+) ==$`)
@@ -139,6 +140,7 @@ func TestNarrationCoversTheStepsInOrder(t *testing.T) {
 		"freeze-timeout": all,
 		"commit-timeout": {1, 2, 3, 4, 5, 6, 7, 8, 11},
 		"no-writer":      all,
+		"busy":           all,
 		"component":      {1, 2, 4, 3, 5, 6, 7, 8, 9, 10, 11},
 	}
 	for _, sc := range scenarios {
@@ -236,6 +238,29 @@ func TestCommitTimeoutFailsTheWholeSet(t *testing.T) {
 	assert.Empty(t, res.shadow, "no shadow copy remains, not even the one committed in time")
 	has(t, out, "no shadow copy of it remains")
 	assert.NoError(t, vsstest.NoWriterFrozen(res.trace))
+}
+
+// busy: another requestor on the computer holds its snapshot set for 5 s,
+// so this backup's StartSnapshotSet fails with
+// VSS_E_SNAPSHOT_SET_IN_PROGRESS (Microsoft, IVssBackupComponents::
+// StartSnapshotSet: "only one shadow copy creation operation can be in
+// progress at one time. Either wait to try again or return with a failure
+// error code"); the tool waits, tries again once the other set is given
+// up, and the backup succeeds.
+func TestBusyRetriesStartSnapshotSetUntilTheOtherSetIsDone(t *testing.T) {
+	out, res := runScenario(t, "busy")
+	starts := find(res.trace, vsstest.Match{Kind: coordinator.RecReturn, Call: coordinator.CallStartSnapshotSet})
+	require.Len(t, starts, 2)
+	assert.Equal(t, vss.ErrSnapshotSetInProgress, starts[0].Code, "refused while the other set is in creation")
+	assert.True(t, starts[1].OK(), "started once it is done")
+	assert.GreaterOrEqual(t, starts[1].At-starts[0].At, 5*time.Second, "after the tool's pause")
+	assert.Empty(t, res.failed)
+	assert.NoError(t, res.consistent["orders"])
+	assert.NoError(t, res.consistent["weblog"])
+	has(t, out, "another backup tool on this computer has gathered the writers' metadata and")
+	has(t, out, "VSS creates one set at a time. Nothing is wrong with this backup: it waits 5s and tries again")
+	has(t, out, "gives its set up (AbortBackup)")
+	assert.Less(t, strings.Index(out, "gives its set up"), strings.Index(out, "-> started"), "the set starts after the other is given up")
 }
 
 func TestComponentModeSelectsOneComponent(t *testing.T) {

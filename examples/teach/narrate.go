@@ -48,6 +48,12 @@ func (n *narrator) say(format string, args ...any) {
 	n.printf("[step %d] +%.3fs requestor says: %s\n", max(n.step, 1), n.w.loop.Elapsed().Seconds(), fmt.Sprintf(format, args...))
 }
 
+// other prints what another requestor on the computer does: its calls are
+// not in this session's trace.
+func (n *narrator) other(format string, args ...any) {
+	n.printf("[other requestor] +%.3fs\n%s\n", n.w.loop.Elapsed().Seconds(), wrap(fmt.Sprintf(format, args...), 76, "    "))
+}
+
 // note prints an explanation that belongs to no record.
 func (n *narrator) note(format string, args ...any) {
 	n.printf("    %s\n", fmt.Sprintf(format, args...))

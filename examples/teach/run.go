@@ -9,6 +9,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
@@ -46,7 +47,13 @@ func run(out io.Writer, sc *scenario, seed uint64, opt options) (*result, error)
 	w := newWorld(sc.machine, seed)
 	n := newNarrator(out, w, opt.wait)
 	fmt.Fprintf(out, "Scenario %s (seed %d): %s\n\n%s\n", sc.name, seed, sc.summary, wrap(sc.intro, 76, ""))
-	s, err := w.session(n.record)
+	var s *coordinator.Session
+	var err error
+	if sc.busy > 0 {
+		s, err = w.busySession(n.record, sc.busy, n.other)
+	} else {
+		s, err = w.session(n.record)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +112,7 @@ func (b *backup) run(ctx context.Context) {
 		return
 	}
 	// Step 2.
-	set, err := r.StartSnapshotSet(ctx)
+	set, err := b.startSet(ctx)
 	if err != nil {
 		b.fail("%v", err)
 		return
@@ -164,6 +171,34 @@ func (b *backup) run(ctx context.Context) {
 		return
 	}
 	n.say("the backup is done; closing the session lets VSS delete the shadow copies, which nobody keeps")
+}
+
+// sleeper is a session that can wait on its own clock (virtual time in
+// the simulator): coordinator.Session.Sleep.
+type sleeper interface {
+	Sleep(ctx context.Context, d time.Duration) error
+}
+
+// startSet is StartSnapshotSet, tried again after a pause while another
+// requestor's set is being created (VSS_E_SNAPSHOT_SET_IN_PROGRESS), as
+// Microsoft advises: "Either wait to try again or return with a failure
+// error code." It gives up after a few attempts.
+func (b *backup) startSet(ctx context.Context) (vss.ID, error) {
+	const pause, attempts = 5 * time.Second, 5
+	for i := 1; ; i++ {
+		set, err := b.r.StartSnapshotSet(ctx)
+		s, ok := b.r.(sleeper)
+		if err == nil || !errors.Is(err, vss.ErrSnapshotSetInProgress) || !ok || i == attempts {
+			return set, err
+		}
+		b.n.say("StartSnapshotSet failed with VSS_E_SNAPSHOT_SET_IN_PROGRESS: another requestor's shadow copy set is being "+
+			"created on this computer, and VSS creates one set at a time. Nothing is wrong with this backup: it waits %s and "+
+			"tries again (attempt %d of %d); a tool gives up after a few minutes. (go run ./examples/teach -explain %s)",
+			dur(pause), i+1, attempts, vss.ErrSnapshotSetInProgress.Name())
+		if err := s.Sleep(ctx, pause); err != nil {
+			return vss.NilID, err
+		}
+	}
 }
 
 // abort gives the backup up after StartSnapshotSet: AbortBackup, and the

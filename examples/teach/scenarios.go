@@ -18,6 +18,9 @@ type scenario struct {
 	// components makes the requestor back up one component of Orders DB
 	// only (component mode).
 	components bool
+	// busy, when set, has another requestor on the computer start a
+	// snapshot set first and hold it this long before it gives it up.
+	busy time.Duration
 }
 
 // The seed the stories share by default. With it, the web log's record
@@ -83,6 +86,18 @@ var scenarios = []*scenario{
 			"only whole records in the shadow copy of C:\\.",
 		seed:    defaultSeed,
 		machine: machine{weblogUnaware: true},
+	},
+	{
+		name:    "busy",
+		summary: "another requestor holds the snapshot set: StartSnapshotSet fails with VSS_E_SNAPSHOT_SET_IN_PROGRESS; the tool waits, retries and succeeds once that set is done",
+		intro: "The machine of normal, where another backup tool is at work: it has started a shadow copy set of its " +
+			"own and holds it for 5 s before it gives it up. VSS creates one shadow copy set at a time on a " +
+			"computer, whichever requestor asks: while that set is in creation (from its StartSnapshotSet until its " +
+			"DoSnapshotSet returns or its backup is aborted), this backup's StartSnapshotSet fails with " +
+			"VSS_E_SNAPSHOT_SET_IN_PROGRESS. That is no reason to give up: the tool waits and tries again, as " +
+			"Microsoft advises, and once the other set is done its own starts and the backup goes on as in normal.",
+		seed: defaultSeed,
+		busy: 5 * time.Second,
 	},
 	{
 		name:    "component",

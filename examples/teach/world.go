@@ -244,6 +244,52 @@ func (w *world) session(onRecord func(coordinator.Record)) (*coordinator.Session
 	return s, nil
 }
 
+// busySession opens the coordinator session over the machine as session
+// does, but as one of two requestors on the computer's VSS service
+// (coordinator.Service): the other, on a lane of its own of the loop,
+// starts a snapshot set at once and gives it up (AbortBackup) busy later.
+// tell narrates what the other requestor does; it has no trace here.
+func (w *world) busySession(onRecord func(coordinator.Record), busy time.Duration, tell func(format string, args ...any)) (*coordinator.Session, error) {
+	svc, err := coordinator.NewService(coordinator.ServiceConfig{Writers: w.writers, Providers: w.providers, Volumes: w.vols})
+	if err != nil {
+		return nil, err
+	}
+	s, err := svc.NewSession(coordinator.Config{Runtime: w.loop, IDs: w.loop.IDs(), OnRecord: onRecord})
+	if err != nil {
+		return nil, err
+	}
+	other, err := svc.NewSession(coordinator.Config{Runtime: w.loop.Lane(), IDs: w.loop.IDs()})
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range w.apps {
+		a.start(w.loop)
+	}
+	ctx := context.Background()
+	if err := other.InitializeForBackup(ctx, ""); err != nil {
+		return nil, err
+	}
+	if err := other.GatherWriterMetadata(ctx); err != nil {
+		return nil, err
+	}
+	set, err := other.StartSnapshotSet(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tell("another backup tool on this computer has gathered the writers' metadata and started shadow copy set %v. "+
+		"It will hold it %s, then give it up (AbortBackup).", set, dur(busy))
+	w.loop.After(busy, func() {
+		if err := other.AbortBackup(ctx); err != nil {
+			tell("AbortBackup: %v", err)
+		}
+		tell("the other backup tool gives its set up (AbortBackup) and ends its session: no set is in creation on this computer any more.")
+		if err := other.Close(); err != nil {
+			tell("Close: %v", err)
+		}
+	})
+	return s, nil
+}
+
 // watch puts the narration between VSS and a provider: it learns which
 // shadow copy is of which volume, and, at the commit, what each one holds
 // and whether each application finds its data in it consistent.
