@@ -1,6 +1,12 @@
 // Package coordinator is the Volume Shadow Copy Service itself, run in
-// process: the backup protocol between one requestor, the writers and the
+// process: the backup protocol between a requestor, the writers and the
 // providers, with the ordering, failure and timeout rules of VSS.
+//
+// Service is the VSS service of one computer: its writers, providers and
+// volumes, shared by every requestor's Session opened on it
+// (Service.NewSession; New makes a session with a service of its own).
+// It keeps the one rule that spans sessions: only one snapshot set is
+// created at a time on a computer.
 //
 // It has two layers, in the manner of etcd's raft:
 //
@@ -27,8 +33,11 @@
 // # The rules it keeps
 //
 // Calls out of order fail with vss.ErrBadState; only one snapshot set is
-// created at a time (vss.ErrSnapshotSetInProgress); a set holds at most 64
-// volumes, each with the provider VSS prefers (hardware, software, system).
+// created at a time on a computer, whichever session creates it
+// (vss.ErrSnapshotSetInProgress, from StartSnapshotSet until DoSnapshotSet
+// returns or the backup is aborted or closed: see Service); a set holds
+// at most 64 volumes, each with the provider VSS prefers (hardware,
+// software, system).
 // Writers of one event run concurrently; Freeze goes front end, back end,
 // system, and Thaw the reverse; the providers commit only when every writer
 // is frozen or failed, while writes are held, within 10 s

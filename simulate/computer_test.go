@@ -12,6 +12,7 @@ import (
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -197,4 +198,43 @@ func TestSessionSleepWaitsOnTheVirtualClockOrUntilTheContextEnds(t *testing.T) {
 	assert.Equal(t, 5*time.Second, loop.Elapsed(), "stopped when the context ended")
 	assert.ErrorIs(t, s.Sleep(ctx, time.Second), context.Canceled, "an ended context returns at once")
 	assert.Equal(t, 5*time.Second, loop.Elapsed())
+}
+
+// A requestor's call that needs the writers may come from inside another
+// session's writer: B gathers the writers' metadata from A's Freeze
+// handler. B's Identify events run within, on the same goroutine; A's
+// backup goes on with its own answers, and the run is the same for the
+// same seed.
+func TestSessionCallsAnotherSessionFromAWriterHandler(t *testing.T) {
+	run := func() string {
+		ctx := context.Background()
+		vols := NewVolumeSet(NewVolume(`C:\`))
+		var b *coordinator.Session
+		var nested error = errors.New("not called")
+		w := NewScriptedWriter("Orders DB", On(writer.EventIdentify, Behavior{Cost: time.Second}),
+			On(writer.EventFreeze, Behavior{Cost: 2 * time.Second, Times: 1, Do: func(context.Context, *writer.Event) {
+				nested = b.GatherWriterMetadata(ctx)
+			}}))
+		c, err := NewComputer(Config{Seed: 11, Writers: []writer.Writer{w},
+			Providers: []provider.Provider{NewSystemProvider(vols)}, Volumes: vols})
+		require.NoError(t, err)
+		a, err := c.NewSession(SessionConfig{})
+		require.NoError(t, err)
+		defer a.Close()
+		b, err = c.NewSession(SessionConfig{})
+		require.NoError(t, err)
+		defer b.Close()
+		require.NoError(t, b.InitializeForBackup(ctx, ""))
+		res, err := requestor.Backup(ctx, a, requestor.Plan{Volumes: []string{`C:\`}})
+		require.NoError(t, err)
+		assert.Len(t, res.Snapshots, 1)
+		require.NoError(t, nested)
+		mds, err := b.WriterMetadata(ctx)
+		require.NoError(t, err)
+		assert.Len(t, mds, 1)
+		assert.Equal(t, vss.WriterStable, res.Writers[0].State, "A's writer was not failed by B's call")
+		return a.TraceString() + b.TraceString()
+	}
+	first := run()
+	assert.Equal(t, first, run(), "same seed, same traces")
 }

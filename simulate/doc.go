@@ -18,6 +18,19 @@
 // Same seed, same run: the loop never reads the wall clock or global
 // randomness, so a seed reproduces a trace byte for byte.
 //
+// # Several requestors on one computer
+//
+// Computer is one simulated computer that several requestors use at
+// once: a coordinator.Service (its writers, providers and volumes) on one
+// Loop, each requestor's session on a Lane of the loop. Only one snapshot
+// set is created at a time on the computer: another session's
+// StartSnapshotSet fails with VSS_E_SNAPSHOT_SET_IN_PROGRESS until the
+// set's DoSnapshotSet returns or its backup is aborted. Sessions may call
+// each other from writers, providers and callbacks scheduled with
+// Loop.After (a second requestor that gives its set up at a virtual
+// time), and Session.Sleep lets virtual time pass between a requestor's
+// attempts; the run stays single-threaded and seeded.
+//
 // # Participants
 //
 // ScriptedWriter is a scriptable writer: for each event it can take
