@@ -68,7 +68,9 @@ type Config struct {
 
 // Session is one backup session with the VSS service run in process: it
 // implements requestor.Requestor by feeding a Machine and carrying out the
-// work it asks for on the configured Runtime.
+// work it asks for on the configured Runtime. It is one requestor's
+// backup components object on a computer's Service, shared with other
+// sessions (Service.NewSession) or its own (New).
 //
 // Calls are serialized by the protocol: while one call is in progress
 // (DoSnapshotSet, say), another call from any goroutine is answered at

@@ -31,7 +31,10 @@ var ErrStalled = errors.New("simulate: nothing left to happen; the session waits
 // waits, one piece at a time, in an order drawn from the seed; its answer
 // is delivered after the virtual time the participant spent (see Spend),
 // plus a seeded jitter of up to Jitter. Wait jumps the clock to the next
-// answer or deadline. A Loop must be used by one goroutine.
+// answer or deadline; Sleep lets time pass between a requestor's calls.
+// The Loop itself is the runtime of one session; sessions that share a
+// loop (several requestors on one computer, see Computer) each run on a
+// Lane of it. A Loop must be used by one goroutine.
 type Loop struct {
 	// Every piece of work runs within Wait, on its caller's goroutine:
 	// nothing is left running when a session's call returns (see

@@ -26,10 +26,13 @@ type pendingWrite struct {
 //     applies it, as an asynchronous write completes; Do waits for that
 //     completion, as a blocking write does on its own goroutine.
 //   - The plain write methods (WriteFile, WriteAt, Truncate, Rename,
-//     Remove, MkdirAll) return nil at once, as a buffered write does, and
-//     the release applies the write in its turn. Only a write whose
-//     arguments are invalid whatever the volume holds (a bad path, a
-//     negative offset) fails at once. One that fails when it is applied
+//     Remove, MkdirAll) return nil at once, and the release applies the
+//     write in its turn. This is the library's rule, not Microsoft's: a
+//     plain write may come from the simulator's loop, which also runs the
+//     release, so it cannot block until then; it behaves as a write
+//     accepted into a cache, and Do is the write that waits. Only a write
+//     whose arguments are invalid whatever the volume holds (a bad path,
+//     a negative offset) fails at once. One that fails when it is applied
 //     (its directory was removed by an earlier held write, say) has no
 //     caller left to tell: VolumeStats.FailedHeldWrites counts it.
 //
