@@ -34,7 +34,9 @@ type WriteHolder interface {
 	ReleaseWrites(ctx context.Context, volumes []string) error
 }
 
-// Config describes the participants of a session and how it runs.
+// Config describes the participants of a session and how it runs. A
+// session of a Service (Service.NewSession) leaves Writers, Providers and
+// Volumes empty: they are the service's.
 type Config struct {
 	// Writers are the writers subscribed to VSS; each receives the events
 	// of the backup. Instance IDs must be unique.
