@@ -183,8 +183,9 @@ func (m *Machine) begin(c *Call) {
 			m.abortWriters()
 		}
 		if m.set != nil && m.set.state == setBuilding {
-			m.set.state = setAborted
-			m.abortProviders(m.set)
+			// Its DoSnapshotSet was never called: the providers hear
+			// nothing of it (see abandonSet).
+			m.abandonSet(m.set)
 		}
 		m.phase = PhaseAborted
 
@@ -401,7 +402,9 @@ func (m *Machine) beginClose() {
 		m.broadcast(writer.EventBackupShutdown, ws)
 		for _, s := range m.sets {
 			switch {
-			case (s.state == setBuilding || s.state == setCreating) && len(s.touched) > 0:
+			case s.state == setBuilding:
+				m.abandonSet(s)
+			case s.state == setCreating && len(s.touched) > 0:
 				s.state = setAborted
 				m.abortProviders(s)
 			case s.state == setCreated && !m.sc.Persistent() && len(s.volumes) > 0:

@@ -53,7 +53,7 @@
 //	3   PrepareForBackup (PrepareBackup)
 //	4   WriterMetadata, AddComponent
 //	5   DoSnapshotSet
-//	6   PrepareSnapshot, EndPrepareSnapshots, Freeze
+//	6   EndPrepareSnapshots, PrepareSnapshot, Freeze
 //	7   PreCommitSnapshots, flush and hold writes
 //	8   CommitSnapshots, release writes, PostCommitSnapshots
 //	9   Thaw, PreFinalCommitSnapshots, GetSnapshotProperties (the

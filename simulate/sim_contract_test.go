@@ -372,7 +372,10 @@ func TestOutOfOrderCallsThroughTheSession(t *testing.T) {
 
 // TestAbortBackupBeforePrepareDropsTheSet: between StartSnapshotSet and
 // PrepareForBackup, AbortBackup drops the set being built and tells no
-// writer; with nothing under way it is ignored.
+// writer; with nothing under way it is ignored. Nor does it tell the
+// providers: "VSS will only call AbortSnapshots after the requester has
+// called DoSnapshotSet" (state-transitions-in-shadow-copy-providers); the
+// provider keeps the set's preparation until the next set begins.
 func TestAbortBackupBeforePrepareDropsTheSet(t *testing.T) {
 	ws := threeWriters()
 	w := newWorld(t, ws)
@@ -385,7 +388,18 @@ func TestAbortBackupBeforePrepareDropsTheSet(t *testing.T) {
 	_, err = w.s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
 	require.NoError(t, err)
 	require.NoError(t, w.s.AbortBackup(ctx))
-	assert.Empty(t, w.snapshots(), "the prepared snapshot is dropped")
+	for _, snap := range w.snapshots() {
+		assert.Equal(t, vss.SnapshotPreparing, snap.State, "only the preparation remains")
+	}
+	abandoned := false
+	for _, r := range w.s.Trace() {
+		assert.False(t, r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodAbortSnapshots, "the provider is told nothing: %v", r)
+		abandoned = abandoned || r.Decision == coordinator.DecisionSetAbandoned
+	}
+	assert.True(t, abandoned, "the trace shows the set abandoned")
+	require.NoError(t, w.prov.BeginPrepareSnapshot(ctx, vss.MustParseID("{00000000-0000-0000-0000-0000000000a1}"),
+		vss.MustParseID("{00000000-0000-0000-0000-0000000000a2}"), `C:\`, vss.ContextBackup), "the next set begins")
+	require.Len(t, w.snapshots(), 1, "and the abandoned one is gone")
 	for _, wr := range ws {
 		assert.Zero(t, wr.Count(writer.EventAbort), "writers only answered Identify")
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
+	"github.com/vsskit/vss/simulate/vsstest"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -41,7 +42,9 @@ var invariantRules = map[string]string{
 	"abort-after-post":   "no writer receives Abort after PostSnapshot",
 	"point-in-time":      "a shadow copy equals its volume at the instant of commit, byte for byte",
 	"provider-failure":   "a provider failure after PrepareForSnapshot fails DoSnapshotSet",
-	"no-leaked-snapshot": "no shadow copy of a failed set remains, and none remains after the session",
+	"no-leaked-snapshot": "no shadow copy of a failed set remains, and none remains after the session but the preparations of a set abandoned before DoSnapshotSet, which its providers learn of only when the next set begins",
+	"abort-after-do":     "providers get AbortSnapshots only for a set whose DoSnapshotSet was called",
+	"end-prepare-first":  "in DoSnapshotSet, EndPrepareSnapshots goes to every provider of the set before any writer receives PrepareSnapshot",
 	"writes-released":    "no volume is left with its writes held",
 	"backup-outcome":     "a backup with no fault succeeds",
 	"close":              "Close succeeds, unless a provider fault broke its clean-up, which its error then reports",
@@ -322,8 +325,9 @@ func (c *checker) afterClose(closeErr error) {
 	}
 	for _, p := range c.w.provs {
 		snaps, err := p.Query(context.Background())
-		if err == nil && len(snaps) > 0 && !c.exemptProvider(p.Info().Name) {
-			c.violate("no-leaked-snapshot", "provider %q holds %d shadow copies after the session", p.Info().Name, len(snaps))
+		n := len(vsstest.LeftBehind(c.run.Trace, snaps))
+		if err == nil && n > 0 && !c.exemptProvider(p.Info().Name) {
+			c.violate("no-leaked-snapshot", "provider %q holds %d shadow copies after the session", p.Info().Name, n)
 		}
 	}
 	for _, wr := range c.w.writers {
@@ -349,13 +353,25 @@ func (c *checker) checkTrace() {
 	frozen := map[string]*frozenWriter{}
 	post := map[string]bool{}
 	lastFreezeRank, lastThawRank := -1, 99
-	var doSnapshotSet bool
+	var doSnapshotSet, didSnapshotSet bool
 	providerFailed := ""
+	endPrepares := 0 // EndPrepareSnapshots calls of this DoSnapshotSet not yet answered
+	endPrepared := false
 	for _, r := range tr {
 		name, isWriter := r.Actor.Name, r.Actor.Kind == coordinator.ActorWriter
 		switch {
+		case r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodAbortSnapshots && !didSnapshotSet:
+			c.violate("abort-after-do", "%v got AbortSnapshots, but DoSnapshotSet was never called", r.Actor)
+		case r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodEndPrepareSnapshots && doSnapshotSet:
+			endPrepares++
+		case r.Kind == coordinator.RecProviderResult && r.Method == provider.MethodEndPrepareSnapshots && doSnapshotSet:
+			endPrepares--
+			endPrepared = endPrepares == 0
+		case isWriter && r.Kind == coordinator.RecWriterEvent && r.Event == writer.EventPrepareSnapshot && (endPrepares > 0 || (!endPrepared && c.setHasVolumes())):
+			c.violate("end-prepare-first", "writer %q received PrepareSnapshot before every provider answered EndPrepareSnapshots", name)
 		case r.Kind == coordinator.RecCall && r.Call == coordinator.CallDoSnapshotSet:
-			doSnapshotSet, lastFreezeRank, lastThawRank = true, -1, 99
+			doSnapshotSet, didSnapshotSet, lastFreezeRank, lastThawRank = true, true, -1, 99
+			endPrepares, endPrepared = 0, false
 		case r.Kind == coordinator.RecReturn:
 			for _, f := range frozen {
 				c.violate("no-frozen-writer", "writer %q is frozen when %s returns (Freeze sent at +%v)", f.name, r.Call, f.freezeAt)
@@ -416,6 +432,17 @@ func (c *checker) checkTrace() {
 	for _, f := range frozen {
 		c.violate("thaw-or-abort", "writer %q never received Thaw or Abort after its Freeze at +%v", f.name, f.freezeAt)
 	}
+}
+
+// setHasVolumes reports whether the trace shows a volume added to the
+// snapshot set: only then are there providers to call EndPrepareSnapshots.
+func (c *checker) setHasVolumes() bool {
+	for _, r := range c.run.Trace {
+		if r.Kind == coordinator.RecReturn && r.Call == coordinator.CallAddToSnapshotSet && r.Err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *checker) rank(name string) int { return c.w.infos[name].EffectiveLevel().FreezeRank() }

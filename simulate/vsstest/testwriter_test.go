@@ -148,7 +148,7 @@ const (
 	bugShutdownPanics                     // Shutdown/AnyPoint
 	bugNeedsAllComponents                 // Components/Selection
 	bugGivesUpLongFreeze                  // Faults/OtherWriters
-	bugPrepareLocks                       // Faults/Providers
+	bugPrepareBackupLocks                 // Faults/Providers (and Abort/WithoutFreeze)
 	bugRestoreKeepsStopped                // Restore/PreAndPost
 )
 
@@ -210,6 +210,11 @@ func (w *ledgerWriter) OnPrepareBackup(ctx context.Context, e *writer.Event) err
 	if w.bug == bugNeedsAllComponents && e.ComponentsSelected && len(e.Components) < 3 {
 		return fmt.Errorf("ledger: the three components must be backed up together: %w", vss.ErrWriterNonRetryable)
 	}
+	if w.bug == bugPrepareBackupLocks {
+		// A provider failing at EndPrepareSnapshots, the first call of
+		// DoSnapshotSet, aborts the writer before any PrepareSnapshot.
+		return w.l.freeze(ctx, true)
+	}
 	return nil
 }
 
@@ -217,8 +222,6 @@ func (w *ledgerWriter) OnPrepareSnapshot(ctx context.Context, _ *writer.Event) e
 	switch w.bug {
 	case bugPrepareSnapshotFail:
 		return fmt.Errorf("ledger: checkpoint failed: %w", vss.ErrWriterRetryable)
-	case bugPrepareLocks:
-		return w.l.freeze(ctx, true)
 	}
 	return nil
 }
@@ -252,8 +255,8 @@ func (w *ledgerWriter) OnAbort(context.Context, *writer.Event) error {
 	n, sawFreeze := w.aborts, w.sawFreeze
 	w.mu.Unlock()
 	switch {
-	case w.bug == bugPrepareLocks && !sawFreeze:
-		return nil // forgets the lock PrepareSnapshot took
+	case w.bug == bugPrepareBackupLocks && !sawFreeze:
+		return nil // forgets the lock PrepareBackup took
 	case w.bug == bugAbortFailsUnfrozen && !w.l.isFrozen():
 		return errors.New("ledger: abort: not frozen")
 	case w.bug == bugSecondAbortFails && n > 1:
@@ -362,7 +365,7 @@ var breakers = []struct {
 	{"Components/Selection", bugNeedsAllComponents, "MUST Components/Selection: a component-mode backup of "},
 	{"Restore/PreAndPost", bugRestoreKeepsStopped, "MUST Restore/PreAndPost at PostRestore: after PostRestore, the application does not work: put waited for the ledger to thaw: context deadline exceeded"},
 	{"Faults/OtherWriters", bugGivesUpLongFreeze, "MUST Faults/OtherWriters at Thaw: when Companion failed at Freeze slow, the writer failed"},
-	{"Faults/Providers", bugPrepareLocks, "MUST Faults/Providers at Abort: after the provider failed at EndPrepareSnapshots, the application does not work"},
+	{"Faults/Providers", bugPrepareBackupLocks, "MUST Faults/Providers at Abort: after the provider failed at EndPrepareSnapshots, the application does not work"},
 }
 
 // assertEveryRuleBroken checks that each rule of a suite is among those a
