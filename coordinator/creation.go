@@ -30,7 +30,7 @@ var doSnapshotSetStages = [...]func(*Machine){
 		ws := m.wsBuf[:0]
 		if m.sc.WithWriters() {
 			for _, w := range m.writers {
-				if w.identified && !w.failed() { // the participants that did not fail
+				if w.takesPart() && !w.failed() { // the participants that did not fail
 					ws = append(ws, w)
 				}
 			}
@@ -132,7 +132,7 @@ func (m *Machine) writersIn(s vss.WriterState, rank int) []*writerSlot {
 		return m.wsBuf
 	}
 	for _, w := range m.writers {
-		if w.identified && w.state == s && (rank < 0 || w.level.FreezeRank() == rank) {
+		if w.takesPart() && w.state == s && (rank < 0 || w.level.FreezeRank() == rank) {
 			m.wsBuf = append(m.wsBuf, w)
 		}
 	}

@@ -72,12 +72,42 @@
 // with vss.ErrBadState and changes nothing:
 //
 //   - PrepareForBackup needs a snapshot set: StartSnapshotSet must come
-//     before it.
+//     before it, and so must SetBackupState (Microsoft's PrepareForBackup
+//     and SetBackupState pages).
 //   - SetContext may come before or after GatherWriterMetadata (Microsoft's
 //     sequence diagram calls it after), but not once a volume is in the
 //     snapshot set: the providers examined the volume in the context set
 //     then.
 //   - SetContext succeeds only once in a session.
+//
+// # Who takes part
+//
+// A writer takes part in the backup once it answered Identify. In
+// component mode a writer none of whose components was added before
+// PrepareForBackup is excluded there: it gets no more events (Abort and
+// BackupShutdown included) and is not frozen, as Microsoft's "Working
+// with Selectability and Logical Paths" says; GatherWriterStatus still
+// lists it, Stable. A writer that failed Identify takes no part and is
+// not listed by GatherWriterStatus ("Determining Writer Status"). The
+// trace records each exclusion (DecisionWriterExcluded) with its reason.
+//
+// In a context without writers (VSS_CTX_FILE_SHARE_BACKUP,
+// VSS_CTX_NAS_ROLLBACK) GatherWriterMetadata is optional (it still sends
+// Identify when called, as its page says), AddComponent,
+// PrepareForBackup and BackupComplete fail with vss.ErrBadState, and
+// DoSnapshotSet sends the writers nothing ("Shadow Copy Creation
+// Details").
+//
+// # Providers
+//
+// DoSnapshotSet begins with EndPrepareSnapshots, before the writers'
+// PrepareForSnapshot (Microsoft's sequence diagram, and step 4 of "The
+// Shadow Copy Creation Process"). Providers get AbortSnapshots only for a
+// set whose DoSnapshotSet was called; a set given up earlier (AbortBackup,
+// Close, a cancelled call) is recorded as abandoned
+// (DecisionSetAbandoned) and its providers are told nothing: they learn
+// of it when BeginPrepareSnapshot starts the next set ("State
+// Transitions in Shadow Copy Providers").
 //
 // A snapshot set may be empty: DoSnapshotSet with no volume added sends
 // the writers their events (PrepareSnapshot, Freeze, Thaw, PostSnapshot)

@@ -84,6 +84,7 @@ type Machine struct {
 	sc    vss.SnapshotContext
 	scSet bool // SetContext succeeded; it may not again
 	bs    requestor.BackupState
+	bsSet bool // SetBackupState succeeded: PrepareForBackup may come
 
 	writers  []*writerSlot
 	set      *snapshotSet                   // the set being built or created
@@ -335,7 +336,7 @@ func (m *Machine) call(now time.Time, c *Call) {
 	a.cleanup = a.cleanup[:0]
 	a.candidates, a.chosen, a.snapID = a.candidates[:0], 0, vss.NilID
 	m.cur = a
-	if !m.phase.Legal(c.Kind) {
+	if !m.phase.Legal(c.Kind) && !m.legalWithoutWriters(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
 		m.pump()
 		return

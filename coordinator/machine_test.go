@@ -164,6 +164,8 @@ func TestMachineOutOfOrderCallsAreBadState(t *testing.T) {
 	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err, vss.ErrBadState, "no set started")
 	assert.ErrorIs(t, s.call(Call{Kind: CallPrepareForBackup}).Err, vss.ErrBadState, "no set started")
 	require.NoError(t, s.call(Call{Kind: CallStartSnapshotSet}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallPrepareForBackup}).Err, vss.ErrBadState, "no SetBackupState")
+	require.NoError(t, s.call(Call{Kind: CallSetBackupState}).Err)
 	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
 	assert.ErrorIs(t, s.call(Call{Kind: CallBackupComplete}).Err, vss.ErrBadState)
 	assert.Equal(t, PhaseBackupPrepared, s.m.Phase())

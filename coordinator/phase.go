@@ -28,6 +28,13 @@ import "fmt"
 //	                  GetSnapshotProperties, SnapshotFS, AbortBackup,
 //	                  DeleteSnapshots, SaveAsXML
 //	Closed            (only Close, which then does nothing)
+//
+// In a context without writers (vss.ContextFileShareBackup,
+// vss.ContextNASRollback) GatherWriterMetadata is optional, so
+// StartSnapshotSet, AddToSnapshotSet and DoSnapshotSet are legal in
+// Initialized too, and DoSnapshotSet in MetadataGathered, without
+// PrepareForBackup, which such a context refuses (Microsoft's "Shadow
+// Copy Creation Details").
 type Phase int
 
 // The phases of a backup session, in protocol order.
@@ -102,6 +109,24 @@ var legalMask = func() (m [PhaseClosed + 1]uint64) {
 	}
 	return m
 }()
+
+// legalWithoutWriters reports whether call is legal in the current phase
+// only because the context has no writers: "Requesters may call
+// GatherWriterMetadata, but this is not required", and PrepareForBackup
+// fails in such a context, so the snapshot set calls come straight after
+// InitializeForBackup (Microsoft's "Shadow Copy Creation Details").
+func (m *Machine) legalWithoutWriters(call CallKind) bool {
+	if m.sc.WithWriters() {
+		return false
+	}
+	switch m.phase {
+	case PhaseInitialized:
+		return call == CallStartSnapshotSet || call == CallAddToSnapshotSet || call == CallDoSnapshotSet
+	case PhaseMetadataGathered:
+		return call == CallDoSnapshotSet
+	}
+	return false
+}
 
 // Legal reports whether call is legal in phase p.
 func (p Phase) Legal(call CallKind) bool {

@@ -15,6 +15,7 @@ import (
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/simulate/vsstest"
 	"github.com/vsskit/vss/writer"
@@ -77,6 +78,7 @@ func (w *raceWorld) prepare(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, w.s.InitializeForBackup(ctx, ""))
+	require.NoError(t, w.s.SetBackupState(ctx, requestor.BackupState{}))
 	require.NoError(t, w.s.GatherWriterMetadata(ctx))
 	_, err := w.s.StartSnapshotSet(ctx)
 	require.NoError(t, err)

@@ -19,9 +19,12 @@ type writerSlot struct {
 	failedAt writer.EventKind
 	detail   string
 
-	identified bool             // answered Identify: takes part in the backup
+	identified bool             // answered Identify: takes part in the backup, unless excluded
 	md         *writer.Metadata // its writer metadata document
 	pastPost   bool             // PostSnapshot was sent: no Abort any more
+	// excluded says why the writer takes no part in the backup and gets
+	// no more events (see exclude); empty while it takes part.
+	excluded string
 
 	inWindow  bool          // frozen: Freeze sent, neither Thaw nor Abort since
 	windowEnd time.Duration // when the freeze timeout expires, counted from the session's start
@@ -36,19 +39,51 @@ func (w *writerSlot) failed() bool { return w.state.Failed() }
 func (w *writerSlot) stateFlags() uint8 { return uint8(w.state) << entryStateShift }
 
 // participants returns the writers taking part in the backup: those that
-// answered Identify, when the context has writers. The slice is the
-// machine's buffer, as writersIn's.
+// answered Identify and were not excluded, when the context has writers.
+// The slice is the machine's buffer, as writersIn's.
 func (m *Machine) participants() []*writerSlot {
 	m.wsBuf = m.wsBuf[:0]
 	if !m.sc.WithWriters() {
 		return m.wsBuf
 	}
 	for _, w := range m.writers {
-		if w.identified {
+		if w.takesPart() {
 			m.wsBuf = append(m.wsBuf, w)
 		}
 	}
 	return m.wsBuf
+}
+
+// takesPart reports whether the writer answered Identify and was not
+// excluded from the backup since.
+func (w *writerSlot) takesPart() bool { return w.identified && w.excluded == "" }
+
+// exclude takes writer w out of the backup, for the reason why: it gets
+// no more events, Abort and BackupShutdown included, and takes no part in
+// the shadow copy.
+func (m *Machine) exclude(w *writerSlot, why string) {
+	if w.excluded != "" {
+		return
+	}
+	w.excluded = why
+	m.record(m.step, &Record{Kind: RecState, Actor: w.actor, Decision: DecisionWriterExcluded, Detail: why})
+}
+
+// excludeUnselected excludes, in component mode, every writer none of
+// whose components was added before PrepareForBackup: "Writers with no
+// components added to a requester's Backup Components Document prior to
+// the generation of a PrepareForBackup event ... receive no events after
+// this point and will not participate in the backup" (Microsoft's
+// "Working with Selectability and Logical Paths").
+func (m *Machine) excludeUnselected() {
+	if !m.bs.SelectComponents {
+		return
+	}
+	for _, w := range m.writers {
+		if w.takesPart() && len(m.selectedOf(w)) == 0 {
+			m.exclude(w, "no component selected before PrepareForBackup")
+		}
+	}
 }
 
 // baseEvent describes the backup as writers see it at this moment.
