@@ -53,10 +53,13 @@ func (m *Machine) begin(c *Call) {
 		m.finish(nil)
 
 	case CallGatherWriterMetadata:
+		m.excludeDisabled()
 		m.then(func(m *Machine) {
 			base := m.baseEvent(writer.EventIdentify)
 			for _, w := range m.writers {
-				m.sendEvent(w, base, false)
+				if w.excluded == "" {
+					m.sendEvent(w, base, false)
+				}
 			}
 		}, func(m *Machine) { m.phase = PhaseMetadataGathered })
 
@@ -248,6 +251,9 @@ func (m *Machine) begin(c *Call) {
 
 	case CallClose:
 		m.beginClose()
+
+	case CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances:
+		m.choose(c)
 
 	default:
 		m.finish(vss.Errorf(vss.ErrInvalidArg, op, "unknown call"))

@@ -286,3 +286,110 @@ func TestRulePrepareForBackupNeedsSetBackupState(t *testing.T) {
 	require.NoError(t, s.call(Call{Kind: CallSetBackupState}).Err)
 	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
 }
+
+// EnableWriterClasses, DisableWriterClasses and DisableWriterInstances
+// choose the writers before GatherWriterMetadata, as their pages say: the
+// first EnableWriterClasses enables only the classes named (and cancels
+// earlier DisableWriterClasses calls), DisableWriterClasses then takes
+// classes away; without EnableWriterClasses, DisableWriterClasses disables
+// the classes named; DisableWriterInstances disables one instance, not
+// the others of its class; called after GatherWriterMetadata they have
+// no effect; before InitializeForBackup they fail with VSS_E_BAD_STATE.
+// A writer left out gets no event at all and is not listed by
+// WriterMetadata or GatherWriterStatus.
+//
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-enablewriterclasses.md
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-disablewriterclasses.md
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-disablewriterinstances.md
+// https://learn.microsoft.com/windows/win32/api/vsbackup/nf-vsbackup-ivssbackupcomponents-enablewriterclasses
+func TestRuleWriterClassesAndInstancesChooseTheWriters(t *testing.T) {
+	ws := infos(vss.AppFrontEnd, vss.AppBackEnd, vss.AppSystem, vss.AppFrontEnd)
+	ws[3].ClassID = ws[0].ClassID // D is a second instance of A's class
+	class := func(i int) vss.ID { return ws[i].ClassID }
+	run := func(t *testing.T, choose ...Call) (*stepper, []string) {
+		s := newStepper(t, ws, []provider.Info{sysProvider})
+		require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+		for _, c := range choose {
+			require.NoError(t, s.call(c).Err, c.Kind)
+		}
+		s.initializedToPrepared(`C:\`)
+		require.NoError(t, s.call(Call{Kind: CallDoSnapshotSet}).Err)
+		require.NoError(t, s.call(Call{Kind: CallGatherWriterStatus}).Err)
+		var listed []string
+		for _, st := range s.call(Call{Kind: CallWriterStatus}).Status {
+			listed = append(listed, st.Name)
+		}
+		require.NoError(t, s.call(Call{Kind: CallBackupComplete}).Err)
+		require.NoError(t, s.call(Call{Kind: CallClose}).Err)
+		return s, listed
+	}
+	took := func(s *stepper) []string {
+		var names []string
+		for _, w := range ws {
+			if len(s.eventsOf(w.Name)) > 0 {
+				names = append(names, w.Name)
+			}
+		}
+		return names
+	}
+	t.Run("DisableWriterClasses", func(t *testing.T) {
+		s, listed := run(t, Call{Kind: CallDisableWriterClasses, Writers: []vss.ID{class(1)}})
+		assert.Equal(t, []string{"A", "C", "D"}, took(s), "B gets no event, not even Identify")
+		assert.Equal(t, []string{"A", "C", "D"}, listed)
+	})
+	t.Run("EnableWriterClasses then DisableWriterClasses", func(t *testing.T) {
+		s, listed := run(t, Call{Kind: CallEnableWriterClasses, Writers: []vss.ID{class(0), class(2)}},
+			Call{Kind: CallEnableWriterClasses, Writers: []vss.ID{class(1)}},
+			Call{Kind: CallDisableWriterClasses, Writers: []vss.ID{class(2)}})
+		assert.Equal(t, []string{"A", "B", "D"}, took(s))
+		assert.Equal(t, []string{"A", "B", "D"}, listed)
+	})
+	t.Run("EnableWriterClasses cancels DisableWriterClasses", func(t *testing.T) {
+		s, _ := run(t, Call{Kind: CallDisableWriterClasses, Writers: []vss.ID{class(2)}},
+			Call{Kind: CallEnableWriterClasses, Writers: []vss.ID{class(2)}})
+		assert.Equal(t, []string{"C"}, took(s))
+	})
+	t.Run("DisableWriterInstances", func(t *testing.T) {
+		s, listed := run(t, Call{Kind: CallDisableWriterInstances, Writers: []vss.ID{ws[0].InstanceID}})
+		assert.Equal(t, []string{"B", "C", "D"}, took(s), "the other instance of A's class stays")
+		assert.Equal(t, []string{"B", "C", "D"}, listed)
+	})
+	t.Run("after GatherWriterMetadata no effect", func(t *testing.T) {
+		s := newStepper(t, ws, []provider.Info{sysProvider})
+		require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+		require.NoError(t, s.call(Call{Kind: CallGatherWriterMetadata}).Err)
+		require.NoError(t, s.call(Call{Kind: CallDisableWriterClasses, Writers: []vss.ID{class(1)}}).Err)
+		require.NoError(t, s.call(Call{Kind: CallDisableWriterInstances, Writers: []vss.ID{ws[2].InstanceID}}).Err)
+		s.initializedToPrepared(`C:\`)
+		assert.Equal(t, []string{"A", "B", "C", "D"}, took(s))
+		assert.Contains(t, s.eventsOf("B"), writer.EventPrepareBackup)
+	})
+	t.Run("an empty list", func(t *testing.T) {
+		s := newStepper(t, ws, nil)
+		require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+		assert.ErrorIs(t, s.call(Call{Kind: CallEnableWriterClasses}).Err, vss.ErrInvalidArg, "one or more identifiers")
+	})
+	t.Run("before InitializeForBackup", func(t *testing.T) {
+		s := newStepper(t, ws, nil)
+		for _, k := range []CallKind{CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances} {
+			assert.ErrorIs(t, s.call(Call{Kind: k, Writers: []vss.ID{class(0)}}).Err, vss.ErrBadState, k)
+		}
+	})
+}
+
+// initializedToPrepared takes an initialized session to a prepared
+// backup of volumes, as toPrepared does (GatherWriterMetadata only if it
+// was not called yet).
+func (s *stepper) initializedToPrepared(volumes ...string) {
+	s.t.Helper()
+	for _, k := range []CallKind{CallSetBackupState, CallGatherWriterMetadata, CallStartSnapshotSet} {
+		if k == CallGatherWriterMetadata && s.m.Phase() != PhaseInitialized {
+			continue
+		}
+		require.NoError(s.t, s.call(Call{Kind: k}).Err, k)
+	}
+	for _, v := range volumes {
+		require.NoError(s.t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: v}).Err)
+	}
+	require.NoError(s.t, s.call(Call{Kind: CallPrepareForBackup}).Err)
+}

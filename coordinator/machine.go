@@ -86,6 +86,8 @@ type Machine struct {
 	bs    requestor.BackupState
 	bsSet bool // SetBackupState succeeded: PrepareForBackup may come
 
+	choice writerChoice // the writers enabled and disabled before GatherWriterMetadata
+
 	writers  []*writerSlot
 	set      *snapshotSet                   // the set being built or created
 	sets     []*snapshotSet                 // every set of the session, for Close

@@ -10,24 +10,36 @@ import "fmt"
 //
 //	New               InitializeForBackup
 //	Initialized       SetContext, SetBackupState, GatherWriterMetadata,
-//	                  AbortBackup, DeleteSnapshots
+//	                  AbortBackup, DeleteSnapshots, EnableWriterClasses,
+//	                  DisableWriterClasses, DisableWriterInstances
 //	MetadataGathered  SetContext, SetBackupState, WriterMetadata,
 //	                  StartSnapshotSet, AddToSnapshotSet, AddComponent,
 //	                  PrepareForBackup, GatherWriterStatus, WriterStatus,
-//	                  AbortBackup, DeleteSnapshots
+//	                  AbortBackup, DeleteSnapshots, EnableWriterClasses,
+//	                  DisableWriterClasses, DisableWriterInstances
 //	BackupPrepared    WriterMetadata, StartSnapshotSet, AddToSnapshotSet,
 //	                  DoSnapshotSet, GatherWriterStatus, WriterStatus,
-//	                  AbortBackup, DeleteSnapshots, SaveAsXML
+//	                  AbortBackup, DeleteSnapshots, SaveAsXML,
+//	                  EnableWriterClasses, DisableWriterClasses,
+//	                  DisableWriterInstances
 //	SnapshotCreated   WriterMetadata, GatherWriterStatus, WriterStatus,
 //	                  GetSnapshotProperties, SnapshotFS, SetBackupSucceeded,
-//	                  BackupComplete, AbortBackup, DeleteSnapshots, SaveAsXML
+//	                  BackupComplete, AbortBackup, DeleteSnapshots, SaveAsXML,
+//	                  EnableWriterClasses, DisableWriterClasses,
+//	                  DisableWriterInstances
 //	BackupCompleted   WriterMetadata, GatherWriterStatus, WriterStatus,
 //	                  GetSnapshotProperties, SnapshotFS, DeleteSnapshots,
-//	                  SaveAsXML
+//	                  SaveAsXML, EnableWriterClasses, DisableWriterClasses,
+//	                  DisableWriterInstances
 //	Aborted           WriterMetadata, GatherWriterStatus, WriterStatus,
 //	                  GetSnapshotProperties, SnapshotFS, AbortBackup,
-//	                  DeleteSnapshots, SaveAsXML
+//	                  DeleteSnapshots, SaveAsXML, EnableWriterClasses,
+//	                  DisableWriterClasses, DisableWriterInstances
 //	Closed            (only Close, which then does nothing)
+//
+// EnableWriterClasses, DisableWriterClasses and DisableWriterInstances
+// take effect only before GatherWriterMetadata; later they succeed and
+// change nothing, as Microsoft's pages of those calls say.
 //
 // In a context without writers (vss.ContextFileShareBackup,
 // vss.ContextNASRollback) GatherWriterMetadata is optional, so
@@ -81,6 +93,8 @@ func (p Phase) String() string {
 // handler (Machine.begin); calls not listed fail with vss.ErrBadState.
 // Close is legal in every phase.
 var legalCalls = map[Phase][]CallKind{
+	// The writer choice calls are added to every phase but New and Closed
+	// below (see choiceCalls).
 	PhaseNew: {CallInitializeForBackup},
 	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata, CallAbortBackup,
 		CallDeleteSnapshots},
@@ -99,12 +113,21 @@ var legalCalls = map[Phase][]CallKind{
 	PhaseClosed: {},
 }
 
+// choiceCalls choose the writers of the session: legal once the session
+// is initialized and until it is closed.
+var choiceCalls = []CallKind{CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances}
+
 // legalMask is legalCalls as one bit per call (1<<CallKind) for each
 // phase, for Legal.
 var legalMask = func() (m [PhaseClosed + 1]uint64) {
 	for p, calls := range legalCalls {
 		for _, c := range calls {
 			m[p] |= 1 << c
+		}
+		if p != PhaseNew && p != PhaseClosed {
+			for _, c := range choiceCalls {
+				m[p] |= 1 << c
+			}
 		}
 	}
 	return m

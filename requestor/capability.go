@@ -107,3 +107,34 @@ type MetadataSaver interface {
 	// them); before that it fails with vss.ErrBadState.
 	WriterMetadataXML(ctx context.Context) ([]string, error)
 }
+
+// WriterChooser is a session that can choose which writers take part in
+// a backup before VSS asks them for their metadata: the
+// IVssBackupComponents calls EnableWriterClasses, DisableWriterClasses
+// and DisableWriterInstances. A writer left out gets no event of the
+// session, Identify included: it is absent from WriterMetadata and from
+// GatherWriterStatus, and is not frozen.
+//
+// The calls take effect only between InitializeForBackup and
+// GatherWriterMetadata; made later they succeed and change nothing, as
+// Microsoft's pages say ("the call ... has no effect"). Before
+// InitializeForBackup they fail with vss.ErrBadState, and with an empty
+// list with vss.ErrInvalidArg (VSS takes "one or more" identifiers). With
+// none of them called, every writer is enabled.
+type WriterChooser interface {
+	// EnableWriterClasses enables the writer classes named. The first
+	// call enables only those classes and disables every other (undoing
+	// earlier DisableWriterClasses calls); later calls add classes.
+	EnableWriterClasses(ctx context.Context, classes []vss.ID) error
+
+	// DisableWriterClasses disables the writer classes named, every
+	// instance of each. Before any EnableWriterClasses, the first call
+	// disables those classes and leaves every other enabled, and later
+	// calls add to them; after EnableWriterClasses it takes the classes
+	// named away from the enabled ones.
+	DisableWriterClasses(ctx context.Context, classes []vss.ID) error
+
+	// DisableWriterInstances disables the writer instances named,
+	// leaving the other instances of their classes as they are.
+	DisableWriterInstances(ctx context.Context, instances []vss.ID) error
+}

@@ -14,7 +14,8 @@
 // Some IVssBackupComponents calls are not part of every Requestor; they
 // come in small interfaces named by what they let a tool do: Restorer
 // (InitializeForRestore, SetSelectedForRestore, PreRestore, PostRestore),
-// Querier (Query) and MetadataSaver (WriterMetadataXML). A tool that
+// Querier (Query), MetadataSaver (WriterMetadataXML) and WriterChooser
+// (EnableWriterClasses, DisableWriterClasses, DisableWriterInstances). A tool that
 // needs one type-asserts the capability, not the platform:
 //
 //	if rs, ok := r.(requestor.Restorer); ok {
