@@ -91,6 +91,16 @@
 // not listed by GatherWriterStatus ("Determining Writer Status"). The
 // trace records each exclusion (DecisionWriterExcluded) with its reason.
 //
+// In component mode, PrepareForBackup also leaves out every selected
+// component with files on a volume that is not in the snapshot set (by
+// the set's volumes at that moment: add volumes before it, as Microsoft's
+// sequence does), and a writer left with no component takes no part.
+// Microsoft does not say what VSS does with such a component; this
+// library leaves it out so that a backup never silently lacks its files
+// (DecisionComponentExcluded). Session.Exclusions
+// (requestor.ExclusionReporter) lists every writer and component left out
+// and why, as diskshadow reports them "excluded".
+//
 // In a context without writers (VSS_CTX_FILE_SHARE_BACKUP,
 // VSS_CTX_NAS_ROLLBACK) GatherWriterMetadata is optional (it still sends
 // Identify when called, as its page says), AddComponent,

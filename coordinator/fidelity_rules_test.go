@@ -393,3 +393,76 @@ func (s *stepper) initializedToPrepared(volumes ...string) {
 	}
 	require.NoError(s.t, s.call(Call{Kind: CallPrepareForBackup}).Err)
 }
+
+// A selected component whose files lie on a volume that is not in the
+// snapshot set is left out at PrepareForBackup, and a writer left with no
+// component takes no part, so that a backup never silently holds a
+// component whose files were not shadow copied; the requestor reads what
+// was left out and why from Exclusions, as diskshadow reports components
+// "excluded". Microsoft does not document what VSS does with such a
+// component: the exclusion is this library's rule. The writer that keeps
+// a component sees only that one; its component set (components under
+// it in the logical path) counts with it.
+func TestRuleComponentOnAVolumeOutsideTheSetIsExcluded(t *testing.T) {
+	ws := infos(vss.AppFrontEnd, vss.AppBackEnd)
+	s := newStepper(t, ws, []provider.Info{sysProvider})
+	s.respond = func(o Op) (Completion, bool) {
+		if o.Kind != OpWriterEvent || o.Event.Kind != writer.EventIdentify {
+			return s.succeed(o)
+		}
+		md := writer.NewMetadata(ws[o.Writer])
+		add := func(path, name, dir string) {
+			_, err := md.AddComponent(writer.ComponentInfo{Type: vss.ComponentFileGroup, LogicalPath: path, Name: name, Selectable: path == ""})
+			require.NoError(t, err)
+			require.NoError(t, md.AddFiles(path, name, writer.FileSpec{Path: dir, Spec: "*"}))
+		}
+		if o.Writer == 0 {
+			add("", "db", `c:\data`)
+			add("", "logs", `C:\logs`)
+			add("logs", "archive", `D:\archive`) // in the component set of logs
+		} else {
+			add("", "mail", `D:\mail`)
+		}
+		return Completion{Metadata: md}, true
+	}
+	require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
+	require.NoError(t, s.call(Call{Kind: CallSetBackupState, BackupState: requestor.BackupState{SelectComponents: true}}).Err)
+	require.NoError(t, s.call(Call{Kind: CallGatherWriterMetadata}).Err)
+	for _, c := range []struct {
+		w    int
+		name string
+	}{{0, "db"}, {0, "logs"}, {1, "mail"}} {
+		require.NoError(t, s.call(Call{Kind: CallAddComponent, WriterID: ws[c.w].InstanceID, ClassID: ws[c.w].ClassID,
+			Component: writer.ComponentKey{Type: vss.ComponentFileGroup, Name: c.name}}).Err)
+	}
+	require.NoError(t, s.call(Call{Kind: CallStartSnapshotSet}).Err)
+	require.NoError(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err)
+	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
+
+	var prepared []string
+	for _, o := range s.started {
+		if o.Kind == OpWriterEvent && o.Event.Kind == writer.EventPrepareBackup {
+			for _, c := range o.Event.Components {
+				prepared = append(prepared, s.m.cfg.Writers[o.Writer].Name+":"+c.Name)
+			}
+		}
+	}
+	assert.Equal(t, []string{"A:db"}, prepared, "A keeps db; logs (its archive on D:) and B's mail are left out")
+	assert.Equal(t, []writer.EventKind{writer.EventIdentify}, s.eventsOf("B"), "B has no component left")
+	got := s.m.Exclusions()
+	require.Len(t, got, 3)
+	assert.Equal(t, writer.ComponentKey{Type: vss.ComponentFileGroup, Name: "logs"}, got[0].Component)
+	assert.Equal(t, `D:\`, got[0].Volume)
+	assert.Equal(t, "A", got[0].Writer)
+	assert.Equal(t, "mail", got[1].Component.Name)
+	assert.Equal(t, "B", got[2].Writer)
+	assert.Zero(t, got[2].Component, "the whole writer")
+	assert.Contains(t, got[2].Reason, "outside the snapshot set")
+
+	require.NoError(t, s.call(Call{Kind: CallDoSnapshotSet}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallSetBackupSucceeded, WriterID: ws[0].InstanceID,
+		Component: writer.ComponentKey{Type: vss.ComponentFileGroup, Name: "logs"}, Succeeded: true}).Err, vss.ErrObjectNotFound,
+		"a component left out is not in the backup")
+	require.NoError(t, s.call(Call{Kind: CallSetBackupSucceeded, WriterID: ws[0].InstanceID,
+		Component: writer.ComponentKey{Type: vss.ComponentFileGroup, Name: "db"}, Succeeded: true}).Err)
+}

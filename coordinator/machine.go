@@ -86,7 +86,8 @@ type Machine struct {
 	bs    requestor.BackupState
 	bsSet bool // SetBackupState succeeded: PrepareForBackup may come
 
-	choice writerChoice // the writers enabled and disabled before GatherWriterMetadata
+	choice     writerChoice          // the writers enabled and disabled before GatherWriterMetadata
+	exclusions []requestor.Exclusion // the writers and components left out, in order
 
 	writers  []*writerSlot
 	set      *snapshotSet                   // the set being built or created

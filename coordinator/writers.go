@@ -58,34 +58,6 @@ func (m *Machine) participants() []*writerSlot {
 // excluded from the backup since.
 func (w *writerSlot) takesPart() bool { return w.identified && w.excluded == "" }
 
-// exclude takes writer w out of the backup, for the reason why: it gets
-// no more events, Abort and BackupShutdown included, and takes no part in
-// the shadow copy.
-func (m *Machine) exclude(w *writerSlot, why string) {
-	if w.excluded != "" {
-		return
-	}
-	w.excluded = why
-	m.record(m.step, &Record{Kind: RecState, Actor: w.actor, Decision: DecisionWriterExcluded, Detail: why})
-}
-
-// excludeUnselected excludes, in component mode, every writer none of
-// whose components was added before PrepareForBackup: "Writers with no
-// components added to a requester's Backup Components Document prior to
-// the generation of a PrepareForBackup event ... receive no events after
-// this point and will not participate in the backup" (Microsoft's
-// "Working with Selectability and Logical Paths").
-func (m *Machine) excludeUnselected() {
-	if !m.bs.SelectComponents {
-		return
-	}
-	for _, w := range m.writers {
-		if w.takesPart() && len(m.selectedOf(w)) == 0 {
-			m.exclude(w, "no component selected before PrepareForBackup")
-		}
-	}
-}
-
 // baseEvent describes the backup as writers see it at this moment.
 func (m *Machine) baseEvent(kind writer.EventKind) *writer.Event {
 	e := &writer.Event{Kind: kind, BackupType: m.bs.Type, Context: m.sc,

@@ -138,3 +138,39 @@ type WriterChooser interface {
 	// leaving the other instances of their classes as they are.
 	DisableWriterInstances(ctx context.Context, instances []vss.ID) error
 }
+
+// Exclusion is a writer or a component that VSS left out of a backup,
+// and why, as diskshadow reports a writer or a component "excluded".
+type Exclusion struct {
+	WriterInstance vss.ID // the writer instance
+	WriterClass    vss.ID // the writer class
+	Writer         string // the writer name
+	// Component is the component left out; the zero key when the whole
+	// writer was left out.
+	Component writer.ComponentKey
+	// Volume is, for a component left out because files of it lie on a
+	// volume outside the snapshot set, that volume; empty otherwise.
+	Volume string
+	// Reason says why, for people.
+	Reason string
+}
+
+// ExclusionReporter is a session that can say which writers and
+// components it left out of the backup, and why: writers disabled with
+// WriterChooser, writers with no component selected in component mode,
+// and selected components whose files lie on a volume not in the snapshot
+// set (a writer left with no component is then left out too), so that a
+// backup never silently holds a component whose files were not shadow
+// copied.
+//
+// The coordinator implements it. The Windows requestor does not: the real
+// VSS service reports no such list, and a tool there checks the
+// components' file paths against the volumes it added itself, as
+// diskshadow does.
+type ExclusionReporter interface {
+	// Exclusions returns what was left out so far, in the order it was
+	// decided: writers at GatherWriterMetadata and PrepareForBackup,
+	// components at PrepareForBackup. It is legal at any point of the
+	// session, even after Close, and does not fail.
+	Exclusions(ctx context.Context) ([]Exclusion, error)
+}

@@ -14,8 +14,10 @@
 // Some IVssBackupComponents calls are not part of every Requestor; they
 // come in small interfaces named by what they let a tool do: Restorer
 // (InitializeForRestore, SetSelectedForRestore, PreRestore, PostRestore),
-// Querier (Query), MetadataSaver (WriterMetadataXML) and WriterChooser
-// (EnableWriterClasses, DisableWriterClasses, DisableWriterInstances). A tool that
+// Querier (Query), MetadataSaver (WriterMetadataXML), WriterChooser
+// (EnableWriterClasses, DisableWriterClasses, DisableWriterInstances) and
+// ExclusionReporter (Exclusions: the writers and components left out of
+// the backup, and why). A tool that
 // needs one type-asserts the capability, not the platform:
 //
 //	if rs, ok := r.(requestor.Restorer); ok {
