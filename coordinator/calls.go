@@ -292,6 +292,8 @@ func (m *Machine) beginAddToSnapshotSet(c *Call) {
 		return
 	}
 	for _, v := range set.volumes {
+		// A volume added twice: VSS_E_OBJECT_ALREADY_EXISTS is this
+		// library's choice (the AddToSnapshotSet page lists no code for it).
 		if strings.EqualFold(v.name, c.Volume) {
 			m.finish(vss.Errorf(vss.ErrObjectAlreadyExists, op, "volume %s is already in the set", c.Volume))
 			return

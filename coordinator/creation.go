@@ -110,6 +110,8 @@ func (m *Machine) freezeStage(rank int) {
 }
 
 // thawStage thaws the frozen writers of one level rank; system first.
+// Thawing in the reverse of the Freeze order is this library's rule:
+// Microsoft documents only the Freeze order.
 func (m *Machine) thawStage(rank int) {
 	m.step = 9
 	ws := m.writersIn(vss.WriterWaitingForThaw, rank)

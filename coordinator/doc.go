@@ -32,7 +32,22 @@
 // Writers of one event run concurrently; Freeze goes front end, back end,
 // system, and Thaw the reverse; the providers commit only when every writer
 // is frozen or failed, while writes are held, within 10 s
-// (vss.ErrFlushWritesTimeout otherwise). A writer's failure never fails a
+// (vss.ErrFlushWritesTimeout otherwise).
+//
+// Where Microsoft is silent the coordinator keeps rules of this library's
+// own, named as such where they are made: Thaw in the reverse of the
+// Freeze order (Microsoft documents only the Freeze order); a writer
+// that does not answer an event other than Freeze within
+// DefaultEventTimeout (five minutes) fails with
+// vss.ErrWriterNotResponding; a writer aborted through no fault of its
+// own returns to Stable with no failure; a writer's error that carries
+// no VSS_E_WRITERERROR_* code, and a panic, count as
+// vss.ErrWriterNonRetryable (vss.WriterFailure); a volume added twice to
+// a set fails with vss.ErrObjectAlreadyExists; a component with files on
+// a volume outside the set is left out (see "Who takes part"); and the
+// 10 s flush-and-hold window, fixed in VSS ("not configurable", says
+// Microsoft's sequence diagram), can be changed (Config.HoldTimeout) only
+// so that tests can shorten or stretch it. A writer's failure never fails a
 // call by itself: it shows in GatherWriterStatus, and a failure or timeout
 // at Freeze or Thaw sends that writer Abort at once. A provider's failure
 // after PrepareForSnapshot fails DoSnapshotSet, aborts the writers and

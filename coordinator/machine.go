@@ -26,7 +26,7 @@ const (
 	// DefaultEventTimeout is how long a writer may take to answer an event
 	// other than Freeze before it is failed with
 	// vss.ErrWriterNotResponding. Microsoft documents no single figure;
-	// five minutes is this library's choice.
+	// five minutes, and that failure code, are this library's choice.
 	DefaultEventTimeout = 5 * time.Minute
 	// DefaultProviderTimeout is how long a provider may take to answer a
 	// call other than CommitSnapshots (which the 10 s flush-and-hold
@@ -50,7 +50,9 @@ type MachineConfig struct {
 	IDs io.Reader
 	// Start is the time the session starts; trace times count from it.
 	Start time.Time
-	// HoldTimeout is the flush-and-hold window; zero means DefaultHoldTimeout.
+	// HoldTimeout is the flush-and-hold window; zero means
+	// DefaultHoldTimeout. VSS's window is fixed; changing it is this
+	// library's knob for tests.
 	HoldTimeout time.Duration
 	// EventTimeout bounds writer events other than Freeze; zero means
 	// DefaultEventTimeout.

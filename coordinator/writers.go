@@ -212,7 +212,9 @@ func (m *Machine) failWriter(w *writerSlot, kind writer.EventKind, code vss.HRES
 
 // abortWriter sends Abort to one writer at once, without making the stage
 // wait for it (the call still waits before it returns). A writer that did
-// not fail is aborted through no fault of its own and returns to Stable.
+// not fail is aborted through no fault of its own and returns to Stable
+// (this library's rule: Microsoft does not say which state VSS reports
+// for it).
 func (m *Machine) abortWriter(w *writerSlot) {
 	if w.pastPost {
 		return

@@ -121,7 +121,8 @@ type Requestor interface {
 	// shadow copy will have (step 2). providerID may be vss.NilID to let
 	// VSS choose. At most 64 volumes; a volume no provider supports is
 	// vss.ErrVolumeNotSupported; a volume added twice is
-	// vss.ErrObjectAlreadyExists.
+	// vss.ErrObjectAlreadyExists (the coordinator's choice: Microsoft
+	// documents no code for it).
 	AddToSnapshotSet(ctx context.Context, volume string, providerID vss.ID) (vss.ID, error)
 
 	// AddComponent selects a writer's component for backup, in component
