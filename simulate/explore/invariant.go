@@ -45,13 +45,14 @@ var invariantRules = map[string]string{
 	"no-leaked-snapshot": "no shadow copy of a failed set remains, and none remains after the session but the preparations of a set abandoned before DoSnapshotSet, which its providers learn of only when the next set begins",
 	"abort-after-do":     "providers get AbortSnapshots only for a set whose DoSnapshotSet was called",
 	"end-prepare-first":  "in DoSnapshotSet, EndPrepareSnapshots goes to every provider of the set before any writer receives PrepareSnapshot",
+	"excluded-quiet":     "a writer left out of the backup (in component mode, one with no component selected) receives no event after it was left out",
 	"writes-released":    "no volume is left with its writes held",
 	"backup-outcome":     "a backup with no fault succeeds",
 	"close":              "Close succeeds, unless a provider fault broke its clean-up, which its error then reports",
 	"setup":              "the scenario can be built",
 	"plan":               "every fault of the plan names a participant of the scenario",
 	"app-consistent":     "a VSS-aware application frozen at the commit has only whole, committed transactions in the shadow copy",
-	"app-quiesced":       "a VSS-aware application whose writer did not fail is frozen at the commit instant",
+	"app-quiesced":       "a VSS-aware application whose writer takes part in the backup and did not fail is frozen at the commit instant",
 	"held-writes":        "application writes issued during the hold are applied only after it, are not in the shadow copy, and writes applied before the commit are",
 	"no-lost-write":      "every acknowledged application write is on the live volume after the backup, and every request is carried out",
 }
@@ -161,7 +162,7 @@ func (c *checker) checkApps() {
 		switch {
 		case s.cut.Frozen && s.consistent != nil:
 			c.violate("app-consistent", "the application of writer %q was frozen at the commit, yet: %v", a.spec.Writer, s.consistent)
-		case !s.cut.Frozen && !c.writerFailed(a.spec.Writer):
+		case !s.cut.Frozen && !c.writerFailed(a.spec.Writer) && !c.writerExcluded(a.spec.Writer):
 			c.violate("app-quiesced", "the application of writer %q was not frozen at the commit, and its writer did not fail", a.spec.Writer)
 		}
 	}
@@ -211,6 +212,17 @@ func (c *checker) holdWindow() (from, to time.Duration, ok bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// writerExcluded reports whether the trace shows the writer left out of
+// the backup: it takes no part, and its application is not frozen.
+func (c *checker) writerExcluded(name string) bool {
+	for _, r := range c.run.Trace {
+		if r.Decision == coordinator.DecisionWriterExcluded && r.Actor.Kind == coordinator.ActorWriter && r.Actor.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // writerFailed reports whether the trace shows the writer failed.
@@ -357,9 +369,14 @@ func (c *checker) checkTrace() {
 	providerFailed := ""
 	endPrepares := 0 // EndPrepareSnapshots calls of this DoSnapshotSet not yet answered
 	endPrepared := false
+	excluded := map[string]bool{}
 	for _, r := range tr {
 		name, isWriter := r.Actor.Name, r.Actor.Kind == coordinator.ActorWriter
 		switch {
+		case isWriter && r.Decision == coordinator.DecisionWriterExcluded:
+			excluded[name] = true
+		case isWriter && r.Kind == coordinator.RecWriterEvent && excluded[name]:
+			c.violate("excluded-quiet", "writer %q received %v after it was left out of the backup", name, r.Event)
 		case r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodAbortSnapshots && !didSnapshotSet:
 			c.violate("abort-after-do", "%v got AbortSnapshots, but DoSnapshotSet was never called", r.Actor)
 		case r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodEndPrepareSnapshots && doSnapshotSet:
