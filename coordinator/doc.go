@@ -32,7 +32,12 @@
 // Writers of one event run concurrently; Freeze goes front end, back end,
 // system, and Thaw the reverse; the providers commit only when every writer
 // is frozen or failed, while writes are held, within 10 s
-// (vss.ErrFlushWritesTimeout otherwise).
+// (vss.ErrFlushWritesTimeout otherwise). A writer's failure never fails a
+// call by itself: it shows in GatherWriterStatus, and a failure or timeout
+// at Freeze or Thaw sends that writer Abort at once. A provider's failure
+// in DoSnapshotSet (from EndPrepareSnapshots to PostFinalCommitSnapshots)
+// fails it, aborts the writers and leaves no shadow copy of the set. When
+// a call returns, no writer is frozen.
 //
 // Where Microsoft is silent the coordinator keeps rules of this library's
 // own, named as such where they are made: Thaw in the reverse of the
@@ -47,12 +52,7 @@
 // a volume outside the set is left out (see "Who takes part"); and the
 // 10 s flush-and-hold window, fixed in VSS ("not configurable", says
 // Microsoft's sequence diagram), can be changed (Config.HoldTimeout) only
-// so that tests can shorten or stretch it. A writer's failure never fails a
-// call by itself: it shows in GatherWriterStatus, and a failure or timeout
-// at Freeze or Thaw sends that writer Abort at once. A provider's failure
-// after PrepareForSnapshot fails DoSnapshotSet, aborts the writers and
-// leaves no shadow copy of the set. When a call returns, no writer is
-// frozen.
+// so that tests can shorten or stretch it.
 //
 // # Steps
 //

@@ -41,7 +41,7 @@ var invariantRules = map[string]string{
 	"no-frozen-writer":   "no writer is frozen when a requestor call returns, nor at the end",
 	"abort-after-post":   "no writer receives Abort after PostSnapshot",
 	"point-in-time":      "a shadow copy equals its volume at the instant of commit, byte for byte",
-	"provider-failure":   "a provider failure after PrepareForSnapshot fails DoSnapshotSet",
+	"provider-failure":   "a provider failure in DoSnapshotSet (EndPrepareSnapshots to PostFinalCommitSnapshots) fails it",
 	"no-leaked-snapshot": "no shadow copy of a failed set remains, and none remains after the session but the preparations of a set abandoned before DoSnapshotSet, which its providers learn of only when the next set begins",
 	"abort-after-do":     "providers get AbortSnapshots only for a set whose DoSnapshotSet was called",
 	"end-prepare-first":  "in DoSnapshotSet, EndPrepareSnapshots goes to every provider of the set before any writer receives PrepareSnapshot",
