@@ -171,6 +171,9 @@ func CodeOf(err error) HRESULT {
 // WriterFailure maps the error a writer returned from an event to the
 // writer failure VSS records: one of the VSS_E_WRITERERROR_* codes found in
 // err, otherwise ErrWriterNonRetryable. A nil error gives OK (S_OK).
+// Counting any other error (and a panic, which package writer catches) as
+// non-retryable is this library's rule: a Go error carries no
+// CVssWriter::SetWriterFailure code, and Microsoft documents none for it.
 func WriterFailure(err error) HRESULT {
 	if err == nil {
 		return OK

@@ -36,6 +36,9 @@ const (
 	CallDeleteSnapshots
 	CallSaveAsXML
 	CallClose
+	CallEnableWriterClasses
+	CallDisableWriterClasses
+	CallDisableWriterInstances
 )
 
 var callNames = [...]string{
@@ -47,6 +50,8 @@ var callNames = [...]string{
 	CallGetSnapshotProperties: "GetSnapshotProperties", CallSnapshotFS: "SnapshotFS",
 	CallSetBackupSucceeded: "SetBackupSucceeded", CallBackupComplete: "BackupComplete", CallAbortBackup: "AbortBackup",
 	CallDeleteSnapshots: "DeleteSnapshots", CallSaveAsXML: "SaveAsXML", CallClose: "Close",
+	CallEnableWriterClasses: "EnableWriterClasses", CallDisableWriterClasses: "DisableWriterClasses",
+	CallDisableWriterInstances: "DisableWriterInstances",
 }
 
 // String returns the name of the requestor.Requestor method, which is the
@@ -64,7 +69,8 @@ func (k CallKind) String() string {
 // whatever step it interrupts (0).
 func (k CallKind) step() int {
 	switch k {
-	case CallInitializeForBackup, CallSetContext, CallSetBackupState, CallGatherWriterMetadata:
+	case CallInitializeForBackup, CallSetContext, CallSetBackupState, CallGatherWriterMetadata,
+		CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances:
 		return 1
 	case CallStartSnapshotSet, CallAddToSnapshotSet:
 		return 2
@@ -97,6 +103,9 @@ type Call struct {
 	Succeeded   bool                  // SetBackupSucceeded
 	ID          vss.ID                // GetSnapshotProperties, SnapshotFS, DeleteSnapshots
 	Object      provider.ObjectType   // DeleteSnapshots
+	// Writers lists writer classes (EnableWriterClasses,
+	// DisableWriterClasses) or writer instances (DisableWriterInstances).
+	Writers []vss.ID
 }
 
 // Reply is the answer to a Call. Err is nil on success; the other fields

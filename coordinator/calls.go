@@ -49,14 +49,17 @@ func (m *Machine) begin(c *Call) {
 			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v is not a backup type", s.Type))
 			return
 		}
-		m.bs = s
+		m.bs, m.bsSet = s, true
 		m.finish(nil)
 
 	case CallGatherWriterMetadata:
+		m.excludeDisabled()
 		m.then(func(m *Machine) {
 			base := m.baseEvent(writer.EventIdentify)
 			for _, w := range m.writers {
-				m.sendEvent(w, base, false)
+				if w.excluded == "" {
+					m.sendEvent(w, base, false)
+				}
 			}
 		}, func(m *Machine) { m.phase = PhaseMetadataGathered })
 
@@ -101,13 +104,26 @@ func (m *Machine) begin(c *Call) {
 		m.beginAddToSnapshotSet(c)
 
 	case CallAddComponent:
+		if m.refuseWithoutWriters(op) {
+			return
+		}
 		m.finish(m.addComponent(c))
 
 	case CallPrepareForBackup:
+		if m.refuseWithoutWriters(op) {
+			return
+		}
+		if !m.bsSet {
+			// "Before PrepareForBackup can be called, SetBackupState must
+			// be called" (Microsoft's PrepareForBackup page).
+			m.finish(vss.Errorf(vss.ErrBadState, op, "call SetBackupState first: it must come before PrepareForBackup"))
+			return
+		}
 		if m.set == nil {
 			m.finish(vss.Errorf(vss.ErrBadState, op, "call StartSnapshotSet first: a backup starts its snapshot set before PrepareForBackup"))
 			return
 		}
+		m.excludeUnselected()
 		m.then(func(m *Machine) {
 			m.broadcast(writer.EventPrepareBackup, m.participants())
 		}, func(m *Machine) { m.phase = PhaseBackupPrepared })
@@ -125,7 +141,13 @@ func (m *Machine) begin(c *Call) {
 		}
 		m.status = m.status[:0]
 		for _, w := range m.writers {
-			m.status = append(m.status, w.writerStatus())
+			// "GetWriterStatus reports only the status of those writers
+			// whose metadata was provided to VSS by writers' Identify
+			// event handlers" (Microsoft's "Determining Writer Status"):
+			// a writer that failed Identify is not listed.
+			if w.identified {
+				m.status = append(m.status, w.writerStatus())
+			}
 		}
 		m.gathered = true
 		m.finish(nil)
@@ -164,6 +186,9 @@ func (m *Machine) begin(c *Call) {
 		m.finish(nil)
 
 	case CallBackupComplete:
+		if m.refuseWithoutWriters(op) {
+			return
+		}
 		m.then(func(m *Machine) {
 			m.broadcast(writer.EventBackupComplete, m.writersIn(vss.WriterWaitingForBackupComplete, -1))
 		}, func(m *Machine) { m.phase = PhaseBackupCompleted })
@@ -183,8 +208,9 @@ func (m *Machine) begin(c *Call) {
 			m.abortWriters()
 		}
 		if m.set != nil && m.set.state == setBuilding {
-			m.set.state = setAborted
-			m.abortProviders(m.set)
+			// Its DoSnapshotSet was never called: the providers hear
+			// nothing of it (see abandonSet).
+			m.abandonSet(m.set)
 		}
 		m.phase = PhaseAborted
 
@@ -226,9 +252,26 @@ func (m *Machine) begin(c *Call) {
 	case CallClose:
 		m.beginClose()
 
+	case CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances:
+		m.choose(c)
+
 	default:
 		m.finish(vss.Errorf(vss.ErrInvalidArg, op, "unknown call"))
 	}
+}
+
+// refuseWithoutWriters fails the current call with VSS_E_BAD_STATE when
+// the context has no writers: "If requesters call AddComponent,
+// PrepareForBackup, or BackupComplete, an error will be returned"
+// (Microsoft's "Shadow Copy Creation Details"). Microsoft names no code
+// for it; VSS_E_BAD_STATE is the one those calls' pages give for a call
+// "not called within the correct sequence".
+func (m *Machine) refuseWithoutWriters(op string) bool {
+	if m.sc.WithWriters() {
+		return false
+	}
+	m.finish(vss.Errorf(vss.ErrBadState, op, "the context %v has no writers", m.sc))
+	return true
 }
 
 // beginAddToSnapshotSet picks a provider for the volume (the one named, or
@@ -249,6 +292,8 @@ func (m *Machine) beginAddToSnapshotSet(c *Call) {
 		return
 	}
 	for _, v := range set.volumes {
+		// A volume added twice: VSS_E_OBJECT_ALREADY_EXISTS is this
+		// library's choice (the AddToSnapshotSet page lists no code for it).
 		if strings.EqualFold(v.name, c.Volume) {
 			m.finish(vss.Errorf(vss.ErrObjectAlreadyExists, op, "volume %s is already in the set", c.Volume))
 			return
@@ -391,17 +436,12 @@ func (m *Machine) forget(id vss.ID, kind provider.ObjectType) {
 func (m *Machine) beginClose() {
 	m.then(func(m *Machine) {
 		m.step = 11
-		ws := m.wsBuf[:0]
-		for _, w := range m.writers {
-			if w.identified {
-				ws = append(ws, w)
-			}
-		}
-		m.wsBuf = ws
-		m.broadcast(writer.EventBackupShutdown, ws)
+		m.broadcast(writer.EventBackupShutdown, m.participants())
 		for _, s := range m.sets {
 			switch {
-			case (s.state == setBuilding || s.state == setCreating) && len(s.touched) > 0:
+			case s.state == setBuilding:
+				m.abandonSet(s)
+			case s.state == setCreating && len(s.touched) > 0:
 				s.state = setAborted
 				m.abortProviders(s)
 			case s.state == setCreated && !m.sc.Persistent() && len(s.volumes) > 0:

@@ -19,13 +19,18 @@ func (m *Machine) beginDoSnapshotSet() {
 // while DoSnapshotSet runs. An empty set (no volume added) runs the
 // writer events only: it has no provider to call and no volume to hold
 // writes on.
+//
+// EndPrepareSnapshots comes first, before the writers' PrepareForSnapshot,
+// as Microsoft's sequence diagram of a backup (vss-sequence.png) and the
+// shadow copy creation process for providers (step 4) show it.
 var doSnapshotSetStages = [...]func(*Machine){
+	func(m *Machine) { m.providerStage(6, provider.MethodEndPrepareSnapshots) },
 	func(m *Machine) { // step 6: PrepareForSnapshot
 		m.step = 6
 		ws := m.wsBuf[:0]
 		if m.sc.WithWriters() {
 			for _, w := range m.writers {
-				if w.identified && !w.failed() { // the participants that did not fail
+				if w.takesPart() && !w.failed() { // the participants that did not fail
 					ws = append(ws, w)
 				}
 			}
@@ -33,7 +38,6 @@ var doSnapshotSetStages = [...]func(*Machine){
 		m.wsBuf = ws
 		m.broadcast(writer.EventPrepareSnapshot, ws)
 	},
-	func(m *Machine) { m.providerStage(6, provider.MethodEndPrepareSnapshots) },
 	func(m *Machine) { m.freezeStage(0) },
 	func(m *Machine) { m.freezeStage(1) },
 	func(m *Machine) { m.freezeStage(2) },
@@ -106,6 +110,8 @@ func (m *Machine) freezeStage(rank int) {
 }
 
 // thawStage thaws the frozen writers of one level rank; system first.
+// Thawing in the reverse of the Freeze order is this library's rule:
+// Microsoft documents only the Freeze order.
 func (m *Machine) thawStage(rank int) {
 	m.step = 9
 	ws := m.writersIn(vss.WriterWaitingForThaw, rank)
@@ -128,7 +134,7 @@ func (m *Machine) writersIn(s vss.WriterState, rank int) []*writerSlot {
 		return m.wsBuf
 	}
 	for _, w := range m.writers {
-		if w.identified && w.state == s && (rank < 0 || w.level.FreezeRank() == rank) {
+		if w.takesPart() && w.state == s && (rank < 0 || w.level.FreezeRank() == rank) {
 			m.wsBuf = append(m.wsBuf, w)
 		}
 	}
@@ -175,8 +181,22 @@ var failSetStages = [...]func(*Machine){
 	},
 }
 
+// abandonSet gives up a set whose DoSnapshotSet was never called. Its
+// providers are sent nothing: "VSS will only call AbortSnapshots after the
+// requester has called DoSnapshotSet, even if the shadow copy fails or is
+// aborted before this point", and a provider learns of the abandoned set
+// when BeginPrepareSnapshot starts the next one (Microsoft's "State
+// Transitions in Shadow Copy Providers").
+func (m *Machine) abandonSet(set *snapshotSet) {
+	set.state = setAborted
+	if len(set.touched) > 0 {
+		m.record(m.step, &Record{Kind: RecState, Actor: vssActor, Decision: DecisionSetAbandoned, SetID: set.id})
+	}
+}
+
 // abortProviders sends AbortSnapshots to every provider asked to prepare
-// part of the set, including one whose BeginPrepareSnapshot failed.
+// part of the set, including one whose BeginPrepareSnapshot failed. Only a
+// set whose DoSnapshotSet was called is aborted so (see abandonSet).
 func (m *Machine) abortProviders(set *snapshotSet) {
 	for _, p := range set.touched {
 		m.callProvider(Op{Provider: p, Method: provider.MethodAbortSnapshots, SetID: set.id})
@@ -208,8 +228,7 @@ var abortCallStages = [...]func(*Machine){
 			m.abortWriters()
 		}
 		if m.set != nil && m.set.state == setBuilding {
-			m.set.state = setAborted
-			m.abortProviders(m.set)
+			m.abandonSet(m.set)
 		}
 	},
 	func(m *Machine) { m.phase = PhaseAborted },

@@ -44,9 +44,24 @@
 // (vss.ErrFlushWritesTimeout otherwise). A writer's failure never fails a
 // call by itself: it shows in GatherWriterStatus, and a failure or timeout
 // at Freeze or Thaw sends that writer Abort at once. A provider's failure
-// after PrepareForSnapshot fails DoSnapshotSet, aborts the writers and
-// leaves no shadow copy of the set. When a call returns, no writer is
-// frozen.
+// in DoSnapshotSet (from EndPrepareSnapshots to PostFinalCommitSnapshots)
+// fails it, aborts the writers and leaves no shadow copy of the set. When
+// a call returns, no writer is frozen.
+//
+// Where Microsoft is silent the coordinator keeps rules of this library's
+// own, named as such where they are made: Thaw in the reverse of the
+// Freeze order (Microsoft documents only the Freeze order); a writer
+// that does not answer an event other than Freeze within
+// DefaultEventTimeout (five minutes) fails with
+// vss.ErrWriterNotResponding; a writer aborted through no fault of its
+// own returns to Stable with no failure; a writer's error that carries
+// no VSS_E_WRITERERROR_* code, and a panic, count as
+// vss.ErrWriterNonRetryable (vss.WriterFailure); a volume added twice to
+// a set fails with vss.ErrObjectAlreadyExists; a component with files on
+// a volume outside the set is left out (see "Who takes part"); and the
+// 10 s flush-and-hold window, fixed in VSS ("not configurable", says
+// Microsoft's sequence diagram), can be changed (Config.HoldTimeout) only
+// so that tests can shorten or stretch it.
 //
 // # Steps
 //
@@ -62,7 +77,7 @@
 //	3   PrepareForBackup (PrepareBackup)
 //	4   WriterMetadata, AddComponent
 //	5   DoSnapshotSet
-//	6   PrepareSnapshot, EndPrepareSnapshots, Freeze
+//	6   EndPrepareSnapshots, PrepareSnapshot, Freeze
 //	7   PreCommitSnapshots, flush and hold writes
 //	8   CommitSnapshots, release writes, PostCommitSnapshots
 //	9   Thaw, PreFinalCommitSnapshots, GetSnapshotProperties (the
@@ -81,12 +96,52 @@
 // with vss.ErrBadState and changes nothing:
 //
 //   - PrepareForBackup needs a snapshot set: StartSnapshotSet must come
-//     before it.
+//     before it, and so must SetBackupState (Microsoft's PrepareForBackup
+//     and SetBackupState pages).
 //   - SetContext may come before or after GatherWriterMetadata (Microsoft's
 //     sequence diagram calls it after), but not once a volume is in the
 //     snapshot set: the providers examined the volume in the context set
 //     then.
 //   - SetContext succeeds only once in a session.
+//
+// # Who takes part
+//
+// A writer takes part in the backup once it answered Identify. In
+// component mode a writer none of whose components was added before
+// PrepareForBackup is excluded there: it gets no more events (Abort and
+// BackupShutdown included) and is not frozen, as Microsoft's "Working
+// with Selectability and Logical Paths" says; GatherWriterStatus still
+// lists it, Stable. A writer that failed Identify takes no part and is
+// not listed by GatherWriterStatus ("Determining Writer Status"). The
+// trace records each exclusion (DecisionWriterExcluded) with its reason.
+//
+// In component mode, PrepareForBackup also leaves out every selected
+// component with files on a volume that is not in the snapshot set (by
+// the set's volumes at that moment: add volumes before it, as Microsoft's
+// sequence does), and a writer left with no component takes no part.
+// Microsoft does not say what VSS does with such a component; this
+// library leaves it out so that a backup never silently lacks its files
+// (DecisionComponentExcluded). Session.Exclusions
+// (requestor.ExclusionReporter) lists every writer and component left out
+// and why, as diskshadow reports them "excluded".
+//
+// In a context without writers (VSS_CTX_FILE_SHARE_BACKUP,
+// VSS_CTX_NAS_ROLLBACK) GatherWriterMetadata is optional (it still sends
+// Identify when called, as its page says), AddComponent,
+// PrepareForBackup and BackupComplete fail with vss.ErrBadState, and
+// DoSnapshotSet sends the writers nothing ("Shadow Copy Creation
+// Details").
+//
+// # Providers
+//
+// DoSnapshotSet begins with EndPrepareSnapshots, before the writers'
+// PrepareForSnapshot (Microsoft's sequence diagram, and step 4 of "The
+// Shadow Copy Creation Process"). Providers get AbortSnapshots only for a
+// set whose DoSnapshotSet was called; a set given up earlier (AbortBackup,
+// Close, a cancelled call) is recorded as abandoned
+// (DecisionSetAbandoned) and its providers are told nothing: they learn
+// of it when BeginPrepareSnapshot starts the next set ("State
+// Transitions in Shadow Copy Providers").
 //
 // A snapshot set may be empty: DoSnapshotSet with no volume added sends
 // the writers their events (PrepareSnapshot, Freeze, Thaw, PostSnapshot)

@@ -21,7 +21,10 @@ func (m *Machine) loadDocument(op, xml string) error {
 		return vss.Errorf(vss.CodeOf(err), op, "%v", err)
 	}
 	m.loaded = d
-	m.bs = d.State()
+	// The document records the backup state SetBackupState set when it
+	// was made: this library counts it as set (Microsoft's pages do not
+	// say whether a loaded document spares the call).
+	m.bs, m.bsSet = d.State(), true
 	if m.selected == nil {
 		m.selected = map[vss.ID][]*writer.Component{}
 	}

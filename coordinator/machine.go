@@ -26,7 +26,7 @@ const (
 	// DefaultEventTimeout is how long a writer may take to answer an event
 	// other than Freeze before it is failed with
 	// vss.ErrWriterNotResponding. Microsoft documents no single figure;
-	// five minutes is this library's choice.
+	// five minutes, and that failure code, are this library's choice.
 	DefaultEventTimeout = 5 * time.Minute
 	// DefaultProviderTimeout is how long a provider may take to answer a
 	// call other than CommitSnapshots (which the 10 s flush-and-hold
@@ -50,7 +50,9 @@ type MachineConfig struct {
 	IDs io.Reader
 	// Start is the time the session starts; trace times count from it.
 	Start time.Time
-	// HoldTimeout is the flush-and-hold window; zero means DefaultHoldTimeout.
+	// HoldTimeout is the flush-and-hold window; zero means
+	// DefaultHoldTimeout. VSS's window is fixed; changing it is this
+	// library's knob for tests.
 	HoldTimeout time.Duration
 	// EventTimeout bounds writer events other than Freeze; zero means
 	// DefaultEventTimeout.
@@ -84,6 +86,10 @@ type Machine struct {
 	sc    vss.SnapshotContext
 	scSet bool // SetContext succeeded; it may not again
 	bs    requestor.BackupState
+	bsSet bool // SetBackupState succeeded: PrepareForBackup may come
+
+	choice     writerChoice          // the writers enabled and disabled before GatherWriterMetadata
+	exclusions []requestor.Exclusion // the writers and components left out, in order
 
 	writers  []*writerSlot
 	set      *snapshotSet                   // the set being built or created
@@ -335,7 +341,7 @@ func (m *Machine) call(now time.Time, c *Call) {
 	a.cleanup = a.cleanup[:0]
 	a.candidates, a.chosen, a.snapID = a.candidates[:0], 0, vss.NilID
 	m.cur = a
-	if !m.phase.Legal(c.Kind) {
+	if !m.phase.Legal(c.Kind) && !m.legalWithoutWriters(c.Kind) {
 		m.finish(vss.Errorf(vss.ErrBadState, c.Kind.String(), "not legal in phase %s", m.phase))
 		m.pump()
 		return

@@ -164,6 +164,8 @@ func TestMachineOutOfOrderCallsAreBadState(t *testing.T) {
 	assert.ErrorIs(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err, vss.ErrBadState, "no set started")
 	assert.ErrorIs(t, s.call(Call{Kind: CallPrepareForBackup}).Err, vss.ErrBadState, "no set started")
 	require.NoError(t, s.call(Call{Kind: CallStartSnapshotSet}).Err)
+	assert.ErrorIs(t, s.call(Call{Kind: CallPrepareForBackup}).Err, vss.ErrBadState, "no SetBackupState")
+	require.NoError(t, s.call(Call{Kind: CallSetBackupState}).Err)
 	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
 	assert.ErrorIs(t, s.call(Call{Kind: CallBackupComplete}).Err, vss.ErrBadState)
 	assert.Equal(t, PhaseBackupPrepared, s.m.Phase())
@@ -173,7 +175,10 @@ func TestMachinePhaseTableRejectsEverythingAfterClose(t *testing.T) {
 	s := newStepper(t, infos(vss.AppFrontEnd), []provider.Info{sysProvider})
 	require.NoError(t, s.call(Call{Kind: CallInitializeForBackup}).Err)
 	require.NoError(t, s.call(Call{Kind: CallClose}).Err)
-	for k := CallInitializeForBackup; k < CallClose; k++ {
+	for _, k := range Calls() {
+		if k == CallClose {
+			continue
+		}
 		assert.ErrorIs(t, s.call(Call{Kind: k}).Err, vss.ErrBadState, k.String())
 	}
 	assert.NoError(t, s.call(Call{Kind: CallClose}).Err, "Close twice")

@@ -10,24 +10,43 @@ import "fmt"
 //
 //	New               InitializeForBackup
 //	Initialized       SetContext, SetBackupState, GatherWriterMetadata,
-//	                  AbortBackup, DeleteSnapshots
+//	                  AbortBackup, DeleteSnapshots, EnableWriterClasses,
+//	                  DisableWriterClasses, DisableWriterInstances
 //	MetadataGathered  SetContext, SetBackupState, WriterMetadata,
 //	                  StartSnapshotSet, AddToSnapshotSet, AddComponent,
 //	                  PrepareForBackup, GatherWriterStatus, WriterStatus,
-//	                  AbortBackup, DeleteSnapshots
+//	                  AbortBackup, DeleteSnapshots, EnableWriterClasses,
+//	                  DisableWriterClasses, DisableWriterInstances
 //	BackupPrepared    WriterMetadata, StartSnapshotSet, AddToSnapshotSet,
 //	                  DoSnapshotSet, GatherWriterStatus, WriterStatus,
-//	                  AbortBackup, DeleteSnapshots, SaveAsXML
+//	                  AbortBackup, DeleteSnapshots, SaveAsXML,
+//	                  EnableWriterClasses, DisableWriterClasses,
+//	                  DisableWriterInstances
 //	SnapshotCreated   WriterMetadata, GatherWriterStatus, WriterStatus,
 //	                  GetSnapshotProperties, SnapshotFS, SetBackupSucceeded,
-//	                  BackupComplete, AbortBackup, DeleteSnapshots, SaveAsXML
+//	                  BackupComplete, AbortBackup, DeleteSnapshots, SaveAsXML,
+//	                  EnableWriterClasses, DisableWriterClasses,
+//	                  DisableWriterInstances
 //	BackupCompleted   WriterMetadata, GatherWriterStatus, WriterStatus,
 //	                  GetSnapshotProperties, SnapshotFS, DeleteSnapshots,
-//	                  SaveAsXML
+//	                  SaveAsXML, EnableWriterClasses, DisableWriterClasses,
+//	                  DisableWriterInstances
 //	Aborted           WriterMetadata, GatherWriterStatus, WriterStatus,
 //	                  GetSnapshotProperties, SnapshotFS, AbortBackup,
-//	                  DeleteSnapshots, SaveAsXML
+//	                  DeleteSnapshots, SaveAsXML, EnableWriterClasses,
+//	                  DisableWriterClasses, DisableWriterInstances
 //	Closed            (only Close, which then does nothing)
+//
+// EnableWriterClasses, DisableWriterClasses and DisableWriterInstances
+// take effect only before GatherWriterMetadata; later they succeed and
+// change nothing, as Microsoft's pages of those calls say.
+//
+// In a context without writers (vss.ContextFileShareBackup,
+// vss.ContextNASRollback) GatherWriterMetadata is optional, so
+// StartSnapshotSet, AddToSnapshotSet and DoSnapshotSet are legal in
+// Initialized too, and DoSnapshotSet in MetadataGathered, without
+// PrepareForBackup, which such a context refuses (Microsoft's "Shadow
+// Copy Creation Details").
 type Phase int
 
 // The phases of a backup session, in protocol order.
@@ -74,6 +93,8 @@ func (p Phase) String() string {
 // handler (Machine.begin); calls not listed fail with vss.ErrBadState.
 // Close is legal in every phase.
 var legalCalls = map[Phase][]CallKind{
+	// The writer choice calls are added to every phase but New and Closed
+	// below (see choiceCalls).
 	PhaseNew: {CallInitializeForBackup},
 	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata, CallAbortBackup,
 		CallDeleteSnapshots},
@@ -92,6 +113,10 @@ var legalCalls = map[Phase][]CallKind{
 	PhaseClosed: {},
 }
 
+// choiceCalls choose the writers of the session: legal once the session
+// is initialized and until it is closed.
+var choiceCalls = []CallKind{CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances}
+
 // legalMask is legalCalls as one bit per call (1<<CallKind) for each
 // phase, for Legal.
 var legalMask = func() (m [PhaseClosed + 1]uint64) {
@@ -99,9 +124,32 @@ var legalMask = func() (m [PhaseClosed + 1]uint64) {
 		for _, c := range calls {
 			m[p] |= 1 << c
 		}
+		if p != PhaseNew && p != PhaseClosed {
+			for _, c := range choiceCalls {
+				m[p] |= 1 << c
+			}
+		}
 	}
 	return m
 }()
+
+// legalWithoutWriters reports whether call is legal in the current phase
+// only because the context has no writers: "Requesters may call
+// GatherWriterMetadata, but this is not required", and PrepareForBackup
+// fails in such a context, so the snapshot set calls come straight after
+// InitializeForBackup (Microsoft's "Shadow Copy Creation Details").
+func (m *Machine) legalWithoutWriters(call CallKind) bool {
+	if m.sc.WithWriters() {
+		return false
+	}
+	switch m.phase {
+	case PhaseInitialized:
+		return call == CallStartSnapshotSet || call == CallAddToSnapshotSet || call == CallDoSnapshotSet
+	case PhaseMetadataGathered:
+		return call == CallDoSnapshotSet
+	}
+	return false
+}
 
 // Legal reports whether call is legal in phase p.
 func (p Phase) Legal(call CallKind) bool {

@@ -54,6 +54,7 @@ type Config struct {
 	// nil means crypto/rand.
 	IDs io.Reader
 	// HoldTimeout is the flush-and-hold window (DefaultHoldTimeout if zero).
+	// VSS's window is fixed at 10 s; changing it is this library's knob for tests.
 	HoldTimeout time.Duration
 	// EventTimeout bounds writer events other than Freeze
 	// (DefaultEventTimeout if zero).

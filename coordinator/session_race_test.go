@@ -15,6 +15,7 @@ import (
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/simulate/vsstest"
 	"github.com/vsskit/vss/writer"
@@ -77,6 +78,7 @@ func (w *raceWorld) prepare(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, w.s.InitializeForBackup(ctx, ""))
+	require.NoError(t, w.s.SetBackupState(ctx, requestor.BackupState{}))
 	require.NoError(t, w.s.GatherWriterMetadata(ctx))
 	_, err := w.s.StartSnapshotSet(ctx)
 	require.NoError(t, err)
@@ -100,7 +102,7 @@ func (w *raceWorld) check(t *testing.T, run int) {
 	}
 	snaps, err := w.prov.Query(context.Background())
 	require.NoError(t, err)
-	require.Empty(t, snaps, "run %d: shadow copies left after the session\n%s", run, w.s.TraceString())
+	require.Empty(t, vsstest.LeftBehind(w.s.Trace(), snaps), "run %d: shadow copies left after the session\n%s", run, w.s.TraceString())
 }
 
 // yield gives other goroutines a few chances to run, so that the instant

@@ -80,6 +80,7 @@ func prepareBackup(t *testing.T, s *coordinator.Session) {
 	t.Helper()
 	ctx := context.Background()
 	require.NoError(t, s.InitializeForBackup(ctx, ""))
+	require.NoError(t, s.SetBackupState(ctx, requestor.BackupState{}))
 	require.NoError(t, s.GatherWriterMetadata(ctx))
 	_, err := s.StartSnapshotSet(ctx)
 	require.NoError(t, err)

@@ -130,6 +130,18 @@ const (
 	// DecisionAutoRelease: at the end of the session VSS deletes the
 	// auto-release set Record.SetID.
 	DecisionAutoRelease
+	// DecisionSetAbandoned: the set Record.SetID, whose DoSnapshotSet was
+	// never called, is given up (AbortBackup, Close, a cancelled call);
+	// its providers are told nothing.
+	DecisionSetAbandoned
+	// DecisionWriterExcluded: the writer Record.Actor takes no part in the
+	// backup from here on and receives no more events; Record.Detail says
+	// why.
+	DecisionWriterExcluded
+	// DecisionComponentExcluded: the selected component of the writer
+	// Record.Actor is left out of the backup; Record.Detail names it and
+	// says why.
+	DecisionComponentExcluded
 )
 
 var decisionNames = [...]string{
@@ -138,6 +150,7 @@ var decisionNames = [...]string{
 	DecisionReleaseWrites: "ReleaseWrites", DecisionSetCreated: "SetCreated", DecisionAbortBackup: "AbortBackup",
 	DecisionAbortSet: "AbortSet", DecisionCancel: "Cancel", DecisionAbandon: "Abandon", DecisionTimedOut: "TimedOut",
 	DecisionWriterFailed: "WriterFailed", DecisionFreezeTimeout: "FreezeTimeout", DecisionAutoRelease: "AutoRelease",
+	DecisionSetAbandoned: "SetAbandoned", DecisionWriterExcluded: "WriterExcluded", DecisionComponentExcluded: "ComponentExcluded",
 }
 
 // String returns the decision's Go name without its prefix, for example
@@ -193,7 +206,7 @@ type Record struct {
 	State vss.WriterState
 
 	Volume    string // the volume of a provider call or of DecisionProviderChosen
-	SetID     vss.ID // DecisionSetStarted, DecisionSetCreated, DecisionAutoRelease
+	SetID     vss.ID // DecisionSetStarted, DecisionSetCreated, DecisionAutoRelease, DecisionSetAbandoned
 	Supported bool   // RecProviderResult of IsVolumeSupported
 	Count     int    // RecProviderResult of DeleteSnapshots: shadow copies deleted
 	// Timeout is the window a record opens or closes: the writer's freeze
@@ -201,7 +214,7 @@ type Record struct {
 	// flush-and-hold window on DecisionHoldWrites, the event timeout on a
 	// writer's result that never came.
 	Timeout time.Duration
-	Detail  string // DecisionProviderChosen: the provider; DecisionComponentSelected: the component; DecisionTimedOut: "release writes"
+	Detail  string // DecisionProviderChosen: the provider; DecisionComponentSelected: the component; DecisionTimedOut: "release writes"; DecisionWriterExcluded, DecisionComponentExcluded: why
 }
 
 // OK reports whether the record is a result that succeeded.
@@ -255,6 +268,12 @@ func (r Record) What() string {
 		return "freeze timeout"
 	case DecisionAutoRelease:
 		return "auto-release snapshot set " + r.SetID.String()
+	case DecisionSetAbandoned:
+		return "abandon snapshot set " + r.SetID.String()
+	case DecisionWriterExcluded:
+		return "writer excluded"
+	case DecisionComponentExcluded:
+		return "component excluded"
 	}
 	return r.Decision.String()
 }
@@ -282,8 +301,10 @@ func (r Record) Outcome() string {
 		return "started"
 	case DecisionSetCreated:
 		return "created"
-	case DecisionProviderChosen, DecisionComponentSelected:
+	case DecisionProviderChosen, DecisionComponentSelected, DecisionWriterExcluded, DecisionComponentExcluded:
 		return r.Detail
+	case DecisionSetAbandoned:
+		return "providers not told"
 	case DecisionAbortBackup:
 		return "requested by the requestor"
 	case DecisionAbortSet, DecisionCancel, DecisionAbandon:

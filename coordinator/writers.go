@@ -19,9 +19,12 @@ type writerSlot struct {
 	failedAt writer.EventKind
 	detail   string
 
-	identified bool             // answered Identify: takes part in the backup
+	identified bool             // answered Identify: takes part in the backup, unless excluded
 	md         *writer.Metadata // its writer metadata document
 	pastPost   bool             // PostSnapshot was sent: no Abort any more
+	// excluded says why the writer takes no part in the backup and gets
+	// no more events (see exclude); empty while it takes part.
+	excluded string
 
 	inWindow  bool          // frozen: Freeze sent, neither Thaw nor Abort since
 	windowEnd time.Duration // when the freeze timeout expires, counted from the session's start
@@ -36,20 +39,24 @@ func (w *writerSlot) failed() bool { return w.state.Failed() }
 func (w *writerSlot) stateFlags() uint8 { return uint8(w.state) << entryStateShift }
 
 // participants returns the writers taking part in the backup: those that
-// answered Identify, when the context has writers. The slice is the
-// machine's buffer, as writersIn's.
+// answered Identify and were not excluded, when the context has writers.
+// The slice is the machine's buffer, as writersIn's.
 func (m *Machine) participants() []*writerSlot {
 	m.wsBuf = m.wsBuf[:0]
 	if !m.sc.WithWriters() {
 		return m.wsBuf
 	}
 	for _, w := range m.writers {
-		if w.identified {
+		if w.takesPart() {
 			m.wsBuf = append(m.wsBuf, w)
 		}
 	}
 	return m.wsBuf
 }
+
+// takesPart reports whether the writer answered Identify and was not
+// excluded from the backup since.
+func (w *writerSlot) takesPart() bool { return w.identified && w.excluded == "" }
 
 // baseEvent describes the backup as writers see it at this moment.
 func (m *Machine) baseEvent(kind writer.EventKind) *writer.Event {
@@ -205,7 +212,9 @@ func (m *Machine) failWriter(w *writerSlot, kind writer.EventKind, code vss.HRES
 
 // abortWriter sends Abort to one writer at once, without making the stage
 // wait for it (the call still waits before it returns). A writer that did
-// not fail is aborted through no fault of its own and returns to Stable.
+// not fail is aborted through no fault of its own and returns to Stable
+// (this library's rule: Microsoft does not say which state VSS reports
+// for it).
 func (m *Machine) abortWriter(w *writerSlot) {
 	if w.pastPost {
 		return

@@ -11,7 +11,8 @@
 // provider. It then calls, on every provider that holds part of the set:
 //
 //	BeginPrepareSnapshot      once per volume (step 2)
-//	EndPrepareSnapshots       after the writers' PrepareForSnapshot (step 6)
+//	EndPrepareSnapshots       first in DoSnapshotSet, before the writers'
+//	                          PrepareForSnapshot (step 6)
 //	PreCommitSnapshots        after the writers froze (step 7)
 //	   writes to the volumes are flushed and held
 //	CommitSnapshots           inside the hold window, at most 10 s (step 8)
@@ -20,9 +21,13 @@
 //	PreFinalCommitSnapshots   after the writers thawed (step 9)
 //	PostFinalCommitSnapshots  (step 9)
 //
-// If anything fails after the writers' PrepareForSnapshot, VSS calls
-// AbortSnapshots on every provider of the set, and none of its shadow
-// copies may remain.
+// If anything fails once DoSnapshotSet has begun, VSS calls AbortSnapshots
+// on every provider of the set, and none of its shadow copies may remain.
+// A set abandoned before DoSnapshotSet (the requestor aborts, closes its
+// session or gives up on a call) sends the provider nothing: it learns of
+// it only when BeginPrepareSnapshot starts a new set, with a new set ID,
+// and must accept that call whatever state the old set was left in
+// (Microsoft's "State Transitions in Shadow Copy Providers").
 //
 // # Errors and concurrency
 //
@@ -60,7 +65,9 @@ type Provider interface {
 
 	// BeginPrepareSnapshot adds a volume to the set being created, with the
 	// snapshot ID VSS chose for it. Called once per volume, at
-	// AddToSnapshotSet.
+	// AddToSnapshotSet. A call with a new set ID starts a new set even
+	// while an earlier one is unfinished: that set was abandoned before
+	// DoSnapshotSet, and VSS sends no AbortSnapshots for it.
 	BeginPrepareSnapshot(ctx context.Context, setID, snapshotID vss.ID, volume string, sc vss.SnapshotContext) error
 
 	// EndPrepareSnapshots finishes preparation of every volume of the set
@@ -86,9 +93,10 @@ type Provider interface {
 	PostFinalCommitSnapshots(ctx context.Context, setID vss.ID) error
 
 	// AbortSnapshots ends the creation of the set and deletes every shadow
-	// copy of it the provider made. It may be called at any point of the
-	// sequence, more than once, and must not fail for a set it does not
-	// know.
+	// copy of it the provider made. VSS calls it only for a set whose
+	// DoSnapshotSet began (so after EndPrepareSnapshots was called), at
+	// any point of the rest of the sequence, possibly more than once; it
+	// must not fail for a set it does not know.
 	AbortSnapshots(ctx context.Context, setID vss.ID) error
 
 	// GetSnapshotProperties returns one shadow copy's properties, or an

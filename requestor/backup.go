@@ -17,7 +17,10 @@ import (
 type Plan struct {
 	// Volumes are the volumes to shadow copy, for example `C:\`.
 	Volumes []string
-	// Context is the snapshot context; zero means vss.ContextBackup.
+	// Context is the snapshot context; zero means vss.ContextBackup. In a
+	// context without writers (vss.ContextFileShareBackup,
+	// vss.ContextNASRollback) Backup skips PrepareForBackup and
+	// BackupComplete, which VSS refuses there.
 	Context vss.SnapshotContext
 	// Type is the backup type; zero means vss.BackupFull.
 	Type vss.BackupType
@@ -202,11 +205,16 @@ func (b *backupRun) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := b.do("PrepareForBackup", func() error { return r.PrepareForBackup(ctx) }); err != nil {
-		return err
-	}
-	if err := b.checkWriters(ctx, "PrepareBackup"); err != nil {
-		return err
+	// A context without writers refuses PrepareForBackup and
+	// BackupComplete (Microsoft's "Shadow Copy Creation Details").
+	withWriters := p.Context.WithWriters()
+	if withWriters {
+		if err := b.do("PrepareForBackup", func() error { return r.PrepareForBackup(ctx) }); err != nil {
+			return err
+		}
+		if err := b.checkWriters(ctx, "PrepareBackup"); err != nil {
+			return err
+		}
 	}
 	b.made = true
 	if err := b.do("DoSnapshotSet", func() error { return r.DoSnapshotSet(ctx) }); err != nil {
@@ -247,8 +255,10 @@ func (b *backupRun) run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	if err := b.do("BackupComplete", func() error { return r.BackupComplete(ctx) }); err != nil {
-		return err
+	if withWriters {
+		if err := b.do("BackupComplete", func() error { return r.BackupComplete(ctx) }); err != nil {
+			return err
+		}
 	}
 	b.completed = true
 	if err := b.checkWriters(ctx, "BackupComplete"); err != nil {

@@ -107,3 +107,70 @@ type MetadataSaver interface {
 	// them); before that it fails with vss.ErrBadState.
 	WriterMetadataXML(ctx context.Context) ([]string, error)
 }
+
+// WriterChooser is a session that can choose which writers take part in
+// a backup before VSS asks them for their metadata: the
+// IVssBackupComponents calls EnableWriterClasses, DisableWriterClasses
+// and DisableWriterInstances. A writer left out gets no event of the
+// session, Identify included: it is absent from WriterMetadata and from
+// GatherWriterStatus, and is not frozen.
+//
+// The calls take effect only between InitializeForBackup and
+// GatherWriterMetadata; made later they succeed and change nothing, as
+// Microsoft's pages say ("the call ... has no effect"). Before
+// InitializeForBackup they fail with vss.ErrBadState, and with an empty
+// list with vss.ErrInvalidArg (VSS takes "one or more" identifiers). With
+// none of them called, every writer is enabled.
+type WriterChooser interface {
+	// EnableWriterClasses enables the writer classes named. The first
+	// call enables only those classes and disables every other (undoing
+	// earlier DisableWriterClasses calls); later calls add classes.
+	EnableWriterClasses(ctx context.Context, classes []vss.ID) error
+
+	// DisableWriterClasses disables the writer classes named, every
+	// instance of each. Before any EnableWriterClasses, the first call
+	// disables those classes and leaves every other enabled, and later
+	// calls add to them; after EnableWriterClasses it takes the classes
+	// named away from the enabled ones.
+	DisableWriterClasses(ctx context.Context, classes []vss.ID) error
+
+	// DisableWriterInstances disables the writer instances named,
+	// leaving the other instances of their classes as they are.
+	DisableWriterInstances(ctx context.Context, instances []vss.ID) error
+}
+
+// Exclusion is a writer or a component that VSS left out of a backup,
+// and why, as diskshadow reports a writer or a component "excluded".
+type Exclusion struct {
+	WriterInstance vss.ID // the writer instance
+	WriterClass    vss.ID // the writer class
+	Writer         string // the writer name
+	// Component is the component left out; the zero key when the whole
+	// writer was left out.
+	Component writer.ComponentKey
+	// Volume is, for a component left out because files of it lie on a
+	// volume outside the snapshot set, that volume; empty otherwise.
+	Volume string
+	// Reason says why, for people.
+	Reason string
+}
+
+// ExclusionReporter is a session that can say which writers and
+// components it left out of the backup, and why: writers disabled with
+// WriterChooser, writers with no component selected in component mode,
+// and selected components whose files lie on a volume not in the snapshot
+// set (a writer left with no component is then left out too), so that a
+// backup never silently holds a component whose files were not shadow
+// copied.
+//
+// The coordinator implements it. The Windows requestor does not: the real
+// VSS service reports no such list, and a tool there checks the
+// components' file paths against the volumes it added itself, as
+// diskshadow does.
+type ExclusionReporter interface {
+	// Exclusions returns what was left out so far, in the order it was
+	// decided: writers at GatherWriterMetadata and PrepareForBackup,
+	// components at PrepareForBackup. It is legal at any point of the
+	// session, even after Close, and does not fail.
+	Exclusions(ctx context.Context) ([]Exclusion, error)
+}

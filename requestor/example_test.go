@@ -105,3 +105,36 @@ func ExampleRestorer() {
 		}
 	}
 }
+
+// A tool that leaves a writer out of its backup asks its session for the
+// WriterChooser capability, between InitializeForBackup and
+// GatherWriterMetadata; the writer left out gets no event of the session.
+func ExampleWriterChooser() {
+	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
+	orders, mail := simulate.NewScriptedWriter("Orders"), simulate.NewScriptedWriter("Mail")
+	session, _, err := simulate.NewSession(simulate.Config{
+		Writers:   []writer.Writer{orders, mail},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
+		Volumes:   vols,
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer session.Close()
+	ctx := context.Background()
+
+	var r requestor.Requestor = session
+	_ = r.InitializeForBackup(ctx, "")
+	if wc, ok := r.(requestor.WriterChooser); ok {
+		_ = wc.DisableWriterClasses(ctx, []vss.ID{mail.Info().ClassID})
+	}
+	_ = r.GatherWriterMetadata(ctx)
+	md, _ := r.WriterMetadata(ctx)
+	for _, m := range md {
+		fmt.Println("takes part:", m.Name)
+	}
+	fmt.Println("Mail got Identify:", mail.Count(writer.EventIdentify) > 0)
+	// Output:
+	// takes part: Orders
+	// Mail got Identify: false
+}

@@ -14,7 +14,10 @@
 // Some IVssBackupComponents calls are not part of every Requestor; they
 // come in small interfaces named by what they let a tool do: Restorer
 // (InitializeForRestore, SetSelectedForRestore, PreRestore, PostRestore),
-// Querier (Query) and MetadataSaver (WriterMetadataXML). A tool that
+// Querier (Query), MetadataSaver (WriterMetadataXML), WriterChooser
+// (EnableWriterClasses, DisableWriterClasses, DisableWriterInstances) and
+// ExclusionReporter (Exclusions: the writers and components left out of
+// the backup, and why). A tool that
 // needs one type-asserts the capability, not the platform:
 //
 //	if rs, ok := r.(requestor.Restorer); ok {
@@ -101,6 +104,8 @@ type Requestor interface {
 	SetBackupState(ctx context.Context, s BackupState) error
 
 	// GatherWriterMetadata sends Identify to every writer (steps 1 and 3).
+	// It is optional in a context without writers, where
+	// StartSnapshotSet may follow InitializeForBackup directly.
 	GatherWriterMetadata(ctx context.Context) error
 
 	// WriterMetadata returns the writer metadata documents gathered, one per
@@ -108,23 +113,30 @@ type Requestor interface {
 	WriterMetadata(ctx context.Context) ([]*writer.Metadata, error)
 
 	// StartSnapshotSet starts a new shadow copy set and returns its ID
-	// (step 2). Legal after GatherWriterMetadata.
+	// (step 2). Legal after GatherWriterMetadata (after
+	// InitializeForBackup in a context without writers).
 	StartSnapshotSet(ctx context.Context) (vss.ID, error)
 
 	// AddToSnapshotSet adds a volume to the set and returns the ID its
 	// shadow copy will have (step 2). providerID may be vss.NilID to let
 	// VSS choose. At most 64 volumes; a volume no provider supports is
 	// vss.ErrVolumeNotSupported; a volume added twice is
-	// vss.ErrObjectAlreadyExists.
+	// vss.ErrObjectAlreadyExists (the coordinator's choice: Microsoft
+	// documents no code for it).
 	AddToSnapshotSet(ctx context.Context, volume string, providerID vss.ID) (vss.ID, error)
 
 	// AddComponent selects a writer's component for backup, in component
 	// mode (step 4). Legal after GatherWriterMetadata, before
-	// PrepareForBackup.
+	// PrepareForBackup. A writer none of whose components is added before
+	// PrepareForBackup takes no part in a component-mode backup: it gets
+	// no event after Identify. In a context without writers it fails
+	// with vss.ErrBadState.
 	AddComponent(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey) error
 
 	// PrepareForBackup sends PrepareBackup to the writers (step 3).
-	// Legal after StartSnapshotSet.
+	// Legal after SetBackupState and StartSnapshotSet; in a context
+	// without writers it fails with vss.ErrBadState, and DoSnapshotSet
+	// follows without it.
 	PrepareForBackup(ctx context.Context) error
 
 	// DoSnapshotSet creates the shadow copy set (steps 5 to 9): writers
@@ -135,7 +147,9 @@ type Requestor interface {
 	// shadow copy is made.
 	DoSnapshotSet(ctx context.Context) error
 
-	// GatherWriterStatus collects every writer's state (step 10).
+	// GatherWriterStatus collects the state of every writer that
+	// answered Identify (step 10); a writer that failed Identify is not
+	// listed.
 	GatherWriterStatus(ctx context.Context) error
 
 	// WriterStatus returns the states gathered by the last
@@ -153,6 +167,7 @@ type Requestor interface {
 	SetBackupSucceeded(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey, succeeded bool) error
 
 	// BackupComplete tells the writers the backup is stored (step 11).
+	// In a context without writers it fails with vss.ErrBadState.
 	BackupComplete(ctx context.Context) error
 
 	// AbortBackup ends the backup after a failure: every writer not yet past

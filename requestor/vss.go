@@ -9,8 +9,9 @@ import (
 // Windows is a Requestor over the real Volume Shadow Copy Service, through
 // its COM API (IVssBackupComponents from vssapi.dll), with the
 // capabilities beyond Requestor that IVssBackupComponents also has here:
-// restores (Restorer), listing shadow copies (Querier) and the writer
-// metadata documents as XML (MetadataSaver).
+// restores (Restorer), listing shadow copies (Querier), the writer
+// metadata documents as XML (MetadataSaver) and choosing the writers
+// (WriterChooser).
 // NewWindows returns one; it works on windows/amd64 and windows/arm64.
 //
 // Tools should not need this type: they type-assert the capability they
@@ -20,6 +21,7 @@ type Windows interface {
 	Restorer
 	Querier
 	MetadataSaver
+	WriterChooser
 }
 
 // WindowsOptions configures a Windows requestor session. The zero value

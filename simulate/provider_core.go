@@ -140,6 +140,13 @@ func (p *snapProvider) IsVolumeSupported(ctx context.Context, volume string, _ v
 // BeginPrepareSnapshot adds the volume to the set with the snapshot ID VSS
 // chose. The first call for a set creates it in state VSS_SS_PREPARING;
 // later calls are legal only while it stays there.
+//
+// The first call for a new set also ends any set still in creation: VSS
+// creates one set at a time, so that set was abandoned before its
+// DoSnapshotSet (an aborted backup, a closed session), and VSS tells a
+// provider of that only by starting the next set, as Microsoft's "State
+// Transitions in Shadow Copy Providers" says. Its shadow copies, none of
+// them committed, are freed.
 func (p *snapProvider) BeginPrepareSnapshot(ctx context.Context, setID, snapshotID vss.ID, volume string, sc vss.SnapshotContext) error {
 	const op = "BeginPrepareSnapshot"
 	if err := ctx.Err(); err != nil {
@@ -160,6 +167,9 @@ func (p *snapProvider) BeginPrepareSnapshot(ctx context.Context, setID, snapshot
 	set := p.sets[setID]
 	if set != nil && set.state != vss.SnapshotPreparing {
 		return vss.Errorf(vss.ErrBadState, op, "snapshot set %v is %v, not preparing", setID, set.state)
+	}
+	if set == nil {
+		p.dropAbandoned()
 	}
 	if _, dup := p.snaps[snapshotID]; dup {
 		return vss.Errorf(vss.ErrObjectAlreadyExists, op, "snapshot %v already exists", snapshotID)
@@ -188,6 +198,27 @@ func (p *snapProvider) BeginPrepareSnapshot(ctx context.Context, setID, snapshot
 	set.shadows = append(set.shadows, s)
 	p.snaps[snapshotID] = s
 	return nil
+}
+
+// dropAbandoned frees the shadow copies of every set still in creation,
+// which a new set's first BeginPrepareSnapshot shows was abandoned; p.mu
+// is held.
+func (p *snapProvider) dropAbandoned() {
+	for _, set := range p.sets {
+		if !set.creating() {
+			continue
+		}
+		var buf [8]*shadow // drop changes set.shadows
+		for _, s := range append(buf[:0], set.shadows...) {
+			p.drop(s)
+		}
+	}
+}
+
+// creating reports whether the set is between BeginPrepareSnapshot and the
+// end of PostFinalCommitSnapshots.
+func (s *shadowSet) creating() bool {
+	return s.state >= vss.SnapshotPreparing && s.state < vss.SnapshotCreated
 }
 
 // advance moves the set from state from to state to, doing act (if not

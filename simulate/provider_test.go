@@ -222,8 +222,11 @@ func TestTooManyShadowCopiesOfAVolume(t *testing.T) {
 	ctx := context.Background()
 	vols, _, _ := twoVolumes(t)
 	p := NewSystemProvider(vols)
-	for i := range maxShadowsPerVolume {
+	for i := range maxShadowsPerVolume { // one set at a time, each created
 		require.NoError(t, p.BeginPrepareSnapshot(ctx, testID(1000+i), testID(i+1), `C:\`, vss.ContextBackup))
+		for _, s := range creationSteps {
+			require.NoError(t, s.call(p, testID(1000+i)))
+		}
 	}
 	err := p.BeginPrepareSnapshot(ctx, testID(2000), testID(5000), `C:\`, vss.ContextBackup)
 	assert.ErrorIs(t, err, vss.ErrMaximumNumberOfSnapshotsReached)
@@ -235,9 +238,14 @@ func TestAbortLeavesNoSnapshot(t *testing.T) {
 		t.Run(fmt.Sprintf("after_%d_steps", done), func(t *testing.T) {
 			vols, c, d := twoVolumes(t)
 			p := NewSystemProvider(vols)
+			// The other set was created before: VSS creates one set at a
+			// time.
 			set, other := testID(100), testID(200)
-			begin(t, p, set, 0)
 			require.NoError(t, p.BeginPrepareSnapshot(ctx, other, testID(3), `C:\`, vss.ContextBackup))
+			for _, s := range creationSteps {
+				require.NoError(t, s.call(p, other))
+			}
+			begin(t, p, set, 0)
 			for _, s := range creationSteps[:done] {
 				require.NoError(t, s.call(p, set))
 			}
@@ -247,7 +255,7 @@ func TestAbortLeavesNoSnapshot(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, snaps, 1, "only the other set remains")
 			assert.Equal(t, other, snaps[0].SetID)
-			assert.Equal(t, 0, c.LiveSnapshots()+d.LiveSnapshots(), "no volume snapshot leaks")
+			assert.Equal(t, 1, c.LiveSnapshots()+d.LiveSnapshots(), "no volume snapshot leaks: only the other set's")
 			_, err = p.GetSnapshotProperties(ctx, testID(1))
 			assert.ErrorIs(t, err, vss.ErrObjectNotFound)
 			_, err = p.SnapshotFS(ctx, testID(1))
@@ -260,6 +268,36 @@ func TestAbortLeavesNoSnapshot(t *testing.T) {
 		cancel()
 		assert.NoError(t, NewSystemProvider(nil).AbortSnapshots(cancelled, testID(5)))
 	})
+}
+
+// A set abandoned after BeginPrepareSnapshot gets no AbortSnapshots: VSS
+// "will only call AbortSnapshots after the requester has called
+// DoSnapshotSet", and "the provider must be prepared to handle an
+// out-of-sequence call to BeginPrepareSnapshot at any point", which
+// starts a new set. The simulated providers free the abandoned set then.
+//
+// /work/shared/reference/msdocs/state-transitions-in-shadow-copy-providers.md
+// https://learn.microsoft.com/windows/win32/vss/state-transitions-in-shadow-copy-providers
+func TestRuleProviderCopesWithAnAbandonedSet(t *testing.T) {
+	ctx := context.Background()
+	vols, c, d := twoVolumes(t)
+	p := NewSystemProvider(vols)
+	abandoned, next := testID(100), testID(200)
+	begin(t, p, abandoned, 0)
+	begin(t, p, next, 10) // the same volumes, a new set: no AbortSnapshots came
+	for _, s := range creationSteps {
+		require.NoError(t, s.call(p, next))
+	}
+	snaps, err := p.Query(ctx)
+	require.NoError(t, err)
+	require.Len(t, snaps, 2)
+	for _, s := range snaps {
+		assert.Equal(t, next, s.SetID, "nothing of the abandoned set remains")
+	}
+	_, err = p.GetSnapshotProperties(ctx, testID(1))
+	assert.ErrorIs(t, err, vss.ErrObjectNotFound)
+	assert.ErrorIs(t, creationSteps[0].call(p, abandoned), vss.ErrBadState, "the abandoned set is gone")
+	assert.Equal(t, 2, c.LiveSnapshots()+d.LiveSnapshots(), "only the new set's volume snapshots")
 }
 
 func TestDeleteSnapshots(t *testing.T) {

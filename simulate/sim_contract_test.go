@@ -161,7 +161,16 @@ func TestWriterFailureAtEachEvent(t *testing.T) {
 				require.NoError(t, w.s.BackupComplete(ctx))
 				assert.Len(t, w.snapshots(), 2, "the shadow copy set is still created")
 
-				st := w.status()["Front"]
+				st, listed := w.status()["Front"]
+				if ev.kind == writer.EventIdentify {
+					// GetWriterStatus lists only writers whose metadata
+					// Identify gave VSS (determining-writer-status); the
+					// session still knows the writer's state.
+					assert.False(t, listed, "a writer failing Identify is not listed by GatherWriterStatus")
+					state, failure, ok := w.s.WriterState("Front")
+					require.True(t, ok)
+					st = requestor.WriterStatus{State: state, Failure: failure, FailedAt: writer.EventIdentify}
+				}
 				assert.Equal(t, ev.kind.FailedState(), st.State)
 				assert.Equal(t, sen.want, st.Failure)
 				assert.Equal(t, ev.kind, st.FailedAt)
@@ -195,6 +204,12 @@ func TestWriterPanicIsContained(t *testing.T) {
 			ctx := context.Background()
 			require.NoError(t, w.s.DoSnapshotSet(ctx))
 			require.NoError(t, w.s.BackupComplete(ctx))
+			if kind == writer.EventIdentify { // not listed by GatherWriterStatus
+				state, failure, _ := w.s.WriterState("Front")
+				assert.Equal(t, kind.FailedState(), state)
+				assert.Equal(t, vss.ErrWriterNonRetryable, failure)
+				return
+			}
 			st := w.status()["Front"]
 			assert.Equal(t, kind.FailedState(), st.State)
 			assert.Equal(t, vss.ErrWriterNonRetryable, st.Failure)
@@ -372,7 +387,10 @@ func TestOutOfOrderCallsThroughTheSession(t *testing.T) {
 
 // TestAbortBackupBeforePrepareDropsTheSet: between StartSnapshotSet and
 // PrepareForBackup, AbortBackup drops the set being built and tells no
-// writer; with nothing under way it is ignored.
+// writer; with nothing under way it is ignored. Nor does it tell the
+// providers: "VSS will only call AbortSnapshots after the requester has
+// called DoSnapshotSet" (state-transitions-in-shadow-copy-providers); the
+// provider keeps the set's preparation until the next set begins.
 func TestAbortBackupBeforePrepareDropsTheSet(t *testing.T) {
 	ws := threeWriters()
 	w := newWorld(t, ws)
@@ -385,7 +403,18 @@ func TestAbortBackupBeforePrepareDropsTheSet(t *testing.T) {
 	_, err = w.s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
 	require.NoError(t, err)
 	require.NoError(t, w.s.AbortBackup(ctx))
-	assert.Empty(t, w.snapshots(), "the prepared snapshot is dropped")
+	for _, snap := range w.snapshots() {
+		assert.Equal(t, vss.SnapshotPreparing, snap.State, "only the preparation remains")
+	}
+	abandoned := false
+	for _, r := range w.s.Trace() {
+		assert.False(t, r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodAbortSnapshots, "the provider is told nothing: %v", r)
+		abandoned = abandoned || r.Decision == coordinator.DecisionSetAbandoned
+	}
+	assert.True(t, abandoned, "the trace shows the set abandoned")
+	require.NoError(t, w.prov.BeginPrepareSnapshot(ctx, vss.MustParseID("{00000000-0000-0000-0000-0000000000a1}"),
+		vss.MustParseID("{00000000-0000-0000-0000-0000000000a2}"), `C:\`, vss.ContextBackup), "the next set begins")
+	require.Len(t, w.snapshots(), 1, "and the abandoned one is gone")
 	for _, wr := range ws {
 		assert.Zero(t, wr.Count(writer.EventAbort), "writers only answered Identify")
 	}
@@ -490,8 +519,28 @@ func TestBackupErrorNamesTheStep(t *testing.T) {
 		return be
 	}
 	assert.Equal(t, `AddToSnapshotSet Z:\`, backup(threeWriters(), `C:\`, `Z:\`).Step)
-	assert.Equal(t, "GatherWriterStatus after Identify",
-		backup(threeWriters(On(writer.EventIdentify, Behavior{Err: vss.ErrWriterRetryable})), `C:\`).Step)
+	assert.Equal(t, "GatherWriterStatus after PrepareBackup",
+		backup(threeWriters(On(writer.EventPrepareBackup, Behavior{Err: vss.ErrWriterRetryable})), `C:\`).Step)
 	assert.Equal(t, "GatherWriterStatus after DoSnapshotSet",
 		backup(threeWriters(On(writer.EventFreeze, Behavior{Err: vss.ErrWriterRetryable})), `C:\`).Step)
+}
+
+// TestBackupInAContextWithoutWriters: requestor.Backup in
+// VSS_CTX_FILE_SHARE_BACKUP skips PrepareForBackup and BackupComplete,
+// which such a context refuses, and the writers get nothing after
+// Identify: no PrepareForSnapshot, Freeze, Thaw or PostSnapshot
+// (shadow-copy-creation-details).
+func TestBackupInAContextWithoutWriters(t *testing.T) {
+	ws := threeWriters()
+	w := newWorld(t, ws)
+	res, err := requestor.Backup(context.Background(), w.s, requestor.Plan{Volumes: []string{`C:\`}, Context: vss.ContextFileShareBackup})
+	require.NoError(t, err)
+	require.Len(t, res.Snapshots, 1)
+	for _, wr := range ws {
+		assert.Equal(t, 1, wr.Count(writer.EventIdentify), wr.Info().Name)
+		for _, k := range []writer.EventKind{writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze,
+			writer.EventThaw, writer.EventPostSnapshot, writer.EventBackupComplete} {
+			assert.Zero(t, wr.Count(k), "%s got %v", wr.Info().Name, k)
+		}
+	}
 }

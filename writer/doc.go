@@ -35,7 +35,8 @@
 // A handler fails its event by returning an error. To choose the failure
 // that GatherWriterStatus reports, return (or wrap) one of the
 // vss.ErrWriter* codes, for example vss.ErrWriterRetryable; any other error
-// counts as vss.ErrWriterNonRetryable, and so does a panic, which is caught.
+// counts as vss.ErrWriterNonRetryable, and so does a panic, which is caught
+// (this library's rule; Microsoft documents no code for them).
 // A failure never fails the requestor's call by itself: the writer's state
 // becomes the matching vss.WriterFailedAt* state and the requestor decides.
 //

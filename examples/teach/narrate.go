@@ -346,6 +346,12 @@ func decisionMeaning(r coordinator.Record) string {
 		return "Nobody keeps the shadow copies of this backup: VSS deletes them as the session ends."
 	case coordinator.DecisionCancel, coordinator.DecisionAbandon:
 		return fmt.Sprintf("VSS stops waiting: %v.", r.Err)
+	case coordinator.DecisionWriterExcluded:
+		return fmt.Sprintf("VSS leaves %s out of the backup (%s): it gets no more events and is not frozen for the shadow copy.", r.Actor.Name, r.Detail)
+	case coordinator.DecisionComponentExcluded:
+		return fmt.Sprintf("VSS leaves a component of %s out of the backup: %s.", r.Actor.Name, r.Detail)
+	case coordinator.DecisionSetAbandoned:
+		return "VSS gives the set up before creating it: its providers are told nothing and learn of it when the next set begins."
 	}
 	return r.Line()
 }

@@ -336,3 +336,73 @@ func TestCommitCostOverTheHoldWindow(t *testing.T) {
 	}
 	assert.Contains(t, ThreeWriterScenario().Run(1, nil).Facts, "app write during hold")
 }
+
+// TestComponentModeScenario runs the single-fault matrix and a sweep of
+// the component-mode scenario, where two of the three writers are left
+// out: every invariant holds, excluded-quiet among them, and the writers
+// left out really are (the trace says so).
+func TestComponentModeScenario(t *testing.T) {
+	sc := ComponentScenario()
+	run := sc.Run(1, nil)
+	require.Empty(t, run.Violations)
+	require.NoError(t, run.Err)
+	var left []string
+	for _, r := range run.Trace {
+		if r.Decision == coordinator.DecisionWriterExcluded {
+			left = append(left, r.Actor.Name)
+		}
+	}
+	assert.ElementsMatch(t, []string{"Front", "System"}, left)
+
+	rep := sc.ExploreSingleFaults(1)
+	t.Logf("%d single-fault points", rep.Runs)
+	if len(rep.Failures) > 0 {
+		t.Fatal(rep.String())
+	}
+	n := sweepSeeds(t) / 10
+	swept := sc.Sweep(SweepOptions{FirstSeed: 1, Seeds: n})
+	t.Logf("%d seeds (%d runs)\n%s", n, swept.Runs, swept)
+	assert.Empty(t, swept.Nondeterministic, "same seed, other trace")
+	if len(swept.Failures) > 0 {
+		t.Fatal(swept.String())
+	}
+}
+
+// TestProviderAndExclusionInvariantsAreNotVacuous feeds the trace checker
+// traces that break the rules of EndPrepareSnapshots, AbortSnapshots and
+// excluded writers: each is caught.
+func TestProviderAndExclusionInvariantsAreNotVacuous(t *testing.T) {
+	front := coordinator.Actor{Kind: coordinator.ActorWriter, Name: "Front"}
+	prov := coordinator.Actor{Kind: coordinator.ActorProvider, Name: "sys"}
+	req := coordinator.Actor{Kind: coordinator.ActorRequestor}
+	call := func(k coordinator.CallKind) coordinator.Record {
+		return coordinator.Record{Kind: coordinator.RecCall, Actor: req, Call: k}
+	}
+	ret := func(k coordinator.CallKind) coordinator.Record {
+		return coordinator.Record{Kind: coordinator.RecReturn, Actor: req, Call: k, Result: true}
+	}
+	pcall := func(m provider.Method) coordinator.Record {
+		return coordinator.Record{Kind: coordinator.RecProviderCall, Actor: prov, Method: m}
+	}
+	pres := func(m provider.Method) coordinator.Record {
+		return coordinator.Record{Kind: coordinator.RecProviderResult, Actor: prov, Method: m, Result: true}
+	}
+	event := func(e writer.EventKind) coordinator.Record {
+		return coordinator.Record{Kind: coordinator.RecWriterEvent, Actor: front, Event: e}
+	}
+	check := func(trace ...coordinator.Record) []string {
+		c := newChecker(&runWorld{infos: map[string]writer.Info{"Front": {Name: "Front", Level: vss.AppFrontEnd}}}, &Run{Trace: trace})
+		c.checkTrace()
+		return rules(c.run)
+	}
+	added := []coordinator.Record{call(coordinator.CallAddToSnapshotSet), ret(coordinator.CallAddToSnapshotSet)}
+	assert.Contains(t, check(append(added, call(coordinator.CallAbortBackup), pcall(provider.MethodAbortSnapshots))...),
+		"abort-after-do")
+	assert.Contains(t, check(append(added, call(coordinator.CallDoSnapshotSet), event(writer.EventPrepareSnapshot),
+		pcall(provider.MethodEndPrepareSnapshots))...), "end-prepare-first")
+	assert.NotContains(t, check(append(added, call(coordinator.CallDoSnapshotSet), pcall(provider.MethodEndPrepareSnapshots),
+		pres(provider.MethodEndPrepareSnapshots), event(writer.EventPrepareSnapshot), pcall(provider.MethodAbortSnapshots))...),
+		"end-prepare-first", "the legal order passes")
+	assert.Contains(t, check(coordinator.Record{Kind: coordinator.RecState, Actor: front, Decision: coordinator.DecisionWriterExcluded},
+		event(writer.EventPrepareBackup)), "excluded-quiet")
+}

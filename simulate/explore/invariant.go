@@ -14,6 +14,7 @@ import (
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
+	"github.com/vsskit/vss/simulate/vsstest"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -40,15 +41,18 @@ var invariantRules = map[string]string{
 	"no-frozen-writer":   "no writer is frozen when a requestor call returns, nor at the end",
 	"abort-after-post":   "no writer receives Abort after PostSnapshot",
 	"point-in-time":      "a shadow copy equals its volume at the instant of commit, byte for byte",
-	"provider-failure":   "a provider failure after PrepareForSnapshot fails DoSnapshotSet",
-	"no-leaked-snapshot": "no shadow copy of a failed set remains, and none remains after the session",
+	"provider-failure":   "a provider failure in DoSnapshotSet (EndPrepareSnapshots to PostFinalCommitSnapshots) fails it",
+	"no-leaked-snapshot": "no shadow copy of a failed set remains, and none remains after the session but the preparations of a set abandoned before DoSnapshotSet, which its providers learn of only when the next set begins",
+	"abort-after-do":     "providers get AbortSnapshots only for a set whose DoSnapshotSet was called",
+	"end-prepare-first":  "in DoSnapshotSet, EndPrepareSnapshots goes to every provider of the set before any writer receives PrepareSnapshot",
+	"excluded-quiet":     "a writer left out of the backup (in component mode, one with no component selected) receives no event after it was left out",
 	"writes-released":    "no volume is left with its writes held",
 	"backup-outcome":     "a backup with no fault succeeds",
 	"close":              "Close succeeds, unless a provider fault broke its clean-up, which its error then reports",
 	"setup":              "the scenario can be built",
 	"plan":               "every fault of the plan names a participant of the scenario",
 	"app-consistent":     "a VSS-aware application frozen at the commit has only whole, committed transactions in the shadow copy",
-	"app-quiesced":       "a VSS-aware application whose writer did not fail is frozen at the commit instant",
+	"app-quiesced":       "a VSS-aware application whose writer takes part in the backup and did not fail is frozen at the commit instant",
 	"held-writes":        "application writes issued during the hold are applied only after it, are not in the shadow copy, and writes applied before the commit are",
 	"no-lost-write":      "every acknowledged application write is on the live volume after the backup, and every request is carried out",
 }
@@ -158,7 +162,7 @@ func (c *checker) checkApps() {
 		switch {
 		case s.cut.Frozen && s.consistent != nil:
 			c.violate("app-consistent", "the application of writer %q was frozen at the commit, yet: %v", a.spec.Writer, s.consistent)
-		case !s.cut.Frozen && !c.writerFailed(a.spec.Writer):
+		case !s.cut.Frozen && !c.writerFailed(a.spec.Writer) && !c.writerExcluded(a.spec.Writer):
 			c.violate("app-quiesced", "the application of writer %q was not frozen at the commit, and its writer did not fail", a.spec.Writer)
 		}
 	}
@@ -208,6 +212,17 @@ func (c *checker) holdWindow() (from, to time.Duration, ok bool) {
 		}
 	}
 	return 0, 0, false
+}
+
+// writerExcluded reports whether the trace shows the writer left out of
+// the backup: it takes no part, and its application is not frozen.
+func (c *checker) writerExcluded(name string) bool {
+	for _, r := range c.run.Trace {
+		if r.Decision == coordinator.DecisionWriterExcluded && r.Actor.Kind == coordinator.ActorWriter && r.Actor.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 // writerFailed reports whether the trace shows the writer failed.
@@ -322,8 +337,9 @@ func (c *checker) afterClose(closeErr error) {
 	}
 	for _, p := range c.w.provs {
 		snaps, err := p.Query(context.Background())
-		if err == nil && len(snaps) > 0 && !c.exemptProvider(p.Info().Name) {
-			c.violate("no-leaked-snapshot", "provider %q holds %d shadow copies after the session", p.Info().Name, len(snaps))
+		n := len(vsstest.LeftBehind(c.run.Trace, snaps))
+		if err == nil && n > 0 && !c.exemptProvider(p.Info().Name) {
+			c.violate("no-leaked-snapshot", "provider %q holds %d shadow copies after the session", p.Info().Name, n)
 		}
 	}
 	for _, wr := range c.w.writers {
@@ -349,13 +365,30 @@ func (c *checker) checkTrace() {
 	frozen := map[string]*frozenWriter{}
 	post := map[string]bool{}
 	lastFreezeRank, lastThawRank := -1, 99
-	var doSnapshotSet bool
+	var doSnapshotSet, didSnapshotSet bool
 	providerFailed := ""
+	endPrepares := 0 // EndPrepareSnapshots calls of this DoSnapshotSet not yet answered
+	endPrepared := false
+	excluded := map[string]bool{}
 	for _, r := range tr {
 		name, isWriter := r.Actor.Name, r.Actor.Kind == coordinator.ActorWriter
 		switch {
+		case isWriter && r.Decision == coordinator.DecisionWriterExcluded:
+			excluded[name] = true
+		case isWriter && r.Kind == coordinator.RecWriterEvent && excluded[name]:
+			c.violate("excluded-quiet", "writer %q received %v after it was left out of the backup", name, r.Event)
+		case r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodAbortSnapshots && !didSnapshotSet:
+			c.violate("abort-after-do", "%v got AbortSnapshots, but DoSnapshotSet was never called", r.Actor)
+		case r.Kind == coordinator.RecProviderCall && r.Method == provider.MethodEndPrepareSnapshots && doSnapshotSet:
+			endPrepares++
+		case r.Kind == coordinator.RecProviderResult && r.Method == provider.MethodEndPrepareSnapshots && doSnapshotSet:
+			endPrepares--
+			endPrepared = endPrepares == 0
+		case isWriter && r.Kind == coordinator.RecWriterEvent && r.Event == writer.EventPrepareSnapshot && (endPrepares > 0 || (!endPrepared && c.setHasVolumes())):
+			c.violate("end-prepare-first", "writer %q received PrepareSnapshot before every provider answered EndPrepareSnapshots", name)
 		case r.Kind == coordinator.RecCall && r.Call == coordinator.CallDoSnapshotSet:
-			doSnapshotSet, lastFreezeRank, lastThawRank = true, -1, 99
+			doSnapshotSet, didSnapshotSet, lastFreezeRank, lastThawRank = true, true, -1, 99
+			endPrepares, endPrepared = 0, false
 		case r.Kind == coordinator.RecReturn:
 			for _, f := range frozen {
 				c.violate("no-frozen-writer", "writer %q is frozen when %s returns (Freeze sent at +%v)", f.name, r.Call, f.freezeAt)
@@ -416,6 +449,17 @@ func (c *checker) checkTrace() {
 	for _, f := range frozen {
 		c.violate("thaw-or-abort", "writer %q never received Thaw or Abort after its Freeze at +%v", f.name, f.freezeAt)
 	}
+}
+
+// setHasVolumes reports whether the trace shows a volume added to the
+// snapshot set: only then are there providers to call EndPrepareSnapshots.
+func (c *checker) setHasVolumes() bool {
+	for _, r := range c.run.Trace {
+		if r.Kind == coordinator.RecReturn && r.Call == coordinator.CallAddToSnapshotSet && r.Err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *checker) rank(name string) int { return c.w.infos[name].EffectiveLevel().FreezeRank() }

@@ -59,6 +59,10 @@ type Scenario struct {
 	Jitter time.Duration
 	// Apps write to the volumes while the backup runs (see AppSpec).
 	Apps []AppSpec
+	// Components, when not empty, makes the backup a component-mode one
+	// that selects a component ("data") of each writer named here: the
+	// other writers take no part in it after Identify.
+	Components []string
 	// HardwareCommitCost is how long the hardware provider's commit takes
 	// (zero: DefaultHardwareCommitCost). Over the 10 s flush-and-hold
 	// window it is a fault of the machine: every commit the provider makes
@@ -134,6 +138,18 @@ func ThreeWriterScenario() *Scenario {
 			{Volume: `D:\`, Config: simulate.AppConfig{Dir: "logs", Requests: 10, Interval: 500 * time.Millisecond}},
 		},
 	}
+}
+
+// ComponentScenario is ThreeWriterScenario backed up in component mode,
+// with a component of the back-end writer alone selected: the front-end
+// and system writers are left out after Identify (Microsoft's "Working
+// with Selectability and Logical Paths"), so the front end's transactional
+// application is not frozen at the commit.
+func ComponentScenario() *Scenario {
+	sc := ThreeWriterScenario()
+	sc.Name = "three writers, two volumes, component mode"
+	sc.Components = []string{"Back"}
+	return sc
 }
 
 // Run is the outcome of one run of a Scenario.
@@ -226,7 +242,13 @@ func (sc *Scenario) Run(seed uint64, plan simulate.Plan) *Run {
 	}
 	c := newChecker(w, run)
 	req := in.Requestor(s)
-	_, run.Err = requestor.Backup(ctx, req, requestor.Plan{Volumes: sc.Volumes, Copy: c.checkSnapshots})
+	bp := requestor.Plan{Volumes: sc.Volumes, Copy: c.checkSnapshots}
+	for _, name := range sc.Components {
+		info := w.infos[name]
+		bp.Components = append(bp.Components, requestor.ComponentSelection{WriterInstance: info.InstanceID,
+			WriterClass: info.ClassID, Component: writer.ComponentKey{Type: vss.ComponentFileGroup, Name: "data"}})
+	}
+	_, run.Err = requestor.Backup(ctx, req, bp)
 	c.afterBackup(s)
 	closeErr := s.Close()
 	run.Trace = s.Trace()

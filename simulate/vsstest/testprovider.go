@@ -53,7 +53,8 @@ func providerRules() []providerRule {
 		{Rule{"Commit/Sequence", true, "the whole creation sequence succeeds on every supported volume, in order, and leaves shadow copies in state VSS_SS_CREATED that Query and GetSnapshotProperties report with the set's ID and count"}, ruleCommitSequence},
 		{Rule{"Commit/PointInTime", true, "a shadow copy equals its volume at the CommitSnapshots instant: no write made before it is missing, no write made after it shows"}, rulePointInTime},
 		{Rule{"Commit/OutOfOrder", false, "a call out of the sequence's order fails with VSS_E_BAD_STATE rather than corrupting the set"}, ruleOutOfOrder},
-		{Rule{"Abort/Releases", true, "AbortSnapshots at any point of the sequence leaves nothing of the set, succeeds twice, succeeds for an unknown set, and leaves other sets alone"}, ruleAbortReleases},
+		{Rule{"Abort/Releases", true, "AbortSnapshots at any point of the sequence once DoSnapshotSet began (right after BeginPrepareSnapshot stands for an EndPrepareSnapshots that failed) leaves nothing of the set, succeeds twice, succeeds for an unknown set, and leaves a set created before alone"}, ruleAbortReleases},
+		{Rule{"Abort/Abandoned", true, "a set abandoned after BeginPrepareSnapshot, before DoSnapshotSet, gets no AbortSnapshots: the provider accepts BeginPrepareSnapshot of a new set on the same volumes, creates it, and keeps nothing of the abandoned set once the new one is created"}, ruleAbortAbandoned},
 		{Rule{"Delete/Works", true, "DeleteSnapshots deletes one shadow copy or a whole set, reports how many, and answers VSS_E_OBJECT_NOT_FOUND for what does not exist"}, ruleDelete},
 		{Rule{"Backup/Succeeds", true, "a whole backup through the coordinator with this provider alone succeeds and, the session closed, leaves no shadow copy"}, ruleProviderBackup},
 	}
@@ -487,8 +488,11 @@ func ruleAbortReleases(pr *providerRun) {
 		if done > 0 {
 			point = "after " + creation[done-1].name
 		}
+		// VSS creates one set at a time on a machine (Microsoft's "State
+		// Transitions in Shadow Copy Providers"): the other set is one
+		// created before.
 		other, _, ok := pr.begin(p, vols[:1])
-		if !ok {
+		if !ok || !pr.create(p, other, 1, len(creation), nil) {
 			return
 		}
 		set, ids, ok := pr.begin(p, vols)
@@ -511,9 +515,9 @@ func ruleAbortReleases(pr *providerRun) {
 			}
 		}
 		if snaps, err := pr.snapshotsOf(p, other); err != nil || len(snaps) != 1 {
-			pr.breachAtErr("AbortSnapshots", err, "another set, begun on %s and not aborted, lost its shadow copy (Query lists %d, %v)", vols[0], len(snaps), err)
+			pr.breachAtErr("AbortSnapshots", err, "another set, created on %s before, lost its shadow copy (Query lists %d, %v)", vols[0], len(snaps), err)
 		}
-		_ = p.AbortSnapshots(ctx, other)
+		_, _ = p.DeleteSnapshots(ctx, other, provider.ObjectSnapshotSet)
 		if n := liveSnapshots(env); n > 0 {
 			pr.breachAt("AbortSnapshots", "%d volume snapshot(s) are still held on the machine's volumes", n)
 		}
@@ -522,6 +526,58 @@ func ruleAbortReleases(pr *providerRun) {
 		}
 		pr.note(mark, point)
 	}
+}
+
+// ruleAbortAbandoned abandons a set after BeginPrepareSnapshot, as a
+// requestor that aborts or closes before DoSnapshotSet does: VSS "will
+// only call AbortSnapshots after the requester has called DoSnapshotSet",
+// and "the provider must be prepared to handle an out-of-sequence call to
+// BeginPrepareSnapshot at any point", which starts a new set (Microsoft's
+// "State Transitions in Shadow Copy Providers").
+func ruleAbortAbandoned(pr *providerRun) {
+	ctx := context.Background()
+	env, p, vols, ok := pr.machineWithVolumes()
+	if !ok {
+		return
+	}
+	old, oldIDs, ok := pr.begin(p, vols)
+	if !ok {
+		return
+	}
+	mark := pr.count()
+	set, snaps := pr.newID(), map[string]vss.ID{}
+	for _, v := range vols {
+		id := pr.newID()
+		if err := p.BeginPrepareSnapshot(ctx, set, id, v, vss.ContextBackup); err != nil {
+			pr.breachAtErr("BeginPrepareSnapshot", err, "BeginPrepareSnapshot of a new set on %s, after a set abandoned before DoSnapshotSet, failed: %v", v, err)
+			pr.note(mark, "after an abandoned set")
+			_ = p.AbortSnapshots(ctx, set)
+			_ = p.AbortSnapshots(ctx, old)
+			return
+		}
+		snaps[v] = id
+	}
+	if !pr.create(p, set, len(vols), len(creation), nil) {
+		_ = p.AbortSnapshots(ctx, set)
+		_ = p.AbortSnapshots(ctx, old)
+		return
+	}
+	if got, err := pr.snapshotsOf(p, set); err != nil || len(got) != len(vols) {
+		pr.breachAtErr("Query", err, "the new set has %d shadow copies, want %d (%v)", len(got), len(vols), err)
+	}
+	if left, err := pr.snapshotsOf(p, old); err != nil || len(left) > 0 {
+		pr.breachAtErr("Query", err, "once a new set is created, Query still lists %d shadow copies of the set abandoned before DoSnapshotSet (%v)", len(left), err)
+	}
+	for v, id := range oldIDs {
+		if _, err := p.GetSnapshotProperties(ctx, id); !errors.Is(err, vss.ErrObjectNotFound) {
+			pr.breachAtErr("GetSnapshotProperties", err, "GetSnapshotProperties of the abandoned set's snapshot of %s returned %v, want VSS_E_OBJECT_NOT_FOUND", v, err)
+		}
+	}
+	_, _ = p.DeleteSnapshots(ctx, set, provider.ObjectSnapshotSet)
+	if n := liveSnapshots(env); n > 0 {
+		pr.breachAt("DeleteSnapshots", "%d volume snapshot(s) are still held on the machine's volumes", n)
+	}
+	pr.note(mark, "after an abandoned set")
 }
 
 func ruleDelete(pr *providerRun) {

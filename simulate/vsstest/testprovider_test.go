@@ -56,6 +56,21 @@ func (b *brokenProvider) IsVolumeSupported(ctx context.Context, v string, sc vss
 	return b.SystemProvider.IsVolumeSupported(ctx, v, sc)
 }
 
+// BeginPrepareSnapshot, for "waits for abort", refuses a new set while
+// one it began is unfinished: it waits for an AbortSnapshots VSS never
+// sends for a set abandoned before DoSnapshotSet.
+func (b *brokenProvider) BeginPrepareSnapshot(ctx context.Context, set, snap vss.ID, v string, sc vss.SnapshotContext) error {
+	if b.kind == "waits for abort" {
+		all, _ := b.SystemProvider.Query(ctx)
+		for _, s := range all {
+			if s.SetID != set && s.State == vss.SnapshotPreparing {
+				return vss.Errorf(vss.ErrSnapshotSetInProgress, "BeginPrepareSnapshot", "set %v is still being prepared", s.SetID)
+			}
+		}
+	}
+	return b.SystemProvider.BeginPrepareSnapshot(ctx, set, snap, v, sc)
+}
+
 func (b *brokenProvider) CommitSnapshots(ctx context.Context, set vss.ID) error {
 	if b.kind == "no order" {
 		_ = b.SystemProvider.CommitSnapshots(ctx, set)
@@ -108,6 +123,7 @@ func TestProviderSuiteCatchesEveryRule(t *testing.T) {
 		{"Commit/PointInTime", "live view", `MUST Commit/PointInTime at CommitSnapshots: the shadow copy of C:\ is not the volume at the commit instant: file data/f`},
 		{"Commit/OutOfOrder", "no order", "SHOULD Commit/OutOfOrder at CommitSnapshots: CommitSnapshots straight after BeginPrepareSnapshot returned <nil>, want VSS_E_BAD_STATE"},
 		{"Abort/Releases", "abort keeps", "MUST Abort/Releases at AbortSnapshots: after it, Query lists 2 shadow copies of the aborted set (<nil>) (after BeginPrepareSnapshot)"},
+		{"Abort/Abandoned", "waits for abort", `MUST Abort/Abandoned at BeginPrepareSnapshot: BeginPrepareSnapshot of a new set on C:\, after a set abandoned before DoSnapshotSet, failed: `},
 		{"Delete/Works", "delete miscounts", "MUST Delete/Works at DeleteSnapshots: deleting one shadow copy returned 2, <nil>; want 1, nil"},
 		{"Backup/Succeeds", "slow commit", "MUST Backup/Succeeds: the backup failed: "},
 	}

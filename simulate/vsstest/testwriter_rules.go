@@ -48,6 +48,7 @@ func (s *writerSuite) rules() []suiteRule {
 		{rule: Rule{"Abort/Twice", true, "a second Abort succeeds and leaves the application working"}, run: ruleAbortTwice},
 		{rule: Rule{"Cancel/ReturnsPromptly", true, "every handler returns promptly when its context is cancelled"}, run: ruleCancel},
 		{rule: Rule{"Shutdown/AnyPoint", true, "BackupShutdown at any point of a backup is survived and leaves the application working"}, run: ruleShutdown},
+		{rule: Rule{"Components/LeftOut", true, "left out of a component-mode backup (none of its components selected), the writer gets Identify and no other event, and its application works throughout and after"}, run: ruleComponentsLeftOut},
 		{rule: Rule{"Components/Selection", true, "a component-mode backup of some of the writer's selectable components succeeds, with exactly those components"}, run: ruleComponents},
 		{rule: Rule{"Restore/PreAndPost", true, "PreRestore and PostRestore of the writer's components succeed and leave the application working"}, run: ruleRestore},
 		{rule: Rule{"Faults/OtherWriters", true, "another writer failing or slow at any event does not fail this writer or leave it frozen"}, run: ruleOtherWriters},
@@ -453,6 +454,34 @@ func ruleShutdown(rc *ruleRun) {
 		rc.note(mark, "after "+last)
 		rc.healthy(g.w, writer.EventBackupShutdown, "after BackupShutdown after "+last)
 	}
+}
+
+// ruleComponentsLeftOut runs a component-mode backup that selects a
+// component of the companion writer only: "Writers with no components
+// added ... prior to the generation of a PrepareForBackup event ...
+// receive no events after this point" (Microsoft's "Working with
+// Selectability and Logical Paths"), not even BackupShutdown, so a writer
+// must not wait for an event after Identify to release what Identify
+// took.
+func ruleComponentsLeftOut(rc *ruleRun) {
+	ctx := context.Background()
+	g := rc.newRig(nil)
+	defer g.close()
+	info := g.companion.Info()
+	plan := requestor.Plan{Components: []requestor.ComponentSelection{{WriterInstance: info.InstanceID, WriterClass: info.ClassID,
+		Component: writer.ComponentKey{Type: vss.ComponentFileGroup, Name: "data"}}}}
+	if _, err := g.backup(ctx, plan); err != nil {
+		rc.breachErr(0, err, "a component-mode backup of another writer's component failed: %v", err)
+		return
+	}
+	for _, e := range g.rec.events() {
+		if e.Kind != writer.EventIdentify {
+			rc.breach(e.Kind, "the writer, left out of the backup, was sent %v (a failure of the suite, please report it)", e.Kind)
+		}
+	}
+	rc.healthy(g.w, writer.EventIdentify, "during a backup it was left out of")
+	g.close()
+	rc.healthy(g.w, writer.EventIdentify, "after a backup it was left out of")
 }
 
 func ruleComponents(rc *ruleRun) {

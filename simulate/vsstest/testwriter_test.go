@@ -148,8 +148,9 @@ const (
 	bugShutdownPanics                     // Shutdown/AnyPoint
 	bugNeedsAllComponents                 // Components/Selection
 	bugGivesUpLongFreeze                  // Faults/OtherWriters
-	bugPrepareLocks                       // Faults/Providers
+	bugPrepareBackupLocks                 // Faults/Providers (and Abort/WithoutFreeze)
 	bugRestoreKeepsStopped                // Restore/PreAndPost
+	bugIdentifyLocks                      // Components/LeftOut
 )
 
 // ledgerWriter is the ledger's writer: it declares three selectable
@@ -188,6 +189,13 @@ func (w *ledgerWriter) OnIdentify(_ context.Context, md *writer.Metadata) error 
 	if w.bug == bugIdentifyFails {
 		return errors.New("ledger: cannot list the databases")
 	}
+	if w.bug == bugIdentifyLocks {
+		// Locks the ledger until PrepareBackup, which a writer left out
+		// of a component-mode backup never gets.
+		if err := w.l.freeze(context.Background(), true); err != nil {
+			return err
+		}
+	}
 	names := []string{"accounts", "journal", "settings"}
 	if w.bug == bugUnstableMetadata {
 		names[2] = fmt.Sprintf("settings%d", n)
@@ -210,6 +218,14 @@ func (w *ledgerWriter) OnPrepareBackup(ctx context.Context, e *writer.Event) err
 	if w.bug == bugNeedsAllComponents && e.ComponentsSelected && len(e.Components) < 3 {
 		return fmt.Errorf("ledger: the three components must be backed up together: %w", vss.ErrWriterNonRetryable)
 	}
+	if w.bug == bugIdentifyLocks {
+		w.l.thaw()
+	}
+	if w.bug == bugPrepareBackupLocks {
+		// A provider failing at EndPrepareSnapshots, the first call of
+		// DoSnapshotSet, aborts the writer before any PrepareSnapshot.
+		return w.l.freeze(ctx, true)
+	}
 	return nil
 }
 
@@ -217,8 +233,6 @@ func (w *ledgerWriter) OnPrepareSnapshot(ctx context.Context, _ *writer.Event) e
 	switch w.bug {
 	case bugPrepareSnapshotFail:
 		return fmt.Errorf("ledger: checkpoint failed: %w", vss.ErrWriterRetryable)
-	case bugPrepareLocks:
-		return w.l.freeze(ctx, true)
 	}
 	return nil
 }
@@ -252,8 +266,8 @@ func (w *ledgerWriter) OnAbort(context.Context, *writer.Event) error {
 	n, sawFreeze := w.aborts, w.sawFreeze
 	w.mu.Unlock()
 	switch {
-	case w.bug == bugPrepareLocks && !sawFreeze:
-		return nil // forgets the lock PrepareSnapshot took
+	case w.bug == bugPrepareBackupLocks && !sawFreeze:
+		return nil // forgets the lock PrepareBackup took
 	case w.bug == bugAbortFailsUnfrozen && !w.l.isFrozen():
 		return errors.New("ledger: abort: not frozen")
 	case w.bug == bugSecondAbortFails && n > 1:
@@ -361,8 +375,9 @@ var breakers = []struct {
 	{"Shutdown/AnyPoint", bugShutdownPanics, "MUST Shutdown/AnyPoint at BackupShutdown: BackupShutdown failed: "},
 	{"Components/Selection", bugNeedsAllComponents, "MUST Components/Selection: a component-mode backup of "},
 	{"Restore/PreAndPost", bugRestoreKeepsStopped, "MUST Restore/PreAndPost at PostRestore: after PostRestore, the application does not work: put waited for the ledger to thaw: context deadline exceeded"},
+	{"Components/LeftOut", bugIdentifyLocks, "MUST Components/LeftOut at Identify: during a backup it was left out of, the application does not work"},
 	{"Faults/OtherWriters", bugGivesUpLongFreeze, "MUST Faults/OtherWriters at Thaw: when Companion failed at Freeze slow, the writer failed"},
-	{"Faults/Providers", bugPrepareLocks, "MUST Faults/Providers at Abort: after the provider failed at EndPrepareSnapshots, the application does not work"},
+	{"Faults/Providers", bugPrepareBackupLocks, "MUST Faults/Providers at Abort: after the provider failed at EndPrepareSnapshots, the application does not work"},
 }
 
 // assertEveryRuleBroken checks that each rule of a suite is among those a

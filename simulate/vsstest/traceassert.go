@@ -240,3 +240,27 @@ func WriterEndedIn(s *coordinator.Session, name string, want vss.WriterState) er
 	}
 	return nil
 }
+
+// LeftBehind returns the shadow copies in snaps (what the session's
+// providers list once it ended) that the session should not have left:
+// all of them but the preparations of a set abandoned before its
+// DoSnapshotSet (coordinator.DecisionSetAbandoned in the trace) that are
+// still in state VSS_SS_PREPARING. VSS never sends AbortSnapshots for
+// such a set; its providers learn of it only when BeginPrepareSnapshot
+// starts the next one (Microsoft's "State Transitions in Shadow Copy
+// Providers"), so they may hold it until then.
+func LeftBehind(trace []coordinator.Record, snaps []provider.Snapshot) []provider.Snapshot {
+	abandoned := map[vss.ID]bool{}
+	for _, r := range trace {
+		if r.Decision == coordinator.DecisionSetAbandoned {
+			abandoned[r.SetID] = true
+		}
+	}
+	var left []provider.Snapshot
+	for _, s := range snaps {
+		if !abandoned[s.SetID] || s.State != vss.SnapshotPreparing {
+			left = append(left, s)
+		}
+	}
+	return left
+}

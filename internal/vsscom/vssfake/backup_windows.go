@@ -60,8 +60,6 @@ func backupMethods() map[int]method {
 		vsscom.BCSetBackupState: call("SetBackupState", 5, func(f *Fake, a []uintptr) error {
 			return f.R.SetBackupState(ctx, requestorState(a))
 		}),
-		vsscom.BCEnableWriterClasses:  call("EnableWriterClasses", 3, func(f *Fake, a []uintptr) error { return f.classes(&f.enabled, a) }),
-		vsscom.BCDisableWriterClasses: call("DisableWriterClasses", 3, func(f *Fake, a []uintptr) error { return f.classes(&f.disabled, a) }),
 		vsscom.BCGatherWriterMetadata: startCall("GatherWriterMetadata", func(f *Fake, ctx context.Context) error {
 			if err := f.R.GatherWriterMetadata(ctx); err != nil {
 				return err
@@ -211,18 +209,4 @@ func backupMethods() map[int]method {
 func requestorState(a []uintptr) requestor.BackupState {
 	return requestor.BackupState{SelectComponents: a[1]&0xFF != 0, BootableSystemState: a[2]&0xFF != 0,
 		Type: vss.BackupType(int32(a[3])), PartialFileSupport: a[4]&0xFF != 0}
-}
-
-// classes records a writer class array argument.
-func (f *Fake) classes(into *[]vss.ID, a []uintptr) error {
-	n := int(uint32(a[2]))
-	if n > 0 && a[1] == 0 {
-		return vss.ErrInvalidArg
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for i := 0; i < n; i++ {
-		*into = append(*into, com.FromPtr(a[1]+uintptr(16*i)))
-	}
-	return nil
 }
