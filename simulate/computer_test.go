@@ -37,6 +37,7 @@ func newComputer(t *testing.T, seed uint64, onFreeze func(ctx context.Context), 
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = s.Close() })
 		require.NoError(t, s.InitializeForBackup(ctx, ""))
+		require.NoError(t, s.SetBackupState(ctx, requestor.BackupState{Type: vss.BackupCopy}))
 		require.NoError(t, s.GatherWriterMetadata(ctx))
 		sessions[i] = s
 	}
