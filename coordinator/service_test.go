@@ -13,6 +13,7 @@ import (
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
+	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
@@ -47,6 +48,7 @@ func TestServiceCreatesOneSnapshotSetAtATimeAcrossSessions(t *testing.T) {
 	defer b.Close()
 	for _, s := range []*coordinator.Session{a, b} {
 		require.NoError(t, s.InitializeForBackup(ctx, ""))
+		require.NoError(t, s.SetBackupState(ctx, requestor.BackupState{Type: vss.BackupCopy}))
 		require.NoError(t, s.GatherWriterMetadata(ctx))
 	}
 	set, err := a.StartSnapshotSet(ctx)
