@@ -120,6 +120,10 @@ type Event struct {
 	// Metadata is the writer metadata document being built (Identify
 	// only): Deliver hands it to OnIdentify.
 	Metadata *Metadata
+
+	// failure is what the handler recorded with SetWriterFailure or
+	// SetWriterFailureEx.
+	failure *Failure
 }
 
 // Clone returns a copy of e that shares nothing mutable with it, so that
@@ -130,9 +134,12 @@ func (e *Event) Clone() *Event {
 	if e.Components != nil {
 		c.Components = make([]*Component, len(e.Components))
 		for i, comp := range e.Components {
-			cc := *comp
-			c.Components[i] = &cc
+			c.Components[i] = comp.Clone()
 		}
+	}
+	if e.failure != nil {
+		f := *e.failure
+		c.failure = &f
 	}
 	if e.SnapshotDevices != nil {
 		c.SnapshotDevices = make(map[string]string, len(e.SnapshotDevices))
@@ -170,6 +177,11 @@ func Deliver(ctx context.Context, w Writer, e *Event) (err error) {
 			err = &PanicError{Event: e.Kind, Value: r, Stack: debug.Stack()}
 		}
 	}()
+	for _, c := range e.Components {
+		if c != nil {
+			c.event = e.Kind // what the component's setters may record depends on it
+		}
+	}
 	if iw, ok := w.(*intercepted); ok {
 		return iw.f(ctx, e, func(ctx context.Context, e *Event) error { return Deliver(ctx, iw.inner, e) })
 	}

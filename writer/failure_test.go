@@ -1,0 +1,175 @@
+package writer_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/writer"
+)
+
+// CVssWriter::SetWriterFailure lists the five codes it can set, and may
+// not be called from OnIdentify.
+func TestSetWriterFailureAcceptsTheFiveWriterErrorsOnly(t *testing.T) {
+	for _, code := range []vss.HRESULT{vss.ErrWriterInconsistentSnapshot, vss.ErrWriterNonRetryable,
+		vss.ErrWriterOutOfResources, vss.ErrWriterRetryable, vss.ErrWriterTimeout} {
+		e := &writer.Event{Kind: writer.EventFreeze}
+		if err := e.SetWriterFailure(code); err != nil {
+			t.Fatalf("SetWriterFailure(%v): %v", code, err)
+		}
+		if f, ok := e.RecordedFailure(); !ok || f.Code != code || !f.Failed() {
+			t.Errorf("RecordedFailure = %+v, %v; want %v", f, ok, code)
+		}
+	}
+	for _, code := range []vss.HRESULT{vss.OK, vss.ErrWriterPartialFailure, vss.ErrBadState} {
+		e := &writer.Event{Kind: writer.EventFreeze}
+		if err := e.SetWriterFailure(code); !errors.Is(err, vss.ErrInvalidArg) {
+			t.Errorf("SetWriterFailure(%v) = %v, want E_INVALIDARG", code, err)
+		}
+		if _, ok := e.RecordedFailure(); ok {
+			t.Errorf("SetWriterFailure(%v) recorded a failure it refused", code)
+		}
+	}
+	e := &writer.Event{Kind: writer.EventIdentify}
+	if err := e.SetWriterFailure(vss.ErrWriterRetryable); !errors.Is(err, vss.ErrBadState) {
+		t.Errorf("SetWriterFailure at Identify = %v, want VSS_E_BAD_STATE", err)
+	}
+}
+
+// CVssWriterEx2::SetWriterFailureEx also accepts S_OK and
+// VSS_E_WRITERERROR_PARTIAL_FAILURE, with an application code and message.
+func TestSetWriterFailureExRecordsApplicationCodeAndMessage(t *testing.T) {
+	e := &writer.Event{Kind: writer.EventPostSnapshot}
+	if err := e.SetWriterFailureEx(vss.ErrWriterPartialFailure, 0x80004005, "database 2 is offline"); err != nil {
+		t.Fatal(err)
+	}
+	f, ok := e.RecordedFailure()
+	want := writer.Failure{Code: vss.ErrWriterPartialFailure, Application: 0x80004005, Message: "database 2 is offline"}
+	if !ok || f != want {
+		t.Fatalf("RecordedFailure = %+v, want %+v", f, want)
+	}
+	if s := f.String(); s != "VSS_E_WRITERERROR_PARTIAL_FAILURE (application 0x80004005: database 2 is offline)" {
+		t.Errorf("String = %q", s)
+	}
+	if err := e.SetWriterFailureEx(vss.OK, 0x1, "warning only"); err != nil {
+		t.Fatal(err)
+	}
+	if f, _ := e.RecordedFailure(); f.Failed() {
+		t.Errorf("S_OK recorded as a failure: %+v", f)
+	}
+	if err := e.SetWriterFailureEx(vss.ErrAccessDenied, 0, ""); !errors.Is(err, vss.ErrInvalidArg) {
+		t.Errorf("SetWriterFailureEx(E_ACCESSDENIED) = %v, want E_INVALIDARG", err)
+	}
+}
+
+// IVssComponentEx2::SetFailure records a component's own failure; it
+// accepts S_OK and the writer errors, not PARTIAL_FAILURE (its page's
+// table), and not at Identify.
+func TestComponentSetFailureRecordsOneComponentsFailure(t *testing.T) {
+	c := &writer.Component{Type: vss.ComponentDatabase, Name: "db2"}
+	if err := c.SetFailure(vss.ErrWriterNonRetryable, 0x8007000E, "out of memory"); err != nil {
+		t.Fatal(err)
+	}
+	if c.Failure == nil || c.Failure.Code != vss.ErrWriterNonRetryable || c.Failure.Message != "out of memory" {
+		t.Fatalf("Failure = %+v", c.Failure)
+	}
+	if err := c.SetFailure(vss.ErrWriterPartialFailure, 0, ""); !errors.Is(err, vss.ErrInvalidArg) {
+		t.Errorf("SetFailure(PARTIAL_FAILURE) = %v, want E_INVALIDARG", err)
+	}
+	cl := c.Clone()
+	cl.Failure.Message = "changed"
+	if c.Failure.Message != "out of memory" {
+		t.Error("Clone shares the failure")
+	}
+}
+
+// A writer receives its components through Deliver, which tells them the
+// event: IVssComponent::SetBackupStamp and
+// AddDifferencedFilesByLastModifyTime answer VSS_E_BAD_STATE at
+// BackupComplete and BackupShutdown; AddPartialFile at a restore event.
+func TestComponentSettersFollowTheEventAsMicrosoftDocumentsThem(t *testing.T) {
+	var errs = map[writer.EventKind][3]error{}
+	w := &recorder{on: func(e *writer.Event) {
+		c := e.Components[0]
+		errs[e.Kind] = [3]error{
+			c.SetBackupStamp("stamp"),
+			c.AddDifferencedFilesByLastModifyTime(`C:\db`, "*.mdf", false, time.Unix(0, 0)),
+			c.AddPartialFile(`C:\db`, "big.mdf", "0:4096", ""),
+		}
+	}}
+	for _, k := range []writer.EventKind{writer.EventPostSnapshot, writer.EventBackupComplete, writer.EventBackupShutdown, writer.EventPostRestore} {
+		e := &writer.Event{Kind: k, Components: []*writer.Component{{Type: vss.ComponentDatabase, Name: "db"}}}
+		if err := writer.Deliver(t.Context(), w, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for k, want := range map[writer.EventKind][3]bool{
+		writer.EventPostSnapshot:   {true, true, true},
+		writer.EventBackupComplete: {false, false, true},
+		writer.EventBackupShutdown: {false, false, true},
+		writer.EventPostRestore:    {false, false, false},
+	} {
+		for i, ok := range want {
+			if got := errs[k][i]; (got == nil) != ok || (got != nil && !errors.Is(got, vss.ErrBadState)) {
+				t.Errorf("%v: setter %d = %v, want success %v (or VSS_E_BAD_STATE)", k, i, got, ok)
+			}
+		}
+	}
+}
+
+// A file set added without a mask gets VSS_FSBT_ALL_BACKUP_REQUIRED |
+// VSS_FSBT_ALL_SNAPSHOT_REQUIRED (VSS_FILE_SPEC_BACKUP_TYPE page), and the
+// mask says which backup types need it.
+func TestFileSpecBackupTypeMaskDefaultsAndSelectsByBackupType(t *testing.T) {
+	md := writer.NewMetadata(writer.Info{Name: "w"})
+	if _, err := md.AddComponent(writer.ComponentInfo{Type: vss.ComponentDatabase, Name: "db"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := md.AddDatabaseFiles("", "db", writer.FileSpec{Path: `C:\db`, Spec: "*.mdf"}); err != nil {
+		t.Fatal(err)
+	}
+	logs := writer.FileSpec{Path: `C:\db`, Spec: "*.ldf",
+		BackupType: vss.FSBTFullBackupRequired | vss.FSBTLogBackupRequired | vss.FSBTLogSnapshotRequired}
+	if err := md.AddDatabaseLogFiles("", "db", logs); err != nil {
+		t.Fatal(err)
+	}
+	c := md.Components[0]
+	if got := c.DatabaseFiles[0].BackupType; got != 0xF0F {
+		t.Errorf("default mask = %#x, want 0xF0F", got)
+	}
+	if !c.DatabaseFiles[0].BackupRequired(vss.BackupIncremental) || !c.DatabaseFiles[0].SnapshotRequired(vss.BackupCopy) {
+		t.Error("the default mask should require every backup type, from a shadow copy")
+	}
+	lf := c.LogFiles[0]
+	for bt, want := range map[vss.BackupType][2]bool{
+		vss.BackupFull: {true, false}, vss.BackupLog: {true, true}, vss.BackupIncremental: {false, false},
+		vss.BackupDifferential: {false, false}, vss.BackupCopy: {true, false},
+	} {
+		if lf.BackupRequired(bt) != want[0] || lf.SnapshotRequired(bt) != want[1] {
+			t.Errorf("%v: backup %v snapshot %v, want %v", bt, lf.BackupRequired(bt), lf.SnapshotRequired(bt), want)
+		}
+	}
+	if (writer.FileSpec{}).EffectiveBackupType() != writer.DefaultFileSpecBackupType {
+		t.Error("a mask the document did not give reads as the default")
+	}
+}
+
+// recorder is a writer that runs on at every event.
+type recorder struct{ on func(*writer.Event) }
+
+func (r *recorder) Info() writer.Info { return writer.Info{Name: "recorder"} }
+func (r *recorder) handle(e *writer.Event) error {
+	r.on(e)
+	return nil
+}
+func (r *recorder) OnPrepareSnapshot(_ context.Context, e *writer.Event) error { return r.handle(e) }
+func (r *recorder) OnFreeze(_ context.Context, e *writer.Event) error          { return r.handle(e) }
+func (r *recorder) OnThaw(_ context.Context, e *writer.Event) error            { return r.handle(e) }
+func (r *recorder) OnAbort(_ context.Context, e *writer.Event) error           { return r.handle(e) }
+func (r *recorder) OnPostSnapshot(_ context.Context, e *writer.Event) error    { return r.handle(e) }
+func (r *recorder) OnBackupComplete(_ context.Context, e *writer.Event) error  { return r.handle(e) }
+func (r *recorder) OnBackupShutdown(_ context.Context, e *writer.Event) error  { return r.handle(e) }
+func (r *recorder) OnPreRestore(_ context.Context, e *writer.Event) error      { return r.handle(e) }
+func (r *recorder) OnPostRestore(_ context.Context, e *writer.Event) error     { return r.handle(e) }
