@@ -61,11 +61,6 @@ type Component struct {
 	// Unknown keeps what the backup components document held for this
 	// component that this model does not know.
 	Unknown Unknown
-
-	// event is the event being handled when the writer gets the
-	// component, set by Deliver: what the setters may record depends on
-	// it.
-	event EventKind
 }
 
 // PartialFile is a file of which only some byte ranges are to be backed
@@ -111,32 +106,16 @@ func (c *Component) Clone() *Component {
 	return &cc
 }
 
-// duringBackup reports whether a writer may record backup information in
-// the component now: at the events of a backup from PrepareBackup to
-// PostSnapshot. Microsoft's pages for SetBackupStamp and
-// AddDifferencedFilesByLastModifyTime answer VSS_E_BAD_STATE outside a
-// backup and at BackupComplete and BackupShutdown. A component not handed
-// out by Deliver (event 0) may be filled freely, as a requestor or a test
-// builds one.
-func (c *Component) duringBackup() bool {
-	switch c.event {
-	case 0, EventPrepareBackup, EventPrepareSnapshot, EventFreeze, EventThaw, EventPostSnapshot, EventAbort:
-		return true
-	}
-	return false
-}
-
 // SetBackupStamp records when this backup took place, in the writer's
 // own format (IVssComponent::SetBackupStamp), typically at PostSnapshot.
-// It fails with vss.ErrBadState outside the events of a backup and at
-// BackupComplete and BackupShutdown.
-func (c *Component) SetBackupStamp(stamp string) error {
-	if !c.duringBackup() {
-		return vss.Errorf(vss.ErrBadState, "SetBackupStamp", "not while handling %v", c.event)
-	}
-	c.BackupStamp = stamp
-	return nil
-}
+//
+// What a writer records in its components is kept in the backup
+// components document only at the events where Microsoft's pages let a
+// writer record it: a backup stamp, backup metadata and differenced files
+// from PrepareBackup to PostSnapshot (VSS answers VSS_E_BAD_STATE at
+// BackupComplete and BackupShutdown), partial files at any backup event,
+// a failure at any event after Identify.
+func (c *Component) SetBackupStamp(stamp string) { c.BackupStamp = stamp }
 
 // SetFailure records a failure of this component alone
 // (IVssComponentEx2::SetFailure): code is vss.OK or one of the codes
@@ -144,13 +123,9 @@ func (c *Component) SetBackupStamp(stamp string) error {
 // application's code and text. As Microsoft's page says, a writer that
 // fails components also reports it with Event.SetWriterFailureEx and
 // vss.ErrWriterPartialFailure; SetFailure alone does not fail the writer.
-// It fails with vss.ErrBadState at Identify and vss.ErrInvalidArg for
-// another code, recording nothing.
+// It fails with vss.ErrInvalidArg for another code, recording nothing.
 func (c *Component) SetFailure(code, application vss.HRESULT, message string) error {
 	const op = "SetFailure"
-	if c.event == EventIdentify {
-		return vss.Errorf(vss.ErrBadState, op, "not while handling Identify")
-	}
 	if !componentFailureCode(code) {
 		return vss.Errorf(vss.ErrInvalidArg, op, "%v is not a component failure SetFailure accepts", code)
 	}
@@ -161,12 +136,10 @@ func (c *Component) SetFailure(code, application vss.HRESULT, message string) er
 // AddPartialFile asks for only the byte ranges of file path\name to be
 // backed up (IVssComponent::AddPartialFile). The name holds no wildcard
 // and ranges is required. It fails with vss.ErrInvalidArg for a bad
-// argument and vss.ErrBadState at a restore event.
+// argument.
 func (c *Component) AddPartialFile(path, name, ranges, metadata string) error {
 	const op = "AddPartialFile"
 	switch {
-	case c.event == EventPreRestore || c.event == EventPostRestore:
-		return vss.Errorf(vss.ErrBadState, op, "not during a restore")
 	case path == "" || name == "":
 		return vss.Errorf(vss.ErrInvalidArg, op, "a partial file needs a path and a name")
 	case strings.ContainsAny(name, `*?\/`) || strings.ContainsAny(path, "*?"):
@@ -183,13 +156,10 @@ func (c *Component) AddPartialFile(path, name, ranges, metadata string) error {
 // (IVssComponent::AddDifferencedFilesByLastModifyTime); the writer must
 // support vss.SchemaLastModify. The path holds no wildcard, the
 // specification no separator. It fails with vss.ErrInvalidArg for a bad
-// argument and vss.ErrBadState outside the events of a backup and at
-// BackupComplete and BackupShutdown.
+// argument.
 func (c *Component) AddDifferencedFilesByLastModifyTime(path, spec string, recursive bool, t time.Time) error {
 	const op = "AddDifferencedFilesByLastModifyTime"
 	switch {
-	case !c.duringBackup():
-		return vss.Errorf(vss.ErrBadState, op, "not while handling %v", c.event)
 	case path == "" || spec == "":
 		return vss.Errorf(vss.ErrInvalidArg, op, "a differenced file set needs a path and a file specification")
 	case strings.ContainsAny(path, "*?") || strings.ContainsAny(spec, `\/`):

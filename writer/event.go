@@ -177,11 +177,6 @@ func Deliver(ctx context.Context, w Writer, e *Event) (err error) {
 			err = &PanicError{Event: e.Kind, Value: r, Stack: debug.Stack()}
 		}
 	}()
-	for _, c := range e.Components {
-		if c != nil {
-			c.event = e.Kind // what the component's setters may record depends on it
-		}
-	}
 	if iw, ok := w.(*intercepted); ok {
 		return iw.f(ctx, e, func(ctx context.Context, e *Event) error { return Deliver(ctx, iw.inner, e) })
 	}

@@ -1,10 +1,8 @@
 package writer_test
 
 import (
-	"context"
 	"errors"
 	"testing"
-	"time"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/writer"
@@ -85,40 +83,6 @@ func TestComponentSetFailureRecordsOneComponentsFailure(t *testing.T) {
 	}
 }
 
-// A writer receives its components through Deliver, which tells them the
-// event: IVssComponent::SetBackupStamp and
-// AddDifferencedFilesByLastModifyTime answer VSS_E_BAD_STATE at
-// BackupComplete and BackupShutdown; AddPartialFile at a restore event.
-func TestComponentSettersFollowTheEventAsMicrosoftDocumentsThem(t *testing.T) {
-	var errs = map[writer.EventKind][3]error{}
-	w := &recorder{on: func(e *writer.Event) {
-		c := e.Components[0]
-		errs[e.Kind] = [3]error{
-			c.SetBackupStamp("stamp"),
-			c.AddDifferencedFilesByLastModifyTime(`C:\db`, "*.mdf", false, time.Unix(0, 0)),
-			c.AddPartialFile(`C:\db`, "big.mdf", "0:4096", ""),
-		}
-	}}
-	for _, k := range []writer.EventKind{writer.EventPostSnapshot, writer.EventBackupComplete, writer.EventBackupShutdown, writer.EventPostRestore} {
-		e := &writer.Event{Kind: k, Components: []*writer.Component{{Type: vss.ComponentDatabase, Name: "db"}}}
-		if err := writer.Deliver(t.Context(), w, e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for k, want := range map[writer.EventKind][3]bool{
-		writer.EventPostSnapshot:   {true, true, true},
-		writer.EventBackupComplete: {false, false, true},
-		writer.EventBackupShutdown: {false, false, true},
-		writer.EventPostRestore:    {false, false, false},
-	} {
-		for i, ok := range want {
-			if got := errs[k][i]; (got == nil) != ok || (got != nil && !errors.Is(got, vss.ErrBadState)) {
-				t.Errorf("%v: setter %d = %v, want success %v (or VSS_E_BAD_STATE)", k, i, got, ok)
-			}
-		}
-	}
-}
-
 // A file set added without a mask gets VSS_FSBT_ALL_BACKUP_REQUIRED |
 // VSS_FSBT_ALL_SNAPSHOT_REQUIRED (VSS_FILE_SPEC_BACKUP_TYPE page), and the
 // mask says which backup types need it.
@@ -155,21 +119,3 @@ func TestFileSpecBackupTypeMaskDefaultsAndSelectsByBackupType(t *testing.T) {
 		t.Error("a mask the document did not give reads as the default")
 	}
 }
-
-// recorder is a writer that runs on at every event.
-type recorder struct{ on func(*writer.Event) }
-
-func (r *recorder) Info() writer.Info { return writer.Info{Name: "recorder"} }
-func (r *recorder) handle(e *writer.Event) error {
-	r.on(e)
-	return nil
-}
-func (r *recorder) OnPrepareSnapshot(_ context.Context, e *writer.Event) error { return r.handle(e) }
-func (r *recorder) OnFreeze(_ context.Context, e *writer.Event) error          { return r.handle(e) }
-func (r *recorder) OnThaw(_ context.Context, e *writer.Event) error            { return r.handle(e) }
-func (r *recorder) OnAbort(_ context.Context, e *writer.Event) error           { return r.handle(e) }
-func (r *recorder) OnPostSnapshot(_ context.Context, e *writer.Event) error    { return r.handle(e) }
-func (r *recorder) OnBackupComplete(_ context.Context, e *writer.Event) error  { return r.handle(e) }
-func (r *recorder) OnBackupShutdown(_ context.Context, e *writer.Event) error  { return r.handle(e) }
-func (r *recorder) OnPreRestore(_ context.Context, e *writer.Event) error      { return r.handle(e) }
-func (r *recorder) OnPostRestore(_ context.Context, e *writer.Event) error     { return r.handle(e) }
