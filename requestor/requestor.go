@@ -14,16 +14,18 @@
 // Some IVssBackupComponents calls are not part of every Requestor; they
 // come in small interfaces named by what they let a tool do: Restorer
 // (InitializeForRestore, SetSelectedForRestore, PreRestore, PostRestore),
-// Querier (Query) and MetadataSaver (WriterMetadataXML). A tool that
-// needs one type-asserts the capability, not the platform:
+// Querier (Query), MetadataSaver (WriterMetadataXML) and
+// IncrementalBackuper (SetPreviousBackupStamp, SetBackupOptions). A tool
+// that needs one type-asserts the capability, not the platform:
 //
 //	if rs, ok := r.(requestor.Restorer); ok {
 //		err = rs.InitializeForRestore(ctx, bcdXML)
 //	}
 //
 // so that it works with every session that has the capability. Windows,
-// which NewWindows returns, has them all; asserting Windows ties a tool
-// to the real VSS for no gain.
+// which NewWindows returns, has them all but IncrementalBackuper, which
+// coordinator sessions have; asserting Windows ties a tool to the real
+// VSS for no gain.
 //
 // # Calls and states
 //
@@ -204,7 +206,41 @@ type WriterStatus struct {
 	// Detail says what the failure was, for people (the writer's error
 	// text); empty when it did not fail.
 	Detail string
+	// ApplicationFailure and ApplicationMessage are the application's
+	// error code and message the writer recorded with SetWriterFailureEx
+	// (hrApplication, wszApplicationMessage), as
+	// IVssBackupComponentsEx3::GetWriterStatusEx reports them; vss.OK and
+	// "" when it recorded none.
+	ApplicationFailure vss.HRESULT
+	ApplicationMessage string
+	// ComponentFailures are the failures the writer recorded on its
+	// selected components with IVssComponentEx2::SetFailure, as
+	// IVssComponentEx2::GetFailure reports them, in document order. A
+	// writer that fails components also reports Failure
+	// vss.ErrWriterPartialFailure (GetWriterStatusEx), but a requestor
+	// should read them whatever Failure says.
+	ComponentFailures []ComponentFailure
+}
+
+// ComponentFailure is one component's failure, as a writer recorded it
+// (writer.Component.SetFailure) and IVssComponentEx2::GetFailure gives it
+// to the requestor.
+type ComponentFailure struct {
+	Component writer.ComponentKey
+	writer.Failure
 }
 
 // Failed reports whether the writer failed.
 func (s WriterStatus) Failed() bool { return s.Failure != vss.OK || s.State.Failed() }
+
+// ComponentFailed reports whether the writer recorded a failure for the
+// component with key (IVssComponentEx2::GetFailure answering a failure
+// code), and returns it.
+func (s WriterStatus) ComponentFailed(key writer.ComponentKey) (writer.Failure, bool) {
+	for _, f := range s.ComponentFailures {
+		if f.Component == key && f.Failed() {
+			return f.Failure, true
+		}
+	}
+	return writer.Failure{}, false
+}
