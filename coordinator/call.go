@@ -36,6 +36,8 @@ const (
 	CallDeleteSnapshots
 	CallSaveAsXML
 	CallClose
+	CallSetPreviousBackupStamp
+	CallSetBackupOptions
 )
 
 var callNames = [...]string{
@@ -47,6 +49,7 @@ var callNames = [...]string{
 	CallGetSnapshotProperties: "GetSnapshotProperties", CallSnapshotFS: "SnapshotFS",
 	CallSetBackupSucceeded: "SetBackupSucceeded", CallBackupComplete: "BackupComplete", CallAbortBackup: "AbortBackup",
 	CallDeleteSnapshots: "DeleteSnapshots", CallSaveAsXML: "SaveAsXML", CallClose: "Close",
+	CallSetPreviousBackupStamp: "SetPreviousBackupStamp", CallSetBackupOptions: "SetBackupOptions",
 }
 
 // String returns the name of the requestor.Requestor method, which is the
@@ -70,7 +73,7 @@ func (k CallKind) step() int {
 		return 2
 	case CallPrepareForBackup:
 		return 3
-	case CallWriterMetadata, CallAddComponent:
+	case CallWriterMetadata, CallAddComponent, CallSetPreviousBackupStamp, CallSetBackupOptions:
 		return 4
 	case CallDoSnapshotSet:
 		return 5
@@ -95,6 +98,7 @@ type Call struct {
 	ClassID     vss.ID                // AddComponent, SetBackupSucceeded: writer class
 	Component   writer.ComponentKey   // AddComponent, SetBackupSucceeded
 	Succeeded   bool                  // SetBackupSucceeded
+	Text        string                // SetPreviousBackupStamp: the stamp; SetBackupOptions: the options
 	ID          vss.ID                // GetSnapshotProperties, SnapshotFS, DeleteSnapshots
 	Object      provider.ObjectType   // DeleteSnapshots
 }

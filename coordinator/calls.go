@@ -125,7 +125,7 @@ func (m *Machine) begin(c *Call) {
 		}
 		m.status = m.status[:0]
 		for _, w := range m.writers {
-			m.status = append(m.status, w.writerStatus())
+			m.status = append(m.status, w.writerStatus(m.selectedOf(w)))
 		}
 		m.gathered = true
 		m.finish(nil)
@@ -225,6 +225,9 @@ func (m *Machine) begin(c *Call) {
 
 	case CallClose:
 		m.beginClose()
+
+	case CallSetPreviousBackupStamp, CallSetBackupOptions:
+		m.finish(m.setComponentText(c))
 
 	default:
 		m.finish(vss.Errorf(vss.ErrInvalidArg, op, "unknown call"))

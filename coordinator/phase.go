@@ -13,6 +13,7 @@ import "fmt"
 //	                  AbortBackup, DeleteSnapshots
 //	MetadataGathered  SetContext, SetBackupState, WriterMetadata,
 //	                  StartSnapshotSet, AddToSnapshotSet, AddComponent,
+//	                  SetPreviousBackupStamp, SetBackupOptions,
 //	                  PrepareForBackup, GatherWriterStatus, WriterStatus,
 //	                  AbortBackup, DeleteSnapshots
 //	BackupPrepared    WriterMetadata, StartSnapshotSet, AddToSnapshotSet,
@@ -79,7 +80,7 @@ var legalCalls = map[Phase][]CallKind{
 		CallDeleteSnapshots},
 	PhaseMetadataGathered: {CallSetContext, CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
 		CallAddComponent, CallPrepareForBackup, CallGatherWriterStatus, CallWriterStatus, CallAbortBackup,
-		CallDeleteSnapshots},
+		CallDeleteSnapshots, CallSetPreviousBackupStamp, CallSetBackupOptions},
 	PhaseBackupPrepared: {CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet, CallDoSnapshotSet,
 		CallGatherWriterStatus, CallWriterStatus, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
 	PhaseSnapshotCreated: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,
