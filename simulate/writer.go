@@ -70,6 +70,7 @@ type ScriptedWriter struct {
 	info     writer.Info
 	script   map[writer.EventKind]Behavior // nil until On
 	identify func(ctx context.Context, md *writer.Metadata) error
+	log      *AppLog // the application log it keeps (WithAppLog), or nil
 
 	mu     sync.Mutex
 	events []writer.EventKind
@@ -263,23 +264,38 @@ func (w *ScriptedWriter) OnPrepareSnapshot(ctx context.Context, e *writer.Event)
 
 // OnFreeze implements writer.Writer.
 func (w *ScriptedWriter) OnFreeze(ctx context.Context, e *writer.Event) error {
-	return w.handle(ctx, e)
+	if err := w.handle(ctx, e); err != nil || w.log == nil {
+		return err
+	}
+	return w.log.freeze()
 }
 
 // OnThaw implements writer.Writer.
 func (w *ScriptedWriter) OnThaw(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
 
 // OnAbort implements writer.Writer.
-func (w *ScriptedWriter) OnAbort(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnAbort(ctx context.Context, e *writer.Event) error {
+	if w.log != nil {
+		w.log.abort()
+	}
+	return w.handle(ctx, e)
+}
 
 // OnPostSnapshot implements writer.PostSnapshotter.
 func (w *ScriptedWriter) OnPostSnapshot(ctx context.Context, e *writer.Event) error {
-	return w.handle(ctx, e)
+	if err := w.handle(ctx, e); err != nil || w.log == nil {
+		return err
+	}
+	w.log.stamp(e)
+	return nil
 }
 
 // OnBackupComplete implements writer.BackupCompleter.
 func (w *ScriptedWriter) OnBackupComplete(ctx context.Context, e *writer.Event) error {
-	return w.handle(ctx, e)
+	if err := w.handle(ctx, e); err != nil || w.log == nil {
+		return err
+	}
+	return w.log.backupComplete(e)
 }
 
 // OnBackupShutdown implements writer.BackupShutdowner.
