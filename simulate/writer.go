@@ -70,7 +70,8 @@ type ScriptedWriter struct {
 	info     writer.Info
 	script   map[writer.EventKind]Behavior // nil until On
 	identify func(ctx context.Context, md *writer.Metadata) error
-	log      *AppLog // the application log it keeps (WithAppLog), or nil
+	log      *AppLog    // the application log it keeps (WithAppLog), or nil
+	exclude  *exclusion // what it excludes from shadow copies (WithExcludeFromSnapshot), or nil
 
 	mu     sync.Mutex
 	events []writer.EventKind
@@ -247,7 +248,16 @@ func (w *ScriptedWriter) OnIdentify(ctx context.Context, md *writer.Metadata) er
 		return err
 	}
 	if w.identify != nil {
-		return w.identify(ctx, md)
+		if err := w.identify(ctx, md); err != nil {
+			return err
+		}
+	}
+	if w.exclude != nil {
+		for _, f := range w.exclude.files {
+			if err := md.AddExcludeFromSnapshot(f); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -283,10 +293,17 @@ func (w *ScriptedWriter) OnAbort(ctx context.Context, e *writer.Event) error {
 
 // OnPostSnapshot implements writer.PostSnapshotter.
 func (w *ScriptedWriter) OnPostSnapshot(ctx context.Context, e *writer.Event) error {
-	if err := w.handle(ctx, e); err != nil || w.log == nil {
+	if err := w.handle(ctx, e); err != nil {
 		return err
 	}
-	w.log.stamp(e)
+	if w.exclude != nil {
+		if _, err := ExcludeFromShadowCopies(w.exclude.vols, e, w.exclude.files); err != nil {
+			return err
+		}
+	}
+	if w.log != nil {
+		w.log.stamp(e)
+	}
 	return nil
 }
 

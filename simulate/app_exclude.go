@@ -1,0 +1,228 @@
+package simulate
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/writer"
+)
+
+// Files excluded from shadow copies. Microsoft's "Excluding Files from
+// Shadow Copies" gives a writer two steps: it reports the files with
+// IVssCreateWriterMetadataEx::AddExcludeFilesFromSnapshot (in its writer
+// metadata, writer.Metadata.AddExcludeFromSnapshot), and "in the writer's
+// CVssWriter::OnPostSnapshot method, delete the files from the shadow
+// copy", which is still writable then (auto-recovery); a context with
+// VSS_VOLSNAP_ATTR_NO_AUTORECOVERY excludes nothing. VSS itself deletes
+// nothing a writer declares: only the files an application lists under
+// the FilesNotToSnapshot registry key, through the in-box Shadow Copy
+// Optimization Writer. The simulator follows the page: a writer deletes
+// from the shadow copies it is given at PostSnapshot (ExcludeFromShadowCopies),
+// and a ScriptedWriter made WithExcludeFromSnapshot takes both steps.
+
+// Remove deletes the file name from the shadow copy, leaving the volume
+// and every other shadow copy of it as they are: what a writer does at
+// PostSnapshot to the files it excludes from shadow copies. Only a
+// shadow copy still being created should be changed so; a directory
+// cannot be removed. The error is an *fs.PathError (fs.ErrNotExist,
+// ErrIsDir, fs.ErrClosed after Release).
+func (s *VolumeSnapshot) Remove(name string) error {
+	const op = "remove"
+	p, err := cleanPath(op, name)
+	if err != nil {
+		return err
+	}
+	dir, base := split(p)
+	if base == "" {
+		return &fs.PathError{Op: op, Path: name, Err: ErrIsDir}
+	}
+	v := s.v
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if s.released {
+		return &fs.PathError{Op: op, Path: name, Err: fs.ErrClosed}
+	}
+	// The path is copied, never changed in place: the volume and other
+	// shadow copies may share every node of it. Copies belong to this
+	// shadow copy alone (generation 0: the volume never writes them).
+	root := s.root.clone(0)
+	n := root
+	eachElem(dir, func(e string) bool {
+		c, ok := n.entries[e]
+		switch {
+		case !ok:
+			err = &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+		case !c.dir:
+			err = &fs.PathError{Op: op, Path: name, Err: ErrNotDir}
+		default:
+			c = c.clone(0)
+			n.entries[e] = c
+			n = c
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return err
+	}
+	f, ok := n.entries[base]
+	switch {
+	case !ok:
+		return &fs.PathError{Op: op, Path: name, Err: fs.ErrNotExist}
+	case f.dir:
+		return &fs.PathError{Op: op, Path: name, Err: ErrIsDir}
+	}
+	delete(n.entries, base)
+	s.root = root
+	return nil
+}
+
+// ShadowCopy returns the shadow copy whose device object is device
+// (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN, as
+// writer.Event.SnapshotDevices names it), made by a provider of this
+// machine and not yet deleted: what a writer opens at PostSnapshot.
+func (s *VolumeSet) ShadowCopy(device string) (*VolumeSnapshot, bool) {
+	s.mu.Lock()
+	snap, ok := s.shadows[device]
+	s.mu.Unlock()
+	if !ok || snap.Released() {
+		return nil, false
+	}
+	return snap, true
+}
+
+// bindDevice gives snap the machine's next device object and returns it.
+func (s *VolumeSet) bindDevice(snap *VolumeSnapshot) string {
+	dev := s.nextDevice()
+	s.mu.Lock()
+	if s.shadows == nil {
+		s.shadows = map[string]*VolumeSnapshot{}
+	}
+	for d, old := range s.shadows { // forget deleted shadow copies
+		if old.Released() {
+			delete(s.shadows, d)
+		}
+	}
+	s.shadows[dev] = snap
+	s.mu.Unlock()
+	return dev
+}
+
+// ExcludeFromShadowCopies deletes the files of files from the shadow
+// copies of the set e describes (e.SnapshotDevices, at PostSnapshot),
+// found on vols: Microsoft's second step of excluding files from shadow
+// copies, which the writer that declared them takes in OnPostSnapshot. A
+// file set's path names a volume of the set and a directory on it
+// (`C:\app\tmp`), its specification the files (wildcards * and ?, in any
+// case, as Windows matches them; "*.*" is every file), Recursive its
+// subdirectories too. A file set on a volume not in the set, or a
+// directory that does not exist, deletes nothing, as the page says ("the
+// entry is ignored if there are no files that match"). In a context
+// with VSS_VOLSNAP_ATTR_NO_AUTORECOVERY nothing is deleted ("no files can
+// be excluded from the shadow copy"). It returns how many files it
+// deleted.
+func ExcludeFromShadowCopies(vols *VolumeSet, e *writer.Event, files []writer.FileSpec) (int, error) {
+	if vss.SnapshotAttributes(e.Context)&vss.AttrNoAutoRecovery != 0 {
+		return 0, nil
+	}
+	n := 0
+	var errs []error
+	for _, f := range files {
+		vol, dir, ok := onVolume(f.Path, e.SnapshotDevices)
+		if !ok {
+			continue
+		}
+		snap, ok := vols.ShadowCopy(e.SnapshotDevices[vol])
+		if !ok {
+			errs = append(errs, fmt.Errorf("simulate: no shadow copy %s of volume %s", e.SnapshotDevices[vol], vol))
+			continue
+		}
+		k, err := removeMatching(snap, dir, f.Spec, f.Recursive)
+		n += k
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// onVolume splits a Windows path into the volume of devices it lies on
+// and the clean directory on it.
+func onVolume(p string, devices map[string]string) (vol, dir string, ok bool) {
+	best := ""
+	for v := range devices {
+		prefix := strings.TrimRight(v, `\`)
+		if len(p) >= len(prefix) && strings.EqualFold(p[:len(prefix)], prefix) &&
+			(len(p) == len(prefix) || p[len(prefix)] == '\\') && len(v) > len(best) {
+			best = v
+		}
+	}
+	if best == "" {
+		return "", "", false
+	}
+	d, err := cleanPath("exclude", p[len(strings.TrimRight(best, `\`)):])
+	if err != nil {
+		return "", "", false
+	}
+	return best, d, true
+}
+
+// removeMatching removes from snap the files of directory dir whose
+// names match spec, and those of its subdirectories when recursive.
+func removeMatching(snap *VolumeSnapshot, dir, spec string, recursive bool) (int, error) {
+	pattern := strings.ToLower(spec)
+	if pattern == "*.*" {
+		pattern = "*"
+	}
+	if _, err := path.Match(pattern, ""); err != nil {
+		return 0, fmt.Errorf("simulate: file specification %q: %w", spec, err)
+	}
+	var victims []string
+	err := fs.WalkDir(snap, dir, func(p string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			if errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipDir
+			}
+			return err
+		case d.IsDir() && p != dir && !recursive:
+			return fs.SkipDir
+		case !d.IsDir():
+			if ok, _ := path.Match(pattern, strings.ToLower(d.Name())); ok {
+				victims = append(victims, p)
+			}
+		}
+		return nil
+	})
+	n := 0
+	for _, p := range victims {
+		if rerr := snap.Remove(p); rerr != nil {
+			err = errors.Join(err, rerr)
+			continue
+		}
+		n++
+	}
+	return n, err
+}
+
+// WithExcludeFromSnapshot makes the writer exclude files from shadow
+// copies as Microsoft's "Excluding Files from Shadow Copies" says a
+// writer does: it declares them in its writer metadata at Identify
+// (AddExcludeFromSnapshot, after its own WithIdentify handler) and
+// deletes them from the shadow copies of vols at PostSnapshot
+// (ExcludeFromShadowCopies), after its script.
+func WithExcludeFromSnapshot(vols *VolumeSet, files ...writer.FileSpec) WriterOption {
+	return func(w *ScriptedWriter) {
+		w.exclude = &exclusion{vols: vols, files: append([]writer.FileSpec(nil), files...)}
+	}
+}
+
+// exclusion is what a ScriptedWriter excludes from shadow copies.
+type exclusion struct {
+	vols  *VolumeSet
+	files []writer.FileSpec
+}
