@@ -35,7 +35,10 @@
 // snapshots read through io/fs; while VSS holds its writes they queue
 // (Submit, or Do from a goroutine). TransactionalApp, fronted by an
 // AppWriter, and UnawareApp write to volumes while a backup runs, and
-// check their own consistency in a shadow copy.
+// check their own consistency in a shadow copy. An AppLog is an application log
+// that its writer (WithAppLog) truncates after a full or log backup,
+// never after a copy; a writer made WithExcludeFromSnapshot deletes the
+// files it excludes from its shadow copies at PostSnapshot.
 //
 // # Faults
 //
