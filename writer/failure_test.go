@@ -119,3 +119,23 @@ func TestFileSpecBackupTypeMaskDefaultsAndSelectsByBackupType(t *testing.T) {
 		t.Error("a mask the document did not give reads as the default")
 	}
 }
+
+// "If a requester's backup type is VSS_BT_INCREMENTAL and a particular
+// writer's backup schema does not support that sort of backup, the
+// requester will always perform a full (VSS_BT_FULL) backup on that
+// writer's data", and likewise for differential, log and copy.
+//
+// /work/shared/reference/sdkapi/vss/ne-vss-vss_backup_type.md
+// https://learn.microsoft.com/windows/win32/api/vss/ne-vss-vss_backup_type
+func TestBackupTypeUnsupportedByTheWritersSchemaIsFull(t *testing.T) {
+	md := writer.NewMetadata(writer.Info{Name: "w"})
+	md.SetBackupSchema(vss.SchemaIncremental | vss.SchemaCopy)
+	for bt, want := range map[vss.BackupType]vss.BackupType{
+		vss.BackupFull: vss.BackupFull, vss.BackupIncremental: vss.BackupIncremental, vss.BackupCopy: vss.BackupCopy,
+		vss.BackupDifferential: vss.BackupFull, vss.BackupLog: vss.BackupFull, vss.BackupOther: vss.BackupOther,
+	} {
+		if got := md.BackupTypeFor(bt); got != want {
+			t.Errorf("BackupTypeFor(%v) = %v, want %v", bt, got, want)
+		}
+	}
+}

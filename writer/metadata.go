@@ -248,3 +248,32 @@ func (md *Metadata) Component(key ComponentKey) *ComponentInfo {
 	}
 	return nil
 }
+
+// BackupTypeFor returns the backup type a requestor runs on this writer's
+// data when its backup is of type t: t when the writer's backup schema
+// supports it, vss.BackupFull when it does not. Microsoft's
+// VSS_BACKUP_TYPE page: an incremental, differential, log or copy backup
+// needs VSS_BS_INCREMENTAL, VSS_BS_DIFFERENTIAL, VSS_BS_LOG or VSS_BS_COPY,
+// and "if a particular writer's backup schema does not support that sort
+// of backup, the requester will always perform a full (VSS_BT_FULL)
+// backup on that writer's data". Full, and any other type, is returned as
+// it is.
+func (md *Metadata) BackupTypeFor(t vss.BackupType) vss.BackupType {
+	var need vss.BackupSchema
+	switch t {
+	case vss.BackupIncremental:
+		need = vss.SchemaIncremental
+	case vss.BackupDifferential:
+		need = vss.SchemaDifferential
+	case vss.BackupLog:
+		need = vss.SchemaLog
+	case vss.BackupCopy:
+		need = vss.SchemaCopy
+	default:
+		return t
+	}
+	if md.BackupSchema&need == 0 {
+		return vss.BackupFull
+	}
+	return t
+}
