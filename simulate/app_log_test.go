@@ -20,8 +20,8 @@ var logDB = writer.ComponentKey{Type: vss.ComponentDatabase, Name: "orders"}
 
 // logWriter returns a writer that keeps log and declares logDB, with its
 // log files as the database's log files.
-func logWriter(log *simulate.AppLog) *simulate.ScriptedWriter {
-	return simulate.NewScriptedWriter("Database", simulate.WithAppLog(log),
+func logWriter(log *simulate.AppLog, opts ...simulate.WriterOption) *simulate.ScriptedWriter {
+	return simulate.NewScriptedWriter("Database", append(opts, simulate.WithAppLog(log),
 		simulate.WithIdentify(func(_ context.Context, md *writer.Metadata) error {
 			if _, err := md.AddComponent(writer.ComponentInfo{Type: logDB.Type, Name: logDB.Name, Selectable: true}); err != nil {
 				return err
@@ -30,7 +30,7 @@ func logWriter(log *simulate.AppLog) *simulate.ScriptedWriter {
 				return err
 			}
 			return md.AddDatabaseLogFiles("", logDB.Name, writer.FileSpec{Path: `C:\log`, Spec: "*.log"})
-		}))
+		}))...)
 }
 
 // backupOfType runs a component-mode backup of type bt of logDB on vol,
@@ -136,4 +136,40 @@ func TestRuleIncrementalBackupAfterFullSeesThePreviousStamp(t *testing.T) {
 	files, err := log.Files()
 	require.NoError(t, err)
 	assert.Equal(t, []string{"log/00000002.log"}, files, "an incremental backup does not truncate this log")
+}
+
+// A component its writer fails alone (IVssComponentEx2::SetFailure) is
+// not backed up: requestor.Backup reports it with SetBackupSucceeded
+// false, and the writer, which truncates its log only for a backup that
+// holds it, keeps the log.
+//
+// /work/shared/reference/sdkapi/vswriter/nf-vswriter-ivsscomponentex2-getfailure.md
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-setbackupsucceeded.md
+func TestRuleAFailedComponentIsNotReportedBackedUp(t *testing.T) {
+	vol := simulate.NewVolume(`C:\`)
+	vols := simulate.NewVolumeSet(vol)
+	log := simulate.NewAppLog(vol, "")
+	_, err := log.Append([]byte("txn"))
+	require.NoError(t, err)
+	failing := logWriter(log, simulate.On(writer.EventPostSnapshot, simulate.Behavior{Do: func(_ context.Context, e *writer.Event) {
+		_ = e.Components[0].SetFailure(vss.ErrWriterRetryable, 0, "orders.mdf unreadable")
+	}}))
+	s, _, err := simulate.NewSession(simulate.Config{Seed: 5, Writers: []writer.Writer{failing},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
+	require.NoError(t, err)
+	defer s.Close()
+	info := failing.Info()
+	res, err := requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`}, Type: vss.BackupFull,
+		Components: []requestor.ComponentSelection{{WriterInstance: info.InstanceID, WriterClass: info.ClassID, Component: logDB}}})
+	require.NoError(t, err, "the writer did not fail: the backup of its other data goes on")
+	d, err := requestor.ParseBackupDocument([]byte(res.BackupDocument))
+	require.NoError(t, err)
+	c := d.Component(info.InstanceID, logDB)
+	require.NotNil(t, c)
+	assert.False(t, c.BackupSucceeded)
+	require.NotNil(t, c.Failure)
+	assert.Equal(t, vss.ErrWriterRetryable, c.Failure.Code)
+	files, err := log.Files()
+	require.NoError(t, err)
+	assert.Len(t, files, 1, "the log of a component not backed up is not truncated")
 }
