@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/vsskit/vss"
@@ -22,7 +24,9 @@ import (
 // the FilesNotToSnapshot registry key, through the in-box Shadow Copy
 // Optimization Writer. The simulator follows the page: a writer deletes
 // from the shadow copies it is given at PostSnapshot (ExcludeFromShadowCopies),
-// and a ScriptedWriter made WithExcludeFromSnapshot takes both steps.
+// and a ScriptedWriter made WithExcludeFromSnapshot takes both steps;
+// NewOptimizationWriter is the in-box writer that deletes the files of
+// FilesNotToSnapshot.
 
 // Remove deletes the file name from the shadow copy, leaving the volume
 // and every other shadow copy of it as they are: what a writer does at
@@ -131,20 +135,32 @@ func ExcludeFromShadowCopies(vols *VolumeSet, e *writer.Event, files []writer.Fi
 	}
 	n := 0
 	var errs []error
-	for _, f := range files {
-		vol, dir, ok := onVolume(f.Path, e.SnapshotDevices)
-		if !ok {
-			continue
-		}
+	remove := func(vol, dir string, f writer.FileSpec) {
 		snap, ok := vols.ShadowCopy(e.SnapshotDevices[vol])
 		if !ok {
 			errs = append(errs, fmt.Errorf("simulate: no shadow copy %s of volume %s", e.SnapshotDevices[vol], vol))
-			continue
+			return
 		}
 		k, err := removeMatching(snap, dir, f.Spec, f.Recursive)
 		n += k
 		if err != nil {
 			errs = append(errs, err)
+		}
+	}
+	for _, f := range files {
+		if strings.HasPrefix(f.Path, `\`) && !strings.HasPrefix(f.Path, `\\`) {
+			// No volume: the directory on every volume of the set.
+			dir, err := cleanPath("exclude", f.Path)
+			if err != nil {
+				continue
+			}
+			for _, vol := range slices.Sorted(maps.Keys(e.SnapshotDevices)) {
+				remove(vol, dir, f)
+			}
+			continue
+		}
+		if vol, dir, ok := onVolume(f.Path, e.SnapshotDevices); ok {
+			remove(vol, dir, f)
 		}
 	}
 	return n, errors.Join(errs...)
@@ -225,4 +241,28 @@ func WithExcludeFromSnapshot(vols *VolumeSet, files ...writer.FileSpec) WriterOp
 type exclusion struct {
 	vols  *VolumeSet
 	files []writer.FileSpec
+}
+
+// OptimizationWriterClass is the writer class of the Shadow Copy
+// Optimization Writer, the in-box writer that deletes the files of the
+// FilesNotToSnapshot registry key from shadow copies (as Windows Server
+// 2012 reports it in its writer metadata).
+var OptimizationWriterClass = vss.MustParseID("4dc3bdd4-ab48-4d07-adb0-3bee2926fd7f")
+
+// NewOptimizationWriter returns the machine's Shadow Copy Optimization
+// Writer, for a machine whose FilesNotToSnapshot registry key lists
+// filesNotToSnapshot: "After a file is added to the appropriate registry
+// key value, it is deleted from the shadow copy during creation by the
+// shadow copy optimization writer" (Microsoft's "Excluding Files from
+// Shadow Copies"). As on Windows, it declares them in its writer metadata
+// as files excluded from shadow copies, one file set per directory (the
+// registry's "path\spec /s" is Path, Spec and Recursive; a path that
+// starts with a backslash means every volume, as $AllVolumes$ does), and
+// deletes them from the shadow copies of vols at PostSnapshot. It has the
+// real writer's class, name, usage and source.
+func NewOptimizationWriter(vols *VolumeSet, filesNotToSnapshot ...writer.FileSpec) *ScriptedWriter {
+	w := NewScriptedWriter("Shadow Copy Optimization Writer", WithUsage(vss.UsageUserData, vss.SourceOther),
+		WithExcludeFromSnapshot(vols, filesNotToSnapshot...))
+	w.info.ClassID = OptimizationWriterClass
+	return w
 }

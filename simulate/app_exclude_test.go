@@ -137,3 +137,61 @@ func TestShadowCopyRemoveTouchesThatShadowCopyOnly(t *testing.T) {
 	b.Release()
 	assert.Zero(t, vol.LiveSnapshots())
 }
+
+// Files an application lists under the FilesNotToSnapshot registry key
+// are "deleted from the shadow copy during creation by the shadow copy
+// optimization writer", on every volume for a path without one
+// ($AllVolumes$); the writer declares them in its metadata, as the real
+// one's document does (EXCLUDE_FILES_FROM_SNAPSHOT path="\System Volume
+// Information\Heat").
+//
+// /work/shared/reference/msdocs/excluding-files-from-shadow-copies.md
+// https://learn.microsoft.com/windows/win32/vss/excluding-files-from-shadow-copies
+func TestRuleFilesNotToSnapshotAreDeletedByTheOptimizationWriter(t *testing.T) {
+	c, d := simulate.NewVolume(`C:\`), simulate.NewVolume(`D:\`)
+	for _, v := range []*simulate.Volume{c, d} {
+		require.NoError(t, v.MkdirAll("Temp/deep"))
+		require.NoError(t, v.WriteFile("Temp/deep/x.dat", []byte("scratch")))
+		require.NoError(t, v.WriteFile("keep.txt", []byte("data")))
+	}
+	require.NoError(t, c.MkdirAll("cache"))
+	require.NoError(t, c.WriteFile("cache/blob.bin", []byte("cache")))
+	vols := simulate.NewVolumeSet(c, d)
+	entries := []writer.FileSpec{{Path: `\Temp`, Spec: "*.*", Recursive: true}, {Path: `C:\cache`, Spec: "*.bin"}}
+	opt := simulate.NewOptimizationWriter(vols, entries...)
+	assert.Equal(t, simulate.OptimizationWriterClass, opt.Info().ClassID)
+
+	s, _, err := simulate.NewSession(simulate.Config{Seed: 4, Writers: []writer.Writer{opt},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
+	require.NoError(t, err)
+	defer s.Close()
+	ctx := context.Background()
+	require.NoError(t, s.InitializeForBackup(ctx, ""))
+	require.NoError(t, s.GatherWriterMetadata(ctx))
+	mds, err := s.WriterMetadata(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, entries, mds[0].ExcludeFromSnapshot)
+	_, err = s.StartSnapshotSet(ctx)
+	require.NoError(t, err)
+	ids := map[*simulate.Volume]vss.ID{}
+	for _, v := range []*simulate.Volume{c, d} {
+		ids[v], err = s.AddToSnapshotSet(ctx, v.Name(), vss.NilID)
+		require.NoError(t, err)
+	}
+	require.NoError(t, s.PrepareForBackup(ctx))
+	require.NoError(t, s.DoSnapshotSet(ctx))
+	for v, id := range ids {
+		fsys, err := s.SnapshotFS(ctx, id)
+		require.NoError(t, err)
+		_, err = fs.Stat(fsys, "Temp/deep/x.dat")
+		assert.ErrorIs(t, err, fs.ErrNotExist, "%s: FilesNotToSnapshot's $AllVolumes$ entry", v.Name())
+		_, err = fs.Stat(fsys, "keep.txt")
+		assert.NoError(t, err)
+	}
+	fsys, err := s.SnapshotFS(ctx, ids[c])
+	require.NoError(t, err)
+	_, err = fs.Stat(fsys, "cache/blob.bin")
+	assert.ErrorIs(t, err, fs.ErrNotExist)
+	_, err = fs.Stat(c.FS(), "cache/blob.bin")
+	assert.NoError(t, err, "the volume keeps its files")
+}
