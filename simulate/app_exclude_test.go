@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
@@ -39,18 +40,10 @@ func TestRuleFilesExcludedFromShadowCopiesAreAbsentFromTheShadowCopy(t *testing.
 	excluded := writer.FileSpec{Path: `c:\app\tmp`, Spec: "*.tmp", Recursive: true}
 	w := simulate.NewScriptedWriter("Scratch", simulate.WithExcludeFromSnapshot(vols, excluded,
 		writer.FileSpec{Path: `D:\elsewhere`, Spec: "*"})) // a volume not in the set: nothing to do
-	s, _, err := simulate.NewSession(simulate.Config{Seed: 3, Writers: []writer.Writer{w},
-		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
-	require.NoError(t, err)
-	defer s.Close()
+	s, md := excludingSession(t, vols, w)
 	ctx := context.Background()
-	require.NoError(t, s.InitializeForBackup(ctx, ""))
-	require.NoError(t, s.GatherWriterMetadata(ctx))
-	mds, err := s.WriterMetadata(ctx)
-	require.NoError(t, err)
-	require.Len(t, mds, 1)
-	assert.Equal(t, excluded, mds[0].ExcludeFromSnapshot[0], "the requestor sees the exclusion in the writer metadata")
-	_, err = s.StartSnapshotSet(ctx)
+	assert.Equal(t, excluded, md.ExcludeFromSnapshot[0], "the requestor sees the exclusion in the writer metadata")
+	_, err := s.StartSnapshotSet(ctx)
 	require.NoError(t, err)
 	id, err := s.AddToSnapshotSet(ctx, `C:\`, vss.NilID)
 	require.NoError(t, err)
@@ -161,17 +154,10 @@ func TestRuleFilesNotToSnapshotAreDeletedByTheOptimizationWriter(t *testing.T) {
 	opt := simulate.NewOptimizationWriter(vols, entries...)
 	assert.Equal(t, simulate.OptimizationWriterClass, opt.Info().ClassID)
 
-	s, _, err := simulate.NewSession(simulate.Config{Seed: 4, Writers: []writer.Writer{opt},
-		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
-	require.NoError(t, err)
-	defer s.Close()
+	s, md := excludingSession(t, vols, opt)
 	ctx := context.Background()
-	require.NoError(t, s.InitializeForBackup(ctx, ""))
-	require.NoError(t, s.GatherWriterMetadata(ctx))
-	mds, err := s.WriterMetadata(ctx)
-	require.NoError(t, err)
-	assert.Equal(t, entries, mds[0].ExcludeFromSnapshot)
-	_, err = s.StartSnapshotSet(ctx)
+	assert.Equal(t, entries, md.ExcludeFromSnapshot)
+	_, err := s.StartSnapshotSet(ctx)
 	require.NoError(t, err)
 	ids := map[*simulate.Volume]vss.ID{}
 	for _, v := range []*simulate.Volume{c, d} {
@@ -194,4 +180,22 @@ func TestRuleFilesNotToSnapshotAreDeletedByTheOptimizationWriter(t *testing.T) {
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 	_, err = fs.Stat(c.FS(), "cache/blob.bin")
 	assert.NoError(t, err, "the volume keeps its files")
+}
+
+// excludingSession starts a simulated session of the one writer w on
+// vols, its writer metadata gathered, and returns it with w's document.
+// The session is closed when the test ends.
+func excludingSession(t *testing.T, vols *simulate.VolumeSet, w writer.Writer) (*coordinator.Session, *writer.Metadata) {
+	t.Helper()
+	s, _, err := simulate.NewSession(simulate.Config{Seed: 3, Writers: []writer.Writer{w},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	require.NoError(t, s.InitializeForBackup(ctx, ""))
+	require.NoError(t, s.GatherWriterMetadata(ctx))
+	mds, err := s.WriterMetadata(ctx)
+	require.NoError(t, err)
+	require.Len(t, mds, 1)
+	return s, mds[0]
 }
