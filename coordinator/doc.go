@@ -37,7 +37,11 @@
 // at Freeze or Thaw sends that writer Abort at once. A provider's failure
 // after PrepareForSnapshot fails DoSnapshotSet, aborts the writers and
 // leaves no shadow copy of the set. When a call returns, no writer is
-// frozen.
+// frozen. A writer that records a failure (writer.Event.SetWriterFailure)
+// and returns success has vetoed, and fails the event all the same, with
+// the code it recorded; what a writer records in its components (backup
+// stamps, partial and differenced files, a component's failure) goes into
+// the backup components document at the events Microsoft allows it.
 //
 // # Steps
 //
@@ -51,7 +55,8 @@
 //	2   StartSnapshotSet, AddToSnapshotSet (IsVolumeSupported,
 //	    BeginPrepareSnapshot)
 //	3   PrepareForBackup (PrepareBackup)
-//	4   WriterMetadata, AddComponent
+//	4   WriterMetadata, AddComponent, SetPreviousBackupStamp,
+//	    SetBackupOptions
 //	5   DoSnapshotSet
 //	6   PrepareSnapshot, EndPrepareSnapshots, Freeze
 //	7   PreCommitSnapshots, flush and hold writes
