@@ -148,12 +148,7 @@ func ExcludeFromShadowCopies(vols *VolumeSet, e *writer.Event, files []writer.Fi
 		}
 	}
 	for _, f := range files {
-		if strings.HasPrefix(f.Path, `\`) && !strings.HasPrefix(f.Path, `\\`) {
-			// No volume: the directory on every volume of the set.
-			dir, err := cleanPath("exclude", f.Path)
-			if err != nil {
-				continue
-			}
+		if dir, ok := onEveryVolume(f.Path); ok {
 			for _, vol := range slices.Sorted(maps.Keys(e.SnapshotDevices)) {
 				remove(vol, dir, f)
 			}
@@ -164,6 +159,17 @@ func ExcludeFromShadowCopies(vols *VolumeSet, e *writer.Event, files []writer.Fi
 		}
 	}
 	return n, errors.Join(errs...)
+}
+
+// onEveryVolume returns the clean directory of a path that names no
+// volume (`\Temp`), which lies on every volume; ok is false for any
+// other path.
+func onEveryVolume(p string) (dir string, ok bool) {
+	if !strings.HasPrefix(p, `\`) || strings.HasPrefix(p, `\\`) {
+		return "", false
+	}
+	d, err := cleanPath("exclude", p)
+	return d, err == nil
 }
 
 // onVolume splits a Windows path into the volume of devices it lies on
@@ -190,15 +196,32 @@ func onVolume(p string, devices map[string]string) (vol, dir string, ok bool) {
 // removeMatching removes from snap the files of directory dir whose
 // names match spec, and those of its subdirectories when recursive.
 func removeMatching(snap *VolumeSnapshot, dir, spec string, recursive bool) (int, error) {
+	victims, err := matchFiles(snap, dir, spec, recursive)
+	n := 0
+	for _, p := range victims {
+		if rerr := snap.Remove(p); rerr != nil {
+			err = errors.Join(err, rerr)
+			continue
+		}
+		n++
+	}
+	return n, err
+}
+
+// matchFiles returns the files of directory dir of fsys whose names match
+// spec as Windows matches them (in any case; "*.*" is every file), and
+// those of its subdirectories when recursive. A directory that does not
+// exist holds none.
+func matchFiles(fsys fs.FS, dir, spec string, recursive bool) ([]string, error) {
 	pattern := strings.ToLower(spec)
 	if pattern == "*.*" {
 		pattern = "*"
 	}
 	if _, err := path.Match(pattern, ""); err != nil {
-		return 0, fmt.Errorf("simulate: file specification %q: %w", spec, err)
+		return nil, fmt.Errorf("simulate: file specification %q: %w", spec, err)
 	}
-	var victims []string
-	err := fs.WalkDir(snap, dir, func(p string, d fs.DirEntry, err error) error {
+	var found []string
+	err := fs.WalkDir(fsys, dir, func(p string, d fs.DirEntry, err error) error {
 		switch {
 		case err != nil:
 			if errors.Is(err, fs.ErrNotExist) {
@@ -209,20 +232,27 @@ func removeMatching(snap *VolumeSnapshot, dir, spec string, recursive bool) (int
 			return fs.SkipDir
 		case !d.IsDir():
 			if ok, _ := path.Match(pattern, strings.ToLower(d.Name())); ok {
-				victims = append(victims, p)
+				found = append(found, p)
 			}
 		}
 		return nil
 	})
-	n := 0
-	for _, p := range victims {
-		if rerr := snap.Remove(p); rerr != nil {
-			err = errors.Join(err, rerr)
-			continue
+	return found, err
+}
+
+// FileSetFiles returns the files of file set f in fsys, the contents of
+// the volume named volume or of a shadow copy of it, as
+// ExcludeFromShadowCopies finds them: none when f lies on another volume.
+// A test checks with it that a shadow copy holds none of the files a
+// writer excludes.
+func FileSetFiles(fsys fs.FS, volume string, f writer.FileSpec) ([]string, error) {
+	dir, ok := onEveryVolume(f.Path)
+	if !ok {
+		if _, dir, ok = onVolume(f.Path, map[string]string{volume: ""}); !ok {
+			return nil, nil
 		}
-		n++
 	}
-	return n, err
+	return matchFiles(fsys, dir, f.Spec, f.Recursive)
 }
 
 // WithExcludeFromSnapshot makes the writer exclude files from shadow
