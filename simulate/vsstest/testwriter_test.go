@@ -150,6 +150,7 @@ const (
 	bugGivesUpLongFreeze                  // Faults/OtherWriters
 	bugPrepareLocks                       // Faults/Providers
 	bugRestoreKeepsStopped                // Restore/PreAndPost
+	bugKeepsExcluded                      // Backup/ExcludedFromSnapshot
 )
 
 // ledgerWriter is the ledger's writer: it declares three selectable
@@ -158,6 +159,7 @@ const (
 // otherwise.
 type ledgerWriter struct {
 	l          *ledger
+	vols       *simulate.VolumeSet
 	bug        bug
 	mu         sync.Mutex
 	identifies int
@@ -171,7 +173,13 @@ var ledgerClass = vss.MustParseID("{7d3a5d5e-1c4f-4e43-9a7e-3b1c2d4e5f60}")
 
 func newLedgerWriter(b bug) func(env vsstest.WriterEnv) writer.Writer {
 	return func(env vsstest.WriterEnv) writer.Writer {
-		return &ledgerWriter{l: newLedger(env.Volume), bug: b}
+		if err := env.Volume.MkdirAll("tmp"); err != nil {
+			panic(err)
+		}
+		if err := env.Volume.WriteFile("tmp/ledger.scratch", []byte("sort space")); err != nil {
+			panic(err)
+		}
+		return &ledgerWriter{l: newLedger(env.Volume), vols: env.Volumes, bug: b}
 	}
 }
 
@@ -200,7 +208,21 @@ func (w *ledgerWriter) OnIdentify(_ context.Context, md *writer.Metadata) error 
 			return err
 		}
 	}
-	return nil
+	return md.AddExcludeFromSnapshot(ledgerScratch)
+}
+
+// ledgerScratch is the ledger's sort space, which it excludes from
+// shadow copies.
+var ledgerScratch = writer.FileSpec{Path: `C:\tmp`, Spec: "*.scratch"}
+
+// OnPostSnapshot deletes the sort space from the shadow copy, the second
+// step of excluding files from shadow copies.
+func (w *ledgerWriter) OnPostSnapshot(_ context.Context, e *writer.Event) error {
+	if w.bug == bugKeepsExcluded {
+		return nil
+	}
+	_, err := simulate.ExcludeFromShadowCopies(w.vols, e, []writer.FileSpec{ledgerScratch})
+	return err
 }
 
 func (w *ledgerWriter) OnPrepareBackup(ctx context.Context, e *writer.Event) error {
@@ -362,6 +384,7 @@ var breakers = []struct {
 	{"Components/Selection", bugNeedsAllComponents, "MUST Components/Selection: a component-mode backup of "},
 	{"Restore/PreAndPost", bugRestoreKeepsStopped, "MUST Restore/PreAndPost at PostRestore: after PostRestore, the application does not work: put waited for the ledger to thaw: context deadline exceeded"},
 	{"Faults/OtherWriters", bugGivesUpLongFreeze, "MUST Faults/OtherWriters at Thaw: when Companion failed at Freeze slow, the writer failed"},
+	{"Backup/ExcludedFromSnapshot", bugKeepsExcluded, "SHOULD Backup/ExcludedFromSnapshot at PostSnapshot: the shadow copy holds tmp/ledger.scratch, which the writer excludes from shadow copies"},
 	{"Faults/Providers", bugPrepareLocks, "MUST Faults/Providers at Abort: after the provider failed at EndPrepareSnapshots, the application does not work"},
 }
 
