@@ -219,6 +219,10 @@ type WriterStatus struct {
 	// writer that fails components also reports Failure
 	// vss.ErrWriterPartialFailure (GetWriterStatusEx), but a requestor
 	// should read them whatever Failure says.
+	//
+	// Coordinator sessions fill ApplicationFailure, ApplicationMessage
+	// and ComponentFailures; the Windows session (NewWindows) reports
+	// what GetWriterStatus gives and leaves them empty for now.
 	ComponentFailures []ComponentFailure
 }
 
