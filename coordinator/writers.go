@@ -133,7 +133,12 @@ func (m *Machine) writerResult(o *op, c *Completion) {
 	kind := o.event
 	rec, recorded := writer.Failure{}, false
 	if c.Event != nil && kind != writer.EventAbort {
-		rec, recorded = c.Event.RecordedFailure()
+		if f := c.Event.Failure; f != nil {
+			rec, recorded = *f, true
+			if rec.Failed() && !rec.Code.IsWriterError() {
+				rec.Code = vss.ErrWriterNonRetryable // set by hand, not through SetWriterFailure
+			}
+		}
 		m.keepComponents(w, c.Event)
 	}
 	if recorded {

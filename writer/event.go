@@ -121,9 +121,11 @@ type Event struct {
 	// only): Deliver hands it to OnIdentify.
 	Metadata *Metadata
 
-	// failure is what the handler recorded with SetWriterFailure or
-	// SetWriterFailureEx.
-	failure *Failure
+	// Failure is what the handler recorded with SetWriterFailure or
+	// SetWriterFailureEx, which a handler calls rather than set it: they
+	// check the code. VSS reads it once the handler returns; nil when the
+	// handler recorded nothing.
+	Failure *Failure
 }
 
 // Clone returns a copy of e that shares nothing mutable with it, so that
@@ -137,9 +139,9 @@ func (e *Event) Clone() *Event {
 			c.Components[i] = comp.Clone()
 		}
 	}
-	if e.failure != nil {
-		f := *e.failure
-		c.failure = &f
+	if e.Failure != nil {
+		f := *e.Failure
+		c.Failure = &f
 	}
 	if e.SnapshotDevices != nil {
 		c.SnapshotDevices = make(map[string]string, len(e.SnapshotDevices))

@@ -74,7 +74,7 @@ func (e *Event) SetWriterFailure(code vss.HRESULT) error {
 	if !vetoCode(code) {
 		return vss.Errorf(vss.ErrInvalidArg, op, "%v is not a writer failure SetWriterFailure accepts", code)
 	}
-	e.failure = &Failure{Code: code}
+	e.Failure = &Failure{Code: code}
 	return nil
 }
 
@@ -95,7 +95,7 @@ func (e *Event) SetWriterFailureEx(code, application vss.HRESULT, message string
 	if code != vss.OK && code != vss.ErrWriterPartialFailure && !vetoCode(code) {
 		return vss.Errorf(vss.ErrInvalidArg, op, "%v is not a writer failure SetWriterFailureEx accepts", code)
 	}
-	e.failure = &Failure{Code: code, Application: application, Message: message}
+	e.Failure = &Failure{Code: code, Application: application, Message: message}
 	return nil
 }
 
@@ -104,16 +104,6 @@ func (e *Event) canRecordFailure(op string) error {
 		return vss.Errorf(vss.ErrBadState, op, "not while handling %v: a writer records failures at the events after Identify", e.Kind)
 	}
 	return nil
-}
-
-// RecordedFailure returns what the handler recorded with
-// SetWriterFailure or SetWriterFailureEx; ok is false when it recorded
-// nothing. VSS reads it once the handler returns.
-func (e *Event) RecordedFailure() (f Failure, ok bool) {
-	if e.failure == nil {
-		return Failure{}, false
-	}
-	return *e.failure, true
 }
 
 // componentFailureCodes are the codes IVssComponentEx2::SetFailure accepts.

@@ -19,8 +19,7 @@ func ExampleEvent_SetWriterFailureEx() {
 	_ = e.Components[0].SetFailure(vss.ErrWriterRetryable, 0x80070020, "orders.mdf is locked")
 	_ = e.SetWriterFailureEx(vss.ErrWriterPartialFailure, 0x80004005, "1 of 1 databases not prepared")
 
-	f, _ := e.RecordedFailure()
-	fmt.Println(f)
+	fmt.Println(*e.Failure)
 	fmt.Println(e.Components[0].Key(), *e.Components[0].Failure)
 	// Output:
 	// VSS_E_WRITERERROR_PARTIAL_FAILURE (application 0x80004005: 1 of 1 databases not prepared)

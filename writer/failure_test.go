@@ -17,8 +17,8 @@ func TestSetWriterFailureAcceptsTheFiveWriterErrorsOnly(t *testing.T) {
 		if err := e.SetWriterFailure(code); err != nil {
 			t.Fatalf("SetWriterFailure(%v): %v", code, err)
 		}
-		if f, ok := e.RecordedFailure(); !ok || f.Code != code || !f.Failed() {
-			t.Errorf("RecordedFailure = %+v, %v; want %v", f, ok, code)
+		if f := e.Failure; f == nil || f.Code != code || !f.Failed() {
+			t.Errorf("Failure = %+v; want %v", f, code)
 		}
 	}
 	for _, code := range []vss.HRESULT{vss.OK, vss.ErrWriterPartialFailure, vss.ErrBadState} {
@@ -26,7 +26,7 @@ func TestSetWriterFailureAcceptsTheFiveWriterErrorsOnly(t *testing.T) {
 		if err := e.SetWriterFailure(code); !errors.Is(err, vss.ErrInvalidArg) {
 			t.Errorf("SetWriterFailure(%v) = %v, want E_INVALIDARG", code, err)
 		}
-		if _, ok := e.RecordedFailure(); ok {
+		if e.Failure != nil {
 			t.Errorf("SetWriterFailure(%v) recorded a failure it refused", code)
 		}
 	}
@@ -43,19 +43,19 @@ func TestSetWriterFailureExRecordsApplicationCodeAndMessage(t *testing.T) {
 	if err := e.SetWriterFailureEx(vss.ErrWriterPartialFailure, 0x80004005, "database 2 is offline"); err != nil {
 		t.Fatal(err)
 	}
-	f, ok := e.RecordedFailure()
 	want := writer.Failure{Code: vss.ErrWriterPartialFailure, Application: 0x80004005, Message: "database 2 is offline"}
-	if !ok || f != want {
-		t.Fatalf("RecordedFailure = %+v, want %+v", f, want)
+	if e.Failure == nil || *e.Failure != want {
+		t.Fatalf("Failure = %+v, want %+v", e.Failure, want)
 	}
+	f := *e.Failure
 	if s := f.String(); s != "VSS_E_WRITERERROR_PARTIAL_FAILURE (application 0x80004005: database 2 is offline)" {
 		t.Errorf("String = %q", s)
 	}
 	if err := e.SetWriterFailureEx(vss.OK, 0x1, "warning only"); err != nil {
 		t.Fatal(err)
 	}
-	if f, _ := e.RecordedFailure(); f.Failed() {
-		t.Errorf("S_OK recorded as a failure: %+v", f)
+	if e.Failure.Failed() {
+		t.Errorf("S_OK recorded as a failure: %+v", e.Failure)
 	}
 	if err := e.SetWriterFailureEx(vss.ErrAccessDenied, 0, ""); !errors.Is(err, vss.ErrInvalidArg) {
 		t.Errorf("SetWriterFailureEx(E_ACCESSDENIED) = %v, want E_INVALIDARG", err)
