@@ -291,3 +291,17 @@ func TestRulePartialAndDifferencedFilesAppearInTheDocument(t *testing.T) {
 	assert.True(t, c.DifferencedFiles[0].LastModifyTime.Equal(since))
 	assert.Empty(t, c.BackupStamp)
 }
+
+// A failure set on the event by hand, with a code that is no writer
+// error, counts as VSS_E_WRITERERROR_NONRETRYABLE, as any error that is
+// not a writer error does (this library's rule, as for returned errors).
+func TestRuleFailureSetByHandWithAnotherCodeIsNonRetryable(t *testing.T) {
+	w := dbWriter("ByHand", simulate.On(writer.EventPrepareBackup, simulate.Behavior{Do: func(_ context.Context, e *writer.Event) {
+		e.Failure = &writer.Failure{Code: vss.ErrBadState, Message: "set by hand"}
+	}}))
+	s := componentBackup(t, w, vss.BackupFull, nil)
+	st := statusOf(t, s)
+	assert.Equal(t, vss.WriterFailedAtPrepareBackup, st.State)
+	assert.Equal(t, vss.ErrWriterNonRetryable, st.Failure)
+	assert.Equal(t, "set by hand", st.ApplicationMessage)
+}
