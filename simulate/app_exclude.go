@@ -121,9 +121,11 @@ func (s *VolumeSet) bindDevice(snap *VolumeSnapshot) string {
 // found on vols: Microsoft's second step of excluding files from shadow
 // copies, which the writer that declared them takes in OnPostSnapshot. A
 // file set's path names a volume of the set and a directory on it
-// (`C:\app\tmp`), its specification the files (wildcards * and ?, in any
-// case, as Windows matches them; "*.*" is every file), Recursive its
-// subdirectories too. A file set on a volume not in the set, or a
+// (`C:\app\tmp`), or, starting with one backslash, that directory on
+// every volume of the set (`\System Volume Information\Heat`, as the
+// Shadow Copy Optimization Writer declares some); its specification names
+// the files (wildcards * and ?, in any case, as Windows matches them;
+// "*.*" is every file), and Recursive takes in its subdirectories. A file set on a volume not in the set, or a
 // directory that does not exist, deletes nothing, as the page says ("the
 // entry is ignored if there are no files that match"). In a context
 // with VSS_VOLSNAP_ATTR_NO_AUTORECOVERY nothing is deleted ("no files can
