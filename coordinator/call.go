@@ -39,6 +39,8 @@ const (
 	CallEnableWriterClasses
 	CallDisableWriterClasses
 	CallDisableWriterInstances
+	CallSetPreviousBackupStamp
+	CallSetBackupOptions
 )
 
 var callNames = [...]string{
@@ -52,6 +54,7 @@ var callNames = [...]string{
 	CallDeleteSnapshots: "DeleteSnapshots", CallSaveAsXML: "SaveAsXML", CallClose: "Close",
 	CallEnableWriterClasses: "EnableWriterClasses", CallDisableWriterClasses: "DisableWriterClasses",
 	CallDisableWriterInstances: "DisableWriterInstances",
+	CallSetPreviousBackupStamp: "SetPreviousBackupStamp", CallSetBackupOptions: "SetBackupOptions",
 }
 
 // String returns the name of the requestor.Requestor method, which is the
@@ -76,7 +79,7 @@ func (k CallKind) step() int {
 		return 2
 	case CallPrepareForBackup:
 		return 3
-	case CallWriterMetadata, CallAddComponent:
+	case CallWriterMetadata, CallAddComponent, CallSetPreviousBackupStamp, CallSetBackupOptions:
 		return 4
 	case CallDoSnapshotSet:
 		return 5
@@ -101,6 +104,7 @@ type Call struct {
 	ClassID     vss.ID                // AddComponent, SetBackupSucceeded: writer class
 	Component   writer.ComponentKey   // AddComponent, SetBackupSucceeded
 	Succeeded   bool                  // SetBackupSucceeded
+	Text        string                // SetPreviousBackupStamp: the stamp; SetBackupOptions: the options
 	ID          vss.ID                // GetSnapshotProperties, SnapshotFS, DeleteSnapshots
 	Object      provider.ObjectType   // DeleteSnapshots
 	// Writers lists writer classes (EnableWriterClasses,

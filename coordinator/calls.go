@@ -146,7 +146,7 @@ func (m *Machine) begin(c *Call) {
 			// event handlers" (Microsoft's "Determining Writer Status"):
 			// a writer that failed Identify is not listed.
 			if w.identified {
-				m.status = append(m.status, w.writerStatus())
+				m.status = append(m.status, w.writerStatus(m.selectedOf(w)))
 			}
 		}
 		m.gathered = true
@@ -254,6 +254,8 @@ func (m *Machine) begin(c *Call) {
 
 	case CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances:
 		m.choose(c)
+	case CallSetPreviousBackupStamp, CallSetBackupOptions:
+		m.finish(m.setComponentText(c))
 
 	default:
 		m.finish(vss.Errorf(vss.ErrInvalidArg, op, "unknown call"))

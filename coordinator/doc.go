@@ -63,6 +63,12 @@
 // Microsoft's sequence diagram), can be changed (Config.HoldTimeout) only
 // so that tests can shorten or stretch it.
 //
+// A writer that records a failure (writer.Event.SetWriterFailure)
+// and returns success has vetoed, and fails the event all the same, with
+// the code it recorded; what a writer records in its components (backup
+// stamps, partial and differenced files, a component's failure) goes into
+// the backup components document at the events Microsoft allows it.
+//
 // # Steps
 //
 // Every step is recorded in a Trace. Each Record carries the step of the
@@ -75,7 +81,8 @@
 //	2   StartSnapshotSet, AddToSnapshotSet (IsVolumeSupported,
 //	    BeginPrepareSnapshot)
 //	3   PrepareForBackup (PrepareBackup)
-//	4   WriterMetadata, AddComponent
+//	4   WriterMetadata, AddComponent, SetPreviousBackupStamp,
+//	    SetBackupOptions
 //	5   DoSnapshotSet
 //	6   EndPrepareSnapshots, PrepareSnapshot, Freeze
 //	7   PreCommitSnapshots, flush and hold writes

@@ -31,8 +31,7 @@ func (m *Machine) loadDocument(op, xml string) error {
 	for _, w := range d.Writers {
 		comps := make([]*writer.Component, len(w.Components))
 		for i, c := range w.Components {
-			cc := *c
-			comps[i] = &cc
+			comps[i] = c.Clone()
 		}
 		m.selected[w.InstanceID] = comps
 	}
@@ -74,8 +73,7 @@ func (m *Machine) document() *requestor.BackupDocument {
 			}
 		}
 		for _, c := range comps {
-			cc := *c
-			wc.Components = append(wc.Components, &cc)
+			wc.Components = append(wc.Components, c.Clone())
 		}
 		d.Writers = append(d.Writers, wc)
 	}
@@ -98,4 +96,51 @@ func (m *Machine) writerByInstance(id vss.ID) *writerSlot {
 		}
 	}
 	return nil
+}
+
+// setComponentText records what SetPreviousBackupStamp or
+// SetBackupOptions gives for a selected component, which its writer reads
+// at PrepareBackup (IVssComponent::GetPreviousBackupStamp,
+// GetBackupOptions). The component is named by its writer's class, as
+// Windows names it: every selected instance of the class gets it.
+func (m *Machine) setComponentText(c *Call) error {
+	op := c.Kind.String()
+	if c.Component.Name == "" {
+		return vss.Errorf(vss.ErrInvalidArg, op, "a component needs a name")
+	}
+	found := false
+	for instance, comps := range m.selected {
+		if m.classOf(instance) != c.ClassID {
+			continue
+		}
+		for _, comp := range comps {
+			if comp.Key() != c.Component {
+				continue
+			}
+			found = true
+			if c.Kind == CallSetPreviousBackupStamp {
+				comp.PreviousBackupStamp = c.Text
+			} else {
+				comp.BackupOptions = c.Text
+			}
+		}
+	}
+	if !found {
+		return vss.Errorf(vss.ErrObjectNotFound, op, "component %v of writer class %v was not added with AddComponent", c.Component, c.ClassID)
+	}
+	return nil
+}
+
+// classOf returns the class of the writer instance, from the session's
+// writers or the document it was started from.
+func (m *Machine) classOf(instance vss.ID) vss.ID {
+	if w := m.writerByInstance(instance); w != nil {
+		return w.info.ClassID
+	}
+	if m.loaded != nil {
+		if w := m.loaded.Writer(instance); w != nil {
+			return w.ClassID
+		}
+	}
+	return vss.NilID
 }

@@ -14,6 +14,7 @@ import "fmt"
 //	                  DisableWriterClasses, DisableWriterInstances
 //	MetadataGathered  SetContext, SetBackupState, WriterMetadata,
 //	                  StartSnapshotSet, AddToSnapshotSet, AddComponent,
+//	                  SetPreviousBackupStamp, SetBackupOptions,
 //	                  PrepareForBackup, GatherWriterStatus, WriterStatus,
 //	                  AbortBackup, DeleteSnapshots, EnableWriterClasses,
 //	                  DisableWriterClasses, DisableWriterInstances
@@ -100,7 +101,7 @@ var legalCalls = map[Phase][]CallKind{
 		CallDeleteSnapshots},
 	PhaseMetadataGathered: {CallSetContext, CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
 		CallAddComponent, CallPrepareForBackup, CallGatherWriterStatus, CallWriterStatus, CallAbortBackup,
-		CallDeleteSnapshots},
+		CallDeleteSnapshots, CallSetPreviousBackupStamp, CallSetBackupOptions},
 	PhaseBackupPrepared: {CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet, CallDoSnapshotSet,
 		CallGatherWriterStatus, CallWriterStatus, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
 	PhaseSnapshotCreated: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,

@@ -130,7 +130,10 @@ type runningOp struct {
 	volumes  []string
 }
 
-var _ requestor.Requestor = (*Session)(nil)
+var (
+	_ requestor.Requestor           = (*Session)(nil)
+	_ requestor.IncrementalBackuper = (*Session)(nil)
+)
 
 // New returns a session in PhaseNew over the configured writers and
 // providers, on a service of its own: the computer has no other
@@ -605,6 +608,20 @@ func (s *Session) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.
 	var r Reply
 	s.do(ctx, &Call{Kind: CallDeleteSnapshots, ID: id, Object: kind}, &r)
 	return r.Count, r.Err
+}
+
+// SetPreviousBackupStamp implements requestor.IncrementalBackuper.
+func (s *Session) SetPreviousBackupStamp(ctx context.Context, class vss.ID, key writer.ComponentKey, stamp string) error {
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetPreviousBackupStamp, ClassID: class, Component: key, Text: stamp}, &r)
+	return r.Err
+}
+
+// SetBackupOptions implements requestor.IncrementalBackuper.
+func (s *Session) SetBackupOptions(ctx context.Context, class vss.ID, key writer.ComponentKey, options string) error {
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetBackupOptions, ClassID: class, Component: key, Text: options}, &r)
+	return r.Err
 }
 
 // SaveAsXML implements requestor.Requestor.

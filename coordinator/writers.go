@@ -18,6 +18,10 @@ type writerSlot struct {
 	failure  vss.HRESULT
 	failedAt writer.EventKind
 	detail   string
+	// What the writer recorded with SetWriterFailureEx: its
+	// application's code and message (GetWriterStatusEx).
+	appFailure vss.HRESULT
+	appMessage string
 
 	identified bool             // answered Identify: takes part in the backup, unless excluded
 	md         *writer.Metadata // its writer metadata document
@@ -99,8 +103,7 @@ func (m *Machine) sendEventIn(w *writerSlot, base *writer.Event, background bool
 	if sel := m.selectedOf(w); len(sel) > 0 {
 		e.Components = make([]*writer.Component, len(sel))
 		for i, c := range sel {
-			cc := *c
-			e.Components[i] = &cc
+			e.Components[i] = c.Clone()
 		}
 	}
 	due := m.at + m.cfg.EventTimeout
@@ -135,12 +138,34 @@ func (m *Machine) broadcast(kind writer.EventKind, ws []*writerSlot) {
 func (m *Machine) writerResult(o *op, c *Completion) {
 	w := m.writers[o.writer]
 	kind := o.event
+	rec, recorded := writer.Failure{}, false
+	if c.Event != nil && kind != writer.EventAbort {
+		if f := c.Event.Failure; f != nil {
+			rec, recorded = *f, true
+			if rec.Failed() && !rec.Code.IsWriterError() {
+				rec.Code = vss.ErrWriterNonRetryable // set by hand, not through SetWriterFailure
+			}
+		}
+		m.keepComponents(w, c.Event)
+	}
+	if recorded {
+		w.appFailure, w.appMessage = rec.Application, rec.Message
+		if c.Err == nil && rec.Failed() {
+			// A veto: the handler recorded a failure and returned success
+			// (Microsoft's "Writer Errors and Vetoes").
+			c.Err = vss.Errorf(rec.Code, kind.String(), "the writer recorded %v and returned success", rec)
+		}
+	}
 	if c.Err != nil {
 		m.record(m.step, result(&Record{Kind: RecWriterResult, Actor: w.actor, Event: kind}, c.Err))
 		if kind == writer.EventAbort {
 			return // an Abort that fails leaves the writer where the Abort put it
 		}
-		m.failWriter(w, kind, vss.WriterFailure(c.Err), c.Err.Error())
+		code := vss.WriterFailure(c.Err)
+		if recorded && rec.Failed() {
+			code = rec.Code // what the writer recorded is what VSS reports
+		}
+		m.failWriter(w, kind, code, c.Err.Error())
 		if kind == writer.EventFreeze || kind == writer.EventThaw {
 			m.abortWriter(w)
 		}
@@ -151,7 +176,6 @@ func (m *Machine) writerResult(o *op, c *Completion) {
 		w.identified, w.md = true, c.Metadata
 		m.setState(w, vss.WriterStable)
 	case writer.EventPrepareBackup:
-		m.keepComponents(w, c.Event)
 		m.setState(w, vss.WriterStable)
 	case writer.EventPrepareSnapshot:
 		m.setState(w, vss.WriterWaitingForFreeze)
@@ -160,7 +184,6 @@ func (m *Machine) writerResult(o *op, c *Completion) {
 	case writer.EventThaw:
 		m.setState(w, vss.WriterWaitingForPostSnapshot)
 	case writer.EventPostSnapshot:
-		m.keepComponents(w, c.Event)
 		m.setState(w, vss.WriterWaitingForBackupComplete)
 	case writer.EventBackupComplete:
 		m.setState(w, vss.WriterStable)
@@ -168,17 +191,37 @@ func (m *Machine) writerResult(o *op, c *Completion) {
 	m.quick(RecWriterResult, &w.actor, int(kind), "", entryResult|w.stateFlags())
 }
 
-// keepComponents stores what a writer recorded in its components (backup
-// stamps, backup metadata) at PrepareBackup or PostSnapshot.
+// keepComponents stores in the backup components document what a writer
+// recorded in its components while it handled e, whether it succeeded or
+// not, at the events where Microsoft's pages let a writer record it: a
+// backup stamp, backup metadata, partial and differenced files at the
+// events of a backup from PrepareBackup to PostSnapshot (SetBackupStamp
+// and AddDifferencedFilesByLastModifyTime answer VSS_E_BAD_STATE at
+// BackupComplete and BackupShutdown); a component's failure
+// (IVssComponentEx2::SetFailure) at any event but Identify. What a
+// writer records at other events is not kept.
 func (m *Machine) keepComponents(w *writerSlot, e *writer.Event) {
-	if e == nil {
+	backup := false
+	switch e.Kind {
+	case writer.EventPrepareBackup, writer.EventPrepareSnapshot, writer.EventFreeze, writer.EventThaw, writer.EventPostSnapshot:
+		backup = true
+	case writer.EventIdentify, writer.EventAbort:
 		return
 	}
 	sel := m.selectedOf(w)
 	for _, c := range e.Components {
 		for _, s := range sel {
-			if s.Key() == c.Key() {
+			if s.Key() != c.Key() {
+				continue
+			}
+			if backup {
 				s.BackupStamp, s.BackupMetadata = c.BackupStamp, c.BackupMetadata
+				s.PartialFiles = append(s.PartialFiles[:0:0], c.PartialFiles...)
+				s.DifferencedFiles = append(s.DifferencedFiles[:0:0], c.DifferencedFiles...)
+			}
+			if c.Failure != nil {
+				f := *c.Failure
+				s.Failure = &f
 			}
 		}
 	}
@@ -267,8 +310,16 @@ func (m *Machine) freezeWindowExpired(w *writerSlot) {
 	m.abortWriter(w)
 }
 
-// writerStatus is GetWriterStatus for one writer.
-func (w *writerSlot) writerStatus() requestor.WriterStatus {
-	return requestor.WriterStatus{InstanceID: w.info.InstanceID, ClassID: w.info.ClassID, Name: w.info.Name,
-		State: w.state, Failure: w.failure, FailedAt: w.failedAt, Detail: w.detail}
+// writerStatus is GetWriterStatusEx for one writer, with the failures it
+// recorded on its selected components sel (IVssComponentEx2::GetFailure).
+func (w *writerSlot) writerStatus(sel []*writer.Component) requestor.WriterStatus {
+	s := requestor.WriterStatus{InstanceID: w.info.InstanceID, ClassID: w.info.ClassID, Name: w.info.Name,
+		State: w.state, Failure: w.failure, FailedAt: w.failedAt, Detail: w.detail,
+		ApplicationFailure: w.appFailure, ApplicationMessage: w.appMessage}
+	for _, c := range sel {
+		if c.Failure != nil {
+			s.ComponentFailures = append(s.ComponentFailures, requestor.ComponentFailure{Component: c.Key(), Failure: *c.Failure})
+		}
+	}
+	return s
 }

@@ -99,7 +99,11 @@ func (e *BackupError) Unwrap() error { return e.Err }
 // the backup's error, since they may leave a shadow copy behind. A writer
 // that fails fails the backup when it takes part in it (in component mode,
 // when one of its components is selected), unless plan.IgnoreWriterFailures
-// names its class. Backup does not Close r: the caller owns the session.
+// names its class. A component its writer failed alone
+// (WriterStatus.ComponentFailures) is reported not backed up
+// (SetBackupSucceeded false), so that the writer does not treat it as
+// backed up at BackupComplete (truncating its logs, say); the backup of
+// the others goes on. Backup does not Close r: the caller owns the session.
 func Backup(ctx context.Context, r Requestor, plan Plan) (*Result, error) {
 	b := &backupRun{r: r, plan: plan, res: &Result{}}
 	if err := b.run(ctx); err != nil {
@@ -243,8 +247,9 @@ func (b *backupRun) run(ctx context.Context) error {
 		}
 	}
 	for _, c := range p.Components {
+		ok := !b.componentFailed(c)
 		if err := b.do("SetBackupSucceeded "+c.Component.String(), func() error {
-			return r.SetBackupSucceeded(ctx, c.WriterInstance, c.WriterClass, c.Component, true)
+			return r.SetBackupSucceeded(ctx, c.WriterInstance, c.WriterClass, c.Component, ok)
 		}); err != nil {
 			return err
 		}
@@ -301,6 +306,18 @@ func (b *backupRun) checkWriters(ctx context.Context, after string) error {
 	}
 	return &BackupError{Step: b.stepName(), Writers: st, Err: &vss.Error{Op: "Backup", Code: first.Failure,
 		Detail: "writer failure: " + strings.Join(failed, ", ") + ": " + first.Detail}}
+}
+
+// componentFailed reports whether the last writer status gathered says
+// the writer of c failed c alone (IVssComponentEx2::GetFailure).
+func (b *backupRun) componentFailed(c ComponentSelection) bool {
+	for _, s := range b.status {
+		if s.InstanceID == c.WriterInstance {
+			_, failed := s.ComponentFailed(c.Component)
+			return failed
+		}
+	}
+	return false
 }
 
 // matters reports whether a writer's failure fails the backup.

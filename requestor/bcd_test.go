@@ -106,7 +106,7 @@ func TestParseBackupDocument(t *testing.T) {
 	assert.Equal(t, "lsn:42", c.BackupStamp)
 	assert.Equal(t, "lsn:7", c.PreviousBackupStamp)
 	assert.Equal(t, "private", c.BackupMetadata)
-	assert.Equal(t, "PARTIAL_FILE", c.Unknown.Elements[0].Tag)
+	assert.Equal(t, []writer.PartialFile{{Path: `C:\db`, Name: "x.mdf", Ranges: "0:4096"}}, c.PartialFiles)
 	assert.Equal(t, "SNAPSHOT_SET_DESCRIPTION", d.Unknown.Elements[0].Tag)
 
 	out, err := d.XML()

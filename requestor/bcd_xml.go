@@ -1,6 +1,10 @@
 package requestor
 
 import (
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/internal/xmldoc"
 	"github.com/vsskit/vss/writer"
@@ -108,9 +112,22 @@ func readComponent(x *xmldoc.Elem) *writer.Component {
 		x.Fail("componentType", "missing")
 	}
 	c.Type = xmldoc.Token(x, "componentType", componentTypeTokens)
+	c.Failure = readFailure(x)
 	x.Children(&c.Unknown.Elements, func(e *xmldoc.Elem) bool {
 		var into *string
 		switch e.E.Tag {
+		case "PARTIAL_FILE":
+			f, ok := readPartialFile(e)
+			if ok {
+				c.PartialFiles = append(c.PartialFiles, f)
+			}
+			return ok
+		case "DIFFERENCED_FILE":
+			f, ok := readDifferencedFile(e)
+			if ok {
+				c.DifferencedFiles = append(c.DifferencedFiles, f)
+			}
+			return ok
 		case "BACKUP_METADATA":
 			into = &c.BackupMetadata
 		case "RESTORE_METADATA":
@@ -129,6 +146,111 @@ func readComponent(x *xmldoc.Elem) *writer.Component {
 	})
 	c.Unknown.Attrs = x.Rest(true)
 	return c
+}
+
+// The component failure (IVssComponentEx2::SetFailure), partial files
+// (AddPartialFile) and differenced files
+// (AddDifferencedFilesByLastModifyTime) are written in this library's
+// form: Microsoft does not publish how the backup components document
+// holds them, and no saved document at hand has any. A COMPONENT carries
+// a failure as the attributes failure, applicationFailure (HRESULTs as
+// unsigned decimals) and applicationMessage; a partial file is a
+// PARTIAL_FILE element (path, filename, ranges, metadata), a differenced
+// file set a DIFFERENCED_FILE element (path, filespec, recursive,
+// lastModifyTime as a FILETIME: 100-ns intervals since 1601 UTC, in
+// decimal). The parser reads them back, their other attributes and
+// children kept as unknown; an element of either name that lacks what
+// this form needs (a path and a file name) is kept whole as unknown.
+
+// readFailure reads a component's failure attributes; nil when it has
+// none.
+func readFailure(x *xmldoc.Elem) *writer.Failure {
+	_, a := x.Lookup("failure")
+	_, b := x.Lookup("applicationFailure")
+	_, m := x.Lookup("applicationMessage")
+	if !a && !b && !m {
+		return nil
+	}
+	return &writer.Failure{Code: vss.HRESULT(x.Uint("failure")), Application: vss.HRESULT(x.Uint("applicationFailure")),
+		Message: x.Str("applicationMessage")}
+}
+
+// readPartialFile reads a PARTIAL_FILE element of this library's form;
+// ok is false, and nothing is read, for one of another form.
+func readPartialFile(x *xmldoc.Elem) (f writer.PartialFile, ok bool) {
+	if !has(x, "path", "filename") {
+		return f, false
+	}
+	f = writer.PartialFile{Path: x.Str("path"), Name: x.Str("filename"), Ranges: x.Str("ranges"), Metadata: x.Str("metadata")}
+	x.Children(&f.Unknown.Elements, func(*xmldoc.Elem) bool { return false })
+	f.Unknown.Attrs = x.Rest(true)
+	return f, true
+}
+
+// readDifferencedFile reads a DIFFERENCED_FILE element of this library's
+// form; ok is false, and nothing is read, for one of another form.
+func readDifferencedFile(x *xmldoc.Elem) (f writer.DifferencedFile, ok bool) {
+	if !has(x, "path", "filespec", "lastModifyTime") {
+		return f, false
+	}
+	ft, err := strconv.ParseUint(strings.TrimSpace(attr(x, "lastModifyTime")), 10, 64)
+	if err != nil {
+		return f, false
+	}
+	recursive := attr(x, "recursive")
+	if recursive != "" && recursive != "yes" && recursive != "no" {
+		return f, false
+	}
+	f = writer.DifferencedFile{Path: x.Str("path"), Spec: x.Str("filespec"), Recursive: x.Bool("recursive"),
+		LastModifyTime: timeOfFiletime(ft)}
+	x.Str("lastModifyTime")
+	x.Children(&f.Unknown.Elements, func(*xmldoc.Elem) bool { return false })
+	f.Unknown.Attrs = x.Rest(true)
+	return f, true
+}
+
+// has reports whether x has every attribute of keys (in no namespace),
+// without marking any read.
+func has(x *xmldoc.Elem, keys ...string) bool {
+	for _, k := range keys {
+		found := false
+		for _, a := range x.E.Attrs {
+			found = found || (a.Key == k && a.Space == "")
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}
+
+// attr returns attribute key of x (in no namespace) without marking it
+// read; "" when absent.
+func attr(x *xmldoc.Elem, key string) string {
+	for _, a := range x.E.Attrs {
+		if a.Key == key && a.Space == "" {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// filetimeUnix is the Unix time of the FILETIME epoch, 1601-01-01 UTC, in
+// seconds.
+const filetimeUnix = -11644473600
+
+// timeOfFiletime and filetimeOf convert between a FILETIME, in 100-ns
+// intervals since 1601 UTC, and a time; a time before 1601 is 0.
+func timeOfFiletime(ft uint64) time.Time {
+	return time.Unix(int64(ft/1e7)+filetimeUnix, int64(ft%1e7)*100).UTC()
+}
+
+func filetimeOf(t time.Time) uint64 {
+	sec := t.Unix() - filetimeUnix
+	if sec < 0 {
+		return 0
+	}
+	return uint64(sec)*1e7 + uint64(t.Nanosecond()/100)
 }
 
 // XML writes the document as IVssBackupComponents::SaveAsXML does: UTF-8,
@@ -204,6 +326,11 @@ func (d *BackupDocument) xmlDirect() (string, error) {
 			x.SetNonEmpty("restoreOptions", c.RestoreOptions)
 			x.SetBool("selectedForRestore", c.SelectedForRestore)
 			x.SetBool("additionalRestores", c.AdditionalRestores)
+			if f := c.Failure; f != nil {
+				x.SetUint("failure", uint32(f.Code))
+				x.SetUint("applicationFailure", uint32(f.Application))
+				x.SetNonEmpty("applicationMessage", f.Message)
+			}
 			x.SetUnknown(c.Unknown.Attrs)
 			if c.BackupMetadata != "" {
 				x.Start("BACKUP_METADATA", "")
@@ -216,6 +343,24 @@ func (d *BackupDocument) xmlDirect() (string, error) {
 				x.Set("xmlns", "")
 				x.Set("metadata", c.RestoreMetadata)
 				x.End("RESTORE_METADATA")
+			}
+			for _, p := range c.PartialFiles {
+				x.Start("PARTIAL_FILE", "")
+				x.Set("path", p.Path)
+				x.Set("filename", p.Name)
+				x.Set("ranges", p.Ranges)
+				x.SetNonEmpty("metadata", p.Metadata)
+				x.SetUnknown(p.Unknown.Attrs)
+				x.End("PARTIAL_FILE")
+			}
+			for _, f := range c.DifferencedFiles {
+				x.Start("DIFFERENCED_FILE", "")
+				x.Set("path", f.Path)
+				x.Set("filespec", f.Spec)
+				x.SetBool("recursive", f.Recursive)
+				x.Set("lastModifyTime", strconv.FormatUint(filetimeOf(f.LastModifyTime), 10))
+				x.SetUnknown(f.Unknown.Attrs)
+				x.End("DIFFERENCED_FILE")
 			}
 			x.End("COMPONENT")
 		}
@@ -264,6 +409,11 @@ func (d *BackupDocument) xmlTree() (string, error) {
 			ce.SetNonEmpty("restoreOptions", c.RestoreOptions)
 			ce.SetBool("selectedForRestore", c.SelectedForRestore)
 			ce.SetBool("additionalRestores", c.AdditionalRestores)
+			if f := c.Failure; f != nil {
+				ce.SetUint("failure", uint32(f.Code))
+				ce.SetUint("applicationFailure", uint32(f.Application))
+				ce.SetNonEmpty("applicationMessage", f.Message)
+			}
 			if c.BackupMetadata != "" {
 				m := ce.Child("BACKUP_METADATA")
 				m.Set("xmlns", "")
@@ -273,6 +423,22 @@ func (d *BackupDocument) xmlTree() (string, error) {
 				m := ce.Child("RESTORE_METADATA")
 				m.Set("xmlns", "")
 				m.Set("metadata", c.RestoreMetadata)
+			}
+			for _, p := range c.PartialFiles {
+				pe := ce.Child("PARTIAL_FILE")
+				pe.Set("path", p.Path)
+				pe.Set("filename", p.Name)
+				pe.Set("ranges", p.Ranges)
+				pe.SetNonEmpty("metadata", p.Metadata)
+				pe.Unknown(p.Unknown.Attrs, p.Unknown.Elements)
+			}
+			for _, f := range c.DifferencedFiles {
+				de := ce.Child("DIFFERENCED_FILE")
+				de.Set("path", f.Path)
+				de.Set("filespec", f.Spec)
+				de.SetBool("recursive", f.Recursive)
+				de.Set("lastModifyTime", strconv.FormatUint(filetimeOf(f.LastModifyTime), 10))
+				de.Unknown(f.Unknown.Attrs, f.Unknown.Elements)
 			}
 			ce.Unknown(c.Unknown.Attrs, c.Unknown.Elements)
 		}

@@ -174,3 +174,35 @@ type ExclusionReporter interface {
 	// session, even after Close, and does not fail.
 	Exclusions(ctx context.Context) ([]Exclusion, error)
 }
+
+// IncrementalBackuper is a session that can run incremental and
+// differential backups, and pass writers options of their own: the
+// IVssBackupComponents calls SetPreviousBackupStamp and SetBackupOptions,
+// which record, for a component selected with AddComponent, what the
+// writer reads at PrepareBackup (writer.Component.PreviousBackupStamp
+// and BackupOptions, as IVssComponent::GetPreviousBackupStamp and
+// GetBackupOptions give them) and what the backup components document
+// keeps.
+//
+// An incremental or differential backup, as Microsoft's "Requestor Role
+// in VSS Incremental and Differential Backups" describes it: the
+// requestor reads each component's backup stamp from the document of the
+// previous backup (BackupDocument.Component(...).BackupStamp), selects
+// the component again, hands the stamp back with SetPreviousBackupStamp
+// before PrepareForBackup, and the writer, which recorded the stamp at
+// PostSnapshot, uses it to say what changed since (differenced or partial
+// files) and records a new stamp for the next backup.
+type IncrementalBackuper interface {
+	// SetPreviousBackupStamp records the backup stamp of a previous
+	// backup of a component, for an incremental or differential backup.
+	// The component is named by its writer's class, as Windows names it,
+	// and must have been added with AddComponent (else
+	// vss.ErrObjectNotFound). Legal after AddComponent, before
+	// PrepareForBackup; elsewhere vss.ErrBadState.
+	SetPreviousBackupStamp(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, stamp string) error
+
+	// SetBackupOptions records options for a component's writer, in that
+	// writer's own syntax. The same rules as SetPreviousBackupStamp's
+	// apply.
+	SetBackupOptions(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, options string) error
+}

@@ -17,7 +17,8 @@
 // Querier (Query), MetadataSaver (WriterMetadataXML), WriterChooser
 // (EnableWriterClasses, DisableWriterClasses, DisableWriterInstances) and
 // ExclusionReporter (Exclusions: the writers and components left out of
-// the backup, and why). A tool that
+// the backup, and why) and IncrementalBackuper (SetPreviousBackupStamp,
+// SetBackupOptions). A tool that
 // needs one type-asserts the capability, not the platform:
 //
 //	if rs, ok := r.(requestor.Restorer); ok {
@@ -25,8 +26,9 @@
 //	}
 //
 // so that it works with every session that has the capability. Windows,
-// which NewWindows returns, has them all; asserting Windows ties a tool
-// to the real VSS for no gain.
+// which NewWindows returns, has them all but IncrementalBackuper, which
+// coordinator sessions have; asserting Windows ties a tool to the real
+// VSS for no gain.
 //
 // # Calls and states
 //
@@ -219,7 +221,45 @@ type WriterStatus struct {
 	// Detail says what the failure was, for people (the writer's error
 	// text); empty when it did not fail.
 	Detail string
+	// ApplicationFailure and ApplicationMessage are the application's
+	// error code and message the writer recorded with SetWriterFailureEx
+	// (hrApplication, wszApplicationMessage), as
+	// IVssBackupComponentsEx3::GetWriterStatusEx reports them; vss.OK and
+	// "" when it recorded none.
+	ApplicationFailure vss.HRESULT
+	ApplicationMessage string
+	// ComponentFailures are the failures the writer recorded on its
+	// selected components with IVssComponentEx2::SetFailure, as
+	// IVssComponentEx2::GetFailure reports them, in document order. A
+	// writer that fails components also reports Failure
+	// vss.ErrWriterPartialFailure (GetWriterStatusEx), but a requestor
+	// should read them whatever Failure says.
+	//
+	// Coordinator sessions fill ApplicationFailure, ApplicationMessage
+	// and ComponentFailures; the Windows session (NewWindows) reports
+	// what GetWriterStatus gives and leaves them empty for now.
+	ComponentFailures []ComponentFailure
+}
+
+// ComponentFailure is one component's failure, as a writer recorded it
+// (writer.Component.SetFailure) and IVssComponentEx2::GetFailure gives it
+// to the requestor.
+type ComponentFailure struct {
+	Component writer.ComponentKey
+	writer.Failure
 }
 
 // Failed reports whether the writer failed.
 func (s WriterStatus) Failed() bool { return s.Failure != vss.OK || s.State.Failed() }
+
+// ComponentFailed reports whether the writer recorded a failure for the
+// component with key (IVssComponentEx2::GetFailure answering a failure
+// code), and returns it.
+func (s WriterStatus) ComponentFailed(key writer.ComponentKey) (writer.Failure, bool) {
+	for _, f := range s.ComponentFailures {
+		if f.Component == key && f.Failed() {
+			return f.Failure, true
+		}
+	}
+	return writer.Failure{}, false
+}

@@ -104,7 +104,9 @@ func (a *TransactionalApp) checkSnapshotData(data, clog []byte) error {
 
 // AppWriter is the VSS writer of a TransactionalApp: a scripted Writer
 // (its costs, failures and event record still apply) that also freezes
-// the application on Freeze and resumes it on Thaw and on Abort. It
+// the application on Freeze and resumes it on Thaw and on Abort. Made
+// from a ScriptedWriter WithAppLog, it also keeps the application's log
+// (AppLog), truncated by full and log backups only. It
 // implements writer.Writer and every optional writer interface Writer
 // does.
 type AppWriter struct {

@@ -50,7 +50,10 @@
 // (Submit completes then, Do waits for it, the plain write methods return
 // at once). TransactionalApp, fronted by an
 // AppWriter, and UnawareApp write to volumes while a backup runs, and
-// check their own consistency in a shadow copy.
+// check their own consistency in a shadow copy. An AppLog is an application log
+// that its writer (WithAppLog) truncates after a full or log backup,
+// never after a copy; a writer made WithExcludeFromSnapshot deletes the
+// files it excludes from its shadow copies at PostSnapshot.
 //
 // # Faults
 //

@@ -270,7 +270,7 @@ func (p *snapProvider) CommitSnapshots(ctx context.Context, setID vss.ID) error 
 		now := p.cfg.clock()
 		for _, s := range set.shadows {
 			s.copy = s.vol.Snapshot()
-			s.prop.DeviceObject = p.vols.nextDevice()
+			s.prop.DeviceObject = p.vols.bindDevice(s.copy)
 			s.prop.Created = now
 			s.prop.SnapshotsCount = len(set.shadows)
 		}

@@ -21,6 +21,7 @@ type VolumeSet struct {
 	mu      sync.Mutex
 	vols    map[string]*Volume
 	devices int
+	shadows map[string]*VolumeSnapshot // by device object (ShadowCopy)
 }
 
 // NewVolumeSet returns a set holding vols. A volume with an empty or

@@ -70,6 +70,8 @@ type ScriptedWriter struct {
 	info     writer.Info
 	script   map[writer.EventKind]Behavior // nil until On
 	identify func(ctx context.Context, md *writer.Metadata) error
+	log      *AppLog    // the application log it keeps (WithAppLog), or nil
+	exclude  *exclusion // what it excludes from shadow copies (WithExcludeFromSnapshot), or nil
 
 	mu     sync.Mutex
 	events []writer.EventKind
@@ -246,7 +248,16 @@ func (w *ScriptedWriter) OnIdentify(ctx context.Context, md *writer.Metadata) er
 		return err
 	}
 	if w.identify != nil {
-		return w.identify(ctx, md)
+		if err := w.identify(ctx, md); err != nil {
+			return err
+		}
+	}
+	if w.exclude != nil {
+		for _, f := range w.exclude.files {
+			if err := md.AddExcludeFromSnapshot(f); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }
@@ -263,23 +274,45 @@ func (w *ScriptedWriter) OnPrepareSnapshot(ctx context.Context, e *writer.Event)
 
 // OnFreeze implements writer.Writer.
 func (w *ScriptedWriter) OnFreeze(ctx context.Context, e *writer.Event) error {
-	return w.handle(ctx, e)
+	if err := w.handle(ctx, e); err != nil || w.log == nil {
+		return err
+	}
+	return w.log.freeze()
 }
 
 // OnThaw implements writer.Writer.
 func (w *ScriptedWriter) OnThaw(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
 
 // OnAbort implements writer.Writer.
-func (w *ScriptedWriter) OnAbort(ctx context.Context, e *writer.Event) error { return w.handle(ctx, e) }
+func (w *ScriptedWriter) OnAbort(ctx context.Context, e *writer.Event) error {
+	if w.log != nil {
+		w.log.abort()
+	}
+	return w.handle(ctx, e)
+}
 
 // OnPostSnapshot implements writer.PostSnapshotter.
 func (w *ScriptedWriter) OnPostSnapshot(ctx context.Context, e *writer.Event) error {
-	return w.handle(ctx, e)
+	if err := w.handle(ctx, e); err != nil {
+		return err
+	}
+	if w.exclude != nil {
+		if _, err := ExcludeFromShadowCopies(w.exclude.vols, e, w.exclude.files); err != nil {
+			return err
+		}
+	}
+	if w.log != nil {
+		w.log.stamp(e)
+	}
+	return nil
 }
 
 // OnBackupComplete implements writer.BackupCompleter.
 func (w *ScriptedWriter) OnBackupComplete(ctx context.Context, e *writer.Event) error {
-	return w.handle(ctx, e)
+	if err := w.handle(ctx, e); err != nil || w.log == nil {
+		return err
+	}
+	return w.log.backupComplete(e)
 }
 
 // OnBackupShutdown implements writer.BackupShutdowner.

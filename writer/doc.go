@@ -40,6 +40,15 @@
 // A failure never fails the requestor's call by itself: the writer's state
 // becomes the matching vss.WriterFailedAt* state and the requestor decides.
 //
+// A handler may instead record its failure and return nil, as a CVssWriter
+// handler calls SetWriterFailure and returns TRUE to veto ("Writer Errors
+// and Vetoes"): Event.SetWriterFailure, or Event.SetWriterFailureEx with
+// the application's own code and a message for the requestor. It fails the
+// event all the same, with the code recorded, which also wins over a
+// returned error. Component.SetFailure fails one component
+// (IVssComponentEx2::SetFailure); a writer that does so also records
+// vss.ErrWriterPartialFailure with SetWriterFailureEx.
+//
 // # Concurrency and time
 //
 // Each writer receives its events one at a time, in protocol order, except

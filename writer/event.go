@@ -120,6 +120,12 @@ type Event struct {
 	// Metadata is the writer metadata document being built (Identify
 	// only): Deliver hands it to OnIdentify.
 	Metadata *Metadata
+
+	// Failure is what the handler recorded with SetWriterFailure or
+	// SetWriterFailureEx, which a handler calls rather than set it: they
+	// check the code. VSS reads it once the handler returns; nil when the
+	// handler recorded nothing.
+	Failure *Failure
 }
 
 // Clone returns a copy of e that shares nothing mutable with it, so that
@@ -130,9 +136,12 @@ func (e *Event) Clone() *Event {
 	if e.Components != nil {
 		c.Components = make([]*Component, len(e.Components))
 		for i, comp := range e.Components {
-			cc := *comp
-			c.Components[i] = &cc
+			c.Components[i] = comp.Clone()
 		}
+	}
+	if e.Failure != nil {
+		f := *e.Failure
+		c.Failure = &f
 	}
 	if e.SnapshotDevices != nil {
 		c.SnapshotDevices = make(map[string]string, len(e.SnapshotDevices))

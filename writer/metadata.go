@@ -148,9 +148,65 @@ type FileSpec struct {
 	// alternate location mapping) restored to.
 	AlternatePath string
 	// BackupType is the VSS_FILE_SPEC_BACKUP_TYPE mask saying which backup
-	// types need these files; 0 means the document did not say.
+	// types need these files, and which must read them from a shadow
+	// copy; 0 means the document did not say (EffectiveBackupType). The
+	// builder gives a file set added without one DefaultFileSpecBackupType,
+	// as VSS does.
 	BackupType vss.FileSpecBackupType
 	Unknown    Unknown
+}
+
+// DefaultFileSpecBackupType is the mask VSS gives a file set a writer adds
+// to a component without one: VSS_FSBT_ALL_BACKUP_REQUIRED |
+// VSS_FSBT_ALL_SNAPSHOT_REQUIRED (0xF0F), the file set takes part in every
+// backup type and is read from a shadow copy (Microsoft's
+// VSS_FILE_SPEC_BACKUP_TYPE page; real writer metadata documents hold
+// filespecBackupType="3855").
+const DefaultFileSpecBackupType = vss.FSBTAllBackupRequired | vss.FSBTAllSnapshotRequired
+
+// EffectiveBackupType returns BackupType, or DefaultFileSpecBackupType
+// when the document did not say (0).
+func (f FileSpec) EffectiveBackupType() vss.FileSpecBackupType {
+	if f.BackupType == 0 {
+		return DefaultFileSpecBackupType
+	}
+	return f.BackupType
+}
+
+// fsbtBits returns the backup-required and snapshot-required bits of
+// VSS_FILE_SPEC_BACKUP_TYPE for backup type t. A copy backup, and any
+// type other than differential, incremental and log, counts as full:
+// VSS_BT_COPY copies files "regardless of the state of each file's backup
+// history", as a full backup does (this library's reading of the
+// VSS_BACKUP_TYPE page, which names no mask for copy).
+func fsbtBits(t vss.BackupType) (backup, snapshot vss.FileSpecBackupType) {
+	switch t {
+	case vss.BackupDifferential:
+		return vss.FSBTDifferentialBackupRequired, vss.FSBTDifferentialSnapshotRequired
+	case vss.BackupIncremental:
+		return vss.FSBTIncrementalBackupRequired, vss.FSBTIncrementalSnapshotRequired
+	case vss.BackupLog:
+		return vss.FSBTLogBackupRequired, vss.FSBTLogSnapshotRequired
+	}
+	return vss.FSBTFullBackupRequired, vss.FSBTFullSnapshotRequired
+}
+
+// BackupRequired reports whether the file set must be backed up in a
+// backup of type t: its mask has the VSS_FSBT_*_BACKUP_REQUIRED bit of t.
+// A file set without it is left to the requestor's own judgement (its
+// files changed or not, say), unless a partial or differenced file of the
+// component says otherwise.
+func (f FileSpec) BackupRequired(t vss.BackupType) bool {
+	b, _ := fsbtBits(t)
+	return f.EffectiveBackupType()&b != 0
+}
+
+// SnapshotRequired reports whether the file set must be read from a
+// shadow copy, never from the live volume, in a backup of type t: its mask
+// has the VSS_FSBT_*_SNAPSHOT_REQUIRED bit of t.
+func (f FileSpec) SnapshotRequired(t vss.BackupType) bool {
+	_, s := fsbtBits(t)
+	return f.EffectiveBackupType()&s != 0
 }
 
 // Dependency is a DEPENDENCY element: a component that must be backed up
@@ -191,4 +247,33 @@ func (md *Metadata) Component(key ComponentKey) *ComponentInfo {
 		}
 	}
 	return nil
+}
+
+// BackupTypeFor returns the backup type a requestor runs on this writer's
+// data when its backup is of type t: t when the writer's backup schema
+// supports it, vss.BackupFull when it does not. Microsoft's
+// VSS_BACKUP_TYPE page: an incremental, differential, log or copy backup
+// needs VSS_BS_INCREMENTAL, VSS_BS_DIFFERENTIAL, VSS_BS_LOG or VSS_BS_COPY,
+// and "if a particular writer's backup schema does not support that sort
+// of backup, the requester will always perform a full (VSS_BT_FULL)
+// backup on that writer's data". Full, and any other type, is returned as
+// it is.
+func (md *Metadata) BackupTypeFor(t vss.BackupType) vss.BackupType {
+	var need vss.BackupSchema
+	switch t {
+	case vss.BackupIncremental:
+		need = vss.SchemaIncremental
+	case vss.BackupDifferential:
+		need = vss.SchemaDifferential
+	case vss.BackupLog:
+		need = vss.SchemaLog
+	case vss.BackupCopy:
+		need = vss.SchemaCopy
+	default:
+		return t
+	}
+	if md.BackupSchema&need == 0 {
+		return vss.BackupFull
+	}
+	return t
 }

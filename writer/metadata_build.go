@@ -94,7 +94,9 @@ func (md *Metadata) find(op string, key ComponentKey) (*ComponentInfo, *componen
 }
 
 // AddFiles adds a file set to a file group component
-// (IVssCreateWriterMetadata::AddFilesToFileGroup).
+// (IVssCreateWriterMetadata::AddFilesToFileGroup). A file set without a
+// backup type mask gets DefaultFileSpecBackupType, here and in
+// AddDatabaseFiles and AddDatabaseLogFiles.
 func (md *Metadata) AddFiles(logicalPath, name string, f FileSpec) error {
 	const op = "AddFilesToFileGroup"
 	c, ix, err := md.find(op, ComponentKey{Type: vss.ComponentFileGroup, LogicalPath: logicalPath, Name: name})
@@ -104,6 +106,7 @@ func (md *Metadata) AddFiles(logicalPath, name string, f FileSpec) error {
 	if err := checkFileSpec(op, f); err != nil {
 		return err
 	}
+	f.BackupType = f.EffectiveBackupType()
 	c.Files = append(c.Files, f)
 	ix.addFile(c, 0, f)
 	return nil
@@ -120,6 +123,7 @@ func (md *Metadata) AddDatabaseFiles(logicalPath, name string, f FileSpec) error
 	if err := checkFileSpec(op, f); err != nil {
 		return err
 	}
+	f.BackupType = f.EffectiveBackupType()
 	c.DatabaseFiles = append(c.DatabaseFiles, f)
 	ix.addFile(c, 1, f)
 	return nil
@@ -136,6 +140,7 @@ func (md *Metadata) AddDatabaseLogFiles(logicalPath, name string, f FileSpec) er
 	if err := checkFileSpec(op, f); err != nil {
 		return err
 	}
+	f.BackupType = f.EffectiveBackupType()
 	c.LogFiles = append(c.LogFiles, f)
 	ix.addFile(c, 2, f)
 	return nil

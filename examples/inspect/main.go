@@ -314,6 +314,15 @@ func printBackupDocument(w io.Writer, d *requestor.BackupDocument) {
 			if c.BackupMetadata != "" {
 				fmt.Fprintf(w, ", %d bytes of writer metadata", len(c.BackupMetadata))
 			}
+			if c.Failure != nil && c.Failure.Failed() {
+				fmt.Fprintf(w, ", failed: %s", show(c.Failure.String()))
+			}
+			if n := len(c.PartialFiles); n > 0 {
+				fmt.Fprintf(w, ", %d partial files", n)
+			}
+			if n := len(c.DifferencedFiles); n > 0 {
+				fmt.Fprintf(w, ", %d differenced file sets", n)
+			}
 			fmt.Fprintln(w, ")")
 		}
 	}

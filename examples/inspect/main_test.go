@@ -112,3 +112,18 @@ func TestRealDocuments(t *testing.T) {
 		assert.Equal(t, 0, code, "%s: %s%s", f, out, errOut)
 	}
 }
+
+// A component's failure, partial files and differenced files show in the
+// summary of a backup components document.
+func TestSummaryOfComponentFailureAndFiles(t *testing.T) {
+	doc := `<BACKUP_COMPONENTS xmlns="x-schema:#VssComponentMetadata" version="1.2" selectComponents="yes" backupType="incremental">` +
+		`<WRITER_COMPONENTS instanceId="dd8d6255-b3bb-4ec1-8249-73cd75c0ee21" writerId="a65faa63-5ea8-4ebc-9dbd-a0c4db26912a">` +
+		`<COMPONENT componentName="orders" componentType="database" failure="2147754995" applicationFailure="0" applicationMessage="locked">` +
+		`<PARTIAL_FILE path="C:\shop" filename="orders.db" ranges="0:4096"/>` +
+		`<DIFFERENCED_FILE path="C:\shop\logs" filespec="*.log" recursive="no" lastModifyTime="134405028000000000"/></COMPONENT></WRITER_COMPONENTS></BACKUP_COMPONENTS>`
+	code, out, _ := runInspect(write(t, "b.xml", doc))
+	require.Equal(t, 0, code)
+	for _, s := range []string{"failed: VSS_E_WRITERERROR_RETRYABLE (locked)", "1 partial files", "1 differenced file sets"} {
+		assert.Contains(t, out, s)
+	}
+}

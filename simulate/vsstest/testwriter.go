@@ -24,6 +24,10 @@ import (
 type WriterEnv struct {
 	// Volume is the volume C:\ of the simulated machine.
 	Volume *simulate.Volume
+	// Volumes are the machine's volumes; a writer that excludes files
+	// from shadow copies opens, through it, the shadow copies PostSnapshot
+	// names (simulate.ExcludeFromShadowCopies, VolumeSet.ShadowCopy).
+	Volumes *simulate.VolumeSet
 }
 
 // WriterTestOptions tunes TestWriter and CheckWriter. The zero value runs

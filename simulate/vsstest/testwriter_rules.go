@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -43,6 +44,7 @@ func (s *writerSuite) rules() []suiteRule {
 		{rule: Rule{"Backup/FreezeWithinTimeout", true, "Freeze and Thaw return within the writer's freeze timeout"}, run: ruleFreezeWithinTimeout},
 		{rule: Rule{"Backup/HealthyAfterThaw", true, "after Thaw the application works again"}, run: ruleHealthyAfterThaw},
 		{rule: Rule{"Backup/ConsistentSnapshot", true, "the shadow copy taken while the writer is frozen passes the author's consistency probe"}, run: ruleConsistentSnapshot},
+		{rule: Rule{"Backup/ExcludedFromSnapshot", false, "the files the writer excludes from shadow copies are absent from the shadow copy: it deletes them at PostSnapshot"}, run: ruleExcludedFromSnapshot},
 		{rule: Rule{"Abort/AfterFreeze", true, "after Abort following Freeze (a failed commit) the application works again"}, run: ruleAbortAfterFreeze},
 		{rule: Rule{"Abort/WithoutFreeze", true, "Abort without Freeze (the requestor aborts after PrepareForBackup) succeeds and leaves the application working"}, run: ruleAbortWithoutFreeze},
 		{rule: Rule{"Abort/Twice", true, "a second Abort succeeds and leaves the application working"}, run: ruleAbortTwice},
@@ -77,7 +79,8 @@ const workloadGrace = 10 * time.Second
 
 func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate.WriterOption) *rig {
 	vol := simulate.NewVolume(`C:\`)
-	w := rc.suite.newWriter(WriterEnv{Volume: vol})
+	vols := simulate.NewVolumeSet(vol)
+	w := rc.suite.newWriter(WriterEnv{Volume: vol, Volumes: vols})
 	rng := rand.New(rand.NewPCG(rc.seed, 0x9e3779b97f4a7c15))
 	level := vss.AppBackEnd
 	if w.Info().EffectiveLevel() == vss.AppBackEnd {
@@ -90,7 +93,6 @@ func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate
 		opts = append(opts, simulate.On(k, simulate.Behavior{Cost: time.Duration(rng.IntN(100)) * time.Millisecond}))
 	}
 	comp := simulate.NewScriptedWriter(companionName, append(opts, companion...)...)
-	vols := simulate.NewVolumeSet(vol)
 	var prov provider.Provider = simulate.NewSystemProvider(vols)
 	if len(providerFaults) > 0 {
 		plan := make(simulate.Plan, len(providerFaults))
@@ -361,6 +363,43 @@ func ruleConsistentSnapshot(rc *ruleRun) {
 		}
 		return nil
 	}})
+}
+
+// ruleExcludedFromSnapshot: Microsoft's "Excluding Files from Shadow
+// Copies" has a writer report the files (AddExcludeFilesFromSnapshot)
+// and, "in the writer's CVssWriter::OnPostSnapshot method, delete the
+// files from the shadow copy"; VSS does not delete them for it.
+func ruleExcludedFromSnapshot(rc *ruleRun) {
+	ctx := context.Background()
+	g := rc.newRig(nil)
+	defer g.close()
+	declared := false
+	_, _ = g.backup(ctx, requestor.Plan{Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+		mds, err := g.s.WriterMetadata(ctx)
+		if err != nil {
+			return nil // Backup/Succeeds reports what fails the backup
+		}
+		for _, md := range mds {
+			if md.InstanceID != g.w.Info().InstanceID {
+				continue
+			}
+			for _, f := range md.ExcludeFromSnapshot {
+				declared = true
+				files, err := simulate.FileSetFiles(snaps[0].FS, `C:\`, f)
+				switch {
+				case err != nil:
+					rc.breachErr(writer.EventPostSnapshot, err, "the shadow copy cannot be searched for the files the writer excludes (%s\\%s): %v", f.Path, f.Spec, err)
+				case len(files) > 0:
+					rc.breach(writer.EventPostSnapshot, "the shadow copy holds %s, which the writer excludes from shadow copies (%s\\%s); a writer deletes them from the shadow copy at PostSnapshot",
+						strings.Join(files, ", "), f.Path, f.Spec)
+				}
+			}
+		}
+		return nil
+	}})
+	if !declared && rc.skip == "" {
+		rc.skip = "the writer excludes no files from shadow copies"
+	}
 }
 
 func ruleAbortAfterFreeze(rc *ruleRun) {

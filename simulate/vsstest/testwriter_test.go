@@ -151,6 +151,7 @@ const (
 	bugPrepareBackupLocks                 // Faults/Providers (and Abort/WithoutFreeze)
 	bugRestoreKeepsStopped                // Restore/PreAndPost
 	bugIdentifyLocks                      // Components/LeftOut
+	bugKeepsExcluded                      // Backup/ExcludedFromSnapshot
 )
 
 // ledgerWriter is the ledger's writer: it declares three selectable
@@ -159,6 +160,7 @@ const (
 // otherwise.
 type ledgerWriter struct {
 	l          *ledger
+	vols       *simulate.VolumeSet
 	bug        bug
 	mu         sync.Mutex
 	identifies int
@@ -172,7 +174,13 @@ var ledgerClass = vss.MustParseID("{7d3a5d5e-1c4f-4e43-9a7e-3b1c2d4e5f60}")
 
 func newLedgerWriter(b bug) func(env vsstest.WriterEnv) writer.Writer {
 	return func(env vsstest.WriterEnv) writer.Writer {
-		return &ledgerWriter{l: newLedger(env.Volume), bug: b}
+		if err := env.Volume.MkdirAll("tmp"); err != nil {
+			panic(err)
+		}
+		if err := env.Volume.WriteFile("tmp/ledger.scratch", []byte("sort space")); err != nil {
+			panic(err)
+		}
+		return &ledgerWriter{l: newLedger(env.Volume), vols: env.Volumes, bug: b}
 	}
 }
 
@@ -208,7 +216,21 @@ func (w *ledgerWriter) OnIdentify(_ context.Context, md *writer.Metadata) error 
 			return err
 		}
 	}
-	return nil
+	return md.AddExcludeFromSnapshot(ledgerScratch)
+}
+
+// ledgerScratch is the ledger's sort space, which it excludes from
+// shadow copies.
+var ledgerScratch = writer.FileSpec{Path: `C:\tmp`, Spec: "*.scratch"}
+
+// OnPostSnapshot deletes the sort space from the shadow copy, the second
+// step of excluding files from shadow copies.
+func (w *ledgerWriter) OnPostSnapshot(_ context.Context, e *writer.Event) error {
+	if w.bug == bugKeepsExcluded {
+		return nil
+	}
+	_, err := simulate.ExcludeFromShadowCopies(w.vols, e, []writer.FileSpec{ledgerScratch})
+	return err
 }
 
 func (w *ledgerWriter) OnPrepareBackup(ctx context.Context, e *writer.Event) error {
@@ -378,6 +400,7 @@ var breakers = []struct {
 	{"Components/LeftOut", bugIdentifyLocks, "MUST Components/LeftOut at Identify: during a backup it was left out of, the application does not work"},
 	{"Faults/OtherWriters", bugGivesUpLongFreeze, "MUST Faults/OtherWriters at Thaw: when Companion failed at Freeze slow, the writer failed"},
 	{"Faults/Providers", bugPrepareBackupLocks, "MUST Faults/Providers at Abort: after the provider failed at EndPrepareSnapshots, the application does not work"},
+	{"Backup/ExcludedFromSnapshot", bugKeepsExcluded, "SHOULD Backup/ExcludedFromSnapshot at PostSnapshot: the shadow copy holds tmp/ledger.scratch, which the writer excludes from shadow copies"},
 }
 
 // assertEveryRuleBroken checks that each rule of a suite is among those a
