@@ -7,6 +7,7 @@ import (
 	"io/fs"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
@@ -32,7 +33,8 @@ func ExampleBackup() {
 
 	res, err := requestor.Backup(context.Background(), session, requestor.Plan{
 		Volumes: []string{`C:\`},
-		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			snaps := src.Snapshots
 			data, err := fs.ReadFile(snaps[0].FS, "orders.db")
 			fmt.Printf("copied %q from the shadow copy of %s\n", data, snaps[0].Volume)
 			return err
@@ -49,22 +51,42 @@ func ExampleBackup() {
 	// Orders VSS_WS_STABLE
 }
 
-// A writer failure fails the backup with the writer's own VSS error, and
-// Backup aborts and deletes the shadow copies.
+// A writer that fails does not fail a backup in non-component mode: the
+// backup goes on, and Result.Degraded names the writer, whose data in
+// the shadow copy is only crash consistent. A writer the plan requires
+// fails the backup with the writer's own VSS error, and Backup aborts and
+// deletes the shadow copies.
 func ExampleBackup_writerFailure() {
+	ctx := context.Background()
 	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
-	flaky := simulate.NewScriptedWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
-	session, _, _ := simulate.NewSession(simulate.Config{
-		Writers:   []writer.Writer{flaky},
-		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
-		Volumes:   vols,
-	})
-	defer session.Close()
+	flaky := simulate.NewScriptedWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterNonRetryable}))
+	session := func() *coordinator.Session {
+		s, _, _ := simulate.NewSession(simulate.Config{
+			Writers:   []writer.Writer{flaky},
+			Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
+			Volumes:   vols,
+		})
+		return s
+	}
 
-	_, err := requestor.Backup(context.Background(), session, requestor.Plan{Volumes: []string{`C:\`}})
-	fmt.Println(errors.Is(err, vss.ErrWriterRetryable))
+	s := session()
+	res, err := requestor.Backup(ctx, s, requestor.Plan{Volumes: []string{`C:\`}})
+	_ = s.Close()
+	fmt.Println("backup:", err)
+	for _, w := range res.Degraded {
+		fmt.Printf("degraded: %s %v %s\n", w.Name, w.State, w.Failure.Name())
+	}
+
+	s = session()
+	_, err = requestor.Backup(ctx, s, requestor.Plan{Volumes: []string{`C:\`}, RequireWriters: []vss.ID{flaky.Info().ClassID}})
+	_ = s.Close()
+	fmt.Println(errors.Is(err, vss.ErrWriterNonRetryable))
+	fmt.Println(err)
 	// Output:
+	// backup: <nil>
+	// degraded: Flaky VSS_WS_FAILED_AT_FREEZE VSS_E_WRITERERROR_NONRETRYABLE
 	// true
+	// vss backup failed at GatherWriterStatus after DoSnapshotSet: writer "Flaky" (VSS_WS_FAILED_AT_FREEZE): VSS_E_WRITERERROR_NONRETRYABLE (0x800423F4): the writer failed; retrying will not help
 }
 
 // A tool that restores asks its session for the Restorer capability with

@@ -119,7 +119,8 @@ func TestWindowsFullBackupThroughCOM(t *testing.T) {
 	res, err := requestor.Backup(ctx, r, requestor.Plan{
 		Volumes: []string{`C:`},
 		Keep:    true,
-		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			snaps := src.Snapshots
 			if err := fstest.TestFS(snaps[0].FS, "orders.db"); err != nil {
 				t.Errorf("the shadow copy as an fs.FS: %v", err)
 			}

@@ -195,11 +195,11 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	var copied copyStats
 	res, err := requestor.Backup(bctx, r, requestor.Plan{
 		Volumes: []string{o.volume},
-		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
-			if snaps[0].FS == nil {
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			if src.Snapshots[0].FS == nil {
 				return fmt.Errorf("the shadow copy of %s cannot be read in this process", o.volume)
 			}
-			copied, err = copyPaths(ctx, snaps[0].FS, o.paths, sink, newProgress(stderr, o.quiet))
+			copied, err = copyPaths(ctx, src.Snapshots[0].FS, o.paths, sink, newProgress(stderr, o.quiet))
 			if err != nil {
 				return err
 			}

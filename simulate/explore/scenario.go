@@ -226,7 +226,13 @@ func (sc *Scenario) Run(seed uint64, plan simulate.Plan) *Run {
 	}
 	c := newChecker(w, run)
 	req := in.Requestor(s)
-	_, run.Err = requestor.Backup(ctx, req, requestor.Plan{Volumes: sc.Volumes, Copy: c.checkSnapshots})
+	// Every writer is required, so that a writer's failure fails the
+	// backup and the harness reaches the abort paths.
+	var required []vss.ID
+	for _, x := range w.fronts {
+		required = append(required, x.Info().ClassID)
+	}
+	_, run.Err = requestor.Backup(ctx, req, requestor.Plan{Volumes: sc.Volumes, Copy: c.checkSnapshots, RequireWriters: required})
 	c.afterBackup(s)
 	closeErr := s.Close()
 	run.Trace = s.Trace()

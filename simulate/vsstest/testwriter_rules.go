@@ -189,6 +189,9 @@ func (g *rig) failedItself(ctx context.Context, context string) {
 
 func (g *rig) backup(ctx context.Context, plan requestor.Plan) (*requestor.Result, error) {
 	plan.Volumes = []string{`C:\`}
+	// The writer under test's failure fails the backup; the companion's
+	// never does.
+	plan.RequireWriters = append(plan.RequireWriters, g.w.Info().ClassID)
 	plan.IgnoreWriterFailures = append(plan.IgnoreWriterFailures, g.companion.Info().ClassID)
 	return requestor.Backup(ctx, g.s, plan)
 }
@@ -354,8 +357,8 @@ func ruleConsistentSnapshot(rc *ruleRun) {
 	ctx := context.Background()
 	g := rc.newRig(nil)
 	defer g.close()
-	_, _ = g.backup(ctx, requestor.Plan{Copy: func(_ context.Context, snaps []requestor.VolumeSnapshot) error {
-		if err := probe(snaps[0].FS); err != nil {
+	_, _ = g.backup(ctx, requestor.Plan{Copy: func(_ context.Context, src *requestor.CopySource) error {
+		if err := probe(src.Snapshots[0].FS); err != nil {
 			rc.breachErr(writer.EventFreeze, err, "the shadow copy taken while the writer was frozen is not consistent: %v", err)
 		}
 		return nil
