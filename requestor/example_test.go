@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
@@ -87,6 +88,97 @@ func ExampleBackup_writerFailure() {
 	// degraded: Flaky VSS_WS_FAILED_AT_FREEZE VSS_E_WRITERERROR_NONRETRYABLE
 	// true
 	// vss backup failed at GatherWriterStatus after DoSnapshotSet: writer "Flaky" (VSS_WS_FAILED_AT_FREEZE): VSS_E_WRITERERROR_NONRETRYABLE (0x800423F4): the writer failed; retrying will not help
+}
+
+// A component-mode backup that selects a component by its writer's class
+// alone, and copies exactly the component's files: ComponentFiles (here
+// through CopySource.Files) reads its file sets in the shadow copy,
+// wildcards and all, and leaves out what the writer's exclude list names.
+func ExampleComponentFiles() {
+	vol := simulate.NewVolume(`C:\`)
+	_ = vol.MkdirAll("shop")
+	for _, f := range []string{"shop/orders.db", "shop/orders.log", "shop/orders.tmp", "shop/prices.db"} {
+		_ = vol.WriteFile(f, []byte(f))
+	}
+	vols := simulate.NewVolumeSet(vol)
+	shop := simulate.NewScriptedWriter("Shop", simulate.WithIdentify(func(_ context.Context, md *writer.Metadata) error {
+		if _, err := md.AddComponent(writer.ComponentInfo{Type: vss.ComponentDatabase, Name: "orders", Selectable: true}); err != nil {
+			return err
+		}
+		return errors.Join(
+			md.AddDatabaseFiles("", "orders", writer.FileSpec{Path: `C:\Shop`, Spec: "orders.*"}),
+			md.AddExcludeFiles(writer.FileSpec{Path: `C:\Shop`, Spec: "*.tmp"}))
+	}))
+	session, _, _ := simulate.NewSession(simulate.Config{
+		Writers:   []writer.Writer{shop},
+		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
+		Volumes:   vols,
+	})
+	defer session.Close()
+
+	_, err := requestor.Backup(context.Background(), session, requestor.Plan{
+		Volumes: []string{`C:\`},
+		Components: []requestor.ComponentSelection{{WriterClass: shop.Info().ClassID,
+			Component: writer.ComponentKey{Type: vss.ComponentDatabase, Name: "orders"}}},
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			for _, c := range src.Components {
+				files, err := src.Files(c)
+				if err != nil {
+					return err
+				}
+				for _, f := range files {
+					fmt.Printf("%s from %s\n", f.Path, f.Name)
+				}
+			}
+			return nil
+		},
+	})
+	fmt.Println("backup:", err)
+	// Output:
+	// C:\Shop\orders.db from shop/orders.db
+	// C:\Shop\orders.log from shop/orders.log
+	// backup: <nil>
+}
+
+// A backup that a writer fails with VSS_E_WRITERERROR_RETRYABLE is tried
+// again, whole, on a new session that Retry.Open opens; Result.Attempts
+// lists both attempts. (A simulated session waits in virtual time; here
+// Delay is short in case the session has no clock of its own.)
+func ExampleRetry() {
+	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
+	// The writer fails its first Freeze only.
+	flaky := simulate.NewScriptedWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable, Times: 1}))
+	open := func(context.Context) (requestor.Requestor, error) {
+		s, _, err := simulate.NewSession(simulate.Config{
+			Writers:   []writer.Writer{flaky},
+			Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
+			Volumes:   vols,
+		})
+		return s, err
+	}
+	first, _ := open(context.Background())
+	defer first.Close()
+
+	res, err := requestor.Backup(context.Background(), first, requestor.Plan{
+		Volumes:        []string{`C:\`},
+		RequireWriters: []vss.ID{flaky.Info().ClassID},
+		Retry:          requestor.Retry{Attempts: 3, Delay: time.Millisecond, Open: open},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer res.Session.Close() // the session that made the backup
+	for i, a := range res.Attempts {
+		outcome := "succeeded"
+		if a.Err != nil {
+			outcome = "failed at " + a.Step + ": " + vss.CodeOf(a.Err).Name()
+		}
+		fmt.Printf("attempt %d, session %d: %s\n", i+1, a.Session, outcome)
+	}
+	// Output:
+	// attempt 1, session 0: failed at GatherWriterStatus after DoSnapshotSet: VSS_E_WRITERERROR_RETRYABLE
+	// attempt 2, session 1: succeeded
 }
 
 // A tool that restores asks its session for the Restorer capability with
