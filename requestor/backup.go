@@ -144,7 +144,14 @@ type Result struct {
 // writer status at that moment when known, and the cause, which wraps the
 // VSS HRESULT (errors.Is works through it).
 type BackupError struct {
-	Step    string
+	// Step is what failed: a Requestor call, with what it worked on
+	// (`AddToSnapshotSet C:\`, `AddComponent Shop\orders`);
+	// "GatherWriterStatus after EVENT" for writers whose failure fails
+	// the backup; "Plan" for a plan refused before any call; "Select" and
+	// "Copy" for the plan's functions; "waiting to retry ..." and
+	// "Retry.Open" for Plan.Retry.
+	Step string
+	// Writers is the writer status at the failure, when it was gathered.
 	Writers []WriterStatus
 	Err     error
 	// Attempts are every attempt of the backup, this failure last; one
@@ -189,10 +196,12 @@ func (e *BackupError) Unwrap() error { return e.Err }
 // failed, Backup returns the Result with the error.
 //
 // A backup that fails because ctx ended wraps ctx's error
-// (errors.Is(err, context.Canceled)) and carries vss.ErrCancelled, a
-// failure code: the HRESULT of the VSS call it interrupted is
-// vss.AsyncCancelled, a success code, which would make
-// vss.CodeOf(err).Failed() false for a backup that did not happen.
+// (errors.Is(err, context.Canceled)) and carries vss.ErrAbort (E_ABORT,
+// COM's "operation aborted"), a failure code: the HRESULT of the VSS call
+// it interrupted is vss.AsyncCancelled, a success code, which would make
+// vss.CodeOf(err).Failed() false for a backup that did not happen. E_ABORT
+// is this library's choice; Windows' own ERROR_CANCELLED has no HRESULT
+// of its own in winerror.h.
 //
 // Backup does not Close r: the caller owns the session.
 func Backup(ctx context.Context, r Requestor, plan Plan) (*Result, error) {
@@ -269,7 +278,7 @@ func (p Plan) backupType() vss.BackupType {
 func (p Plan) componentMode() bool { return len(p.Components) > 0 || p.Select != nil }
 
 // cancelled returns err as the failure of a backup whose ctx ended: it
-// carries vss.ErrCancelled and wraps ctx's error. It returns err itself
+// carries vss.ErrAbort and wraps ctx's error. It returns err itself
 // when ctx has not ended.
 func cancelled(ctx context.Context, err error) error {
 	if ctx.Err() == nil {
@@ -279,7 +288,7 @@ func cancelled(ctx context.Context, err error) error {
 	if !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded) {
 		cause = errors.Join(err, context.Cause(ctx))
 	}
-	return &vss.Error{Code: vss.ErrCancelled, Err: cause}
+	return &vss.Error{Code: vss.ErrAbort, Err: cause}
 }
 
 // CleanupTimeout bounds each clean-up call of a failed Backup: AbortBackup,

@@ -403,7 +403,7 @@ func TestResultReturnedWhenTheDataWasStored(t *testing.T) {
 }
 
 // A cancelled backup wraps context.Canceled and carries a failure code,
-// vss.ErrCancelled, although the VSS call it stopped reports the success
+// vss.ErrAbort, although the VSS call it stopped reports the success
 // code VSS_S_ASYNC_CANCELLED.
 func TestCancelledBackupCarriesAFailureCode(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -411,7 +411,7 @@ func TestCancelledBackupCarriesAFailureCode(t *testing.T) {
 	res, err := requestor.Backup(ctx, newSession(t, nil, w), requestor.Plan{Volumes: []string{`C:\`}})
 	assert.Nil(t, res)
 	require.ErrorIs(t, err, context.Canceled)
-	assert.Equal(t, vss.ErrCancelled, vss.CodeOf(err))
+	assert.Equal(t, vss.ErrAbort, vss.CodeOf(err))
 	assert.True(t, vss.CodeOf(err).Failed())
 	var be *requestor.BackupError
 	require.ErrorAs(t, err, &be)

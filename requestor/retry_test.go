@@ -135,7 +135,7 @@ func TestRetryWaitsOnARealTimer(t *testing.T) {
 		_, err = requestor.Backup(ctx, noClock{&heldSet{Requestor: newSession(t, nil), heldFor: time.Hour}},
 			requestor.Plan{Volumes: []string{`C:\`}, Retry: requestor.Retry{Attempts: 3, Delay: 5 * time.Second}})
 		require.ErrorIs(t, err, context.DeadlineExceeded)
-		assert.Equal(t, vss.ErrCancelled, vss.CodeOf(err))
+		assert.Equal(t, vss.ErrAbort, vss.CodeOf(err))
 		var be *requestor.BackupError
 		require.ErrorAs(t, err, &be)
 		assert.Equal(t, "waiting to retry StartSnapshotSet", be.Step)
