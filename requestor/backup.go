@@ -224,13 +224,15 @@ func Backup(ctx context.Context, r Requestor, plan Plan) (*Result, error) {
 			b.res.Writers, b.res.Degraded, b.res.Attempts = b.status, b.degraded, rt.attempts
 			return b.res, be
 		}
-		if ctx.Err() != nil || plan.Retry.Open == nil || !rt.more() || !retryableAnew(be.Err, b.failedWriters) {
-			return nil, be
-		}
-		if session > 0 {
+		again := ctx.Err() == nil && plan.Retry.Open != nil && rt.more() && retryableAnew(be.Err, b.failedWriters)
+		if session > 0 { // a session Retry.Open returned: Backup closes it
 			if err := s.Close(); err != nil {
-				rt.failed(be.Step, errors.Join(be.Err, fmt.Errorf("closing the session: %w", err)))
+				be.Err = errors.Join(be.Err, fmt.Errorf("closing the session: %w", err))
+				rt.failed(be.Step, be.Err)
 			}
+		}
+		if !again {
+			return nil, be
 		}
 		if err := rt.wait(ctx, r); err != nil { // r's clock: s may be closed
 			return nil, &BackupError{Step: "waiting to retry", Err: cancelled(ctx, err), Attempts: rt.attempts}
@@ -582,7 +584,12 @@ func (b *backupRun) matters(s WriterStatus) bool {
 	if slices.Contains(b.plan.IgnoreWriterFailures, s.ClassID) {
 		return false
 	}
-	return slices.ContainsFunc(b.sel, func(c ComponentSelection) bool { return c.WriterInstance == s.InstanceID })
+	// b.sel once the selection is made; before, at Identify, the writers
+	// plan.Components names.
+	return slices.ContainsFunc(b.sel, func(c ComponentSelection) bool { return c.WriterInstance == s.InstanceID }) ||
+		slices.ContainsFunc(b.plan.Components, func(c ComponentSelection) bool {
+			return c.WriterInstance == s.InstanceID || c.WriterInstance == vss.NilID && c.WriterClass == s.ClassID
+		})
 }
 
 // cleanUp aborts a failed backup and deletes its shadow copies, if

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/simulate"
@@ -228,6 +229,26 @@ func TestRetryTheWholeBackupOnANewSession(t *testing.T) {
 			Retry: requestor.Retry{Attempts: 3, Open: func(context.Context) (requestor.Requestor, error) { return o.open(nil), nil }}})
 		require.ErrorIs(t, err, vss.ErrWriterNonRetryable)
 		assert.Len(t, o.opened, 1)
+	})
+	t.Run("every attempt fails", func(t *testing.T) {
+		w := simulate.NewScriptedWriter("Orders", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
+		o := &sessions{t: t, vols: simulate.NewVolumeSet(simulate.NewVolume(`C:\`)), ws: []writer.Writer{w}}
+		var slept []time.Duration
+		first := o.open(nil)
+		_, err := requestor.Backup(ctx, clocked{first, &slept}, requestor.Plan{Volumes: []string{`C:\`}, RequireWriters: []vss.ID{w.Info().ClassID},
+			Retry: requestor.Retry{Attempts: 3, Open: func(context.Context) (requestor.Requestor, error) { return o.open(nil), nil }}})
+		var be *requestor.BackupError
+		require.ErrorAs(t, err, &be)
+		require.Len(t, be.Attempts, 3)
+		for i, a := range be.Attempts {
+			assert.Equal(t, i, a.Session)
+			assert.ErrorIs(t, a.Err, vss.ErrWriterRetryable)
+		}
+		assert.Equal(t, []time.Duration{requestor.DefaultRetryDelay, 2 * requestor.DefaultRetryDelay}, slept)
+		require.Len(t, o.opened, 3)
+		assert.Equal(t, coordinator.PhaseClosed, o.opened[1].(*coordinator.Session).Phase(), "Backup closes the sessions it opened")
+		assert.Equal(t, coordinator.PhaseClosed, o.opened[2].(*coordinator.Session).Phase())
+		assert.NotEqual(t, coordinator.PhaseClosed, first.(*coordinator.Session).Phase(), "the caller's session is the caller's to close")
 	})
 	t.Run("open fails", func(t *testing.T) {
 		w := simulate.NewScriptedWriter("Orders", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
