@@ -11,36 +11,6 @@ import (
 	"github.com/vsskit/vss/writer"
 )
 
-// File sets (writer.FileSpec, IVssWMFiledesc) name a component's files
-// the way Microsoft's pages define them:
-//
-//   - Path is a directory, a Windows path that may hold environment
-//     variables (%SystemRoot%) but no wildcards, with or without a
-//     trailing backslash ("file set", VSS glossary;
-//     IVssCreateWriterMetadata::AddFilesToFileGroup).
-//   - Spec is a file name that may hold the ? and * wildcards and no
-//     directory (IVssWMFiledesc::GetFilespec). As FindFirstFile matches
-//     them, which the backup discovery phase page says to use: ? is one
-//     character, * any number, letters match whatever their case, and a
-//     final ".*" also matches a name with no extension, so "*.*" is every
-//     file (Microsoft's own example of a file set, C:\Database\*.*, in
-//     "Writer Metadata Document Contents").
-//   - Recursive takes in the files of every directory under Path too
-//     (IVssWMFiledesc::GetRecursive).
-//   - AlternatePath, when set, is where the files are read at backup;
-//     they are still restored to Path (Working with Alternate Paths during
-//     Backup; AddFilesToFileGroup).
-//   - A writer's exclude list (writer.Metadata.ExcludeFiles,
-//     IVssCreateWriterMetadata::AddExcludeFiles) takes precedence over its
-//     components' files ("Exclude File List Specification", Writer
-//     Metadata Document Contents).
-//
-// Reading a shadow copy, this package lists regular files only: links
-// and other reparse points are not followed, and a directory is never a
-// match itself. A file set whose directory does not exist in the shadow
-// copy names no file; that is not an error (a writer may declare files
-// before they exist, "Overview of Backup Initialization").
-
 // SnapshotFile is a file of a shadow copy that a component's file set
 // names: where to read it and where it belongs.
 type SnapshotFile struct {
@@ -84,6 +54,39 @@ func (v VolumeSnapshot) OriginalPath(name string) string {
 // exclude list names. md is the writer's metadata, as GatherWriterMetadata
 // returned it. The files come in the order of the file sets, each set's
 // files in lexical order; a file two sets name is listed once.
+//
+// File sets (writer.FileSpec, IVssWMFiledesc) name files the way
+// Microsoft's pages define them:
+//
+//   - Path is a directory, a Windows path that may hold environment
+//     variables (%SystemRoot%) but no wildcards, with or without a
+//     trailing backslash ("file set", VSS glossary;
+//     IVssCreateWriterMetadata::AddFilesToFileGroup). It is matched to
+//     the snapshotted volume it is on whatever its case.
+//   - Spec is a file name that may hold the ? and * wildcards and no
+//     directory (IVssWMFiledesc::GetFilespec), matched as FindFirstFile
+//     matches, which "Overview of the Backup Discovery Phase" says to use:
+//     ? is one character, * any number, letters match whatever their
+//     case, and a final ".*" also matches a name with no extension, so
+//     "*.*" is every file (Microsoft's own example of a file set,
+//     C:\Database\*.*, in "Writer Metadata Document Contents").
+//     MatchFileSpec applies these rules.
+//   - Recursive takes in the files of every directory under Path too
+//     (IVssWMFiledesc::GetRecursive).
+//   - AlternatePath, when set, is where the files are read at backup;
+//     they are still restored to Path (Working with Alternate Paths during
+//     Backup; AddFilesToFileGroup), which SnapshotFile.Path gives.
+//   - The writer's exclude list (writer.Metadata.ExcludeFiles,
+//     IVssCreateWriterMetadata::AddExcludeFiles) takes precedence over its
+//     components' files ("Exclude File List Specification", Writer
+//     Metadata Document Contents); a file is left out when the list names
+//     it where it is read or where it is restored.
+//
+// Only regular files are listed: links and other reparse points are not
+// followed, and a directory is never a match itself. A file set whose
+// directory does not exist in the shadow copy names no file; that is not
+// an error (a writer may declare files before they exist, "Overview of
+// Backup Initialization").
 //
 // It fails with vss.ErrObjectNotFound when md has no component key, and
 // when a file set's directory is on none of the snapshotted volumes (the
@@ -357,7 +360,7 @@ type fileSet struct {
 
 // pattern is a file specification: ? matches one character, * any
 // number, letters whatever their case; a final ".*" also matches a name
-// with no extension (see the file set rules above).
+// with no extension (see ComponentFiles).
 type pattern struct {
 	spec    []rune
 	noExt   []rune // spec without its final ".*", or nil
@@ -415,7 +418,7 @@ func wildMatch(pat, name []rune) bool {
 }
 
 // MatchFileSpec reports whether the file name name matches the file
-// specification spec of a file set, as VSS file sets match (see the rules
-// above): ? is one character, * any number, case does not matter, and a
-// final ".*" also matches a name with no extension.
+// specification spec of a file set, as ComponentFiles matches: ? is one
+// character, * any number, case does not matter, and a final ".*" also
+// matches a name with no extension.
 func MatchFileSpec(spec, name string) bool { return newPattern(spec).match(name) }
