@@ -67,10 +67,11 @@ func (v VolumeSnapshot) OriginalPath(name string) string {
 //     directory (IVssWMFiledesc::GetFilespec), matched as FindFirstFile
 //     matches, which "Overview of the Backup Discovery Phase" says to use:
 //     ? is one character, * any number, letters match whatever their
-//     case, and a final ".*" also matches a name with no extension, so
-//     "*.*" is every file (Microsoft's own example of a file set,
-//     C:\Database\*.*, in "Writer Metadata Document Contents").
-//     MatchFileSpec applies these rules.
+//     case. The VSS pages say no more; as FindFirstFile does, and this
+//     library's rule, a final ".*" also matches a name with no
+//     extension, so "*.*" is every file (Microsoft's own example of a
+//     file set, C:\Database\*.*, in "Writer Metadata Document
+//     Contents"). MatchFileSpec applies these rules.
 //   - Recursive takes in the files of every directory under Path too
 //     (IVssWMFiledesc::GetRecursive).
 //   - AlternatePath, when set, is where the files are read at backup;
