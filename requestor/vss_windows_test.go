@@ -265,7 +265,9 @@ func TestWindowsWriterFailureThroughStatus(t *testing.T) {
 	flaky := simulate.NewScriptedWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
 	w := newWorld(t, flaky, simulate.NewScriptedWriter("Steady"))
 	r := w.open(t, requestor.WindowsOptions{})
-	_, err := requestor.Backup(context.Background(), r, requestor.Plan{Volumes: []string{`C:\`}})
+	// Flaky is required: without, its failure would leave the backup
+	// degraded, not failed.
+	_, err := requestor.Backup(context.Background(), r, requestor.Plan{Volumes: []string{`C:\`}, RequireWriters: []vss.ID{flaky.Info().ClassID}})
 	if !errors.Is(err, vss.ErrWriterRetryable) {
 		t.Fatalf("Backup = %v, want VSS_E_WRITERERROR_RETRYABLE", err)
 	}
