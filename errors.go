@@ -36,6 +36,10 @@ const (
 	ErrOutOfMemory   HRESULT = 0x8007000E // E_OUTOFMEMORY
 	ErrInvalidArg    HRESULT = 0x80070057 // E_INVALIDARG: a parameter is not valid
 	ErrUnexpectedCOM HRESULT = 0x8000FFFF // E_UNEXPECTED: catastrophic failure
+	// ErrAbort is COM's code for an operation that was aborted: a
+	// requestor.Backup whose context ended fails with it (the VSS call it
+	// interrupted reports AsyncCancelled, which is a success code).
+	ErrAbort HRESULT = 0x80004004 // E_ABORT: the operation was aborted
 )
 
 // VSS failures (vsserror.h).

@@ -124,6 +124,9 @@ var hresults = map[HRESULT]hresultInfo{
 			ours("In this library: the context of the call in progress ended; a shadow copy set being created is aborted.")},
 		actions: []Reason{ours("The backup did not happen. Close the session; start a new one if the backup is still wanted.")}},
 
+	ErrAbort: {name: "E_ABORT", text: "the operation was aborted",
+		causes:  []Reason{ours("In this library: the context of requestor.Backup ended (cancelled, or past its deadline) before the backup was done; the error wraps the context's error.")},
+		actions: []Reason{ours("Nothing is left to clean up: Backup aborted the backup and deleted its shadow copies. The data is stored only if Backup returned a Result with the error. Run the backup again when it is still wanted.")}},
 	ErrNotImpl: {name: "E_NOTIMPL", text: "not implemented",
 		steps: []int{1},
 		causes: []Reason{ms(pageSetContext, "The call is not supported here: on Windows XP, SetContext with any context but the default VSS_CTX_BACKUP."),

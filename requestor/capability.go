@@ -2,6 +2,7 @@ package requestor
 
 import (
 	"context"
+	"time"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/provider"
@@ -205,4 +206,15 @@ type IncrementalBackuper interface {
 	// writer's own syntax. The same rules as SetPreviousBackupStamp's
 	// apply.
 	SetBackupOptions(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, options string) error
+}
+
+// Sleeper is a session with a clock of its own: Backup waits through it
+// between the attempts of a retried backup (Plan.Retry), so that a
+// simulated session waits in its virtual time, not the wall clock's.
+// Backup waits on a real timer for a session that is not a Sleeper.
+type Sleeper interface {
+	// Sleep returns after d has passed on the session's clock, or with
+	// an error wrapping ctx's when ctx ends first. It may be called at
+	// any time between the session's calls, never during one.
+	Sleep(ctx context.Context, d time.Duration) error
 }

@@ -200,7 +200,11 @@ type BackupState struct {
 	SelectComponents bool
 	// BootableSystemState includes the bootable system state.
 	BootableSystemState bool
-	// Type is the backup type; the zero value means vss.BackupFull.
+	// Type is the backup type. The zero value, VSS_BT_UNDEFINED, which
+	// Microsoft calls an application error, declares vss.BackupFull,
+	// Microsoft's "default backup type" (VSS_BACKUP_TYPE): SetBackupState
+	// is the VSS call, with its default. The Backup workflow declares
+	// vss.BackupCopy unless its Plan says otherwise (see Plan.Type).
 	Type vss.BackupType
 	// PartialFileSupport allows writers to ask for parts of files.
 	PartialFileSupport bool

@@ -119,7 +119,8 @@ func TestWindowsFullBackupThroughCOM(t *testing.T) {
 	res, err := requestor.Backup(ctx, r, requestor.Plan{
 		Volumes: []string{`C:`},
 		Keep:    true,
-		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			snaps := src.Snapshots
 			if err := fstest.TestFS(snaps[0].FS, "orders.db"); err != nil {
 				t.Errorf("the shadow copy as an fs.FS: %v", err)
 			}
@@ -264,7 +265,9 @@ func TestWindowsWriterFailureThroughStatus(t *testing.T) {
 	flaky := simulate.NewScriptedWriter("Flaky", simulate.On(writer.EventFreeze, simulate.Behavior{Err: vss.ErrWriterRetryable}))
 	w := newWorld(t, flaky, simulate.NewScriptedWriter("Steady"))
 	r := w.open(t, requestor.WindowsOptions{})
-	_, err := requestor.Backup(context.Background(), r, requestor.Plan{Volumes: []string{`C:\`}})
+	// Flaky is required: without, its failure would leave the backup
+	// degraded, not failed.
+	_, err := requestor.Backup(context.Background(), r, requestor.Plan{Volumes: []string{`C:\`}, RequireWriters: []vss.ID{flaky.Info().ClassID}})
 	if !errors.Is(err, vss.ErrWriterRetryable) {
 		t.Fatalf("Backup = %v, want VSS_E_WRITERERROR_RETRYABLE", err)
 	}

@@ -38,7 +38,8 @@ func ExampleTransactionalApp() {
 
 	_, err = requestor.Backup(context.Background(), session, requestor.Plan{
 		Volumes: []string{`C:\`, `D:\`},
-		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			snaps := src.Snapshots
 			for _, s := range snaps {
 				if s.Volume == `C:\` {
 					fmt.Println("C: shadow copy consistent:", db.CheckSnapshot(s.FS) == nil)

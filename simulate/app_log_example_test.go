@@ -32,7 +32,7 @@ func ExampleAppLog() {
 			return
 		}
 		_, err = requestor.Backup(context.Background(), session, requestor.Plan{Volumes: []string{`C:\`}, Type: bt,
-			Copy: func(context.Context, []requestor.VolumeSnapshot) error { return nil }})
+			Copy: func(context.Context, *requestor.CopySource) error { return nil }})
 		session.Close()
 		files, _ := log.Files()
 		fmt.Printf("after a %v backup: %d log files (%v)\n", bt, len(files), err)

@@ -44,7 +44,8 @@ func runAppBackup(t *testing.T, seed uint64, bug AppBug) *appBackup {
 	r.aware.Start(loop)
 	r.unaware.Start(loop)
 	_, r.err = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`, `D:\`},
-		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			snaps := src.Snapshots
 			r.copied = true
 			for _, sn := range snaps {
 				switch sn.Volume {

@@ -513,7 +513,11 @@ func mustVolume(t *testing.T, vols *VolumeSet, name string) *Volume {
 func TestBackupErrorNamesTheStep(t *testing.T) {
 	backup := func(ws []*ScriptedWriter, volumes ...string) *requestor.BackupError {
 		w := newWorld(t, ws)
-		_, err := requestor.Backup(context.Background(), w.s, requestor.Plan{Volumes: volumes})
+		var required []vss.ID // a writer's failure fails the backup
+		for _, x := range ws {
+			required = append(required, x.Info().ClassID)
+		}
+		_, err := requestor.Backup(context.Background(), w.s, requestor.Plan{Volumes: volumes, RequireWriters: required})
 		var be *requestor.BackupError
 		require.ErrorAs(t, err, &be)
 		return be

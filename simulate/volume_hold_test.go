@@ -197,8 +197,8 @@ func TestPlainWriteDuringTheCommitIsHeldNotFailed(t *testing.T) {
 	defer s.Close()
 	var inShadow []byte
 	_, err = requestor.Backup(ctx, s, requestor.Plan{Volumes: []string{`C:\`},
-		Copy: func(_ context.Context, snaps []requestor.VolumeSnapshot) (err error) {
-			inShadow, err = fs.ReadFile(snaps[0].FS, "data")
+		Copy: func(_ context.Context, src *requestor.CopySource) (err error) {
+			inShadow, err = fs.ReadFile(src.Snapshots[0].FS, "data")
 			return err
 		}})
 	require.NoError(t, err)

@@ -40,7 +40,11 @@ func backup(t *testing.T, commitCost time.Duration, ws ...writer.Writer) []coord
 	s, _, err := simulate.NewSession(simulate.Config{Seed: 1, Writers: ws, Volumes: vols,
 		Providers: []provider.Provider{simulate.NewSystemProvider(vols, popts...)}})
 	require.NoError(t, err)
-	_, _ = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`, `D:\`}})
+	var required []vss.ID // a writer's failure fails the backup
+	for _, w := range ws {
+		required = append(required, w.Info().ClassID)
+	}
+	_, _ = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`, `D:\`}, RequireWriters: required})
 	require.NoError(t, s.Close())
 	return s.Trace()
 }

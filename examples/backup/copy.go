@@ -6,24 +6,38 @@ import (
 	"io"
 	"io/fs"
 	"path"
+	"strings"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/writer"
 )
 
-// copyStats counts what was copied.
+// copyStats counts what was copied, and what the writers' exclude lists
+// left out.
 type copyStats struct {
-	files int
-	bytes int64
+	files    int
+	bytes    int64
+	excluded int
 }
 
-// copyPaths copies the files under each path of fsys into sink: it first
+// copyPaths copies the files under each path of the shadow copy snap into
+// sink, leaving out those a writer's exclude list names: it first
 // measures them, for the progress bar, then copies.
-func copyPaths(ctx context.Context, fsys fs.FS, paths []string, sink sink, p *progress) (copyStats, error) {
+func copyPaths(ctx context.Context, snap requestor.VolumeSnapshot, paths []string, excl *requestor.ExcludeList, sink sink, p *progress) (copyStats, error) {
+	fsys := snap.FS
 	var total int64
+	var st copyStats
 	for _, root := range paths {
 		err := fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
 			if d.Type().IsRegular() {
+				if excl.Excludes(snap.OriginalPath(name)) {
+					st.excluded++
+					return nil
+				}
 				info, err := d.Info()
 				if err != nil {
 					return err
@@ -38,7 +52,6 @@ func copyPaths(ctx context.Context, fsys fs.FS, paths []string, sink sink, p *pr
 	}
 	p.start(total)
 	defer p.done()
-	var st copyStats
 	for _, root := range paths {
 		err := fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -57,16 +70,11 @@ func copyPaths(ctx context.Context, fsys fs.FS, paths []string, sink sink, p *pr
 			if d.IsDir() {
 				return sink.Dir(name, info)
 			}
-			if !d.Type().IsRegular() {
-				return nil // links and devices are not copied
+			if !d.Type().IsRegular() || excl.Excludes(snap.OriginalPath(name)) {
+				return nil // links and devices are not copied, nor excluded files
 			}
-			f, err := fsys.Open(name)
-			if err != nil {
+			if err := copyFile(fsys, name, info, sink, p); err != nil {
 				return err
-			}
-			defer f.Close()
-			if err := sink.File(name, info, io.TeeReader(f, p)); err != nil {
-				return fmt.Errorf("copying %s: %w", path.Clean(name), err)
 			}
 			st.files++
 			st.bytes += info.Size()
@@ -77,4 +85,105 @@ func copyPaths(ctx context.Context, fsys fs.FS, paths []string, sink sink, p *pr
 		}
 	}
 	return st, nil
+}
+
+// copyComponents copies the files of the selected components into sink,
+// as their writers' file sets name them (requestor.ComponentFiles: a
+// component's own files and its component set's, less the writer's
+// exclude list).
+func copyComponents(ctx context.Context, src *requestor.CopySource, sink sink, p *progress) (copyStats, error) {
+	type item struct {
+		f    requestor.SnapshotFile
+		info fs.FileInfo
+	}
+	var items []item
+	var total int64
+	seen := map[string]bool{}
+	for _, c := range src.Components {
+		files, err := src.Files(c)
+		if err != nil {
+			return copyStats{}, err
+		}
+		for _, f := range files {
+			if seen[f.Name] {
+				continue
+			}
+			seen[f.Name] = true
+			info, err := fs.Stat(f.FS, f.Name)
+			if err != nil {
+				return copyStats{}, fmt.Errorf("reading the shadow copy: %w", err)
+			}
+			items = append(items, item{f, info})
+			total += info.Size()
+		}
+	}
+	p.start(total)
+	defer p.done()
+	var st copyStats
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		if err := copyFile(it.f.FS, it.f.Name, it.info, sink, p); err != nil {
+			return st, err
+		}
+		st.files++
+		st.bytes += it.info.Size()
+	}
+	return st, nil
+}
+
+// copyFile copies one file of fsys into sink.
+func copyFile(fsys fs.FS, name string, info fs.FileInfo, sink sink, p *progress) error {
+	f, err := fsys.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := sink.File(name, info, io.TeeReader(f, p)); err != nil {
+		return fmt.Errorf("copying %s: %w", path.Clean(name), err)
+	}
+	return nil
+}
+
+// selectComponents selects the components of -component, each
+// WRITER:COMPONENT, by writer name and component key
+// (requestor.SelectByName).
+func selectComponents(specs []string) requestor.Selector {
+	return func(ctx context.Context, mds []*writer.Metadata) ([]requestor.ComponentSelection, error) {
+		var out []requestor.ComponentSelection
+		for _, s := range specs {
+			w, c, _ := strings.Cut(s, ":")
+			sel, err := requestor.SelectByName(w, c)(ctx, mds)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, sel...)
+		}
+		return out, nil
+	}
+}
+
+// backupTypes are the values of -type.
+var backupTypes = map[string]vss.BackupType{
+	"copy": vss.BackupCopy, "full": vss.BackupFull, "incremental": vss.BackupIncremental,
+	"differential": vss.BackupDifferential, "log": vss.BackupLog,
+}
+
+func parseBackupType(s string) (vss.BackupType, error) {
+	if t, ok := backupTypes[strings.ToLower(s)]; ok {
+		return t, nil
+	}
+	return 0, fmt.Errorf("%q is not copy, full, incremental, differential or log", s)
+}
+
+// report says what the backup left out: files the writers exclude, and
+// writers that failed without failing the backup.
+func report(w io.Writer, st copyStats, res *requestor.Result) {
+	if st.excluded > 0 {
+		fmt.Fprintf(w, "left out %d files the writers exclude from backups\n", st.excluded)
+	}
+	for _, d := range res.Degraded {
+		fmt.Fprintf(w, "writer %q failed (%v, %s): its files are only crash consistent\n", d.Name, d.State, d.Failure.Name())
+	}
 }

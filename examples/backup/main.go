@@ -5,13 +5,18 @@
 //
 //	backup -volume C:\ -out D:\backups\docs.tar.gz Users/ann/Documents
 //	backup -simulate -out /tmp/demo Users
+//	backup -simulate -out /tmp/orders.tar -component Orders:orders
 //
 // On Windows it uses the real VSS service (run it elevated); with
 // -simulate it runs against the simulator, on any system. The output is a
 // directory, or an archive when -out ends in .tar, .tar.gz, .tgz or .zip.
 // Paths are slash-separated and relative to the volume's root; none means
-// the whole volume. -simulate-files N adds N generated files to the
-// simulated volume, for a larger backup.
+// the whole volume; files a writer's exclude list names are left out.
+// -component WRITER:COMPONENT (repeated) backs up those writer components'
+// files instead, in a component-mode backup. -type is the backup type the
+// writers are told: copy (the default, which leaves their backup history
+// and logs alone), full, incremental, differential or log. -simulate-files
+// N adds N generated files to the simulated volume, for a larger backup.
 //
 // Nothing appears at -out until the backup is complete: the copy goes to a
 // temporary file (or directory) next to it, is synced to disk and read
@@ -38,6 +43,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/requestor"
 )
 
@@ -89,6 +95,9 @@ type options struct {
 	out      string
 	quiet    bool
 	paths    []string
+	typ      vss.BackupType
+	// components are WRITER:COMPONENT selections (-component).
+	components []string
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -100,6 +109,17 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fl.StringVar(&o.volume, "volume", `C:\`, "the volume to shadow copy")
 	fl.StringVar(&o.out, "out", "", "output directory, or archive (.tar, .tar.gz, .tgz, .zip)")
 	fl.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fl.Func("type", "backup `type` the writers are told: copy (default), full, incremental, differential or log", func(s string) (err error) {
+		o.typ, err = parseBackupType(s)
+		return err
+	})
+	fl.Func("component", "back up the files of a writer's component, `WRITER:COMPONENT` (LogicalPath\\Name); repeat for more", func(s string) error {
+		if w, c, ok := strings.Cut(s, ":"); !ok || w == "" || c == "" {
+			return errors.New("want WRITER:COMPONENT")
+		}
+		o.components = append(o.components, s)
+		return nil
+	})
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -193,13 +213,18 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	})()
 
 	var copied copyStats
-	res, err := requestor.Backup(bctx, r, requestor.Plan{
+	plan := requestor.Plan{
 		Volumes: []string{o.volume},
-		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
-			if snaps[0].FS == nil {
+		Type:    o.typ,
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			if src.Snapshots[0].FS == nil {
 				return fmt.Errorf("the shadow copy of %s cannot be read in this process", o.volume)
 			}
-			copied, err = copyPaths(ctx, snaps[0].FS, o.paths, sink, newProgress(stderr, o.quiet))
+			if len(o.components) > 0 {
+				copied, err = copyComponents(ctx, src, sink, newProgress(stderr, o.quiet))
+			} else {
+				copied, err = copyPaths(ctx, src.Snapshots[0], o.paths, src.Excludes(), sink, newProgress(stderr, o.quiet))
+			}
 			if err != nil {
 				return err
 			}
@@ -216,7 +241,11 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			stored = true
 			return nil
 		},
-	})
+	}
+	if len(o.components) > 0 {
+		plan.Select = selectComponents(o.components)
+	}
+	res, err := requestor.Backup(bctx, r, plan)
 	if err != nil {
 		return err
 	}
@@ -228,5 +257,6 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "backed up %d files (%s) from the shadow copy %v of %s to %s\n",
 		copied.files, humanBytes(copied.bytes), res.Snapshots[0].Properties.ID, o.volume, o.out)
+	report(stdout, copied, res)
 	return nil
 }

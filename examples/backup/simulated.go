@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"strings"
 
+	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/simulate"
@@ -19,6 +21,31 @@ var sampleFiles = map[string]string{
 	"ProgramData/Orders/orders.db":   strings.Repeat("order;", 50000),
 	"ProgramData/Orders/orders.log":  "1001 committed\n1002 committed\n",
 	"Windows/System32/config/SYSTEM": strings.Repeat("\x00", 4096),
+}
+
+// excludedFiles are on the simulated volume too, but the Orders writer's
+// exclude list leaves them out of every backup.
+var excludedFiles = map[string]string{
+	"ProgramData/Orders/orders.tmp": "scratch\n",
+}
+
+// ordersWriter is the simulated volume's application writer: its
+// component "orders" is the order database and its log, and its exclude
+// list leaves out its scratch files.
+func ordersWriter(volume string) *simulate.ScriptedWriter {
+	dir := strings.TrimRight(volume, `\`) + `\ProgramData\Orders`
+	return simulate.NewScriptedWriter("Orders", simulate.WithIdentify(func(_ context.Context, md *writer.Metadata) error {
+		if _, err := md.AddComponent(writer.ComponentInfo{Type: vss.ComponentDatabase, Name: "orders", Selectable: true}); err != nil {
+			return err
+		}
+		if err := md.AddDatabaseFiles("", "orders", writer.FileSpec{Path: dir, Spec: "*.db"}); err != nil {
+			return err
+		}
+		if err := md.AddDatabaseLogFiles("", "orders", writer.FileSpec{Path: dir, Spec: "*.log"}); err != nil {
+			return err
+		}
+		return md.AddExcludeFiles(writer.FileSpec{Path: dir, Spec: "*.tmp"})
+	}))
 }
 
 // generatedFileSize is the size of each file -simulate-files adds.
@@ -48,9 +75,11 @@ func newSimulatedSession(volume string, extra int) (*coordinator.Session, error)
 		}
 		return nil
 	}
-	for name, data := range sampleFiles {
-		if err := write(name, []byte(data)); err != nil {
-			return nil, err
+	for _, files := range []map[string]string{sampleFiles, excludedFiles} {
+		for name, data := range files {
+			if err := write(name, []byte(data)); err != nil {
+				return nil, err
+			}
 		}
 	}
 	for i := range extra {
@@ -60,7 +89,7 @@ func newSimulatedSession(volume string, extra int) (*coordinator.Session, error)
 	}
 	vols := simulate.NewVolumeSet(vol)
 	s, _, err := simulate.NewSession(simulate.Config{
-		Writers:   []writer.Writer{simulate.NewScriptedWriter("Orders"), simulate.NewScriptedWriter("Registry")},
+		Writers:   []writer.Writer{ordersWriter(volume), simulate.NewScriptedWriter("Registry")},
 		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
 	})

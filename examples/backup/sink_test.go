@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/vsskit/vss/requestor"
 )
 
 var volume = fstest.MapFS{
@@ -28,7 +30,7 @@ func fill(t *testing.T, out string) sink {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Abort)
-	if _, err := copyPaths(context.Background(), volume, []string{"a", "c"}, s, newProgress(io.Discard, true)); err != nil {
+	if _, err := copyPaths(context.Background(), requestor.VolumeSnapshot{Volume: `C:\`, FS: volume}, []string{"a", "c"}, nil, s, newProgress(io.Discard, true)); err != nil {
 		t.Fatal(err)
 	}
 	return s

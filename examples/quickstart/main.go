@@ -102,7 +102,9 @@ func run(w io.Writer) (trace []coordinator.Record, err error) {
 	if err := r.SetContext(ctx, vss.ContextBackup); err != nil {
 		return nil, err
 	}
-	if err := r.SetBackupState(ctx, requestor.BackupState{Type: vss.BackupFull}); err != nil {
+	// A COPY backup: the writers keep their backup history and logs (a
+	// FULL one lets SQL Server, say, truncate logs it thinks backed up).
+	if err := r.SetBackupState(ctx, requestor.BackupState{Type: vss.BackupCopy}); err != nil {
 		return nil, err
 	}
 	if err := r.GatherWriterMetadata(ctx); err != nil {

@@ -98,9 +98,9 @@ func (c *checker) violate(rule, format string, args ...any) {
 
 // checkSnapshots is the requestor's step 10: every shadow copy must hold
 // its volume's contents at the commit instant.
-func (c *checker) checkSnapshots(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
+func (c *checker) checkSnapshots(ctx context.Context, src *requestor.CopySource) error {
 	c.copied = true
-	for _, s := range snaps {
+	for _, s := range src.Snapshots {
 		c.w.recorder.mu.Lock()
 		want, ok := c.w.recorder.taken[s.Properties.ID]
 		c.w.recorder.mu.Unlock()

@@ -242,7 +242,13 @@ func (sc *Scenario) Run(seed uint64, plan simulate.Plan) *Run {
 	}
 	c := newChecker(w, run)
 	req := in.Requestor(s)
-	bp := requestor.Plan{Volumes: sc.Volumes, Copy: c.checkSnapshots}
+	// Every writer is required, so that a writer's failure fails the
+	// backup and the harness reaches the abort paths.
+	var required []vss.ID
+	for _, x := range w.fronts {
+		required = append(required, x.Info().ClassID)
+	}
+	bp := requestor.Plan{Volumes: sc.Volumes, Copy: c.checkSnapshots, RequireWriters: required}
 	for _, name := range sc.Components {
 		info := w.infos[name]
 		bp.Components = append(bp.Components, requestor.ComponentSelection{WriterInstance: info.InstanceID,

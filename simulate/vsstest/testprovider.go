@@ -641,8 +641,8 @@ func ruleProviderBackup(pr *providerRun) {
 		panic(fmt.Sprintf("the suite cannot build its session: %v", err))
 	}
 	var read []string
-	_, err = requestor.Backup(ctx, s, requestor.Plan{Volumes: vols, Copy: func(_ context.Context, snaps []requestor.VolumeSnapshot) error {
-		for _, sn := range snaps {
+	_, err = requestor.Backup(ctx, s, requestor.Plan{Volumes: vols, Copy: func(_ context.Context, src *requestor.CopySource) error {
+		for _, sn := range src.Snapshots {
 			if sn.FS != nil {
 				if _, err := fs.ReadFile(sn.FS, "data/f0"); err != nil {
 					return fmt.Errorf("reading data/f0 of the shadow copy of %s: %w", sn.Volume, err)

@@ -192,6 +192,9 @@ func (g *rig) failedItself(ctx context.Context, context string) {
 
 func (g *rig) backup(ctx context.Context, plan requestor.Plan) (*requestor.Result, error) {
 	plan.Volumes = []string{`C:\`}
+	// The writer under test's failure fails the backup; the companion's
+	// never does.
+	plan.RequireWriters = append(plan.RequireWriters, g.w.Info().ClassID)
 	plan.IgnoreWriterFailures = append(plan.IgnoreWriterFailures, g.companion.Info().ClassID)
 	return requestor.Backup(ctx, g.s, plan)
 }
@@ -357,8 +360,8 @@ func ruleConsistentSnapshot(rc *ruleRun) {
 	ctx := context.Background()
 	g := rc.newRig(nil)
 	defer g.close()
-	_, _ = g.backup(ctx, requestor.Plan{Copy: func(_ context.Context, snaps []requestor.VolumeSnapshot) error {
-		if err := probe(snaps[0].FS); err != nil {
+	_, _ = g.backup(ctx, requestor.Plan{Copy: func(_ context.Context, src *requestor.CopySource) error {
+		if err := probe(src.Snapshots[0].FS); err != nil {
 			rc.breachErr(writer.EventFreeze, err, "the shadow copy taken while the writer was frozen is not consistent: %v", err)
 		}
 		return nil
@@ -374,18 +377,14 @@ func ruleExcludedFromSnapshot(rc *ruleRun) {
 	g := rc.newRig(nil)
 	defer g.close()
 	declared := false
-	_, _ = g.backup(ctx, requestor.Plan{Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
-		mds, err := g.s.WriterMetadata(ctx)
-		if err != nil {
-			return nil // Backup/Succeeds reports what fails the backup
-		}
-		for _, md := range mds {
+	_, _ = g.backup(ctx, requestor.Plan{Copy: func(ctx context.Context, src *requestor.CopySource) error {
+		for _, md := range src.Metadata {
 			if md.InstanceID != g.w.Info().InstanceID {
 				continue
 			}
 			for _, f := range md.ExcludeFromSnapshot {
 				declared = true
-				files, err := simulate.FileSetFiles(snaps[0].FS, `C:\`, f)
+				files, err := simulate.FileSetFiles(src.Snapshots[0].FS, `C:\`, f)
 				switch {
 				case err != nil:
 					rc.breachErr(writer.EventPostSnapshot, err, "the shadow copy cannot be searched for the files the writer excludes (%s\\%s): %v", f.Path, f.Spec, err)
