@@ -161,26 +161,21 @@ func (t *callTrace) begin(call string, refused bool) int {
 	return step
 }
 
-// end records the return of call, begun at step, with err.
+// end records the return of call, begun at step, with err. A
+// DoSnapshotSet that succeeded returns at step 9, the writers thawed, and
+// leaves the session there, as a coordinator session's trace has it; one
+// that failed returns at step 5 (a coordinator session knows the step it
+// failed in, 5 to 9; a session that sees only the COM API does not).
 func (t *callTrace) end(call string, step int, err error) {
 	if t == nil {
 		return
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.add(CallRecord{Step: step, Return: true, Call: call, Err: err, Code: vss.CodeOf(err)})
-}
-
-// reached moves the session to step: DoSnapshotSet, once it has
-// returned, leaves it at step 9 (the writers thawed), as a coordinator
-// session's trace does.
-func (t *callTrace) reached(step int) {
-	if t == nil {
-		return
+	if call == "DoSnapshotSet" && err == nil {
+		step, t.step = 9, 9
 	}
-	t.mu.Lock()
-	t.step = step
-	t.mu.Unlock()
+	t.add(CallRecord{Step: step, Return: true, Call: call, Err: err, Code: vss.CodeOf(err)})
 }
 
 func (t *callTrace) add(r CallRecord) {

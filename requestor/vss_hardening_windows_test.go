@@ -102,27 +102,6 @@ func TestWindowsCloseAbortsAPreparedBackup(t *testing.T) {
 	}
 }
 
-// TestWindowsCloseAbortsDuringDoSnapshotSet: Close while DoSnapshotSet is
-// under way cancels it, then aborts the backup, before releasing.
-func TestWindowsCloseAbortsDuringDoSnapshotSet(t *testing.T) {
-	w := newWorld(t, simulate.NewScriptedWriter("Orders"))
-	w.fake.Block = "DoSnapshotSet"
-	r := w.open(t, requestor.WindowsOptions{})
-	prepare(t, r)
-	done := make(chan error, 1)
-	go func() { done <- r.DoSnapshotSet(context.Background()) }()
-	waitForCall(t, w.fake, "DoSnapshotSet")
-	if err := r.Close(); err != nil {
-		t.Errorf("Close: %v", err)
-	}
-	<-done
-	calls := w.fake.Calls()
-	i := slices.Index(calls, "DoSnapshotSet")
-	if !slices.Contains(calls[i:], "AbortBackup") || !slices.Equal(w.fake.Cancelled(), []string{"DoSnapshotSet"}) {
-		t.Errorf("Close during DoSnapshotSet: calls %v, cancelled %v; want DoSnapshotSet cancelled, then AbortBackup", calls, w.fake.Cancelled())
-	}
-}
-
 // TestWindowsCloseIsBounded: a COM call that hangs (here AbortBackup)
 // cannot hold Close for longer than Timeouts.Close.
 func TestWindowsCloseIsBounded(t *testing.T) {
