@@ -123,7 +123,8 @@ var (
 // It fails with E_ACCESSDENIED, saying why, when the token does not hold
 // the privilege: the account is not an administrator or a member of
 // Backup Operators, or it is one but the process runs without elevation
-// (User Account Control gives it a filtered token without the privilege).
+// (User Account Control gives both a filtered token without the
+// privilege).
 func AcquireBackupPrivilege() (release func() error, err error) {
 	privMu.Lock()
 	defer privMu.Unlock()
@@ -202,8 +203,8 @@ func privilegeDetail(tok windows.Token) string {
 	var typ uint32
 	var n uint32
 	err := windows.GetTokenInformation(tok, windows.TokenElevationType, (*byte)(unsafe.Pointer(&typ)), uint32(unsafe.Sizeof(typ)), &n)
-	if err == nil && typ == 3 { // TokenElevationTypeLimited: an administrator's filtered token
-		return "SeBackupPrivilege is not held: this administrator account runs without elevation; run the program elevated (as administrator)"
+	if err == nil && typ == 3 { // TokenElevationTypeLimited: the filtered token User Account Control gives administrators and Backup Operators
+		return "SeBackupPrivilege is not held: the program runs without elevation (User Account Control filtered the privilege out); run it elevated"
 	}
 	return "SeBackupPrivilege is not held: the account is not an administrator or a member of Backup Operators; " +
 		"run as one of those, as LocalSystem, or elevated"
