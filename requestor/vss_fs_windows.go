@@ -65,9 +65,9 @@ type fileAttributeTagInfo struct {
 // as opposed to a file that keeps its data behind a filter (dedup, cloud).
 func isLinkTag(tag uint32) bool { return tag&0x20000000 != 0 }
 
-// open opens p without following a link at its last component: the
+// openNoFollow opens p without following a link at its last component: the
 // handle of the link itself when it is one (link true).
-func open(p string, access uint32) (h windows.Handle, link bool, err error) {
+func openNoFollow(p string, access uint32) (h windows.Handle, link bool, err error) {
 	u, err := windows.UTF16PtrFromString(p)
 	if err != nil {
 		return 0, false, err
@@ -107,7 +107,7 @@ func (d *deviceFS) parents(op, name string) error {
 			continue
 		}
 		p, _ := d.path(op, dir)
-		h, link, err := open(p, windows.FILE_READ_ATTRIBUTES)
+		h, link, err := openNoFollow(p, windows.FILE_READ_ATTRIBUTES)
 		if err != nil {
 			return &fs.PathError{Op: op, Path: name, Err: err}
 		}
@@ -131,7 +131,7 @@ func (d *deviceFS) handle(op, name string, access uint32) (windows.Handle, bool,
 	if err := d.parents(op, name); err != nil {
 		return 0, false, err
 	}
-	h, link, err := open(p, access)
+	h, link, err := openNoFollow(p, access)
 	if err != nil {
 		return 0, false, &fs.PathError{Op: op, Path: name, Err: err}
 	}
