@@ -21,7 +21,8 @@ import (
 // state), starts an OS thread for the session's COM calls (multithreaded
 // apartment), sets the process's COM security once per process, with the
 // parameters Microsoft's "Security Considerations for Requestors"
-// recommends, and creates an IVssBackupComponents.
+// recommends (and, as it also asks, turns COM's exception handling off),
+// and creates an IVssBackupComponents.
 //
 // Its errors say what went wrong: without SeBackupPrivilege (not an
 // administrator or backup operator, or not elevated) the error wraps

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unsafe"
 
+	"golang.org/x/sys/windows"
+
 	"github.com/vsskit/vss"
 )
 
@@ -161,8 +163,19 @@ func TestSecurityUsesMicrosoftsRequestorSettings(t *testing.T) {
 		return vss.OK
 	})
 	defer restore()
+	th, err := NewThread() // COM calls need a thread where COM is initialised
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer th.Close()
+	onThread := func(f func() error) (err error) {
+		if perr := th.Do(func() { err = f() }); perr != nil {
+			t.Fatal(perr)
+		}
+		return err
+	}
 	for range 2 {
-		if err := InitSecurity(); err != nil {
+		if err := onThread(InitSecurity); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -170,9 +183,19 @@ func TestSecurityUsesMicrosoftsRequestorSettings(t *testing.T) {
 	if len(got) != 1 || !slices.Equal(got[0], want) {
 		t.Errorf("CoInitializeSecurity got %x, want once %x", got, want)
 	}
+	// The same page asks requestors to turn COM exception handling off.
+	// (Wine accepts IGlobalOptions::Set but keeps nothing: Query answers 0
+	// there, so only Windows shows the value.)
+	var v uintptr
+	if err := onThread(func() (err error) { v, err = ExceptionHandling(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if v != comglbExceptionDoNotHandle && !underWine() {
+		t.Errorf("COMGLB_EXCEPTION_HANDLING = %d, want COMGLB_EXCEPTION_DONOT_HANDLE", v)
+	}
 
 	SetSecurityCallForTest(func([]uintptr) vss.HRESULT { return RPCETooLate })
-	err := InitSecurity()
+	err = onThread(InitSecurity)
 	if vss.CodeOf(err) != RPCETooLate || !strings.Contains(err.Error(), "AcceptHostCOMSecurity") {
 		t.Errorf("InitSecurity after the host set COM security = %v, want RPC_E_TOO_LATE naming the option", err)
 	}
@@ -216,4 +239,10 @@ func TestBackupPrivilegeIsRestored(t *testing.T) {
 		_ = r2() // a second release changes nothing
 		check("all released", start)
 	}
+}
+
+// underWine reports whether the test runs under Wine, whose ntdll.dll
+// exports wine_get_version.
+func underWine() bool {
+	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
 }

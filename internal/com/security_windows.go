@@ -60,7 +60,10 @@ var (
 )
 
 // InitSecurity sets the process's COM security (CoInitializeSecurity with
-// SecurityArgs), once per process: COM allows it once. It must run on a
+// SecurityArgs) and, when that worked, turns COM's exception handling off
+// (COMGLB_EXCEPTION_DONOT_HANDLE), both as Microsoft's "Security
+// Considerations for Requestors" asks; once per process, as COM allows
+// security to be set once. It must run on a
 // thread where COM is initialised; later calls return the first call's
 // result. When the process's COM security was set before (RPC_E_TOO_LATE),
 // the error has code RPCETooLate and says what that means: the settings
@@ -78,6 +81,8 @@ func InitSecurity() error {
 		return securityErr
 	}
 	switch hr := coInitializeSecurity(SecurityArgs); {
+	case hr == vss.OK:
+		securityErr = disableExceptionHandling()
 	case hr == RPCETooLate:
 		securityErr = &vss.Error{Op: "CoInitializeSecurity", Code: hr,
 			Detail: "this process set its COM security before the VSS session (RPC_E_TOO_LATE): the settings in force are the host's, " +
@@ -88,6 +93,67 @@ func InitSecurity() error {
 		securityErr = &vss.Error{Op: "CoInitializeSecurity", Code: hr}
 	}
 	return securityErr
+}
+
+// IGlobalOptions (objidl.h): CLSID_GlobalOptions, IID_IGlobalOptions,
+// its methods and the values this package sets.
+var (
+	procCoCreateInstance = ole32.NewProc("CoCreateInstance")
+	clsidGlobalOptions   = windows.GUID{Data1: 0x0000034B, Data4: [8]byte{0xC0, 0, 0, 0, 0, 0, 0, 0x46}}
+	iidIGlobalOptions    = windows.GUID{Data1: 0x0000015B, Data4: [8]byte{0xC0, 0, 0, 0, 0, 0, 0, 0x46}}
+)
+
+const (
+	globalOptionsSet           = 3 // IGlobalOptions::Set(GLOBALOPT_PROPERTIES, ULONG_PTR)
+	globalOptionsQuery         = 4 // IGlobalOptions::Query(GLOBALOPT_PROPERTIES, ULONG_PTR*)
+	comglbExceptionHandling    = 1 // COMGLB_EXCEPTION_HANDLING
+	comglbExceptionDoNotHandle = 1 // COMGLB_EXCEPTION_DONOT_HANDLE
+	clsctxInprocServer         = 1 // CLSCTX_INPROC_SERVER
+)
+
+// globalOptions returns the process's IGlobalOptions; the caller releases
+// it.
+func globalOptions() (unsafe.Pointer, error) {
+	var p unsafe.Pointer
+	r, _, _ := procCoCreateInstance.Call(uintptr(unsafe.Pointer(&clsidGlobalOptions)), 0, clsctxInprocServer,
+		uintptr(unsafe.Pointer(&iidIGlobalOptions)), uintptr(unsafe.Pointer(&p)))
+	if hr := vss.HRESULT(uint32(r)); hr.Failed() || p == nil {
+		Release(p)
+		return nil, &vss.Error{Op: "CoCreateInstance(CLSID_GlobalOptions)", Code: hr}
+	}
+	return p, nil
+}
+
+// disableExceptionHandling sets COMGLB_EXCEPTION_DONOT_HANDLE, as
+// Microsoft's "Security Considerations for Requestors" asks of
+// requestors: COM's exception handling would otherwise swallow a crash in
+// a COM call and leave the process in an unpredictable state.
+func disableExceptionHandling() error {
+	p, err := globalOptions()
+	if err != nil {
+		return err
+	}
+	defer Release(p)
+	if hr := HR(p, globalOptionsSet, new(Args).Uint(comglbExceptionHandling).Uint(comglbExceptionDoNotHandle)); hr.Failed() {
+		return &vss.Error{Op: "IGlobalOptions::Set(COMGLB_EXCEPTION_HANDLING)", Code: hr}
+	}
+	return nil
+}
+
+// ExceptionHandling returns the process's COMGLB_EXCEPTION_HANDLING
+// option (IGlobalOptions::Query): 1, COMGLB_EXCEPTION_DONOT_HANDLE, once
+// InitSecurity set it.
+func ExceptionHandling() (uintptr, error) {
+	p, err := globalOptions()
+	if err != nil {
+		return 0, err
+	}
+	defer Release(p)
+	var v uintptr
+	if hr := HR(p, globalOptionsQuery, new(Args).Uint(comglbExceptionHandling).Ptr(unsafe.Pointer(&v))); hr.Failed() {
+		return 0, &vss.Error{Op: "IGlobalOptions::Query(COMGLB_EXCEPTION_HANDLING)", Code: hr}
+	}
+	return v, nil
 }
 
 // SetSecurityCallForTest puts call in place of CoInitializeSecurity and
