@@ -356,8 +356,9 @@ func (w *winRequestor) Close() error {
 		// privilege, which is the process's.
 		perr := w.releasePrivilege()
 		err = errors.Join(&vss.Error{Op: "Close", Code: vss.ErrUnexpected,
-			Detail: fmt.Sprintf("VSS did not finish within %v (a COM call hangs); the session's COM thread is left to end by itself", w.opts.Timeouts.Close),
-			Err:    context.DeadlineExceeded}, perr)
+			Detail: fmt.Sprintf("VSS did not finish within %v (a COM call hangs, or an operation is slow to stop); "+
+				"the session's COM thread is left to abort and release the session by itself", w.opts.Timeouts.Close),
+			Err: context.DeadlineExceeded}, perr)
 	}
 	if w.trace != nil {
 		w.trace.end("Close", step, err)
