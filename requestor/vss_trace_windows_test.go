@@ -61,6 +61,27 @@ func traceCalls(t *testing.T, r requestor.Requestor) {
 	must(r.Close())
 }
 
+// abortCalls makes the same calls on any session: a backup of C:\
+// aborted after PrepareForBackup, a DoSnapshotSet that the abort makes
+// fail, an AbortBackup with nothing under way, then Close.
+func abortCalls(t *testing.T, r requestor.Requestor) {
+	t.Helper()
+	ctx := context.Background()
+	prepare(t, r)
+	if err := r.AbortBackup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.DoSnapshotSet(ctx); err == nil {
+		t.Error("DoSnapshotSet after AbortBackup succeeded")
+	}
+	if err := r.AbortBackup(ctx); err != nil {
+		t.Errorf("AbortBackup with nothing under way = %v, want it ignored", err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // simulatedWorld is the world of newWorld as a plain simulated session.
 func simulatedWorld(t *testing.T, cfg simulate.Config) *coordinator.Session {
 	t.Helper()
@@ -92,13 +113,25 @@ func shape(c requestor.CallRecord) string {
 // same steps, with the same HRESULTs; and the Windows session's Logger
 // gets a log record per record, as a simulated session's does.
 func TestWindowsTraceMatchesSimulated(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		calls func(*testing.T, requestor.Requestor)
+		n     int // records
+	}{{"backup", traceCalls, 34}, {"abort", abortCalls, 20}} {
+		t.Run(tc.name, func(t *testing.T) { compareTraces(t, tc.calls, tc.n) })
+	}
+}
+
+// compareTraces makes calls on a simulated and a Windows session and
+// compares their records, of which there must be n.
+func compareTraces(t *testing.T, calls func(*testing.T, requestor.Requestor), n int) {
 	var simulated []requestor.CallRecord
 	sim := simulatedWorld(t, simulate.Config{OnRecord: func(r coordinator.Record) {
 		if c, ok := r.CallRecord(); ok {
 			simulated = append(simulated, c)
 		}
 	}})
-	traceCalls(t, sim)
+	calls(t, sim)
 
 	var windows []requestor.CallRecord
 	var log bytes.Buffer
@@ -107,7 +140,7 @@ func TestWindowsTraceMatchesSimulated(t *testing.T) {
 		OnRecord: func(c requestor.CallRecord) { windows = append(windows, c) },
 		Logger:   slog.New(slog.NewJSONHandler(&log, nil)),
 	})
-	traceCalls(t, r)
+	calls(t, r)
 
 	var want, got []string
 	for _, c := range simulated {
@@ -125,8 +158,8 @@ func TestWindowsTraceMatchesSimulated(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("the Windows session recorded\n%s\nthe simulated one\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if len(got) != 34 { // 17 calls
-		t.Errorf("%d records, want 34", len(got))
+	if len(got) != n {
+		t.Errorf("%d records, want %d", len(got), n)
 	}
 
 	lines := strings.Split(strings.TrimSpace(log.String()), "\n")
