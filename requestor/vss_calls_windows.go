@@ -13,39 +13,46 @@ import (
 	"github.com/vsskit/vss/writer"
 )
 
-func (w *winRequestor) WriterMetadata(ctx context.Context) ([]*writer.Metadata, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.metadata == nil && !w.metadataSet {
-		return nil, vss.Errorf(vss.ErrBadState, "WriterMetadata", "GatherWriterMetadata has not run")
-	}
-	out := make([]*writer.Metadata, len(w.metadata))
-	for i, m := range w.metadata {
-		if m.XML == "" {
-			// VSS saved no document: the identity is all there is.
-			out[i] = &writer.Metadata{InstanceID: m.InstanceID, ClassID: m.ClassID, Name: m.Name, Usage: m.Usage, Source: m.Source}
-			continue
+func (w *winRequestor) WriterMetadata(ctx context.Context) (out []*writer.Metadata, err error) {
+	err = w.traced("WriterMetadata", func() error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.metadata == nil && !w.metadataSet {
+			return vss.Errorf(vss.ErrBadState, "WriterMetadata", "GatherWriterMetadata has not run")
 		}
-		md, err := writer.ParseMetadata([]byte(m.XML))
-		if err != nil {
-			return nil, vss.Errorf(vss.CodeOf(err), "WriterMetadata", "the metadata document of writer %q: %v", m.Name, err)
+		out = make([]*writer.Metadata, len(w.metadata))
+		for i, m := range w.metadata {
+			if m.XML == "" {
+				// VSS saved no document: the identity is all there is.
+				out[i] = &writer.Metadata{InstanceID: m.InstanceID, ClassID: m.ClassID, Name: m.Name, Usage: m.Usage, Source: m.Source}
+				continue
+			}
+			md, err := writer.ParseMetadata([]byte(m.XML))
+			if err != nil {
+				out = nil
+				return vss.Errorf(vss.CodeOf(err), "WriterMetadata", "the metadata document of writer %q: %v", m.Name, err)
+			}
+			out[i] = md
 		}
-		out[i] = md
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
-func (w *winRequestor) WriterMetadataXML(ctx context.Context) ([]string, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.metadata == nil && !w.metadataSet {
-		return nil, vss.Errorf(vss.ErrBadState, "WriterMetadataXML", "GatherWriterMetadata has not run")
-	}
-	out := make([]string, len(w.metadata))
-	for i, m := range w.metadata {
-		out[i] = m.XML
-	}
-	return out, nil
+func (w *winRequestor) WriterMetadataXML(ctx context.Context) (out []string, err error) {
+	err = w.traced("WriterMetadataXML", func() error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.metadata == nil && !w.metadataSet {
+			return vss.Errorf(vss.ErrBadState, "WriterMetadataXML", "GatherWriterMetadata has not run")
+		}
+		out = make([]string, len(w.metadata))
+		for i, m := range w.metadata {
+			out[i] = m.XML
+		}
+		return nil
+	})
+	return out, err
 }
 
 func (w *winRequestor) StartSnapshotSet(ctx context.Context) (id vss.ID, err error) {
@@ -79,18 +86,29 @@ func (w *winRequestor) AddComponent(ctx context.Context, writerInstance, writerC
 	})
 }
 
+// PrepareForBackup sends PrepareBackup to the writers. Once it succeeded
+// the backup must end with BackupComplete or AbortBackup; Close aborts it
+// otherwise.
 func (w *winRequestor) PrepareForBackup(ctx context.Context) error {
-	return w.async(ctx, "PrepareForBackup", w.opts.Timeouts.Prepare, w.bc.PrepareForBackup, w.freeMetadata)
+	return w.async(ctx, "PrepareForBackup", w.opts.Timeouts.Prepare, w.bc.PrepareForBackup, func() error {
+		w.mu.Lock()
+		w.prepared = true
+		w.mu.Unlock()
+		return w.freeMetadata()
+	})
 }
 
 func (w *winRequestor) DoSnapshotSet(ctx context.Context) error {
-	err := w.async(ctx, "DoSnapshotSet", w.opts.Timeouts.Snapshot, w.bc.DoSnapshotSet, nil)
-	if err != nil && ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
-		// Cancelled: make sure no writer stays frozen and the set is gone
-		// before returning, as the Requestor contract promises.
-		_ = w.call("AbortBackup", w.bc.AbortBackup)
-	}
-	return err
+	return w.traced("DoSnapshotSet", func() error {
+		err := w.asyncCall(ctx, "DoSnapshotSet", w.opts.Timeouts.Snapshot, w.bc.DoSnapshotSet, nil)
+		if err != nil && ctx.Err() != nil || errors.Is(err, context.DeadlineExceeded) {
+			// Cancelled: make sure no writer stays frozen and the set is gone
+			// before returning, as the Requestor contract promises. (When
+			// Close cancelled it, Close aborts.)
+			_ = w.comCall("AbortBackup", w.abort)
+		}
+		return err
+	})
 }
 
 func (w *winRequestor) GatherWriterStatus(ctx context.Context) error {
@@ -124,17 +142,30 @@ func failedAt(s vss.WriterState) writer.EventKind {
 	return 0
 }
 
-func (w *winRequestor) WriterStatus(ctx context.Context) ([]WriterStatus, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.status == nil {
-		return nil, vss.Errorf(vss.ErrBadState, "WriterStatus", "GatherWriterStatus has not run")
-	}
-	return append([]WriterStatus(nil), w.status...), nil
+func (w *winRequestor) WriterStatus(ctx context.Context) (out []WriterStatus, err error) {
+	err = w.traced("WriterStatus", func() error {
+		w.mu.Lock()
+		defer w.mu.Unlock()
+		if w.status == nil {
+			return vss.Errorf(vss.ErrBadState, "WriterStatus", "GatherWriterStatus has not run")
+		}
+		out = append([]WriterStatus(nil), w.status...)
+		return nil
+	})
+	return out, err
 }
 
 func (w *winRequestor) GetSnapshotProperties(ctx context.Context, snapshotID vss.ID) (s provider.Snapshot, err error) {
-	err = w.call("GetSnapshotProperties", func() error {
+	err = w.traced("GetSnapshotProperties", func() (err error) {
+		s, err = w.snapshotProperties(snapshotID)
+		return err
+	})
+	return s, err
+}
+
+// snapshotProperties is GetSnapshotProperties, not traced.
+func (w *winRequestor) snapshotProperties(snapshotID vss.ID) (s provider.Snapshot, err error) {
+	err = w.comCall("GetSnapshotProperties", func() error {
 		p, err := w.bc.GetSnapshotProperties(snapshotID)
 		if err != nil {
 			return err
@@ -149,15 +180,19 @@ func (w *winRequestor) GetSnapshotProperties(ctx context.Context, snapshotID vss
 // SnapshotFS reads the shadow copy through its device object
 // (\\?\GLOBALROOT\Device\HarddiskVolumeShadowCopyN\), so the same io/fs
 // code reads real and simulated shadow copies.
-func (w *winRequestor) SnapshotFS(ctx context.Context, snapshotID vss.ID) (fs.FS, error) {
-	p, err := w.GetSnapshotProperties(ctx, snapshotID)
-	if err != nil {
-		return nil, err
-	}
-	if p.DeviceObject == "" {
-		return nil, vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "shadow copy %v has no device object", snapshotID)
-	}
-	return newDeviceFS(p.DeviceObject), nil
+func (w *winRequestor) SnapshotFS(ctx context.Context, snapshotID vss.ID) (fsys fs.FS, err error) {
+	err = w.traced("SnapshotFS", func() error {
+		p, err := w.snapshotProperties(snapshotID)
+		if err != nil {
+			return err
+		}
+		if p.DeviceObject == "" {
+			return vss.Errorf(vss.ErrNotSupported, "SnapshotFS", "shadow copy %v has no device object", snapshotID)
+		}
+		fsys = newDeviceFS(p.DeviceObject)
+		return nil
+	})
+	return fsys, err
 }
 
 func (w *winRequestor) SetBackupSucceeded(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey, succeeded bool) error {
@@ -166,8 +201,15 @@ func (w *winRequestor) SetBackupSucceeded(ctx context.Context, writerInstance, w
 	})
 }
 
+// BackupComplete tells the writers the backup is stored; once it
+// succeeded, Close has no backup to abort.
 func (w *winRequestor) BackupComplete(ctx context.Context) error {
-	return w.async(ctx, "BackupComplete", w.opts.Timeouts.Complete, w.bc.BackupComplete, nil)
+	return w.async(ctx, "BackupComplete", w.opts.Timeouts.Complete, w.bc.BackupComplete, func() error {
+		w.mu.Lock()
+		w.ended = true
+		w.mu.Unlock()
+		return nil
+	})
 }
 
 func (w *winRequestor) DeleteSnapshots(ctx context.Context, id vss.ID, kind provider.ObjectType) (n int, err error) {

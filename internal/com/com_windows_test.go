@@ -3,9 +3,14 @@
 package com
 
 import (
+	"errors"
+	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"unsafe"
+
+	"golang.org/x/sys/windows"
 
 	"github.com/vsskit/vss"
 )
@@ -100,14 +105,14 @@ func TestThreadRunsCOMCallsInOrderAndCloses(t *testing.T) {
 	}
 	var order []int
 	for i := 0; i < 3; i++ {
-		if !th.Do(func() { order = append(order, i) }) {
-			t.Fatal("Do refused before Close")
+		if err := th.Do(func() { order = append(order, i) }); err != nil {
+			t.Fatalf("Do before Close: %v", err)
 		}
 	}
 	th.Close()
 	th.Close()
-	if th.Do(func() { t.Error("ran after Close") }) {
-		t.Error("Do ran after Close")
+	if err := th.Do(func() { t.Error("ran after Close") }); !errors.Is(err, ErrClosed) {
+		t.Errorf("Do after Close = %v, want ErrClosed", err)
 	}
 	if len(order) != 3 || order[2] != 2 {
 		t.Errorf("ran %v", order)
@@ -122,4 +127,122 @@ func TestNullAndNULStrings(t *testing.T) {
 	if err := a.Str("C:\\\x00", false); vss.CodeOf(err) != vss.ErrInvalidArg {
 		t.Errorf("string with NUL: %v, want E_INVALIDARG", err)
 	}
+}
+
+// TestThreadRecoversAPanic: a panic in work run on the COM thread comes
+// back to Do's caller as a *PanicError, with the thread's stack, and the
+// thread goes on serving.
+func TestThreadRecoversAPanic(t *testing.T) {
+	th, err := NewThread()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer th.Close()
+	err = th.Do(func() { panic("the work went wrong") })
+	var pe *PanicError
+	if !errors.As(err, &pe) || pe.Value != "the work went wrong" || !strings.Contains(string(pe.Stack), "TestThreadRecoversAPanic") {
+		t.Fatalf("Do = %v, want a *PanicError with the value and the stack", err)
+	}
+	ran := false
+	if err := th.Do(func() { ran = true }); err != nil || !ran {
+		t.Errorf("Do after the panic = %v, ran %v; want the thread still serving", err, ran)
+	}
+}
+
+// TestSecurityUsesMicrosoftsRequestorSettings: InitSecurity passes
+// CoInitializeSecurity the parameter set of Microsoft's "Security
+// Considerations for Requestors" for Windows 8 and later (NULL security
+// descriptor, cAuthSvc -1, RPC_C_AUTHN_LEVEL_PKT_PRIVACY,
+// RPC_C_IMP_LEVEL_IMPERSONATE, EOAC_STATIC_CLOAKING), once per process;
+// RPC_E_TOO_LATE (the host set COM security first) is reported, not
+// ignored.
+func TestSecurityUsesMicrosoftsRequestorSettings(t *testing.T) {
+	var got [][]uintptr
+	restore := SetSecurityCallForTest(func(args []uintptr) vss.HRESULT {
+		got = append(got, append([]uintptr(nil), args...))
+		return vss.OK
+	})
+	defer restore()
+	th, err := NewThread() // COM calls need a thread where COM is initialised
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer th.Close()
+	onThread := func(f func() error) (err error) {
+		if perr := th.Do(func() { err = f() }); perr != nil {
+			t.Fatal(perr)
+		}
+		return err
+	}
+	for range 2 {
+		if err := onThread(InitSecurity); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := []uintptr{0, ^uintptr(0), 0, 0, 6, 3, 0, 0x20, 0}
+	if len(got) != 1 || !slices.Equal(got[0], want) {
+		t.Errorf("CoInitializeSecurity got %x, want once %x", got, want)
+	}
+	// The same page asks requestors to turn COM exception handling off.
+	// (Wine accepts IGlobalOptions::Set but keeps nothing: Query answers 0
+	// there, so only Windows shows the value.)
+	var v uintptr
+	if err := onThread(func() (err error) { v, err = ExceptionHandling(); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if v != comglbExceptionDoNotHandle && !underWine() {
+		t.Errorf("COMGLB_EXCEPTION_HANDLING = %d, want COMGLB_EXCEPTION_DONOT_HANDLE", v)
+	}
+
+	SetSecurityCallForTest(func([]uintptr) vss.HRESULT { return RPCETooLate })
+	err = onThread(InitSecurity)
+	if vss.CodeOf(err) != RPCETooLate || !strings.Contains(err.Error(), "AcceptHostCOMSecurity") {
+		t.Errorf("InitSecurity after the host set COM security = %v, want RPC_E_TOO_LATE naming the option", err)
+	}
+}
+
+// TestBackupPrivilegeIsRestored: the privilege is enabled while a session
+// holds it and goes back to disabled when the last one releases it; left
+// enabled by the program, it stays enabled.
+func TestBackupPrivilegeIsRestored(t *testing.T) {
+	before, err := BackupPrivilegeEnabled()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer SetBackupPrivilegeForTest(before)
+	for _, start := range []bool{false, true} {
+		if err := SetBackupPrivilegeForTest(start); err != nil {
+			t.Fatal(err)
+		}
+		r1, err := AcquireBackupPrivilege()
+		if err != nil {
+			t.Fatal(err)
+		}
+		r2, err := AcquireBackupPrivilege()
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(when string, want bool) {
+			t.Helper()
+			if on, err := BackupPrivilegeEnabled(); err != nil || on != want {
+				t.Errorf("started %v, %s: enabled = %v, %v; want %v", start, when, on, err, want)
+			}
+		}
+		check("two sessions", true)
+		if err := r1(); err != nil {
+			t.Fatal(err)
+		}
+		check("one session left", true)
+		if err := r2(); err != nil {
+			t.Fatal(err)
+		}
+		_ = r2() // a second release changes nothing
+		check("all released", start)
+	}
+}
+
+// underWine reports whether the test runs under Wine, whose ntdll.dll
+// exports wine_get_version.
+func underWine() bool {
+	return windows.NewLazySystemDLL("ntdll.dll").NewProc("wine_get_version").Find() == nil
 }

@@ -3,7 +3,10 @@
 package com
 
 import (
+	"errors"
+	"fmt"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
 
@@ -22,9 +25,24 @@ type Thread struct {
 	once sync.Once
 }
 
+// ErrClosed is what Do returns once the thread is closed: the work did
+// not run.
+var ErrClosed = errors.New("the COM thread is closed")
+
+// PanicError is what Do returns when the work panicked: the panic is
+// recovered on the thread, which goes on serving, and handed to the caller
+// as an error (a panic on a thread of its own would otherwise end the
+// process, out of reach of the caller's recover).
+type PanicError struct {
+	Value any    // what was passed to panic
+	Stack []byte // the COM thread's stack when it panicked
+}
+
+func (e *PanicError) Error() string { return fmt.Sprintf("panic on the COM thread: %v", e.Value) }
+
 // NewThread starts the thread and initialises COM on it
-// (CoInitializeEx with COINIT_MULTITHREADED), then sets the process-wide
-// COM security once per process (see InitSecurity).
+// (CoInitializeEx with COINIT_MULTITHREADED). COM security is set
+// separately, with InitSecurity, on the thread.
 func NewThread() (*Thread, error) {
 	t := &Thread{work: make(chan func()), done: make(chan struct{})}
 	errc := make(chan error, 1)
@@ -44,27 +62,42 @@ func (t *Thread) loop(errc chan<- error) {
 		return
 	}
 	defer windows.CoUninitialize()
-	if err := InitSecurity(); err != nil {
-		errc <- err
-		return
-	}
 	errc <- nil
 	for f := range t.work {
 		f()
 	}
 }
 
-// Do runs f on the thread and waits for it. After Close it does nothing
-// and returns false.
-func (t *Thread) Do(f func()) (ran bool) {
+// Do runs f on the thread and waits for it. It returns nil when f
+// returned, a *PanicError when f panicked (the thread goes on), and
+// ErrClosed, without running f, after Close.
+func (t *Thread) Do(f func()) error {
+	done := make(chan error, 1)
+	if !t.send(func() { done <- run(f) }) {
+		return ErrClosed
+	}
+	return <-done
+}
+
+// run calls f, turning a panic into a *PanicError.
+func run(f func()) (err error) {
 	defer func() {
-		if recover() != nil { // send on the closed channel: the thread is gone
-			ran = false
+		if p := recover(); p != nil {
+			err = &PanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
-	ok := make(chan struct{})
-	t.work <- func() { defer close(ok); f() }
-	<-ok
+	f()
+	return nil
+}
+
+// send queues g on the thread, or reports false when it is closed.
+func (t *Thread) send(g func()) (ok bool) {
+	defer func() {
+		if recover() != nil { // send on the closed channel: the thread is gone
+			ok = false
+		}
+	}()
+	t.work <- g
 	return true
 }
 

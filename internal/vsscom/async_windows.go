@@ -41,8 +41,8 @@ func (a *Async) Wait(ctx context.Context) error {
 			time.Sleep(Poll)
 		}
 		var result vss.HRESULT
-		var reserved int32
-		hr := com.HR(a.p, AsyncQueryStatus, new(com.Args).Ptr(unsafe.Pointer(&result)).Ptr(unsafe.Pointer(&reserved)))
+		// pReserved must be NULL (IVssAsync::QueryStatus).
+		hr := com.HR(a.p, AsyncQueryStatus, new(com.Args).Ptr(unsafe.Pointer(&result)).Uint(0))
 		if err := check("IVssAsync::QueryStatus ("+a.op+")", hr); err != nil {
 			return err
 		}

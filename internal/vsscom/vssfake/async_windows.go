@@ -87,6 +87,9 @@ func asyncMethods() map[int]method {
 			return vss.OK
 		}},
 		vsscom.AsyncQueryStatus: {3, func(o *instance, args []uintptr) vss.HRESULT {
+			if args[2] != 0 { // pReserved "should be NULL" (IVssAsync::QueryStatus)
+				return vss.ErrInvalidArg
+			}
 			a := get(o)
 			a.mu.Lock()
 			r := a.result

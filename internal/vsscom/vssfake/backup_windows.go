@@ -38,6 +38,12 @@ func backupMethods() map[int]method {
 		return method{args, func(o *instance, a []uintptr) vss.HRESULT {
 			f := b(o).f
 			f.record(name)
+			if f.Panic == name {
+				panic("vssfake: " + name + " panics, as asked")
+			}
+			if f.Hang == name {
+				f.hang()
+			}
 			return hr(fn(f, a))
 		}}
 	}
@@ -45,6 +51,9 @@ func backupMethods() map[int]method {
 		return method{2, func(o *instance, a []uintptr) vss.HRESULT {
 			f := b(o).f
 			f.record(name)
+			if f.Panic == name {
+				panic("vssfake: " + name + " panics, as asked")
+			}
 			putPtr(a[1], startAsync(f, name, run))
 			return vss.OK
 		}}

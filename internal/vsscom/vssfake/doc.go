@@ -8,6 +8,12 @@
 // the real ABI code: vtable calls, GUIDs by value, BSTRs, CoTaskMem
 // strings, IVssAsync.
 //
+// It is as strict as the SDK pages where a caller can get a call wrong:
+// IVssAsync::QueryStatus refuses a non-NULL reserved pointer with
+// E_INVALIDARG, so every asynchronous call of a test fails if the caller
+// passes one. Panic and Hang make a method panic or block, for the
+// session's clean-up paths.
+//
 // It also keeps count: every COM object it handed out and not released,
 // every IVssAsync cancelled, every call made, so tests can prove that
 // nothing leaked. It builds on windows/amd64 and windows/arm64 only.

@@ -27,6 +27,17 @@ type Fake struct {
 	// device object is that directory, so reading them goes through the
 	// same os.DirFS code as on real Windows.
 	SnapshotDir string
+	// Panic names an IVssBackupComponents method (for example
+	// "SaveAsXML") whose implementation panics, on the caller's thread
+	// (the session's COM thread), as a bug in code running there would.
+	Panic string
+	// Hang names a synchronous IVssBackupComponents method (for example
+	// "AbortBackup") that blocks, as a COM call to a hung service would,
+	// until Unhang is called.
+	Hang string
+
+	hangOnce sync.Once
+	unhang   chan struct{}
 
 	mu        sync.Mutex
 	calls     []string
@@ -93,3 +104,19 @@ func (f *Fake) record(call string) {
 
 // ctx is the context of synchronous calls: COM has none.
 var ctx = context.Background()
+
+// Unhang lets the calls blocked by Hang return, and every later one.
+func (f *Fake) Unhang() {
+	f.hangOnce.Do(func() { f.unhang = make(chan struct{}) })
+	select {
+	case <-f.unhang:
+	default:
+		close(f.unhang)
+	}
+}
+
+// hang blocks a call named by Hang until Unhang.
+func (f *Fake) hang() {
+	f.hangOnce.Do(func() { f.unhang = make(chan struct{}) })
+	<-f.unhang
+}
