@@ -106,9 +106,11 @@ func (r CallRecord) Log(ctx context.Context, logger *slog.Logger) {
 // backup, numbered as package coordinator's documentation lists them.
 var callSteps = map[string]int{
 	"InitializeForBackup": 1, "SetContext": 1, "SetBackupState": 1, "GatherWriterMetadata": 1,
+	"EnableWriterClasses": 1, "DisableWriterClasses": 1, "DisableWriterInstances": 1,
 	"StartSnapshotSet": 2, "AddToSnapshotSet": 2,
 	"PrepareForBackup": 3,
 	"WriterMetadata":   4, "WriterMetadataXML": 4, "AddComponent": 4,
+	"SetPreviousBackupStamp": 4, "SetBackupOptions": 4,
 	"DoSnapshotSet":      5,
 	"GatherWriterStatus": 10, "WriterStatus": 10, "GetSnapshotProperties": 10, "SnapshotFS": 10,
 	"SetBackupSucceeded": 11, "BackupComplete": 11, "SaveAsXML": 11, "DeleteSnapshots": 11, "Close": 11,

@@ -215,9 +215,9 @@ func TestWindowsSnapshotFSDoesNotFollowLinks(t *testing.T) {
 	r := w.open(t, requestor.WindowsOptions{})
 	_, err := requestor.Backup(context.Background(), r, requestor.Plan{
 		Volumes: []string{`C:\`},
-		Copy: func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
-			fsys := snaps[0].FS
-			dir := snaps[0].Properties
+		Copy: func(ctx context.Context, src *requestor.CopySource) error {
+			fsys := src.Snapshots[0].FS
+			dir := src.Snapshots[0].Properties
 			linked := os.Symlink(live, filepath.Join(dir.DeviceObject, "link.db")) == nil
 			if fi, err := os.Lstat(filepath.Join(dir.DeviceObject, "link.db")); err != nil || fi.Mode()&fs.ModeSymlink == 0 {
 				linked = false // Wine answers success and makes no link
