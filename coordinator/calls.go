@@ -385,6 +385,12 @@ func (m *Machine) addComponent(c *Call) error {
 	if c.Component.Name == "" {
 		return vss.Errorf(vss.ErrInvalidArg, op, "a component needs a name")
 	}
+	if m.set != nil {
+		// "If a requester wants to select specific writer components, it
+		// must call AddComponent before calling StartSnapshotSet"
+		// (Microsoft's "Shadow Copy Creation Details").
+		return vss.Errorf(vss.ErrBadState, op, "the snapshot set is started: components are added before StartSnapshotSet")
+	}
 	var w *writerSlot
 	for _, x := range m.writers {
 		if x.identified && x.info.InstanceID == c.WriterID && (c.ClassID.IsNil() || x.info.ClassID == c.ClassID) {

@@ -120,19 +120,21 @@ func TestRuleEmptySnapshotSetIsAccepted(t *testing.T) {
 	require.NoError(t, s.call(Call{Kind: CallClose}).Err)
 }
 
-// AddComponent needs InitializeForBackup and GatherWriterMetadata first,
-// and "the requester must call AddComponent to add the required components
-// to the shadow copy before calling IVssBackupComponents::DoSnapshotSet".
-// The page does not forbid it after StartSnapshotSet, so the coordinator
-// accepts it there, until PrepareForBackup hands the writers the
-// components selected (writers see them from their PrepareBackup event
-// on, as the backup discovery phase describes).
+// Rule 12: AddComponent needs InitializeForBackup and
+// GatherWriterMetadata first ("Before it calls AddComponent, a requester
+// must have been initialized for backup by calling InitializeForBackup
+// and GatherWriterMetadata"), and comes before StartSnapshotSet: "If a
+// requester wants to select specific writer components, it must call
+// IVssBackupComponents::AddComponent before calling StartSnapshotSet to
+// create the shadow copy set" (Microsoft's "Shadow Copy Creation
+// Details"). After StartSnapshotSet it fails with VSS_E_BAD_STATE, "not
+// called within the correct sequence" (the AddComponent page).
 //
 // /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-addcomponent.md
 // https://learn.microsoft.com/windows/win32/api/vsbackup/nf-vsbackup-ivssbackupcomponents-addcomponent
-// /work/shared/reference/msdocs/overview-of-the-backup-discovery-phase.md
-// https://learn.microsoft.com/windows/win32/vss/overview-of-the-backup-discovery-phase
-func TestRuleAddComponentAfterGatherWriterMetadataBeforePrepareForBackup(t *testing.T) {
+// /work/shared/reference/msdocs/shadow-copy-creation-details.md
+// https://learn.microsoft.com/windows/win32/vss/shadow-copy-creation-details
+func TestRuleAddComponentAfterGatherWriterMetadataBeforeStartSnapshotSet(t *testing.T) {
 	ws := infos(vss.AppFrontEnd)
 	s := newStepper(t, ws, []provider.Info{sysProvider})
 	n := 0
@@ -145,8 +147,10 @@ func TestRuleAddComponentAfterGatherWriterMetadataBeforePrepareForBackup(t *test
 	require.NoError(t, s.call(Call{Kind: CallSetBackupState, BackupState: requestor.BackupState{SelectComponents: true}}).Err)
 	assert.ErrorIs(t, add(), vss.ErrBadState, "before GatherWriterMetadata")
 	require.NoError(t, s.call(Call{Kind: CallGatherWriterMetadata}).Err)
+	require.NoError(t, add(), "after GatherWriterMetadata")
+	require.NoError(t, add(), "a second component")
 	require.NoError(t, s.call(Call{Kind: CallStartSnapshotSet}).Err)
-	require.NoError(t, add(), "after StartSnapshotSet")
+	assert.ErrorIs(t, add(), vss.ErrBadState, "after StartSnapshotSet")
 	require.NoError(t, s.call(Call{Kind: CallAddToSnapshotSet, Volume: `C:\`}).Err)
 	require.NoError(t, s.call(Call{Kind: CallPrepareForBackup}).Err)
 	assert.ErrorIs(t, add(), vss.ErrBadState, "after PrepareForBackup")

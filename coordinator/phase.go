@@ -42,6 +42,10 @@ import "fmt"
 // take effect only before GatherWriterMetadata; later they succeed and
 // change nothing, as Microsoft's pages of those calls say.
 //
+// Within MetadataGathered, AddComponent is legal only until
+// StartSnapshotSet, and SetContext only until the first AddToSnapshotSet;
+// later they fail with vss.ErrBadState.
+//
 // In a context without writers (vss.ContextFileShareBackup,
 // vss.ContextNASRollback) GatherWriterMetadata is optional, so
 // StartSnapshotSet, AddToSnapshotSet and DoSnapshotSet are legal in

@@ -36,8 +36,8 @@
 //
 //	InitializeForBackup, SetContext, SetBackupState   step 1
 //	GatherWriterMetadata, WriterMetadata              steps 1, 3, 4
-//	StartSnapshotSet, AddToSnapshotSet                step 2
 //	AddComponent (component mode)                     step 4
+//	StartSnapshotSet, AddToSnapshotSet                step 2
 //	PrepareForBackup                                  step 3
 //	DoSnapshotSet                                     steps 5 to 9
 //	GatherWriterStatus, WriterStatus                  step 10
@@ -129,7 +129,9 @@ type Requestor interface {
 
 	// AddComponent selects a writer's component for backup, in component
 	// mode (step 4). Legal after GatherWriterMetadata, before
-	// PrepareForBackup. A writer none of whose components is added before
+	// StartSnapshotSet ("it must call AddComponent before calling
+	// StartSnapshotSet", Microsoft's "Shadow Copy Creation Details");
+	// later it fails with vss.ErrBadState. A writer none of whose components is added before
 	// PrepareForBackup takes no part in a component-mode backup: it gets
 	// no event after Identify. In a context without writers it fails
 	// with vss.ErrBadState.

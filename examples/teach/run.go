@@ -111,6 +111,14 @@ func (b *backup) run(ctx context.Context) {
 		b.fail("%v", err)
 		return
 	}
+	// Step 4 before 2 in component mode: the metadata names the
+	// components to choose from, and VSS takes them before
+	// StartSnapshotSet (Microsoft's "Shadow Copy Creation Details").
+	if b.sc.components {
+		if !b.readMetadata(ctx) || !b.selectComponents(ctx) {
+			return
+		}
+	}
 	// Step 2.
 	set, err := b.startSet(ctx)
 	if err != nil {
@@ -125,13 +133,6 @@ func (b *backup) run(ctx context.Context) {
 			return
 		}
 		b.snaps = append(b.snaps, id)
-	}
-	// Steps 4 then 3 in component mode: the metadata names the components
-	// to choose from.
-	if b.sc.components {
-		if !b.readMetadata(ctx) || !b.selectComponents(ctx) {
-			return
-		}
 	}
 	if err := r.PrepareForBackup(ctx); err != nil {
 		b.abort(ctx, "%v", err)

@@ -104,10 +104,11 @@ var scenarios = []*scenario{
 		summary: "component mode: the requestor selects one component of Orders DB and copies only its files",
 		intro: "The machine of normal, backed up in component mode: the requestor reads the writers' metadata, " +
 			"selects the \"orders\" database of \"Orders DB\" and nothing else, and copies only its files. The " +
-			"writers learn at PrepareBackup what is selected. Here every writer that answered Identify still takes " +
-			"part in the freeze, but only Orders DB's status matters to this backup, and only its component is " +
-			"reported as backed up (SetBackupSucceeded). In component mode the metadata must be read (step 4) " +
-			"before components are chosen and the writers prepared (step 3), so these two steps come in that order.",
+			"writers learn at PrepareBackup what is selected. A writer with no component selected takes no part " +
+			"after Identify: Web Log and System Writer get no PrepareBackup, Freeze or Thaw, and only Orders DB's " +
+			"component is reported as backed up (SetBackupSucceeded). In component mode the metadata must be read " +
+			"(step 4) before components are chosen, and VSS takes the components before the snapshot set is " +
+			"started (step 2), so step 4 comes first here.",
 		seed:       defaultSeed,
 		components: true,
 	},
