@@ -8,7 +8,7 @@ import "fmt"
 // A call that succeeds may move the session on to the phase its constant
 // names.
 //
-//	New               InitializeForBackup
+//	New               InitializeForBackup, InitializeForRestore
 //	Initialized       SetContext, SetBackupState, GatherWriterMetadata,
 //	                  AbortBackup, DeleteSnapshots
 //	MetadataGathered  SetContext, SetBackupState, WriterMetadata,
@@ -27,7 +27,23 @@ import "fmt"
 //	Aborted           WriterMetadata, GatherWriterStatus, WriterStatus,
 //	                  GetSnapshotProperties, SnapshotFS, AbortBackup,
 //	                  DeleteSnapshots, SaveAsXML
+//	RestoreInitialized    GatherWriterMetadata, WriterComponents
+//	RestoreMetadataGathered  WriterMetadata, WriterComponents,
+//	                  SetSelectedForRestore, AddRestoreSubcomponent,
+//	                  SetRestoreOptions, SetAdditionalRestores,
+//	                  AddAlternativeLocationMapping, AddNewTarget,
+//	                  PreRestore, GatherWriterStatus, WriterStatus
+//	Restoring         WriterMetadata, WriterComponents,
+//	                  AddAlternativeLocationMapping, SetFileRestoreStatus,
+//	                  PostRestore, GatherWriterStatus, WriterStatus
+//	Restored          WriterMetadata, WriterComponents,
+//	                  GatherWriterStatus, WriterStatus
 //	Closed            (only Close, which then does nothing)
+//
+// A session is a backup or a restore from its first call: InitializeForRestore
+// leads to the Restore phases, where no backup call is legal, AbortBackup
+// included (a restore has no Abort), and once PostRestore has run the
+// backup components document is read-only (Restored).
 type Phase int
 
 // The phases of a backup session, in protocol order.
@@ -50,6 +66,18 @@ const (
 	// shadow copies or the document, deletes shadow copies, or ends the
 	// session.
 	PhaseAborted
+	// PhaseRestoreInitialized: InitializeForRestore loaded the backup
+	// components document of the backup to restore.
+	PhaseRestoreInitialized
+	// PhaseRestoreMetadataGathered: writers answered Identify in a
+	// restore; the requestor chooses what to restore and how.
+	PhaseRestoreMetadataGathered
+	// PhaseRestoring: the writers answered PreRestore; the requestor puts
+	// the files back and reports how it went.
+	PhaseRestoring
+	// PhaseRestored: the writers answered PostRestore; the backup
+	// components document is read-only.
+	PhaseRestored
 	// PhaseClosed: the session ended; every call but Close fails, and
 	// Close does nothing more.
 	PhaseClosed
@@ -59,6 +87,8 @@ var phaseNames = [...]string{
 	PhaseNew: "New", PhaseInitialized: "Initialized", PhaseMetadataGathered: "MetadataGathered",
 	PhaseBackupPrepared: "BackupPrepared", PhaseSnapshotCreated: "SnapshotCreated",
 	PhaseBackupCompleted: "BackupCompleted", PhaseAborted: "Aborted", PhaseClosed: "Closed",
+	PhaseRestoreInitialized: "RestoreInitialized", PhaseRestoreMetadataGathered: "RestoreMetadataGathered",
+	PhaseRestoring: "Restoring", PhaseRestored: "Restored",
 }
 
 func (p Phase) String() string {
@@ -74,7 +104,7 @@ func (p Phase) String() string {
 // handler (Machine.begin); calls not listed fail with vss.ErrBadState.
 // Close is legal in every phase.
 var legalCalls = map[Phase][]CallKind{
-	PhaseNew: {CallInitializeForBackup},
+	PhaseNew: {CallInitializeForBackup, CallInitializeForRestore},
 	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata, CallAbortBackup,
 		CallDeleteSnapshots},
 	PhaseMetadataGathered: {CallSetContext, CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
@@ -89,7 +119,14 @@ var legalCalls = map[Phase][]CallKind{
 		CallSnapshotFS, CallDeleteSnapshots, CallSaveAsXML},
 	PhaseAborted: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,
 		CallSnapshotFS, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
-	PhaseClosed: {},
+	PhaseRestoreInitialized: {CallGatherWriterMetadata, CallWriterComponents},
+	PhaseRestoreMetadataGathered: {CallWriterMetadata, CallWriterComponents, CallSetSelectedForRestore,
+		CallAddRestoreSubcomponent, CallSetRestoreOptions, CallSetAdditionalRestores,
+		CallAddAlternativeLocationMapping, CallAddNewTarget, CallPreRestore, CallGatherWriterStatus, CallWriterStatus},
+	PhaseRestoring: {CallWriterMetadata, CallWriterComponents, CallAddAlternativeLocationMapping,
+		CallSetFileRestoreStatus, CallPostRestore, CallGatherWriterStatus, CallWriterStatus},
+	PhaseRestored: {CallWriterMetadata, CallWriterComponents, CallGatherWriterStatus, CallWriterStatus},
+	PhaseClosed:   {},
 }
 
 // legalMask is legalCalls as one bit per call (1<<CallKind) for each
