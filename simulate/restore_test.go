@@ -8,7 +8,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -299,4 +303,284 @@ func TestRestoreUnawareApplicationIsCrashConsistent(t *testing.T) {
 		t.Fatal("no seed restored a torn record: the unaware application's restore shows nothing crash consistent")
 	}
 	t.Logf("%d of 12 seeds restored a torn record", torn)
+}
+
+// ordersBackup backs up C:\orders of a simulated volume, with a writer
+// whose metadata describes the files as customize leaves it, and returns
+// what was stored.
+func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error) (*memMedia, *simulate.ScriptedWriter) {
+	t.Helper()
+	c := simulate.NewVolume(`C:\`)
+	for name, data := range map[string]string{"orders/ledger.db": "ledger", "orders/log/0001.log": "log one"} {
+		if err := c.MkdirAll(path.Dir(name)); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.WriteFile(name, []byte(data)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := simulate.NewScriptedWriter("Orders", simulate.WithIdentify(func(ctx context.Context, md *writer.Metadata) error {
+		if _, err := md.AddComponent(writer.ComponentInfo{Type: vss.ComponentFileGroup, Name: "orders", Selectable: true}); err != nil {
+			return err
+		}
+		if err := md.AddFiles("", "orders", writer.FileSpec{Path: `C:\orders`, Spec: "*", Recursive: true}); err != nil {
+			return err
+		}
+		return customize(md)
+	}))
+	vols := simulate.NewVolumeSet(c)
+	s, _, err := simulate.NewSession(simulate.Config{Writers: []writer.Writer{w}, Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	info := w.Info()
+	m := storeBackup(t, s, requestor.Plan{Volumes: []string{`C:\`}, Components: []requestor.ComponentSelection{
+		{WriterInstance: info.InstanceID, WriterClass: info.ClassID, Component: writer.ComponentKey{Type: vss.ComponentFileGroup, Name: "orders"}}}})
+	return m, w
+}
+
+// restoreInto restores m into a directory target at outer/target and
+// returns the result and error; a fresh writer named as w takes part.
+func restoreInto(t *testing.T, m *memMedia, w *simulate.ScriptedWriter, target string) (*requestor.RestoreResult, error) {
+	t.Helper()
+	dt, err := requestor.NewDirTarget(target, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dt.Close()
+	vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
+	s, _, err := simulate.NewSession(simulate.Config{Writers: []writer.Writer{w}, Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	return requestor.Restore(context.Background(), s, m, requestor.RestorePlan{Target: dt})
+}
+
+// tree lists every path under dir, for checking what a restore wrote.
+func tree(t *testing.T, dir string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out = append(out, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// A stored entry naming ../../etc/passwd, an absolute path, or a symbolic
+// link that leads out of its volume is refused: the restore fails before
+// anything is written, inside the target or out of it (the test checks
+// the file system around the target).
+func TestRestoreRefusesEntriesThatLeaveTheTarget(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		f    requestor.MediaFile
+	}{
+		{"dot-dot", requestor.MediaFile{Volume: `C:\`, Path: "../../etc/passwd", Mode: 0o644}},
+		{"absolute", requestor.MediaFile{Volume: `C:\`, Path: "/etc/passwd", Mode: 0o644}},
+		{"backslash", requestor.MediaFile{Volume: `C:\`, Path: `..\..\etc\passwd`, Mode: 0o644}},
+		{"link-out", requestor.MediaFile{Volume: `C:\`, Path: "orders/escape", Mode: fs.ModeSymlink, Link: "../../.."}},
+		{"link-absolute", requestor.MediaFile{Volume: `C:\`, Path: "orders/escape", Mode: fs.ModeSymlink, Link: "/etc"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, w := ordersBackup(t, func(*writer.Metadata) error { return nil })
+			// The bad entry comes after good ones, as a crafted archive would
+			// put it, and a file through the link after it.
+			m.add(tc.f, []byte("root::0:0::/root:/bin/sh\n"))
+			m.add(requestor.MediaFile{Volume: `C:\`, Path: "orders/escape/passwd", Mode: 0o644}, []byte("x"))
+			outer := t.TempDir()
+			target := filepath.Join(outer, "a", "b", "target")
+			if err := os.MkdirAll(target, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			res, err := restoreInto(t, m, w, target)
+			if !errors.Is(err, vss.ErrInvalidArg) {
+				t.Fatalf("restore = %v, want the entry refused (E_INVALIDARG)", err)
+			}
+			if res != nil {
+				t.Errorf("a restore refused before the session ran returned %+v", res)
+			}
+			if got := tree(t, outer); !slices.Equal(got, []string{".", "a", "a/b", "a/b/target"}) {
+				t.Errorf("the restore wrote %v", got)
+			}
+			if w.Count(writer.EventPreRestore) != 0 {
+				t.Error("the writer heard of a restore that was refused")
+			}
+		})
+	}
+}
+
+// A writer metadata document whose alternate location mapping leads out
+// of the target (C:\..\..\escape) is refused too: with nothing written,
+// and with the writer, which received PreRestore, receiving PostRestore
+// and the component reported as not restored. Microsoft:
+// "IVssBackupComponents::AddAlternativeLocationMapping" (files go to the
+// mapping with VSS_RME_RESTORE_TO_ALTERNATE_LOCATION), "Overview of
+// Restore Clean up and Termination".
+func TestRestoreRefusesADocumentPathThatLeavesTheTarget(t *testing.T) {
+	m, w := ordersBackup(t, func(md *writer.Metadata) error {
+		return md.SetRestoreMethod(writer.RestoreMethod{Method: vss.RestoreToAlternateLocation, WriterRestore: vss.WriterRestoreAlways,
+			AlternateLocations: []writer.FileSpec{{Path: `C:\orders`, Spec: "*", Recursive: true, AlternatePath: `C:\..\..\escape`}}})
+	})
+	outer := t.TempDir()
+	target := filepath.Join(outer, "a", "b", "target")
+	if err := os.MkdirAll(target, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	res, err := restoreInto(t, m, w, target)
+	if !errors.Is(err, vss.ErrInvalidArg) || !strings.Contains(err.Error(), "leads out of the restore target") {
+		t.Fatalf("restore = %v, want the alternate location refused", err)
+	}
+	if got := tree(t, outer); !slices.Equal(got, []string{".", "a", "a/b", "a/b/target"}) {
+		t.Errorf("the restore wrote %v", got)
+	}
+	if res == nil || len(res.Components) != 1 || res.Components[0].Status != vss.FileRestoreNone {
+		t.Errorf("result %+v, want the component reported as VSS_RS_NONE", res)
+	}
+	if w.Count(writer.EventPreRestore) != 1 || w.Count(writer.EventPostRestore) != 1 || w.Count(writer.EventAbort) != 0 {
+		t.Errorf("the writer received %v", w.Events())
+	}
+}
+
+// Restore methods and targets decide where files go: an alternate
+// location mapping moves the writer's files (and the restore reports
+// the mapping, which the writer sees at PostRestore); a plan's new target
+// moves them elsewhere; VSS_RME_RESTORE_IF_NOT_THERE restores nothing
+// when a file is there; VSS_RME_CUSTOM nothing at all.
+// Microsoft: "Setting VSS Restore Methods", "VSS_RESTORE_TARGET",
+// "Working with New Targets During Restore".
+func TestRestoreHonoursRestoreMethods(t *testing.T) {
+	alt := writer.FileSpec{Path: `C:\orders`, Spec: "*", Recursive: true, AlternatePath: `D:\alternate\orders`}
+	cases := []struct {
+		name    string
+		method  vss.RestoreMethod
+		plan    func(w *simulate.ScriptedWriter) []requestor.NewTarget
+		already string // a file already in the target
+		want    []string
+		status  vss.FileRestoreStatus
+	}{
+		{name: "alternate", method: vss.RestoreToAlternateLocation,
+			want: []string{"D/alternate/orders/ledger.db", "D/alternate/orders/log/0001.log"}, status: vss.FileRestoreAll},
+		{name: "if-can-replace", method: vss.RestoreIfCanReplace, already: "C/orders/ledger.db",
+			want: []string{"C/orders/ledger.db", "C/orders/log/0001.log"}, status: vss.FileRestoreAll},
+		{name: "new-target", method: vss.RestoreIfCanReplace, plan: func(w *simulate.ScriptedWriter) []requestor.NewTarget {
+			return []requestor.NewTarget{{WriterClass: w.Info().ClassID, Component: writer.ComponentKey{Type: vss.ComponentFileGroup, Name: "orders"},
+				Files: writer.FileSpec{Path: `C:\orders`, Spec: "*", Recursive: true, AlternatePath: `E:\new`}}}
+		}, want: []string{"E/new/ledger.db", "E/new/log/0001.log"}, status: vss.FileRestoreAll},
+		{name: "if-not-there", method: vss.RestoreIfNotThere, already: "C/orders/ledger.db",
+			want: []string{"C/orders/ledger.db"}, status: vss.FileRestoreNone},
+		{name: "custom", method: vss.RestoreCustom, want: nil, status: vss.FileRestoreNone},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m, w := ordersBackup(t, func(md *writer.Metadata) error {
+				return md.SetRestoreMethod(writer.RestoreMethod{Method: tc.method, WriterRestore: vss.WriterRestoreAlways,
+					AlternateLocations: []writer.FileSpec{alt}})
+			})
+			target := t.TempDir()
+			if tc.already != "" {
+				p := filepath.Join(target, filepath.FromSlash(tc.already))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte("already there"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			dt, err := requestor.NewDirTarget(target, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer dt.Close()
+			vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
+			s, _, err := simulate.NewSession(simulate.Config{Writers: []writer.Writer{w}, Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			plan := requestor.RestorePlan{Target: dt}
+			if tc.plan != nil {
+				plan.NewTargets = tc.plan(w)
+			}
+			res, err := requestor.Restore(context.Background(), s, m, plan)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var files []string
+			for _, p := range tree(t, target) {
+				if st, err := os.Stat(filepath.Join(target, p)); err == nil && st.Mode().IsRegular() {
+					files = append(files, p)
+				}
+			}
+			if !slices.Equal(files, tc.want) {
+				t.Errorf("files %v, want %v", files, tc.want)
+			}
+			if len(res.Components) != 1 || res.Components[0].Status != tc.status {
+				t.Errorf("components %+v, want %v", res.Components, tc.status)
+			}
+			e := w.LastEvent(writer.EventPostRestore)
+			if e == nil || len(e.Components) != 1 || e.Components[0].FileRestoreStatus != tc.status {
+				t.Fatalf("the writer's PostRestore: %+v", e)
+			}
+			if got := e.Components[0].AlternateLocations; (tc.name == "alternate") != (len(got) == 1) {
+				t.Errorf("alternate location mappings reported: %v", got)
+			}
+			if got := e.Components[0].NewTargets; (tc.name == "new-target") != (len(got) == 1) {
+				t.Errorf("new targets reported: %v", got)
+			}
+		})
+	}
+}
+
+// A stored file that does not match its digest fails the restore with an
+// error naming it, and leaves nothing where it was going.
+func TestRestoreStopsAtACorruptEntry(t *testing.T) {
+	m, w := ordersBackup(t, func(*writer.Metadata) error { return nil })
+	for _, f := range m.files {
+		if f.Path == "orders/ledger.db" {
+			m.content[m.key(f)] = []byte("ledgeR")
+		}
+	}
+	target := t.TempDir()
+	_, err := restoreInto(t, m, w, target)
+	if err == nil || !strings.Contains(err.Error(), "orders/ledger.db") {
+		t.Fatalf("restore = %v, want an error naming orders/ledger.db", err)
+	}
+	if _, err := os.Stat(filepath.Join(target, "C", "orders", "ledger.db")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("the corrupt file was left in the target (%v)", err)
+	}
+	for _, p := range tree(t, target) {
+		if strings.Contains(p, ".vss-restore") {
+			t.Errorf("a temporary file was left: %s", p)
+		}
+	}
+}
+
+// A symbolic link that stays on its volume is restored as a link.
+func TestRestoreWritesALinkThatStaysInside(t *testing.T) {
+	m, w := ordersBackup(t, func(*writer.Metadata) error { return nil })
+	m.add(requestor.MediaFile{Volume: `C:\`, Path: "orders/current", Mode: fs.ModeSymlink | 0o777, Link: "log/0001.log"}, nil)
+	target := t.TempDir()
+	res, err := restoreInto(t, m, w, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.Readlink(filepath.Join(target, "C", "orders", "current")); err != nil || got != "log/0001.log" {
+		t.Errorf("the link reads %q, %v", got, err)
+	}
+	if b, err := os.ReadFile(filepath.Join(target, "C", "orders", "current")); err != nil || string(b) != "log one" {
+		t.Errorf("through the link: %q, %v", b, err)
+	}
+	if res.Links != 1 || res.Files != 2 || res.Components[0].Status != vss.FileRestoreAll {
+		t.Errorf("result %+v", res)
+	}
 }
