@@ -3,6 +3,7 @@ package simulate
 import (
 	"context"
 	"fmt"
+	"io/fs"
 	"time"
 
 	"github.com/vsskit/vss"
@@ -46,27 +47,20 @@ func (a *TransactionalApp) ResumeAfterRestore() {
 // its clients make as many requests again as its configuration says.
 // The restored transactions must be numbered from 0 with no gap.
 func (a *TransactionalApp) Reload() error {
-	data, clog, err := a.readFiles(a.vol.FS())
+	n, err := a.Records(a.vol.FS())
 	if err != nil {
-		return err
-	}
-	if err := a.checkSnapshotData(data, clog); err != nil {
 		return fmt.Errorf("the restored data is not consistent: %w", err)
 	}
-	var txns []*appTxn
-	for id := range a.records(data, clog) {
-		parts, commit, _ := a.recordState(data, clog, id)
-		if parts == 0 && commit == 0 {
-			break
+	data, clog := a.rdata, a.rclog // as Records read them
+	for id := n; id < a.records(data, clog); id++ {
+		if parts, commit, _ := a.recordState(data, clog, id); parts != 0 || commit != 0 {
+			return fmt.Errorf("transaction %d follows a gap in the restored data: %w", id, ErrTornRecord)
 		}
-		txns = append(txns, &appTxn{id: id, nonce: commit, submitted: a.steps, done: a.steps, acked: true})
 	}
-	if n := a.records(data, clog); len(txns) < n {
-		for id := len(txns); id < n; id++ {
-			if parts, commit, _ := a.recordState(data, clog, id); parts != 0 || commit != 0 {
-				return fmt.Errorf("transaction %d follows a gap in the restored data: %w", id, ErrTornRecord)
-			}
-		}
+	txns := make([]*appTxn, n)
+	for id := range txns {
+		_, commit, _ := a.recordState(data, clog, id)
+		txns[id] = &appTxn{id: id, nonce: commit, submitted: a.steps, done: a.steps, acked: true}
 	}
 	// The clients' chain of arrivals goes on if it had not ended: it
 	// checks the number of requests against the new configuration.
@@ -133,4 +127,24 @@ func (a *TransactionalApp) DeclareFiles(ctx context.Context, md *writer.Metadata
 		return err
 	}
 	return md.AddFiles("", a.cfg.Dir, writer.FileSpec{Path: a.vol.Name() + a.cfg.Dir, Spec: "*", Recursive: true})
+}
+
+// Records counts the whole, committed transactions of the application's
+// data in fsys (its volume, a shadow copy, a restored copy), numbered
+// from 0 up to the first that is not; err wraps ErrTornRecord when the
+// data is not consistent (see CheckSnapshot): on a live volume, a
+// transaction being written.
+func (a *TransactionalApp) Records(fsys fs.FS) (int, error) {
+	data, clog, err := a.readFiles(fsys)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for id := range a.records(data, clog) {
+		if parts, commit, _ := a.recordState(data, clog, id); parts != a.cfg.Blocks || commit == 0 {
+			break
+		}
+		n++
+	}
+	return n, a.checkSnapshotData(data, clog)
 }

@@ -3,10 +3,8 @@ package simulate_test
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -24,104 +22,19 @@ import (
 	"github.com/vsskit/vss/writer"
 )
 
-// memMedia is a stored backup in memory: what a backup tool keeps in step
-// 11 (the files read from the shadow copies, the backup components
-// document, the writer metadata documents), as requestor.Restore reads it.
-type memMedia struct {
-	bcd     string
-	wmds    []string
-	files   []requestor.MediaFile
-	content map[string][]byte // by volume + path
-}
-
-func (m *memMedia) BackupDocument() (string, error)           { return m.bcd, nil }
-func (m *memMedia) WriterMetadata() ([]string, error)         { return m.wmds, nil }
-func (m *memMedia) Files() ([]requestor.MediaFile, error)     { return m.files, nil }
-func (m *memMedia) key(f requestor.MediaFile) string          { return f.Volume + "|" + f.Path }
-func (m *memMedia) add(f requestor.MediaFile, content []byte) { m.addAt(len(m.files), f, content) }
-
-func (m *memMedia) addAt(i int, f requestor.MediaFile, content []byte) {
-	if f.Mode.IsRegular() {
-		f.Size, f.SHA256 = int64(len(content)), sha256.Sum256(content)
-		m.content[m.key(f)] = content
-	}
-	m.files = slices.Insert(m.files, i, f)
-}
-
-// Open returns the stored content; reading it to the end checks its
-// digest, as the Media contract asks.
-func (m *memMedia) Open(f requestor.MediaFile) (io.ReadCloser, error) {
-	b, ok := m.content[m.key(f)]
-	if !ok {
-		return nil, fmt.Errorf("media: no entry %s", m.key(f))
-	}
-	return &checkedReader{r: bytes.NewReader(b), h: sha256.New(), want: f.SHA256, name: m.key(f)}, nil
-}
-
-type checkedReader struct {
-	r io.Reader
-	h interface {
-		Sum([]byte) []byte
-		Write([]byte) (int, error)
-	}
-	want [32]byte
-	name string
-}
-
-func (c *checkedReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.h.Write(p[:n])
-	if err == io.EOF && !bytes.Equal(c.h.Sum(nil), c.want[:]) {
-		return n, fmt.Errorf("media: entry %s does not match its digest", c.name)
-	}
-	return n, err
-}
-
-func (c *checkedReader) Close() error { return nil }
-
 // storeBackup runs requestor.Backup over session and returns what it
 // stored: every file of every shadow copy, the backup components
 // document and the writers' metadata documents.
-func storeBackup(t *testing.T, session *coordinator.Session, plan requestor.Plan) *memMedia {
+func storeBackup(t *testing.T, session *coordinator.Session, plan requestor.Plan) *simulate.MemoryMedia {
 	t.Helper()
-	m := &memMedia{content: map[string][]byte{}}
-	plan.Copy = func(ctx context.Context, snaps []requestor.VolumeSnapshot) error {
-		for _, s := range snaps {
-			err := fs.WalkDir(s.FS, ".", func(p string, d fs.DirEntry, err error) error {
-				if err != nil || p == "." {
-					return err
-				}
-				info, err := d.Info()
-				if err != nil {
-					return err
-				}
-				f := requestor.MediaFile{Volume: s.Volume, Path: p, Mode: info.Mode(), ModTime: info.ModTime()}
-				var b []byte
-				if d.Type().IsRegular() {
-					if b, err = fs.ReadFile(s.FS, p); err != nil {
-						return err
-					}
-				}
-				m.add(f, b)
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		return nil
-	}
+	m := simulate.NewMemoryMedia()
+	plan.Copy = m.Copy
 	res, err := requestor.Backup(context.Background(), session, plan)
 	if err != nil {
 		t.Fatalf("backup: %v", err)
 	}
-	m.bcd = res.BackupDocument
-	for _, md := range res.Metadata {
-		x, err := md.XML()
-		if err != nil {
-			t.Fatal(err)
-		}
-		m.wmds = append(m.wmds, x)
+	if err := m.Keep(res); err != nil {
+		t.Fatal(err)
 	}
 	return m
 }
@@ -308,7 +221,7 @@ func TestRestoreUnawareApplicationIsCrashConsistent(t *testing.T) {
 // ordersBackup backs up C:\orders of a simulated volume, with a writer
 // whose metadata describes the files as customize leaves it, and returns
 // what was stored.
-func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error) (*memMedia, *simulate.ScriptedWriter) {
+func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error) (*simulate.MemoryMedia, *simulate.ScriptedWriter) {
 	t.Helper()
 	c := simulate.NewVolume(`C:\`)
 	for name, data := range map[string]string{"orders/ledger.db": "ledger", "orders/log/0001.log": "log one"} {
@@ -342,7 +255,7 @@ func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error) (*mem
 
 // restoreInto restores m into a directory target at outer/target and
 // returns the result and error; a fresh writer named as w takes part.
-func restoreInto(t *testing.T, m *memMedia, w *simulate.ScriptedWriter, target string) (*requestor.RestoreResult, error) {
+func restoreInto(t *testing.T, m *simulate.MemoryMedia, w *simulate.ScriptedWriter, target string) (*requestor.RestoreResult, error) {
 	t.Helper()
 	dt, err := requestor.NewDirTarget(target, false)
 	if err != nil {
@@ -395,8 +308,8 @@ func TestRestoreRefusesEntriesThatLeaveTheTarget(t *testing.T) {
 			m, w := ordersBackup(t, func(*writer.Metadata) error { return nil })
 			// The bad entry comes after good ones, as a crafted archive would
 			// put it, and a file through the link after it.
-			m.add(tc.f, []byte("root::0:0::/root:/bin/sh\n"))
-			m.add(requestor.MediaFile{Volume: `C:\`, Path: "orders/escape/passwd", Mode: 0o644}, []byte("x"))
+			m.Add(tc.f, []byte("root::0:0::/root:/bin/sh\n"))
+			m.Add(requestor.MediaFile{Volume: `C:\`, Path: "orders/escape/passwd", Mode: 0o644}, []byte("x"))
 			outer := t.TempDir()
 			target := filepath.Join(outer, "a", "b", "target")
 			if err := os.MkdirAll(target, 0o755); err != nil {
@@ -545,10 +458,8 @@ func TestRestoreHonoursRestoreMethods(t *testing.T) {
 // error naming it, and leaves nothing where it was going.
 func TestRestoreStopsAtACorruptEntry(t *testing.T) {
 	m, w := ordersBackup(t, func(*writer.Metadata) error { return nil })
-	for _, f := range m.files {
-		if f.Path == "orders/ledger.db" {
-			m.content[m.key(f)] = []byte("ledgeR")
-		}
+	if !m.Damage(`C:\`, "orders/ledger.db", []byte("ledgeR")) {
+		t.Fatal("orders/ledger.db was not stored")
 	}
 	target := t.TempDir()
 	_, err := restoreInto(t, m, w, target)
@@ -568,7 +479,7 @@ func TestRestoreStopsAtACorruptEntry(t *testing.T) {
 // A symbolic link that stays on its volume is restored as a link.
 func TestRestoreWritesALinkThatStaysInside(t *testing.T) {
 	m, w := ordersBackup(t, func(*writer.Metadata) error { return nil })
-	m.add(requestor.MediaFile{Volume: `C:\`, Path: "orders/current", Mode: fs.ModeSymlink | 0o777, Link: "log/0001.log"}, nil)
+	m.Add(requestor.MediaFile{Volume: `C:\`, Path: "orders/current", Mode: fs.ModeSymlink | 0o777, Link: "log/0001.log"}, nil)
 	target := t.TempDir()
 	res, err := restoreInto(t, m, w, target)
 	if err != nil {
