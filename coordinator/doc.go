@@ -84,6 +84,17 @@
 // and calls no provider, as Microsoft's shadow copy creation details
 // allow for writers whose components name no volume.
 //
+// # Restore
+//
+// A session whose first call is InitializeForRestore is a restore session
+// (restore.go, the Restore phases): it answers the requestor.Restorer
+// calls and no backup call. A writer's failure at PreRestore or
+// PostRestore shows only in its status, no writer ever receives Abort,
+// the writers' restore requirement decides which get the restore events,
+// and after PostRestore the backup components document is read-only.
+// Its trace records carry RestoreStep (0): a restore is none of the
+// eleven steps of a backup.
+//
 // # Every wait is bounded
 //
 // Writers have their freeze window at Freeze and DefaultEventTimeout at

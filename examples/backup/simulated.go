@@ -8,7 +8,6 @@ import (
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/simulate"
-	"github.com/vsskit/vss/writer"
 )
 
 // sampleFiles are what the simulated volume holds.
@@ -60,7 +59,7 @@ func newSimulatedSession(volume string, extra int) (*coordinator.Session, error)
 	}
 	vols := simulate.NewVolumeSet(vol)
 	s, _, err := simulate.NewSession(simulate.Config{
-		Writers:   []writer.Writer{simulate.NewScriptedWriter("Orders"), simulate.NewScriptedWriter("Registry")},
+		Writers:   simulatedWriters(),
 		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
 	})
