@@ -21,8 +21,9 @@
 // testdata/transcripts, in the manner of etcd's rafttest: scripts that
 // drive a Machine through its exported API alone (a normal backup, a
 // writer's veto, a freeze timeout, a hold timeout, AbortBackup,
-// cancellation), each followed by the trace records, the work started and
-// cancelled and the replies it produced.
+// cancellation, a restore whose writer fails PreRestore), each followed
+// by the trace records, the work started and cancelled and the replies it
+// produced.
 //
 // # The rules it keeps
 //

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/coordinator"
@@ -311,6 +312,59 @@ func TestRestoreHonoursWriterRestoreRequirement(t *testing.T) {
 			}
 			if got := w.Events(); !slices.Equal(got, tc.want) {
 				t.Errorf("the writer received %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// A writer that hangs at PreRestore is failed when the event's time is
+// up (VSS_WS_FAILED_AT_PRE_RESTORE, VSS_E_WRITER_NOT_RESPONDING), and a
+// requestor that gives up on PreRestore (its context ends) gets its
+// error; neither sends Abort, to the hung writer or any other.
+// Microsoft: "IVssBackupComponents::PreRestore" (asynchronous, through
+// IVssAsync, which the requestor may cancel), "VSS_WRITER_STATE".
+func TestRestoreHungPreRestoreSendsNoAbort(t *testing.T) {
+	for _, cancelled := range []bool{false, true} {
+		name := map[bool]string{false: "timeout", true: "cancelled"}[cancelled]
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			hung := ordersWriter("Hung", simulate.On(writer.EventPreRestore, simulate.Behavior{Hang: true,
+				Do: func(context.Context, *writer.Event) {
+					if cancelled {
+						cancel()
+					}
+				}}))
+			other := ordersWriter("Other")
+			vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
+			s, _, err := simulate.NewSession(simulate.Config{Writers: []writer.Writer{hung, other},
+				Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols, EventTimeout: time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			gathered(t, s, hung, other)
+			for _, w := range []*simulate.ScriptedWriter{hung, other} {
+				if err := s.SetSelectedForRestore(ctx, w.Info().ClassID, ordersKey, true); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = s.PreRestore(ctx)
+			if cancelled != errors.Is(err, context.Canceled) {
+				t.Fatalf("PreRestore = %v", err)
+			}
+			if !cancelled {
+				st, f, _ := s.WriterState("Hung")
+				if st != vss.WriterFailedAtPreRestore || f != vss.ErrWriterNotResponding {
+					t.Errorf("Hung is %v, %v; want VSS_WS_FAILED_AT_PRE_RESTORE, VSS_E_WRITER_NOT_RESPONDING", st, f)
+				}
+			}
+			if err := s.Close(); err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range []*simulate.ScriptedWriter{hung, other} {
+				if n := w.Count(writer.EventAbort); n != 0 {
+					t.Errorf("%s received Abort %d times", w.Info().Name, n)
+				}
 			}
 		})
 	}
