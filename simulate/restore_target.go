@@ -20,7 +20,10 @@ import (
 // whole, so a stored file that fails its check leaves nothing behind.
 // Simulated volumes have no symbolic links: Symlink fails with
 // ErrNotSupported, and so does a volume the target does not hold.
-type VolumeTarget struct{ vols []*Volume }
+type VolumeTarget struct {
+	vols []*Volume
+	buf  []byte // WriteFile's, kept from file to file
+}
 
 // ErrNotSupported is what a simulated volume answers for what it cannot
 // hold, such as a symbolic link.
@@ -85,7 +88,10 @@ func (t *VolumeTarget) WriteFile(volume, name string, r io.Reader, _ fs.FileMode
 	if err := v.WriteFile(tmp, nil); err != nil {
 		return err
 	}
-	buf := make([]byte, restoreChunk)
+	if t.buf == nil {
+		t.buf = make([]byte, restoreChunk)
+	}
+	buf := t.buf
 	var off int64
 	for {
 		n, rerr := io.ReadFull(r, buf)
