@@ -68,9 +68,6 @@ func (m *Machine) callStep(k CallKind) int {
 	return m.step
 }
 
-// Restoring reports whether the session is a restore session.
-func (m *Machine) Restoring() bool { return m.rst != nil }
-
 // beginRestore lays out the program of a restore call, or of a call both
 // sessions have whose restore form differs, and reports whether it did.
 func (m *Machine) beginRestore(c *Call) bool {

@@ -19,7 +19,9 @@ type RestorePlan struct {
 	// Components, if not empty, restores only these components of a
 	// component-mode backup (SetSelectedForRestore), and only their
 	// files; otherwise every component of the backup is selected, and
-	// the files of no component are restored too.
+	// the files of no component are restored too. In a component-mode
+	// backup the files of a writer's components that are not in the
+	// backup components document are never restored.
 	Components []RestoreSelection
 	// NewTargets restore file sets elsewhere than where they were
 	// (AddNewTarget): each names a component of the backup and a file
@@ -124,7 +126,9 @@ func (e *RestoreError) Unwrap() error { return e.Err }
 //     each file back where the writer's stored metadata says, honouring
 //     its restore method (VSS_RME_*) unless a restore target overrides
 //     it: if not there, if can replace, stop and restart a service,
-//     alternate location (AddAlternativeLocationMapping), at reboot;
+//     alternate location (AddAlternativeLocationMapping), at reboot
+//     (staged next to the file, see RestoreResult.AtReboot; at reboot if
+//     it cannot replace restores at once, as a Target can replace);
 //     a custom method, a directed target, or a writer that failed at
 //     PreRestore leaves its components unrestored. Every destination is
 //     computed and checked before the first file is written: one that

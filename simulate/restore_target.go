@@ -2,13 +2,13 @@ package simulate
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"path"
 	"strings"
 	"time"
 
+	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/requestor"
 )
 
@@ -19,15 +19,11 @@ import (
 // temporary name and renamed over its place once its content was read
 // whole, so a stored file that fails its check leaves nothing behind.
 // Simulated volumes have no symbolic links: Symlink fails with
-// ErrNotSupported, and so does a volume the target does not hold.
+// vss.ErrNotSupported, and so does a volume the target does not hold.
 type VolumeTarget struct {
 	vols []*Volume
 	buf  []byte // WriteFile's, kept from file to file
 }
-
-// ErrNotSupported is what a simulated volume answers for what it cannot
-// hold, such as a symbolic link.
-var ErrNotSupported = errors.New("not supported by a simulated volume")
 
 // NewVolumeTarget returns a target over vols.
 func NewVolumeTarget(vols ...*Volume) *VolumeTarget { return &VolumeTarget{vols: vols} }
@@ -41,7 +37,7 @@ func (t *VolumeTarget) volume(name string) (*Volume, error) {
 			return v, nil
 		}
 	}
-	return nil, fmt.Errorf("simulate: the restore target has no volume %s: %w", name, ErrNotSupported)
+	return nil, vss.Errorf(vss.ErrNotSupported, "restore", "the simulated restore target has no volume %s", name)
 }
 
 // Exists implements requestor.Target.
@@ -115,5 +111,5 @@ func (t *VolumeTarget) WriteFile(volume, name string, r io.Reader, _ fs.FileMode
 
 // Symlink implements requestor.Target: simulated volumes hold no links.
 func (t *VolumeTarget) Symlink(volume, name, link string) error {
-	return &fs.PathError{Op: "symlink", Path: name, Err: ErrNotSupported}
+	return vss.Errorf(vss.ErrNotSupported, "restore", "%s: a simulated volume holds no symbolic link", name)
 }
