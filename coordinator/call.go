@@ -48,6 +48,7 @@ const (
 	CallSetFileRestoreStatus
 	CallPostRestore
 	CallWriterComponents
+	CallSetRestoreState
 )
 
 var callNames = [...]string{
@@ -63,7 +64,7 @@ var callNames = [...]string{
 	CallAddRestoreSubcomponent: "AddRestoreSubcomponent", CallSetRestoreOptions: "SetRestoreOptions",
 	CallSetAdditionalRestores: "SetAdditionalRestores", CallAddAlternativeLocationMapping: "AddAlternativeLocationMapping",
 	CallAddNewTarget: "AddNewTarget", CallPreRestore: "PreRestore", CallSetFileRestoreStatus: "SetFileRestoreStatus",
-	CallPostRestore: "PostRestore", CallWriterComponents: "WriterComponents",
+	CallPostRestore: "PostRestore", CallWriterComponents: "WriterComponents", CallSetRestoreState: "SetRestoreState",
 }
 
 // String returns the name of the requestor.Requestor (or
@@ -123,6 +124,7 @@ type Call struct {
 	Options      string                // SetRestoreOptions
 	Files        writer.FileSpec       // AddAlternativeLocationMapping, AddNewTarget: the file set, AlternatePath its destination
 	FileStatus   vss.FileRestoreStatus // SetFileRestoreStatus
+	RestoreType  vss.RestoreType       // SetRestoreState
 }
 
 // Reply is the answer to a Call. Err is nil on success; the other fields

@@ -27,9 +27,10 @@ import "fmt"
 //	Aborted           WriterMetadata, GatherWriterStatus, WriterStatus,
 //	                  GetSnapshotProperties, SnapshotFS, AbortBackup,
 //	                  DeleteSnapshots, SaveAsXML
-//	RestoreInitialized    GatherWriterMetadata, WriterComponents
+//	RestoreInitialized    GatherWriterMetadata, WriterComponents,
+//	                  SetRestoreState
 //	RestoreMetadataGathered  WriterMetadata, WriterComponents,
-//	                  SetSelectedForRestore, AddRestoreSubcomponent,
+//	                  SetRestoreState, SetSelectedForRestore, AddRestoreSubcomponent,
 //	                  SetRestoreOptions, SetAdditionalRestores,
 //	                  AddAlternativeLocationMapping, AddNewTarget,
 //	                  PreRestore, GatherWriterStatus, WriterStatus
@@ -119,8 +120,8 @@ var legalCalls = map[Phase][]CallKind{
 		CallSnapshotFS, CallDeleteSnapshots, CallSaveAsXML},
 	PhaseAborted: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,
 		CallSnapshotFS, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
-	PhaseRestoreInitialized: {CallGatherWriterMetadata, CallWriterComponents},
-	PhaseRestoreMetadataGathered: {CallWriterMetadata, CallWriterComponents, CallSetSelectedForRestore,
+	PhaseRestoreInitialized: {CallGatherWriterMetadata, CallWriterComponents, CallSetRestoreState},
+	PhaseRestoreMetadataGathered: {CallWriterMetadata, CallWriterComponents, CallSetRestoreState, CallSetSelectedForRestore,
 		CallAddRestoreSubcomponent, CallSetRestoreOptions, CallSetAdditionalRestores,
 		CallAddAlternativeLocationMapping, CallAddNewTarget, CallPreRestore, CallGatherWriterStatus, CallWriterStatus},
 	PhaseRestoring: {CallWriterMetadata, CallWriterComponents, CallAddAlternativeLocationMapping,

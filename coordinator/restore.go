@@ -12,7 +12,7 @@ import (
 // Under VSS" and the pages it leads to describe it: InitializeForRestore
 // loads the backup components document the backup saved; GatherWriterMetadata
 // sends Identify, as in a backup; the requestor chooses what to restore
-// and how (SetSelectedForRestore, AddRestoreSubcomponent,
+// and how (SetRestoreState, SetSelectedForRestore, AddRestoreSubcomponent,
 // SetRestoreOptions, SetAdditionalRestores, AddNewTarget); PreRestore
 // tells the writers, which may set a restore target; the requestor puts
 // the files back, reading the writers' targets (WriterComponents), and
@@ -49,6 +49,7 @@ import (
 // InitializeForRestore, which the restore calls change in place.
 type restoreSession struct {
 	doc *requestor.BackupDocument
+	typ vss.RestoreType // SetRestoreState's; VSS_RTYPE_UNDEFINED, which writers treat as by copy, unless set
 }
 
 // RestoreStep is the step number trace records of a restore session carry:
@@ -94,6 +95,13 @@ func (m *Machine) beginRestore(c *Call) bool {
 		m.then(identifyWriters, func(m *Machine) { m.phase = PhaseRestoreMetadataGathered })
 	case CallWriterComponents:
 		m.cur.reply.Components = m.restoreComponents()
+		m.finish(nil)
+	case CallSetRestoreState:
+		if c.RestoreType < vss.RestoreTypeUndefined || c.RestoreType > vss.RestoreTypeOther {
+			m.finish(vss.Errorf(vss.ErrInvalidArg, op, "%v is not a restore type", c.RestoreType))
+			return true
+		}
+		m.rst.typ = c.RestoreType
 		m.finish(nil)
 	case CallSetSelectedForRestore:
 		if !m.rst.doc.SelectComponents {
@@ -355,7 +363,7 @@ func (m *Machine) broadcastRestore(kind writer.EventKind) {
 			continue
 		}
 		base := m.baseEvent(kind)
-		base.Components = comps
+		base.Components, base.RestoreType = comps, m.rst.typ
 		m.sendEvent(w, base, false)
 	}
 }

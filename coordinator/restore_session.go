@@ -20,6 +20,13 @@ func (s *Session) InitializeForRestore(ctx context.Context, bcdXML string) error
 	return r.Err
 }
 
+// SetRestoreState implements requestor.Restorer.
+func (s *Session) SetRestoreState(ctx context.Context, t vss.RestoreType) error {
+	var r Reply
+	s.do(ctx, &Call{Kind: CallSetRestoreState, RestoreType: t}, &r)
+	return r.Err
+}
+
 // SetSelectedForRestore implements requestor.Restorer.
 func (s *Session) SetSelectedForRestore(ctx context.Context, class vss.ID, key writer.ComponentKey, selected bool) error {
 	var r Reply

@@ -193,9 +193,16 @@ func TestRestoreCallsOutOfOrder(t *testing.T) {
 	if err := s.AddNewTarget(ctx, class, ordersKey, target); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.SetRestoreState(ctx, vss.RestoreType(9)); !errors.Is(err, vss.ErrInvalidArg) {
+		t.Errorf("SetRestoreState(9) = %v, want E_INVALIDARG", err)
+	}
+	if err := s.SetRestoreState(ctx, vss.RestoreImport); err != nil {
+		t.Fatal(err)
+	}
 	if err := s.PreRestore(ctx); err != nil {
 		t.Fatal(err)
 	}
+	badState("SetRestoreState after PreRestore", s.SetRestoreState(ctx, vss.RestoreByCopy))
 	badState("SetSelectedForRestore after PreRestore", s.SetSelectedForRestore(ctx, class, ordersKey, false))
 	badState("AddNewTarget after PreRestore", s.AddNewTarget(ctx, class, ordersKey, target))
 	badState("SetRestoreOptions after PreRestore", s.SetRestoreOptions(ctx, class, ordersKey, "x"))
@@ -221,6 +228,11 @@ func TestRestoreCallsOutOfOrder(t *testing.T) {
 	}
 	if got := w.Events(); !slices.Equal(got, []writer.EventKind{writer.EventIdentify, writer.EventPreRestore, writer.EventPostRestore}) {
 		t.Errorf("the writer received %v", got)
+	}
+	for _, k := range []writer.EventKind{writer.EventPreRestore, writer.EventPostRestore} {
+		if e := w.LastEvent(k); e.RestoreType != vss.RestoreImport {
+			t.Errorf("%v told the writer restore type %v, want VSS_RTYPE_IMPORT (SetRestoreState's)", k, e.RestoreType)
+		}
 	}
 }
 

@@ -25,8 +25,8 @@ import (
 //	InitializeForRestore                  instead of InitializeForBackup
 //	GatherWriterMetadata, WriterMetadata  Identify, as in a backup
 //	SetSelectedForRestore                 component mode, per component
-//	AddRestoreSubcomponent, SetRestoreOptions, SetAdditionalRestores,
-//	AddNewTarget                          what to restore and how
+//	SetRestoreState, AddRestoreSubcomponent, SetRestoreOptions,
+//	SetAdditionalRestores, AddNewTarget   what to restore and how
 //	PreRestore                            the PreRestore event
 //	WriterComponents                      the writers' restore targets
 //	(the tool puts the files back)
@@ -126,6 +126,13 @@ type Restorer interface {
 	// vss.FileRestoreAll, vss.FileRestoreFailed (some files) or
 	// vss.FileRestoreNone. Legal between PreRestore and PostRestore.
 	SetFileRestoreStatus(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, status vss.FileRestoreStatus) error
+
+	// SetRestoreState sets the restore's type (VSS_RESTORE_TYPE), which
+	// the writers read at PreRestore and PostRestore; without it the
+	// type is VSS_RTYPE_UNDEFINED, which writers treat as
+	// VSS_RTYPE_BY_COPY. Legal after InitializeForRestore, before
+	// PreRestore; a value that is no restore type is vss.ErrInvalidArg.
+	SetRestoreState(ctx context.Context, t vss.RestoreType) error
 
 	// WriterComponents returns the writers' parts of the backup
 	// components document as they stand (GetWriterComponents): after

@@ -27,6 +27,9 @@ type RestorePlan struct {
 	// (AddNewTarget): each names a component of the backup and a file
 	// set its writer declared, with AlternatePath the new place.
 	NewTargets []NewTarget
+	// Type is the restore's type (SetRestoreState); zero leaves it
+	// VSS_RTYPE_UNDEFINED, which writers treat as a restore by copy.
+	Type vss.RestoreType
 	// AdditionalRestores tells the writers that more restores
 	// (incremental, differential) will follow (SetAdditionalRestores).
 	AdditionalRestores bool
@@ -354,6 +357,11 @@ func (rr *restoreRun) metadataOf(class, instance vss.ID) *writer.Metadata {
 // choose selects the components to restore and says how.
 func (rr *restoreRun) choose(ctx context.Context) error {
 	rs := rr.rs
+	if t := rr.plan.Type; t != vss.RestoreTypeUndefined {
+		if err := rr.do("SetRestoreState", func() error { return rs.SetRestoreState(ctx, t) }); err != nil {
+			return err
+		}
+	}
 	for _, c := range rr.comps {
 		c.selected = rr.wanted(c)
 		if !c.selected {

@@ -13,6 +13,10 @@ import (
 // SetSelectedForRestore, PreRestore and PostRestore (vss_calls_windows.go):
 // each is the IVssBackupComponents method of its name.
 
+func (w *winRequestor) SetRestoreState(ctx context.Context, t vss.RestoreType) error {
+	return w.call("SetRestoreState", func() error { return w.bc.SetRestoreState(t) })
+}
+
 func (w *winRequestor) AddRestoreSubcomponent(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, subLogicalPath, subName string) error {
 	return w.call("AddRestoreSubcomponent", func() error {
 		return w.bc.AddRestoreSubcomponent(writerClass, key.Type, key.LogicalPath, key.Name, subLogicalPath, subName)

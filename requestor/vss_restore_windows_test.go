@@ -75,6 +75,9 @@ func TestWindowsRestoreCallsReachTheWriter(t *testing.T) {
 	if err := r.AddRestoreSubcomponent(ctx, info.ClassID, key, `orders\2024`, "january"); !errors.Is(err, vss.ErrInvalidArg) && !errors.Is(err, vss.ErrObjectNotFound) {
 		t.Errorf("AddRestoreSubcomponent of a subcomponent the writer does not declare = %v, want the session's error through COM", err)
 	}
+	if err := r.SetRestoreState(ctx, vss.RestoreImport); err != nil {
+		t.Fatal(err)
+	}
 	if err := sim.PreRestore(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -100,6 +103,9 @@ func TestWindowsRestoreCallsReachTheWriter(t *testing.T) {
 	}
 	if err := sim.PostRestore(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if e := ledger.LastEvent(writer.EventPreRestore); e == nil || e.RestoreType != vss.RestoreImport {
+		t.Errorf("the writer's PreRestore: %+v, want VSS_RTYPE_IMPORT", e)
 	}
 	e := ledger.LastEvent(writer.EventPostRestore)
 	if e == nil || len(e.Components) != 1 {

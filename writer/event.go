@@ -120,6 +120,11 @@ type Event struct {
 	// Metadata is the writer metadata document being built (Identify
 	// only): Deliver hands it to OnIdentify.
 	Metadata *Metadata
+	// RestoreType is the restore's type as the requestor set it with
+	// SetRestoreState (PreRestore and PostRestore; CVssWriter's
+	// GetRestoreType); VSS_RTYPE_UNDEFINED, which a writer treats as
+	// VSS_RTYPE_BY_COPY, when it set none.
+	RestoreType vss.RestoreType
 }
 
 // Clone returns a copy of e that shares nothing mutable with it, so that

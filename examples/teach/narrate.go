@@ -273,6 +273,7 @@ var callMeaning = map[coordinator.CallKind]string{
 	coordinator.CallClose:                 "The requestor ends the session: VSS sends BackupShutdown to the writers and deletes the shadow copies nobody keeps.",
 
 	coordinator.CallInitializeForRestore:          "The requestor opens a restore session with VSS, from the backup components document it stored with the backup.",
+	coordinator.CallSetRestoreState:               "The requestor says what kind of restore this is (by copy, an import, other).",
 	coordinator.CallSetSelectedForRestore:         "The requestor selects a component of the backup for restore.",
 	coordinator.CallAddRestoreSubcomponent:        "The requestor selects a subcomponent for restore on its own.",
 	coordinator.CallSetRestoreOptions:             "The requestor hands a writer its private restore options.",

@@ -39,6 +39,11 @@ func strs(a *com.Args, null bool, ss ...string) error {
 	return nil
 }
 
+// SetRestoreState sets the restore type (VSS_RESTORE_TYPE).
+func (b *BackupComponents) SetRestoreState(t vss.RestoreType) error {
+	return b.hr("SetRestoreState", BCSetRestoreState, new(com.Args).Uint(uintptr(uint32(t))))
+}
+
 // SetRestoreOptions sets a component's private restore options.
 func (b *BackupComponents) SetRestoreOptions(class vss.ID, ct vss.ComponentType, logicalPath, name, options string) error {
 	return b.componentCall("SetRestoreOptions", BCSetRestoreOptions, class, ct, logicalPath, name,

@@ -41,6 +41,9 @@ func withRestore(m map[int]method) map[int]method {
 	fileSet := func(a []uintptr, i int) writer.FileSpec {
 		return writer.FileSpec{Path: str(a[i]), Spec: str(a[i+1]), Recursive: a[i+2]&0xFF != 0, AlternatePath: str(a[i+3])}
 	}
+	m[vsscom.BCSetRestoreState] = call("SetRestoreState", 2, func(r requestor.Restorer, a []uintptr) error {
+		return r.SetRestoreState(ctx, vss.RestoreType(int32(a[1])))
+	})
 	m[vsscom.BCSetRestoreOptions] = call("SetRestoreOptions", 5+G, func(r requestor.Restorer, a []uintptr) error {
 		class, i := com.ArgGUID(a, 1)
 		return r.SetRestoreOptions(ctx, class, component(a, i), str(a[i+3]))
