@@ -381,3 +381,34 @@ func TestRestoreHungPreRestoreSendsNoAbort(t *testing.T) {
 		})
 	}
 }
+
+// A writer that fails PostRestore shows VSS_WS_FAILED_AT_POST_RESTORE;
+// PostRestore itself succeeds and nobody gets Abort. Microsoft:
+// "VSS_WRITER_STATE", "IVssBackupComponents::PostRestore".
+func TestRestoreWriterFailingPostRestore(t *testing.T) {
+	ctx := context.Background()
+	w := ordersWriter("Orders", simulate.On(writer.EventPostRestore, simulate.Behavior{Err: vss.ErrWriterNonRetryable}))
+	s := restoreSession(t, w)
+	gathered(t, s, w)
+	for _, step := range []error{
+		s.SetSelectedForRestore(ctx, w.Info().ClassID, ordersKey, true),
+		s.PreRestore(ctx),
+		s.SetFileRestoreStatus(ctx, w.Info().ClassID, ordersKey, vss.FileRestoreAll),
+		s.PostRestore(ctx),
+		s.GatherWriterStatus(ctx),
+	} {
+		if step != nil {
+			t.Fatal(step)
+		}
+	}
+	st, err := s.WriterStatus(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st) != 1 || st[0].State != vss.WriterFailedAtPostRestore || st[0].Failure != vss.ErrWriterNonRetryable || st[0].FailedAt != writer.EventPostRestore {
+		t.Errorf("status %+v, want VSS_WS_FAILED_AT_POST_RESTORE with VSS_E_WRITERERROR_NONRETRYABLE", st)
+	}
+	if n := w.Count(writer.EventAbort); n != 0 {
+		t.Errorf("Abort sent %d times", n)
+	}
+}

@@ -173,11 +173,17 @@ func (rr *restoreRun) owner(f MediaFile) (*writer.Metadata, *writer.ComponentInf
 	return nil, nil, writer.FileSpec{}
 }
 
-// specMatches reports whether stored file f is in file set s.
+// specMatches reports whether stored file f is in file set s; a
+// directory is when it is the set's directory or, for a recursive set,
+// below it.
 func specMatches(s writer.FileSpec, f MediaFile) bool {
 	vol, dir, ok := splitWindowsPath(s.Path)
-	if !ok || !sameVolume(vol, f.Volume) || f.Mode.Type() == fs.ModeDir {
+	if !ok || !sameVolume(vol, f.Volume) {
 		return false
+	}
+	if f.Mode.IsDir() {
+		return dir != "" && (strings.EqualFold(f.Path, dir) ||
+			s.Recursive && len(f.Path) > len(dir) && strings.EqualFold(f.Path[:len(dir)], dir) && f.Path[len(dir)] == '/')
 	}
 	fdir := path.Dir(f.Path)
 	if fdir == "." {

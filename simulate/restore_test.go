@@ -495,3 +495,95 @@ func TestRestoreWritesALinkThatStaysInside(t *testing.T) {
 		t.Errorf("result %+v", res)
 	}
 }
+
+// Through requestor.Restore, a writer that vetoes PreRestore (a fault
+// plan's `writer "Ledger" PreRestore error(...)`) leaves its component
+// unrestored (reported VSS_RS_NONE, its files not written) and fails the
+// restore with its status; the other writer's files are restored and it
+// gets PostRestore; nobody gets Abort. Microsoft: "Overview of Preparing
+// for Restore" (the requester checks writer status after PreRestore).
+func TestRestoreGoesOnWithoutAWriterThatVetoedPreRestore(t *testing.T) {
+	c := simulate.NewVolume(`C:\`)
+	for _, name := range []string{"orders/ledger.db", "ledger/book.db"} {
+		if err := c.MkdirAll(path.Dir(name)); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.WriteFile(name, []byte(name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	declare := func(dir string) func(context.Context, *writer.Metadata) error {
+		return func(ctx context.Context, md *writer.Metadata) error {
+			if _, err := md.AddComponent(writer.ComponentInfo{Type: vss.ComponentFileGroup, Name: dir, Selectable: true}); err != nil {
+				return err
+			}
+			return md.AddFiles("", dir, writer.FileSpec{Path: `C:\` + dir, Spec: "*", Recursive: true})
+		}
+	}
+	newWriters := func() (*simulate.ScriptedWriter, *simulate.ScriptedWriter) {
+		return simulate.NewScriptedWriter("Orders", simulate.WithIdentify(declare("orders"))),
+			simulate.NewScriptedWriter("Ledger", simulate.WithIdentify(declare("ledger")))
+	}
+	orders, ledger := newWriters()
+	vols := simulate.NewVolumeSet(c)
+	s, _, err := simulate.NewSession(simulate.Config{Writers: []writer.Writer{orders, ledger}, Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sel []requestor.ComponentSelection
+	for _, w := range []*simulate.ScriptedWriter{orders, ledger} {
+		sel = append(sel, requestor.ComponentSelection{WriterInstance: w.Info().InstanceID, WriterClass: w.Info().ClassID,
+			Component: writer.ComponentKey{Type: vss.ComponentFileGroup, Name: strings.ToLower(w.Info().Name)}})
+	}
+	m := storeBackup(t, s, requestor.Plan{Volumes: []string{`C:\`}, Components: sel})
+	_ = s.Close()
+
+	plan, err := simulate.ParsePlan(`writer "Ledger" PreRestore error(VSS_E_WRITERERROR_RETRYABLE)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orders, ledger = newWriters()
+	rvols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
+	rs, _, err := simulate.NewSession(simulate.Config{Writers: []writer.Writer{orders, simulate.InjectWriter(ledger, plan, nil)},
+		Providers: []provider.Provider{simulate.NewSystemProvider(rvols)}, Volumes: rvols})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rs.Close()
+	target := t.TempDir()
+	dt, err := requestor.NewDirTarget(target, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dt.Close()
+	res, err := requestor.Restore(context.Background(), rs, m, requestor.RestorePlan{Target: dt})
+	var re *requestor.RestoreError
+	if !errors.As(err, &re) || !errors.Is(err, vss.ErrWriterRetryable) || !strings.Contains(err.Error(), `"Ledger"`) {
+		t.Fatalf("restore = %v, want a RestoreError naming Ledger's VSS_E_WRITERERROR_RETRYABLE", err)
+	}
+	status := map[string]vss.FileRestoreStatus{}
+	for _, c := range res.Components {
+		status[c.Component.Name] = c.Status
+	}
+	if status["orders"] != vss.FileRestoreAll || status["ledger"] != vss.FileRestoreNone {
+		t.Errorf("components %+v", res.Components)
+	}
+	var failedAt vss.WriterState
+	for _, w := range res.Writers {
+		if w.Name == "Ledger" {
+			failedAt = w.State
+		}
+	}
+	if failedAt != vss.WriterFailedAtPreRestore {
+		t.Errorf("Ledger's state %v, want VSS_WS_FAILED_AT_PRE_RESTORE", failedAt)
+	}
+	if got := tree(t, target); !slices.Equal(got, []string{".", "C", "C/orders", "C/orders/ledger.db"}) {
+		t.Errorf("restored %v", got)
+	}
+	if orders.Count(writer.EventPostRestore) != 1 || ledger.Count(writer.EventPostRestore) != 0 {
+		t.Errorf("PostRestore: Orders %d, Ledger %d; want 1 and 0", orders.Count(writer.EventPostRestore), ledger.Count(writer.EventPostRestore))
+	}
+	if orders.Count(writer.EventAbort)+ledger.Count(writer.EventAbort) != 0 {
+		t.Error("a writer received Abort in a restore")
+	}
+}
