@@ -302,8 +302,9 @@ func (rr *restoreRun) readMedia() error {
 }
 
 // CheckMediaFile refuses a stored file that Restore must not write: a
-// path that is not a valid slash-separated relative path (fs.ValidPath),
-// or holds a backslash or a colon (a Windows path), a mode other than a
+// path that is not a valid slash-separated relative path (fs.ValidPath;
+// "." only as the volume's root directory, which Restore leaves as it
+// is), or holds a backslash or a colon (a Windows path), a mode other than a
 // regular file, a directory or a symbolic link, and a symbolic link whose
 // target is absolute or leads off its volume. The error matches
 // vss.ErrInvalidArg and names the entry.
@@ -311,7 +312,7 @@ func CheckMediaFile(f MediaFile) error {
 	bad := func(why string) error {
 		return vss.Errorf(vss.ErrInvalidArg, "Restore", "stored file %q of volume %s: %s; nothing was restored", f.Path, f.Volume, why)
 	}
-	if !fs.ValidPath(f.Path) || f.Path == "." || strings.ContainsAny(f.Path, `\:`) {
+	if !fs.ValidPath(f.Path) || (f.Path == "." && !f.Mode.IsDir()) || strings.ContainsAny(f.Path, `\:`) {
 		return bad("not a relative path inside its volume")
 	}
 	switch f.Mode.Type() {

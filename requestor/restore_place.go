@@ -37,6 +37,10 @@ func (rr *restoreRun) destinations() ([]*dest, error) {
 	for _, f := range rr.files {
 		d := &dest{f: f, volume: f.Volume, name: f.Path}
 		out = append(out, d)
+		if f.Path == "." {
+			d.skip = true // the volume's root: there already
+			continue
+		}
 		md, ci, spec := rr.owner(f)
 		if md == nil {
 			d.skip = len(rr.plan.Components) > 0 // a plan of components restores their files only

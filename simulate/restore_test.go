@@ -587,3 +587,16 @@ func TestRestoreGoesOnWithoutAWriterThatVetoedPreRestore(t *testing.T) {
 		t.Error("a writer received Abort in a restore")
 	}
 }
+
+// A medium that lists the volume's root directory (".") restores as one
+// that does not; "." as a file is refused.
+func TestRestoreLeavesTheRootAsItIs(t *testing.T) {
+	m, w := ordersBackup(t, func(*writer.Metadata) error { return nil })
+	m.Add(requestor.MediaFile{Volume: `C:\`, Path: ".", Mode: fs.ModeDir | 0o755}, nil)
+	if _, err := restoreInto(t, m, w, t.TempDir()); err != nil {
+		t.Errorf("a medium listing the root: %v", err)
+	}
+	if err := requestor.CheckMediaFile(requestor.MediaFile{Volume: `C:\`, Path: ".", Mode: 0o644}); !errors.Is(err, vss.ErrInvalidArg) {
+		t.Errorf(`"." as a file = %v`, err)
+	}
+}
