@@ -221,7 +221,7 @@ func TestRestoreUnawareApplicationIsCrashConsistent(t *testing.T) {
 // ordersBackup backs up C:\orders of a simulated volume, with a writer
 // whose metadata describes the files as customize leaves it, and returns
 // what was stored.
-func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error) (*simulate.MemoryMedia, *simulate.ScriptedWriter) {
+func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error, opts ...simulate.WriterOption) (*simulate.MemoryMedia, *simulate.ScriptedWriter) {
 	t.Helper()
 	c := simulate.NewVolume(`C:\`)
 	for name, data := range map[string]string{"orders/ledger.db": "ledger", "orders/log/0001.log": "log one"} {
@@ -232,7 +232,7 @@ func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error) (*sim
 			t.Fatal(err)
 		}
 	}
-	w := simulate.NewScriptedWriter("Orders", simulate.WithIdentify(func(ctx context.Context, md *writer.Metadata) error {
+	w := simulate.NewScriptedWriter("Orders", append([]simulate.WriterOption{simulate.WithIdentify(func(ctx context.Context, md *writer.Metadata) error {
 		if _, err := md.AddComponent(writer.ComponentInfo{Type: vss.ComponentFileGroup, Name: "orders", Selectable: true}); err != nil {
 			return err
 		}
@@ -240,7 +240,7 @@ func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error) (*sim
 			return err
 		}
 		return customize(md)
-	}))
+	})}, opts...)...)
 	vols := simulate.NewVolumeSet(c)
 	s, _, err := simulate.NewSession(simulate.Config{Writers: []writer.Writer{w}, Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
 	if err != nil {
@@ -368,18 +368,24 @@ func TestRestoreRefusesADocumentPathThatLeavesTheTarget(t *testing.T) {
 // location mapping moves the writer's files (and the restore reports
 // the mapping, which the writer sees at PostRestore); a plan's new target
 // moves them elsewhere; VSS_RME_RESTORE_IF_NOT_THERE restores nothing
-// when a file is there; VSS_RME_CUSTOM nothing at all.
+// when a file is there; VSS_RME_CUSTOM nothing at all; at reboot stages
+// the files; stop-and-start stops the service around the writing, and
+// without a ServiceControl restores nothing; a restore target the writer
+// sets at PreRestore overrides the method (VSS_RT_ALTERNATE,
+// VSS_RT_ORIGINAL_LOCATION), and VSS_RT_DIRECTED is not supported.
 // Microsoft: "Setting VSS Restore Methods", "VSS_RESTORE_TARGET",
 // "Working with New Targets During Restore".
 func TestRestoreHonoursRestoreMethods(t *testing.T) {
 	alt := writer.FileSpec{Path: `C:\orders`, Spec: "*", Recursive: true, AlternatePath: `D:\alternate\orders`}
 	cases := []struct {
-		name    string
-		method  vss.RestoreMethod
-		plan    func(w *simulate.ScriptedWriter) []requestor.NewTarget
-		already string // a file already in the target
-		want    []string
-		status  vss.FileRestoreStatus
+		name     string
+		method   vss.RestoreMethod
+		plan     func(w *simulate.ScriptedWriter) []requestor.NewTarget
+		already  string            // a file already in the target
+		target   vss.RestoreTarget // what the writer sets at PreRestore
+		services *services
+		want     []string
+		status   vss.FileRestoreStatus
 	}{
 		{name: "alternate", method: vss.RestoreToAlternateLocation,
 			want: []string{"D/alternate/orders/ledger.db", "D/alternate/orders/log/0001.log"}, status: vss.FileRestoreAll},
@@ -392,13 +398,27 @@ func TestRestoreHonoursRestoreMethods(t *testing.T) {
 		{name: "if-not-there", method: vss.RestoreIfNotThere, already: "C/orders/ledger.db",
 			want: []string{"C/orders/ledger.db"}, status: vss.FileRestoreNone},
 		{name: "custom", method: vss.RestoreCustom, want: nil, status: vss.FileRestoreNone},
+		{name: "at-reboot", method: vss.RestoreAtReboot,
+			want: []string{"C/orders/ledger.db.vss-at-reboot", "C/orders/log/0001.log.vss-at-reboot"}, status: vss.FileRestoreAll},
+		{name: "stop-start", method: vss.RestoreStopRestoreStart, services: &services{},
+			want: []string{"C/orders/ledger.db", "C/orders/log/0001.log"}, status: vss.FileRestoreAll},
+		{name: "stop-start-without-control", method: vss.RestoreStopRestoreStart, want: nil, status: vss.FileRestoreNone},
+		{name: "target-alternate", method: vss.RestoreIfCanReplace, target: vss.RestoreTargetAlternate,
+			want: []string{"D/alternate/orders/ledger.db", "D/alternate/orders/log/0001.log"}, status: vss.FileRestoreAll},
+		{name: "target-original-location", method: vss.RestoreToAlternateLocation, target: vss.RestoreTargetOriginalLocation,
+			want: []string{"C/orders/ledger.db", "C/orders/log/0001.log"}, status: vss.FileRestoreAll},
+		{name: "target-directed", method: vss.RestoreIfCanReplace, target: vss.RestoreTargetDirected, want: nil, status: vss.FileRestoreNone},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m, w := ordersBackup(t, func(md *writer.Metadata) error {
 				return md.SetRestoreMethod(writer.RestoreMethod{Method: tc.method, WriterRestore: vss.WriterRestoreAlways,
-					AlternateLocations: []writer.FileSpec{alt}})
-			})
+					Service: "OrdersSvc", AlternateLocations: []writer.FileSpec{alt}})
+			}, simulate.On(writer.EventPreRestore, simulate.Behavior{Do: func(ctx context.Context, e *writer.Event) {
+				for _, c := range e.Components {
+					c.RestoreTarget = tc.target
+				}
+			}}))
 			target := t.TempDir()
 			if tc.already != "" {
 				p := filepath.Join(target, filepath.FromSlash(tc.already))
@@ -421,6 +441,10 @@ func TestRestoreHonoursRestoreMethods(t *testing.T) {
 			}
 			defer s.Close()
 			plan := requestor.RestorePlan{Target: dt}
+			if tc.services != nil {
+				tc.services.dir = target
+				plan.Services = tc.services
+			}
 			if tc.plan != nil {
 				plan.NewTargets = tc.plan(w)
 			}
@@ -444,11 +468,17 @@ func TestRestoreHonoursRestoreMethods(t *testing.T) {
 			if e == nil || len(e.Components) != 1 || e.Components[0].FileRestoreStatus != tc.status {
 				t.Fatalf("the writer's PostRestore: %+v", e)
 			}
-			if got := e.Components[0].AlternateLocations; (tc.name == "alternate") != (len(got) == 1) {
+			if got := e.Components[0].AlternateLocations; (tc.name == "alternate" || tc.name == "target-alternate") != (len(got) == 1) {
 				t.Errorf("alternate location mappings reported: %v", got)
 			}
 			if got := e.Components[0].NewTargets; (tc.name == "new-target") != (len(got) == 1) {
 				t.Errorf("new targets reported: %v", got)
+			}
+			if tc.name == "at-reboot" && (len(res.AtReboot) != 2 || res.AtReboot[0].Target != "orders/ledger.db") {
+				t.Errorf("files to replace at reboot: %+v", res.AtReboot)
+			}
+			if tc.services != nil && !slices.Equal(tc.services.log, []string{"stop OrdersSvc (0 files there)", "start OrdersSvc (2 files there)"}) {
+				t.Errorf("services: %v", tc.services.log)
 			}
 		})
 	}
@@ -600,3 +630,25 @@ func TestRestoreLeavesTheRootAsItIs(t *testing.T) {
 		t.Errorf(`"." as a file = %v`, err)
 	}
 }
+
+// services is a requestor.ServiceControl that notes what it is asked,
+// with how many files the restore target holds then.
+type services struct {
+	dir string
+	log []string
+}
+
+func (s *services) note(what, name string) error {
+	n := 0
+	_ = filepath.WalkDir(s.dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	s.log = append(s.log, fmt.Sprintf("%s %s (%d files there)", what, name, n))
+	return nil
+}
+
+func (s *services) Stop(ctx context.Context, name string) error  { return s.note("stop", name) }
+func (s *services) Start(ctx context.Context, name string) error { return s.note("start", name) }
