@@ -253,9 +253,10 @@ func ordersBackup(t *testing.T, customize func(md *writer.Metadata) error, opts 
 	return m, w
 }
 
-// restoreInto restores m into a directory target at outer/target and
-// returns the result and error; a fresh writer named as w takes part.
-func restoreInto(t *testing.T, m *simulate.MemoryMedia, w *simulate.ScriptedWriter, target string) (*requestor.RestoreResult, error) {
+// restoreInto restores m into a directory target at target, as plan
+// (its Target aside) says, and returns the result and error; the writer
+// w takes part.
+func restoreInto(t *testing.T, m *simulate.MemoryMedia, w *simulate.ScriptedWriter, target string, plan ...requestor.RestorePlan) (*requestor.RestoreResult, error) {
 	t.Helper()
 	dt, err := requestor.NewDirTarget(target, false)
 	if err != nil {
@@ -268,7 +269,12 @@ func restoreInto(t *testing.T, m *simulate.MemoryMedia, w *simulate.ScriptedWrit
 		t.Fatal(err)
 	}
 	defer s.Close()
-	return requestor.Restore(context.Background(), s, m, requestor.RestorePlan{Target: dt})
+	var p requestor.RestorePlan
+	if len(plan) > 0 {
+		p = plan[0]
+	}
+	p.Target = dt
+	return requestor.Restore(context.Background(), s, m, p)
 }
 
 // tree lists every path under dir, for checking what a restore wrote.
@@ -429,18 +435,7 @@ func TestRestoreHonoursRestoreMethods(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			dt, err := requestor.NewDirTarget(target, false)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer dt.Close()
-			vols := simulate.NewVolumeSet(simulate.NewVolume(`C:\`))
-			s, _, err := simulate.NewSession(simulate.Config{Writers: []writer.Writer{w}, Providers: []provider.Provider{simulate.NewSystemProvider(vols)}, Volumes: vols})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer s.Close()
-			plan := requestor.RestorePlan{Target: dt}
+			var plan requestor.RestorePlan
 			if tc.services != nil {
 				tc.services.dir = target
 				plan.Services = tc.services
@@ -448,7 +443,7 @@ func TestRestoreHonoursRestoreMethods(t *testing.T) {
 			if tc.plan != nil {
 				plan.NewTargets = tc.plan(w)
 			}
-			res, err := requestor.Restore(context.Background(), s, m, plan)
+			res, err := restoreInto(t, m, w, target, plan)
 			if err != nil {
 				t.Fatal(err)
 			}
