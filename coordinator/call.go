@@ -41,6 +41,19 @@ const (
 	CallDisableWriterInstances
 	CallSetPreviousBackupStamp
 	CallSetBackupOptions
+	// The calls of a restore session (restore.go).
+	CallInitializeForRestore
+	CallSetSelectedForRestore
+	CallAddRestoreSubcomponent
+	CallSetRestoreOptions
+	CallSetAdditionalRestores
+	CallAddAlternativeLocationMapping
+	CallAddNewTarget
+	CallPreRestore
+	CallSetFileRestoreStatus
+	CallPostRestore
+	CallWriterComponents
+	CallSetRestoreState
 )
 
 var callNames = [...]string{
@@ -55,11 +68,18 @@ var callNames = [...]string{
 	CallEnableWriterClasses: "EnableWriterClasses", CallDisableWriterClasses: "DisableWriterClasses",
 	CallDisableWriterInstances: "DisableWriterInstances",
 	CallSetPreviousBackupStamp: "SetPreviousBackupStamp", CallSetBackupOptions: "SetBackupOptions",
+	CallInitializeForRestore: "InitializeForRestore", CallSetSelectedForRestore: "SetSelectedForRestore",
+	CallAddRestoreSubcomponent: "AddRestoreSubcomponent", CallSetRestoreOptions: "SetRestoreOptions",
+	CallSetAdditionalRestores: "SetAdditionalRestores", CallAddAlternativeLocationMapping: "AddAlternativeLocationMapping",
+	CallAddNewTarget: "AddNewTarget", CallPreRestore: "PreRestore", CallSetFileRestoreStatus: "SetFileRestoreStatus",
+	CallPostRestore: "PostRestore", CallWriterComponents: "WriterComponents", CallSetRestoreState: "SetRestoreState",
 }
 
-// String returns the name of the requestor.Requestor method, which is the
-// IVssBackupComponents method's name but for two: WriterMetadata and
-// WriterStatus drop the Get of GetWriterMetadata and GetWriterStatus.
+// String returns the name of the requestor.Requestor (or
+// requestor.Restorer) method, which is the IVssBackupComponents method's
+// name but for three: WriterMetadata, WriterStatus and WriterComponents
+// drop the Get of GetWriterMetadata, GetWriterStatus and
+// GetWriterComponents.
 func (k CallKind) String() string {
 	if k > 0 && int(k) < len(callNames) {
 		return callNames[k]
@@ -110,6 +130,14 @@ type Call struct {
 	// Writers lists writer classes (EnableWriterClasses,
 	// DisableWriterClasses) or writer instances (DisableWriterInstances).
 	Writers []vss.ID
+	// The restore calls name a component by writer class (ClassID) and
+	// key (Component); InitializeForRestore reads BCDXML.
+	Selected     bool                  // SetSelectedForRestore, SetAdditionalRestores
+	Subcomponent writer.ComponentKey   // AddRestoreSubcomponent: its LogicalPath and Name
+	Options      string                // SetRestoreOptions
+	Files        writer.FileSpec       // AddAlternativeLocationMapping, AddNewTarget: the file set, AlternatePath its destination
+	FileStatus   vss.FileRestoreStatus // SetFileRestoreStatus
+	RestoreType  vss.RestoreType       // SetRestoreState
 }
 
 // Reply is the answer to a Call. Err is nil on success; the other fields
@@ -124,6 +152,9 @@ type Reply struct {
 	FS       fs.FS                    // SnapshotFS
 	Count    int                      // DeleteSnapshots
 	XML      string                   // SaveAsXML
+	// Components are the writers' parts of the backup components
+	// document of a restore (WriterComponents).
+	Components []*requestor.WriterComponents
 }
 
 // Calls lists every requestor call, in the order of the constants.
@@ -144,6 +175,8 @@ func ParseCallKind(name string) (CallKind, error) {
 		return CallWriterMetadata, nil
 	case "GetWriterStatus":
 		return CallWriterStatus, nil
+	case "GetWriterComponents":
+		return CallWriterComponents, nil
 	}
 	var names []string
 	for _, k := range Calls() {

@@ -90,7 +90,7 @@ func TestCallRecordsConvertBothWays(t *testing.T) {
 	if got := strings.Split(strings.TrimSpace(callLog.String()), "\n"); !reflect.DeepEqual(got, want) {
 		t.Errorf("CallRecord.Log wrote\n%s\nthe session's Logger\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	if _, err := coordinator.RecordOfCall(requestor.CallRecord{Call: "PreRestore"}); err == nil {
+	if _, err := coordinator.RecordOfCall(requestor.CallRecord{Call: "Query"}); err == nil {
 		t.Error("RecordOfCall accepted a call sessions do not answer")
 	}
 }

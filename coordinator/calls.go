@@ -13,6 +13,9 @@ import (
 // Calls that need no writer or provider finish at once.
 func (m *Machine) begin(c *Call) {
 	op := c.Kind.String()
+	if m.beginRestore(c) { // the calls of a restore session (restore.go)
+		return
+	}
 	switch c.Kind {
 	case CallInitializeForBackup:
 		if c.BCDXML != "" {
@@ -53,15 +56,7 @@ func (m *Machine) begin(c *Call) {
 		m.finish(nil)
 
 	case CallGatherWriterMetadata:
-		m.excludeDisabled()
-		m.then(func(m *Machine) {
-			base := m.baseEvent(writer.EventIdentify)
-			for _, w := range m.writers {
-				if w.excluded == "" {
-					m.sendEvent(w, base, false)
-				}
-			}
-		}, func(m *Machine) { m.phase = PhaseMetadataGathered })
+		m.then(identifyWriters, func(m *Machine) { m.phase = PhaseMetadataGathered })
 
 	case CallWriterMetadata:
 		n := 0
@@ -443,7 +438,7 @@ func (m *Machine) forget(id vss.ID, kind provider.ObjectType) {
 // auto-release (non-persistent) context are deleted.
 func (m *Machine) beginClose() {
 	m.then(func(m *Machine) {
-		m.step = 11
+		m.step = m.callStep(CallClose)
 		m.broadcast(writer.EventBackupShutdown, m.participants())
 		for _, s := range m.sets {
 			switch {

@@ -27,8 +27,9 @@
 // testdata/transcripts, in the manner of etcd's rafttest: scripts that
 // drive a Machine through its exported API alone (a normal backup, a
 // writer's veto, a freeze timeout, a hold timeout, AbortBackup,
-// cancellation), each followed by the trace records, the work started and
-// cancelled and the replies it produced.
+// cancellation, a restore whose writer fails PreRestore), each followed
+// by the trace records, the work started and cancelled and the replies it
+// produced.
 //
 // # The rules it keeps
 //
@@ -154,6 +155,17 @@
 // the writers their events (PrepareSnapshot, Freeze, Thaw, PostSnapshot)
 // and calls no provider, as Microsoft's shadow copy creation details
 // allow for writers whose components name no volume.
+//
+// # Restore
+//
+// A session whose first call is InitializeForRestore is a restore session
+// (restore.go, the Restore phases): it answers the requestor.Restorer
+// calls and no backup call. A writer's failure at PreRestore or
+// PostRestore shows only in its status, no writer ever receives Abort,
+// the writers' restore requirement decides which get the restore events,
+// and after PostRestore the backup components document is read-only.
+// Its trace records carry RestoreStep (0): a restore is none of the
+// eleven steps of a backup.
 //
 // # Every wait is bounded
 //

@@ -96,6 +96,7 @@ type Machine struct {
 	sets     []*snapshotSet                 // every set of the session, for Close
 	selected map[vss.ID][]*writer.Component // made at the first selection
 	loaded   *requestor.BackupDocument      // the document InitializeForBackup started from, if any
+	rst      *restoreSession                // a restore session's state (restore.go); nil in a backup
 	status   []requestor.WriterStatus
 	gathered bool // GatherWriterStatus ran
 
@@ -312,10 +313,7 @@ func (m *Machine) Call(now time.Time, c Call) Output {
 func (m *Machine) call(now time.Time, c *Call) {
 	m.advance(now)
 	m.clearOut()
-	step := c.Kind.step()
-	if step == 0 {
-		step = m.step
-	}
+	step := m.callStep(c.Kind)
 	if m.cur != nil {
 		code := vss.ErrBadState
 		if m.cur.call.Kind == CallDoSnapshotSet && (c.Kind == CallDoSnapshotSet || c.Kind == CallStartSnapshotSet ||
@@ -419,10 +417,7 @@ func (m *Machine) Cancel(now time.Time, cause error) Output {
 func (m *Machine) refuse(now time.Time, c *Call, code vss.HRESULT, why string) Output {
 	m.advance(now)
 	m.clearOut()
-	step := c.Kind.step()
-	if step == 0 {
-		step = m.step
-	}
+	step := m.callStep(c.Kind)
 	m.refuseIn(step, c, code, why)
 	return m.take()
 }

@@ -8,7 +8,7 @@ import "fmt"
 // A call that succeeds may move the session on to the phase its constant
 // names.
 //
-//	New               InitializeForBackup
+//	New               InitializeForBackup, InitializeForRestore
 //	Initialized       SetContext, SetBackupState, GatherWriterMetadata,
 //	                  AbortBackup, DeleteSnapshots, EnableWriterClasses,
 //	                  DisableWriterClasses, DisableWriterInstances
@@ -36,6 +36,18 @@ import "fmt"
 //	                  GetSnapshotProperties, SnapshotFS, AbortBackup,
 //	                  DeleteSnapshots, SaveAsXML, EnableWriterClasses,
 //	                  DisableWriterClasses, DisableWriterInstances
+//	RestoreInitialized    GatherWriterMetadata, WriterComponents,
+//	                  SetRestoreState
+//	RestoreMetadataGathered  WriterMetadata, WriterComponents,
+//	                  SetRestoreState, SetSelectedForRestore, AddRestoreSubcomponent,
+//	                  SetRestoreOptions, SetAdditionalRestores,
+//	                  AddAlternativeLocationMapping, AddNewTarget,
+//	                  PreRestore, GatherWriterStatus, WriterStatus
+//	Restoring         WriterMetadata, WriterComponents,
+//	                  AddAlternativeLocationMapping, SetFileRestoreStatus,
+//	                  PostRestore, GatherWriterStatus, WriterStatus
+//	Restored          WriterMetadata, WriterComponents,
+//	                  GatherWriterStatus, WriterStatus
 //	Closed            (only Close, which then does nothing)
 //
 // EnableWriterClasses, DisableWriterClasses and DisableWriterInstances
@@ -52,6 +64,11 @@ import "fmt"
 // Initialized too, and DoSnapshotSet in MetadataGathered, without
 // PrepareForBackup, which such a context refuses (Microsoft's "Shadow
 // Copy Creation Details").
+//
+// A session is a backup or a restore from its first call: InitializeForRestore
+// leads to the Restore phases, where no backup call is legal, AbortBackup
+// included (a restore has no Abort), and once PostRestore has run the
+// backup components document is read-only (Restored).
 type Phase int
 
 // The phases of a backup session, in protocol order.
@@ -74,6 +91,18 @@ const (
 	// shadow copies or the document, deletes shadow copies, or ends the
 	// session.
 	PhaseAborted
+	// PhaseRestoreInitialized: InitializeForRestore loaded the backup
+	// components document of the backup to restore.
+	PhaseRestoreInitialized
+	// PhaseRestoreMetadataGathered: writers answered Identify in a
+	// restore; the requestor chooses what to restore and how.
+	PhaseRestoreMetadataGathered
+	// PhaseRestoring: the writers answered PreRestore; the requestor puts
+	// the files back and reports how it went.
+	PhaseRestoring
+	// PhaseRestored: the writers answered PostRestore; the backup
+	// components document is read-only.
+	PhaseRestored
 	// PhaseClosed: the session ended; every call but Close fails, and
 	// Close does nothing more.
 	PhaseClosed
@@ -83,6 +112,8 @@ var phaseNames = [...]string{
 	PhaseNew: "New", PhaseInitialized: "Initialized", PhaseMetadataGathered: "MetadataGathered",
 	PhaseBackupPrepared: "BackupPrepared", PhaseSnapshotCreated: "SnapshotCreated",
 	PhaseBackupCompleted: "BackupCompleted", PhaseAborted: "Aborted", PhaseClosed: "Closed",
+	PhaseRestoreInitialized: "RestoreInitialized", PhaseRestoreMetadataGathered: "RestoreMetadataGathered",
+	PhaseRestoring: "Restoring", PhaseRestored: "Restored",
 }
 
 func (p Phase) String() string {
@@ -98,9 +129,9 @@ func (p Phase) String() string {
 // handler (Machine.begin); calls not listed fail with vss.ErrBadState.
 // Close is legal in every phase.
 var legalCalls = map[Phase][]CallKind{
-	// The writer choice calls are added to every phase but New and Closed
+	// The writer choice calls are added to every backup phase but New
 	// below (see choiceCalls).
-	PhaseNew: {CallInitializeForBackup},
+	PhaseNew: {CallInitializeForBackup, CallInitializeForRestore},
 	PhaseInitialized: {CallSetContext, CallSetBackupState, CallGatherWriterMetadata, CallAbortBackup,
 		CallDeleteSnapshots},
 	PhaseMetadataGathered: {CallSetContext, CallSetBackupState, CallWriterMetadata, CallStartSnapshotSet, CallAddToSnapshotSet,
@@ -115,11 +146,20 @@ var legalCalls = map[Phase][]CallKind{
 		CallSnapshotFS, CallDeleteSnapshots, CallSaveAsXML},
 	PhaseAborted: {CallWriterMetadata, CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties,
 		CallSnapshotFS, CallAbortBackup, CallDeleteSnapshots, CallSaveAsXML},
-	PhaseClosed: {},
+	PhaseRestoreInitialized: {CallGatherWriterMetadata, CallWriterComponents, CallSetRestoreState},
+	PhaseRestoreMetadataGathered: {CallWriterMetadata, CallWriterComponents, CallSetRestoreState, CallSetSelectedForRestore,
+		CallAddRestoreSubcomponent, CallSetRestoreOptions, CallSetAdditionalRestores,
+		CallAddAlternativeLocationMapping, CallAddNewTarget, CallPreRestore, CallGatherWriterStatus, CallWriterStatus},
+	PhaseRestoring: {CallWriterMetadata, CallWriterComponents, CallAddAlternativeLocationMapping,
+		CallSetFileRestoreStatus, CallPostRestore, CallGatherWriterStatus, CallWriterStatus},
+	PhaseRestored: {CallWriterMetadata, CallWriterComponents, CallGatherWriterStatus, CallWriterStatus},
+	PhaseClosed:   {},
 }
 
-// choiceCalls choose the writers of the session: legal once the session
-// is initialized and until it is closed.
+// choiceCalls choose the writers of the session: legal once a backup
+// session is initialized and until it is closed; in a restore they fail
+// with VSS_E_BAD_STATE, "called during a restore operation" (Microsoft's
+// EnableWriterClasses page).
 var choiceCalls = []CallKind{CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances}
 
 // legalMask is legalCalls as one bit per call (1<<CallKind) for each
@@ -129,7 +169,7 @@ var legalMask = func() (m [PhaseClosed + 1]uint64) {
 		for _, c := range calls {
 			m[p] |= 1 << c
 		}
-		if p != PhaseNew && p != PhaseClosed {
+		if p != PhaseNew && p < PhaseRestoreInitialized {
 			for _, c := range choiceCalls {
 				m[p] |= 1 << c
 			}

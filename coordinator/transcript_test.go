@@ -46,7 +46,11 @@ package coordinator_test
 //	    AddToSnapshotSet VOLUME [provider=NAME]; AddComponent WRITER
 //	    [PATH\]NAME; SetBackupSucceeded WRITER [PATH\]NAME true|false;
 //	    GetSnapshotProperties VOLUME and SnapshotFS VOLUME (the snapshot
-//	    AddToSnapshotSet returned for it); DeleteSnapshots set|VOLUME
+//	    AddToSnapshotSet returned for it); DeleteSnapshots set|VOLUME;
+//	    InitializeForRestore WRITER [PATH\]NAME ... (the document of a
+//	    component-mode backup of those components); SetSelectedForRestore
+//	    WRITER [PATH\]NAME true|false; SetFileRestoreStatus WRITER
+//	    [PATH\]NAME VSS_RS_...
 //	answer SELECTOR [OUTCOME]
 //	    completes every awaited op SELECTOR matches, in the order they
 //	    started, with OUTCOME (ok if not given)
@@ -614,6 +618,54 @@ func (r *runner) parseCall(args []string) (coordinator.Call, error) {
 			if c.Succeeded, err = strconv.ParseBool(args[2]); err != nil {
 				return c, fmt.Errorf("%v %s, not %q", kind, usage, args[2])
 			}
+		}
+	case coordinator.CallInitializeForRestore:
+		// The document of a component-mode backup of WRITER's [PATH\]NAME
+		// components, pairs of arguments.
+		if len(args) == 0 || len(args)%2 != 0 {
+			return c, fmt.Errorf(`%v WRITER [PATH\]NAME [WRITER [PATH\]NAME...]`, kind)
+		}
+		d := requestor.NewBackupDocument(requestor.BackupState{SelectComponents: true})
+		for i := 0; i < len(args); i += 2 {
+			w, err := r.writer(args[i])
+			if err != nil {
+				return c, err
+			}
+			if _, err := d.AddComponent(r.writers[w].InstanceID, r.writers[w].ClassID, component(args[i+1])); err != nil {
+				return c, err
+			}
+		}
+		x, err := d.XML()
+		if err != nil {
+			return c, err
+		}
+		c.BCDXML = x
+	case coordinator.CallSetSelectedForRestore, coordinator.CallSetFileRestoreStatus:
+		usage := `WRITER [PATH\]NAME true|false`
+		if kind == coordinator.CallSetFileRestoreStatus {
+			usage = `WRITER [PATH\]NAME VSS_RS_...`
+		}
+		if err := want(3, usage); err != nil {
+			return c, err
+		}
+		w, err := r.writer(args[0])
+		if err != nil {
+			return c, err
+		}
+		c.ClassID, c.Component = r.writers[w].ClassID, component(args[1])
+		if kind == coordinator.CallSetSelectedForRestore {
+			if c.Selected, err = strconv.ParseBool(args[2]); err != nil {
+				return c, fmt.Errorf("%v %s, not %q", kind, usage, args[2])
+			}
+			break
+		}
+		for st := vss.FileRestoreNone; st <= vss.FileRestoreFailed; st++ {
+			if st.String() == args[2] {
+				c.FileStatus = st
+			}
+		}
+		if c.FileStatus == vss.FileRestoreUndefined {
+			return c, fmt.Errorf("%v %s, not %q", kind, usage, args[2])
 		}
 	case coordinator.CallGetSnapshotProperties, coordinator.CallSnapshotFS:
 		if err := want(1, "VOLUME"); err != nil {

@@ -187,6 +187,8 @@ func (m *Machine) writerResult(o *op, c *Completion) {
 		m.setState(w, vss.WriterWaitingForBackupComplete)
 	case writer.EventBackupComplete:
 		m.setState(w, vss.WriterStable)
+	case writer.EventPreRestore, writer.EventPostRestore:
+		m.keepRestoreComponents(w, c.Event)
 	}
 	m.quick(RecWriterResult, &w.actor, int(kind), "", entryResult|w.stateFlags())
 }

@@ -26,14 +26,27 @@ import (
 //	InitializeForRestore                  instead of InitializeForBackup
 //	GatherWriterMetadata, WriterMetadata  Identify, as in a backup
 //	SetSelectedForRestore                 component mode, per component
+//	SetRestoreState, AddRestoreSubcomponent, SetRestoreOptions,
+//	SetAdditionalRestores, AddNewTarget   what to restore and how
 //	PreRestore                            the PreRestore event
+//	WriterComponents                      the writers' restore targets
 //	(the tool puts the files back)
+//	SetFileRestoreStatus, AddAlternativeLocationMapping
+//	                                      how it went, per component
 //	PostRestore                           the PostRestore event
 //	GatherWriterStatus, WriterStatus      how the writers fared
 //	Close
 //
 // No shadow copy is made in a restore: the snapshot set and backup calls
-// (StartSnapshotSet to BackupComplete) belong to backup sessions.
+// (StartSnapshotSet to BackupComplete) belong to backup sessions, and so
+// does AbortBackup: a restore has no Abort. A writer's failure shows in
+// its status, never as a call's error. Once PostRestore has run, the
+// calls that change the document fail with vss.ErrBadState.
+//
+// The calls that name a component take the writer's class ID (not its
+// instance: the restore may run where the writer is a new instance) and
+// the component's key, as AddComponent added it; a component not in the
+// document, or whose writer is not running, is vss.ErrObjectNotFound.
 type Restorer interface {
 	// InitializeForRestore starts a restore session from the backup
 	// components document the backup saved (Requestor.SaveAsXML), in
@@ -74,6 +87,60 @@ type Restorer interface {
 	// returns: the writers read the backup components document while
 	// they handle the event.
 	PostRestore(ctx context.Context) error
+
+	// AddRestoreSubcomponent restores, on its own, a subcomponent of the
+	// component set that component key defines: a component of the
+	// writer's metadata at logical path subLogicalPath named subName,
+	// which must be selectable for restore (vss.ErrInvalidArg
+	// otherwise). Legal after GatherWriterMetadata, before PreRestore.
+	AddRestoreSubcomponent(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, subLogicalPath, subName string) error
+
+	// SetRestoreOptions hands the writer a private string of restore
+	// options for the component. Legal after GatherWriterMetadata,
+	// before PreRestore.
+	SetRestoreOptions(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, options string) error
+
+	// SetAdditionalRestores tells the writer whether more restores of
+	// the component (incremental, differential, log) will follow this
+	// one, so that it does not recover its data yet. Legal after
+	// GatherWriterMetadata, before PreRestore.
+	SetAdditionalRestores(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, additional bool) error
+
+	// AddNewTarget says that the files of file set files (Path, Spec and
+	// Recursive as the writer declared them for the component or a
+	// subcomponent of its set) will be restored to files.AlternatePath
+	// instead of where they were. A file set the writer did not declare
+	// is vss.ErrObjectNotFound. Legal after GatherWriterMetadata, before
+	// PreRestore.
+	AddNewTarget(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, files writer.FileSpec) error
+
+	// AddAlternativeLocationMapping says that the files of file set files
+	// were restored to files.AlternatePath, an alternate location
+	// mapping of the writer's metadata, as the restore method
+	// VSS_RME_RESTORE_TO_ALTERNATE_LOCATION or the restore target
+	// VSS_RT_ALTERNATE asks. A file set the writer did not declare is
+	// vss.ErrObjectNotFound. Legal after GatherWriterMetadata, before
+	// PostRestore.
+	AddAlternativeLocationMapping(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, files writer.FileSpec) error
+
+	// SetFileRestoreStatus says how much of the component was restored:
+	// vss.FileRestoreAll, vss.FileRestoreFailed (some files) or
+	// vss.FileRestoreNone. Legal between PreRestore and PostRestore.
+	SetFileRestoreStatus(ctx context.Context, writerClass vss.ID, key writer.ComponentKey, status vss.FileRestoreStatus) error
+
+	// SetRestoreState sets the restore's type (VSS_RESTORE_TYPE), which
+	// the writers read at PreRestore and PostRestore; without it the
+	// type is VSS_RTYPE_UNDEFINED, which writers treat as
+	// VSS_RTYPE_BY_COPY. Legal after InitializeForRestore, before
+	// PreRestore; a value that is no restore type is vss.ErrInvalidArg.
+	SetRestoreState(ctx context.Context, t vss.RestoreType) error
+
+	// WriterComponents returns the writers' parts of the backup
+	// components document as they stand (GetWriterComponents): after
+	// PreRestore each component carries the restore target its writer
+	// set (writer.Component.RestoreTarget), which overrides the writer's
+	// restore method. Legal once InitializeForRestore has succeeded.
+	WriterComponents(ctx context.Context) ([]*WriterComponents, error)
 }
 
 // Querier is a session that can list the shadow copies on the system:

@@ -1,7 +1,8 @@
 // Package requestor is the requestor side of the Volume Shadow Copy
 // Service: the IVssBackupComponents calls a backup application makes, as
 // the Requestor interface, and Backup, a workflow that runs the whole
-// sequence correctly over any Requestor.
+// sequence correctly over any Requestor; Restore runs a restore of a
+// stored backup (a Media) through any Restorer, into a Target.
 //
 // A Requestor is one backup session. Two implementations exist: a
 // coordinator session (package coordinator), which runs the VSS protocol
@@ -13,7 +14,7 @@
 //
 // Some IVssBackupComponents calls are not part of every Requestor; they
 // come in small interfaces named by what they let a tool do: Restorer
-// (InitializeForRestore, SetSelectedForRestore, PreRestore, PostRestore),
+// (InitializeForRestore to PostRestore: a restore session),
 // Querier (Query), MetadataSaver (WriterMetadataXML), WriterChooser
 // (EnableWriterClasses, DisableWriterClasses, DisableWriterInstances) and
 // ExclusionReporter (Exclusions: the writers and components left out of

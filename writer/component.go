@@ -57,6 +57,34 @@ type Component struct {
 	// if changed since a time
 	// (IVssComponent::AddDifferencedFilesByLastModifyTime).
 	DifferencedFiles []DifferencedFile
+	// What a restore session adds to the component (IVssComponent at
+	// PreRestore and PostRestore). This library keeps them in the
+	// session and hands them to the writer in its events; the backup
+	// components document's XML does not carry them.
+	//
+	// RestoreSubcomponents are the subcomponents the requestor chose to
+	// restore on their own (AddRestoreSubcomponent); only their
+	// LogicalPath and Name are set.
+	RestoreSubcomponents []ComponentKey
+	// NewTargets are file sets the requestor restored elsewhere
+	// (AddNewTarget): Path, Spec and Recursive name the set as the
+	// writer declared it, AlternatePath is where its files went.
+	NewTargets []FileSpec
+	// AlternateLocations are the alternate location mappings the
+	// requestor used (AddAlternativeLocationMapping), in the same form.
+	AlternateLocations []FileSpec
+	// RestoreTarget is where the writer wants the component restored,
+	// set by the writer at PreRestore (IVssComponent::SetRestoreTarget);
+	// zero (VSS_RT_UNDEFINED) when it set none, which a requestor treats
+	// as VSS_RT_ORIGINAL.
+	RestoreTarget vss.RestoreTarget
+	// FileRestoreStatus is how much of the component the requestor put
+	// back (SetFileRestoreStatus), as the writer sees it at PostRestore.
+	FileRestoreStatus vss.FileRestoreStatus
+	// PreRestoreFailureMsg and PostRestoreFailureMsg are what the writer
+	// says went wrong at PreRestore or PostRestore
+	// (IVssComponent::SetPreRestoreFailureMsg, SetPostRestoreFailureMsg).
+	PreRestoreFailureMsg, PostRestoreFailureMsg string
 
 	// Unknown keeps what the backup components document held for this
 	// component that this model does not know.

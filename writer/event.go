@@ -126,6 +126,11 @@ type Event struct {
 	// check the code. VSS reads it once the handler returns; nil when the
 	// handler recorded nothing.
 	Failure *Failure
+	// RestoreType is the restore's type as the requestor set it with
+	// SetRestoreState (PreRestore and PostRestore; CVssWriter's
+	// GetRestoreType); VSS_RTYPE_UNDEFINED, which a writer treats as
+	// VSS_RTYPE_BY_COPY, when it set none.
+	RestoreType vss.RestoreType
 }
 
 // Clone returns a copy of e that shares nothing mutable with it, so that

@@ -89,7 +89,7 @@ func newSimulatedSession(volume string, extra int) (*coordinator.Session, error)
 	}
 	vols := simulate.NewVolumeSet(vol)
 	s, _, err := simulate.NewSession(simulate.Config{
-		Writers:   []writer.Writer{ordersWriter(volume), simulate.NewScriptedWriter("Registry")},
+		Writers:   simulatedWriters(volume),
 		Providers: []provider.Provider{simulate.NewSystemProvider(vols)},
 		Volumes:   vols,
 	})

@@ -28,6 +28,9 @@ type narrator struct {
 	set    vss.ID                     // the snapshot set being made
 	codes  []vss.HRESULT              // the failures seen, in order, once each
 	shown  string                     // the state last shown
+	// restore narrates a restore session (restore.go): its records carry
+	// no backup step, and the volumes show the data on disk.
+	restore bool
 }
 
 func newNarrator(out io.Writer, w *world, wait func()) *narrator {
@@ -45,6 +48,10 @@ func (n *narrator) printf(format string, args ...any) { fmt.Fprintf(n.out, forma
 // say prints a line of the requestor's own, a decision or what it read, in
 // the form of the trace's lines.
 func (n *narrator) say(format string, args ...any) {
+	if n.restore {
+		n.printf("[restore] +%.3fs requestor says: %s\n", n.w.loop.Elapsed().Seconds(), fmt.Sprintf(format, args...))
+		return
+	}
 	n.printf("[step %d] +%.3fs requestor says: %s\n", max(n.step, 1), n.w.loop.Elapsed().Seconds(), fmt.Sprintf(format, args...))
 }
 
@@ -64,6 +71,9 @@ func (n *narrator) note(format string, args ...any) {
 func (n *narrator) record(r coordinator.Record) {
 	n.trace = append(n.trace, r)
 	n.track(r)
+	if n.restore {
+		n.restoreHeader(r)
+	}
 	if r.Step != n.step {
 		n.step = r.Step
 		if s, ok := coordinator.StepOf(r.Step); ok {
@@ -140,6 +150,9 @@ func (n *narrator) writerStates() string {
 // volumeState describes the data of the applications on a volume, live and
 // in the shadow copy of the set being made.
 func (n *narrator) volumeState(volume string) string {
+	if n.restore {
+		return n.diskState(volume)
+	}
 	var b strings.Builder
 	v, _ := n.w.vols.Get(volume)
 	for i, a := range n.w.appsOn(volume) {
@@ -264,6 +277,19 @@ var callMeaning = map[coordinator.CallKind]string{
 	coordinator.CallDeleteSnapshots:       "The requestor deletes the shadow copies it no longer needs.",
 	coordinator.CallSaveAsXML:             "The requestor saves the backup components document, to store with the data.",
 	coordinator.CallClose:                 "The requestor ends the session: VSS sends BackupShutdown to the writers and deletes the shadow copies nobody keeps.",
+
+	coordinator.CallInitializeForRestore:          "The requestor opens a restore session with VSS, from the backup components document it stored with the backup.",
+	coordinator.CallSetRestoreState:               "The requestor says what kind of restore this is (by copy, an import, other).",
+	coordinator.CallSetSelectedForRestore:         "The requestor selects a component of the backup for restore.",
+	coordinator.CallAddRestoreSubcomponent:        "The requestor selects a subcomponent for restore on its own.",
+	coordinator.CallSetRestoreOptions:             "The requestor hands a writer its private restore options.",
+	coordinator.CallSetAdditionalRestores:         "The requestor says whether more restores of a component follow.",
+	coordinator.CallAddNewTarget:                  "The requestor says it restores files of a component somewhere new.",
+	coordinator.CallPreRestore:                    "The requestor tells the writers their files are about to be restored: VSS sends PreRestore.",
+	coordinator.CallWriterComponents:              "The requestor reads the writers' components: where each writer wants its files restored (its restore target).",
+	coordinator.CallSetFileRestoreStatus:          "The requestor reports how much of a component it restored.",
+	coordinator.CallAddAlternativeLocationMapping: "The requestor reports that it restored files to a writer's alternate location.",
+	coordinator.CallPostRestore:                   "The requestor tells the writers the files are back: VSS sends PostRestore.",
 }
 
 var eventMeaning = map[writer.EventKind]string{

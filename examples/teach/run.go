@@ -44,6 +44,9 @@ type options struct {
 
 // run runs the scenario from seed, narrating it to out.
 func run(out io.Writer, sc *scenario, seed uint64, opt options) (*result, error) {
+	if sc.restore {
+		return runRestore(out, sc, seed, opt)
+	}
 	w := newWorld(sc.machine, seed)
 	n := newNarrator(out, w, opt.wait)
 	fmt.Fprintf(out, "Scenario %s (seed %d): %s\n\n%s\n", sc.name, seed, sc.summary, wrap(sc.intro, 76, ""))

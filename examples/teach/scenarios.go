@@ -21,6 +21,9 @@ type scenario struct {
 	// busy, when set, has another requestor on the computer start a
 	// snapshot set first and hold it this long before it gives it up.
 	busy time.Duration
+	// restore backs up the orders database, unnarrated, then narrates its
+	// restore onto a fresh machine (restore.go).
+	restore bool
 }
 
 // The seed the stories share by default. With it, the web log's record
@@ -111,6 +114,22 @@ var scenarios = []*scenario{
 			"started (step 2), so step 4 comes first here.",
 		seed:       defaultSeed,
 		components: true,
+	},
+	{
+		name:    "restore",
+		summary: "the orders database, backed up as in component, is restored onto a fresh disk: PreRestore, the files back, PostRestore, the writers' status",
+		intro: "First a backup runs as in component (not narrated here: -scenario component shows it), and the " +
+			"requestor stores what step 11 stores: the files of the orders database read from the shadow copy, " +
+			"the backup components document and the writers' metadata. Then the disk is lost. On a fresh machine " +
+			"the orders application is installed again and starts with no data; a restore session puts the " +
+			"backup back. A restore is none of the eleven steps of a backup (its trace records say step 0): the " +
+			"requestor loads the saved document, gathers the writers' metadata, selects the component to " +
+			"restore, and VSS sends PreRestore to its writer, which stops its application. The requestor writes " +
+			"the files where the writer's restore method says, reports how it went, and VSS sends PostRestore: " +
+			"the application reloads the restored data, checks it, and works again. A restore has no Abort: a " +
+			"writer's failure shows in its status only.",
+		seed:    defaultSeed,
+		restore: true,
 	},
 }
 

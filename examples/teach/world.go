@@ -143,6 +143,9 @@ var (
 )
 
 func declareOrders(_ context.Context, md *writer.Metadata) error {
+	if err := md.SetRestoreMethod(writer.RestoreMethod{Method: vss.RestoreIfCanReplace, WriterRestore: vss.WriterRestoreAlways}); err != nil {
+		return err
+	}
 	for _, c := range []struct {
 		key   writer.ComponentKey
 		files writer.FileSpec

@@ -620,38 +620,102 @@ func ruleProviders(rc *ruleRun) {
 	}
 }
 
-// ruleRestore delivers PreRestore and PostRestore for every component the
-// writer declares restorable, as a requestor restoring them does (the
-// simulated coordinator runs backups only, so the events go straight to
-// the writer), then checks the application works.
+// ruleRestore backs up every component of the writer a requestor may
+// select, then restores them through a real restore session, as a
+// requestor does (InitializeForRestore from the saved document,
+// GatherWriterMetadata, SetSelectedForRestore and AddRestoreSubcomponent,
+// PreRestore, SetFileRestoreStatus, PostRestore), on a fresh instance of
+// the writer; the writer must fail neither event, and its application
+// must work afterwards.
 func ruleRestore(rc *ruleRun) {
 	ctx := context.Background()
-	w := rc.suite.newWriter(WriterEnv{Volume: simulate.NewVolume(`C:\`)})
-	rw := rc.recorded(w)
-	md, err := writer.Identify(ctx, rw)
+	g := rc.newRig(nil)
+	md, err := writer.Identify(ctx, g.w)
 	if err != nil {
+		g.close()
 		return // Identify/MetadataValid reports it
 	}
-	info := w.Info()
-	var comps []*writer.Component
-	for _, c := range md.Components {
-		if c.Selectable || c.SelectableForRestore {
-			comps = append(comps, &writer.Component{Type: c.Type, LogicalPath: c.LogicalPath, Name: c.Name, SelectedForRestore: true})
-		}
-	}
-	if len(comps) == 0 {
-		rc.skip = "the writer declares no component a requestor may restore"
+	info := g.w.Info()
+	if rm := md.RestoreMethod; rm != nil && rm.WriterRestore == vss.WriterRestoreNever {
+		g.close()
+		rc.skip = "the writer takes no part in restores (VSS_WRE_NEVER)"
 		return
 	}
-	limit := info.EffectiveFreezeTimeout()
-	for _, k := range []writer.EventKind{writer.EventPreRestore, writer.EventPostRestore} {
-		ectx, cancel := context.WithTimeout(ctx, limit)
-		err := writer.Deliver(ectx, rw, &writer.Event{Kind: k, ComponentsSelected: true, Components: comps})
-		cancel()
-		if err != nil {
-			rc.breachErr(k, err, "%v of %d component(s) failed: %v", k, len(comps), err)
+	var plan requestor.Plan
+	var subs []*writer.ComponentInfo
+	for _, c := range md.Components {
+		switch {
+		case c.Selectable:
+			plan.Components = append(plan.Components, requestor.ComponentSelection{WriterInstance: info.InstanceID, WriterClass: info.ClassID, Component: c.Key()})
+		case c.SelectableForRestore:
+			subs = append(subs, c)
+		}
+	}
+	if len(plan.Components) == 0 {
+		g.close()
+		rc.skip = "the writer declares no component a requestor may select"
+		return
+	}
+	res, err := g.backup(ctx, plan)
+	g.close()
+	if err != nil {
+		return // the backup rules report why the backup failed
+	}
+
+	g = rc.newRig(nil)
+	defer g.close()
+	s := g.s
+	steps := []struct {
+		name string
+		call func() error
+	}{
+		{"InitializeForRestore", func() error { return s.InitializeForRestore(ctx, res.BackupDocument) }},
+		{"GatherWriterMetadata", func() error { return s.GatherWriterMetadata(ctx) }},
+	}
+	for _, c := range plan.Components {
+		steps = append(steps, struct {
+			name string
+			call func() error
+		}{"SetSelectedForRestore " + c.Component.String(), func() error {
+			return s.SetSelectedForRestore(ctx, info.ClassID, c.Component, true)
+		}})
+		for _, sub := range subs {
+			if c.Component.InSet(sub.LogicalPath) {
+				steps = append(steps, struct {
+					name string
+					call func() error
+				}{"AddRestoreSubcomponent " + sub.Key().String(), func() error {
+					return s.AddRestoreSubcomponent(ctx, info.ClassID, c.Component, sub.LogicalPath, sub.Name)
+				}})
+			}
+		}
+	}
+	for _, st := range steps {
+		if err := st.call(); err != nil {
+			rc.breachAtErr(st.name, err, "the restore session refused %s: %v (does Identify describe the writer differently in a new instance?)", st.name, err)
 			return
 		}
 	}
-	rc.healthy(w, writer.EventPostRestore, "after PostRestore")
+	if err := s.PreRestore(ctx); err != nil {
+		rc.breachErr(writer.EventPreRestore, err, "PreRestore failed: %v", err)
+		return
+	}
+	g.failedItself(ctx, "at PreRestore")
+	for _, c := range plan.Components {
+		if err := s.SetFileRestoreStatus(ctx, info.ClassID, c.Component, vss.FileRestoreAll); err != nil {
+			rc.breachAtErr("SetFileRestoreStatus", err, "SetFileRestoreStatus %v: %v", c.Component, err)
+			return
+		}
+	}
+	if err := s.PostRestore(ctx); err != nil {
+		rc.breachErr(writer.EventPostRestore, err, "PostRestore failed: %v", err)
+		return
+	}
+	g.failedItself(ctx, "at PostRestore")
+	for _, k := range []writer.EventKind{writer.EventPreRestore, writer.EventPostRestore} {
+		if _, ok := g.rec.saw(k); !ok {
+			rc.breach(k, "the writer did not receive %v in a restore of its components (a failure of the suite, please report it)", k)
+		}
+	}
+	rc.healthy(g.w, writer.EventPostRestore, "after PostRestore")
 }
