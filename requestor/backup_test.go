@@ -188,9 +188,8 @@ func TestSelectedWriterFailureFailsTheBackup(t *testing.T) {
 	res, err = requestor.Backup(context.Background(), s, requestor.Plan{Volumes: []string{`C:\`},
 		Components: []requestor.ComponentSelection{{WriterClass: keep.Info().ClassID, Component: ordersKey}}})
 	require.NoError(t, err)
-	for _, d := range res.Degraded {
-		assert.Equal(t, "Shop", d.Name)
-	}
+	assert.Zero(t, shop.Count(writer.EventFreeze), "a writer with no component selected takes no part")
+	assert.Empty(t, res.Degraded, "so it cannot fail")
 }
 
 // Components selected by writer class alone, and by a callback that sees
@@ -244,6 +243,9 @@ func TestSelectComponentsByClassAndByCallback(t *testing.T) {
 				assert.True(t, c.BackupSucceeded)
 			}
 			assert.Equal(t, []writer.ComponentKey{ordersKey, configKey}, saved)
+			for _, e := range []writer.EventKind{writer.EventPrepareBackup, writer.EventFreeze, writer.EventBackupComplete} {
+				assert.Zero(t, bystander.Count(e), "the writer with no component selected gets no %v", e)
+			}
 		})
 	}
 }
