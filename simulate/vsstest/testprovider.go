@@ -640,6 +640,7 @@ func ruleProviderBackup(pr *providerRun) {
 	if err != nil {
 		panic(fmt.Sprintf("the suite cannot build its session: %v", err))
 	}
+	pr.inSession(s)
 	var read []string
 	_, err = requestor.Backup(ctx, s, requestor.Plan{Volumes: vols, Copy: func(_ context.Context, src *requestor.CopySource) error {
 		for _, sn := range src.Snapshots {

@@ -13,6 +13,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
@@ -118,7 +119,13 @@ type Breach struct {
 	// provider rules and for breaches found before the writer was sent
 	// anything.
 	Seen []SeenEvent
-	Seed uint64
+	// Trace is the trace of the backup session the rule was running when
+	// the breach was found, as that session recorded it by the end of the
+	// rule: draw it with diagram.Mermaid or diagram.SVG (package
+	// coordinator/diagram) to see the breach happen. It is empty for the
+	// breaches of rules that send events to the writer without a session.
+	Trace []coordinator.Record
+	Seed  uint64
 	// Repro is a command that reruns the rule with this seed.
 	Repro string
 }
@@ -467,6 +474,11 @@ type ruleRun struct {
 	breaches []Breach
 	skip     string
 	rec      *recorder // the events of the writer under test, for Breach.Seen
+	// sess is the session the rule runs now, and sessions the session
+	// each breach was found in (nil for none), for Breach.Trace, read
+	// once the rule is over.
+	sess     *coordinator.Session
+	sessions []*coordinator.Session
 }
 
 func (s *writerSuite) newRuleRun(rule Rule, seed uint64) *ruleRun {
@@ -488,7 +500,21 @@ func (rc *ruleRun) run(r suiteRule) {
 func (rc *ruleRun) result() ([]Breach, string) {
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
-	return append([]Breach(nil), rc.breaches...), rc.skip
+	bs := append([]Breach(nil), rc.breaches...)
+	for i, sess := range rc.sessions {
+		if sess != nil {
+			bs[i].Trace = sess.Trace()
+		}
+	}
+	return bs, rc.skip
+}
+
+// inSession makes s the session whose trace the rule's next breaches
+// carry (Breach.Trace).
+func (rc *ruleRun) inSession(s *coordinator.Session) {
+	rc.mu.Lock()
+	rc.sess = s
+	rc.mu.Unlock()
 }
 
 // repro is the command that reruns the rule with the run's seed: the
@@ -538,6 +564,7 @@ func (rc *ruleRun) breachAtErr(at string, behind error, format string, args ...a
 	}
 	rc.mu.Lock()
 	rc.breaches = append(rc.breaches, b)
+	rc.sessions = append(rc.sessions, rc.sess)
 	rc.mu.Unlock()
 }
 

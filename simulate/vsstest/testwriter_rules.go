@@ -113,6 +113,7 @@ func (rc *ruleRun) newRig(providerFaults []simulate.Fault, companion ...simulate
 	if err != nil {
 		panic(fmt.Sprintf("the suite cannot build its session: %v", err))
 	}
+	rc.inSession(s)
 	g := &rig{rc: rc, w: w, rec: rec, companion: comp, vol: vol, s: s, rng: rng, stopLoad: func() {}}
 	if load := rc.suite.opts.Workload; load != nil {
 		ctx, cancel := context.WithCancel(context.Background())

@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/coordinator"
+	"github.com/vsskit/vss/coordinator/diagram"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/simulate/vsstest"
 	"github.com/vsskit/vss/writer"
@@ -574,6 +576,17 @@ func TestCheckWriterErrorsUnwrap(t *testing.T) {
 				assert.NoError(t, e.Err)
 				assert.False(t, e.Pending)
 			}
+			// The breach carries its session's trace, which draws the
+			// timeout: the writer failed at Freeze with its code.
+			var timedOut bool
+			for _, r := range b.Trace {
+				if r.Actor.Kind == coordinator.ActorWriter && r.Actor.Name == "Ledger Writer" && r.Code == vss.ErrWriterTimeout {
+					timedOut = true
+				}
+			}
+			assert.True(t, timedOut, "the trace shows the writer timed out at Freeze:\n%v", b.Trace)
+			assert.Contains(t, diagram.Mermaid(b.Trace), "VSS_E_WRITERERROR_TIMEOUT")
+			assert.Contains(t, diagram.SVG(b.Trace), "VSS_E_WRITERERROR_TIMEOUT")
 		})
 	})
 	t.Run("Backup/Succeeds", func(t *testing.T) {
