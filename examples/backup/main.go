@@ -3,12 +3,21 @@
 // copies the selected paths from it into a directory or an archive with a
 // progress bar, and lets VSS delete the shadow copy.
 //
-//	backup -volume C:\ -out D:\backups\docs.tar.gz Users/ann/Documents
+//	backup -volume C:\ -out D:\backups\docs.tar Users/ann/Documents
 //	backup -simulate -out /tmp/demo Users
+//	backup -verify D:\backups\docs.tar
+//	backup -list D:\backups\docs.tar
 //
 // On Windows it uses the real VSS service (run it elevated); with
 // -simulate it runs against the simulator, on any system. The output is a
 // directory, or an archive when -out ends in .tar, .tar.gz, .tgz or .zip.
+// A .tar is a backup archive (package requestor/media): with the files it
+// stores the backup components document, the writers' metadata documents
+// and a manifest of every file's size and SHA-256, what a restore through
+// the writers needs; any tar tool reads it. The other forms hold the
+// files only. -verify reads a backup archive end to end and checks it
+// against its manifest, writing nothing; on a damaged byte or a truncated
+// archive it fails, naming the entry. -list prints what it holds.
 // Paths are slash-separated and relative to the volume's root; none means
 // the whole volume. -simulate-files N adds N generated files to the
 // simulated volume, for a larger backup.
@@ -87,6 +96,8 @@ type options struct {
 	files    int // -simulate-files
 	volume   string
 	out      string
+	verify   string // -verify: the backup archive to check
+	list     string // -list: the backup archive to list
 	quiet    bool
 	paths    []string
 }
@@ -99,6 +110,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fl.IntVar(&o.files, "simulate-files", 0, "with -simulate, `N` more files (64 kB each, under Data/) on the simulated volume, to try a larger backup")
 	fl.StringVar(&o.volume, "volume", `C:\`, "the volume to shadow copy")
 	fl.StringVar(&o.out, "out", "", "output directory, or archive (.tar, .tar.gz, .tgz, .zip)")
+	fl.StringVar(&o.verify, "verify", "", "check the backup archive `FILE` (.tar) end to end against its manifest, writing nothing")
+	fl.StringVar(&o.list, "list", "", "list what the backup archive `FILE` (.tar) holds")
 	fl.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -106,7 +119,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		}
 		return o, errFlags
 	}
-	if o.out == "" {
+	if (o.verify != "" || o.list != "") && (o.out != "" || o.verify != "" && o.list != "" || fl.NArg() > 0) {
+		return o, usageError("-verify and -list take one archive, and no -out or paths")
+	}
+	if o.out == "" && o.verify == "" && o.list == "" {
 		return o, usageError("-out is required")
 	}
 	if o.files < 0 || o.files > 0 && !o.simulate {
@@ -135,6 +151,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stderr)
 	if err != nil {
 		return err
+	}
+	switch {
+	case o.verify != "":
+		return verifyArchive(ctx, o.verify, stdout)
+	case o.list != "":
+		return listArchive(o.list, stdout)
 	}
 	// From here an interrupt cancels ctx: until the data is stored, the
 	// backup is aborted (VSS deletes the shadow copy) and the unfinished
@@ -170,11 +192,11 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	defer r.Close()
 
-	sink, err := openSink(o.out)
+	dst, err := openOutput(o.out)
 	if err != nil {
 		return err
 	}
-	defer sink.Abort() // after Place, does nothing
+	defer dst.Abort() // after Place, does nothing
 
 	// An interrupt (ctx) aborts the backup until its data is stored. From
 	// then on the backup runs to its end: Backup next tells the writers
@@ -199,13 +221,18 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			if snaps[0].FS == nil {
 				return fmt.Errorf("the shadow copy of %s cannot be read in this process", o.volume)
 			}
-			copied, err = copyPaths(ctx, snaps[0].FS, o.paths, sink, newProgress(stderr, o.quiet))
+			switch s := dst.(type) {
+			case *mediaOutput:
+				copied, err = s.copy(ctx, snaps[0], o.paths, newProgress(stderr, o.quiet))
+			case sink:
+				copied, err = copyPaths(ctx, snaps[0].FS, o.paths, s, newProgress(stderr, o.quiet))
+			}
 			if err != nil {
 				return err
 			}
 			// The data is stored, synced and checked before Backup
 			// tells the writers so.
-			if err := sink.Finish(ctx); err != nil {
+			if err := dst.Finish(ctx); err != nil {
 				return err
 			}
 			mu.Lock()
@@ -220,7 +247,15 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := sink.Place(); err != nil {
+	if m, ok := dst.(*mediaOutput); ok {
+		// The backup components document exists now: it goes into the
+		// archive with the writers' metadata, and the archive is checked
+		// whole before it is placed.
+		if err := m.documents(bctx, r, res); err != nil {
+			return err
+		}
+	}
+	if err := dst.Place(); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {
@@ -228,5 +263,8 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "backed up %d files (%s) from the shadow copy %v of %s to %s\n",
 		copied.files, humanBytes(copied.bytes), res.Snapshots[0].Properties.ID, o.volume, o.out)
+	if copied.skipped > 0 {
+		fmt.Fprintf(stdout, "left out %d entries a restore could not put back (links out of the volume, devices); -list shows what is stored\n", copied.skipped)
+	}
 	return nil
 }
