@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path"
@@ -13,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
@@ -246,18 +248,37 @@ func checkFails(err error, target error) string {
 
 // Every byte of an archive counts: damaged anywhere, it fails Verify and
 // it fails reading it back (opening, or reading a file or document to
-// its end), with an error naming an entry.
+// its end), with an error naming an entry. Every byte: none goes
+// unchecked, the padding, the end marker and the checksum fields'
+// terminators included. The second archive has PAX records (a name that
+// is not ASCII) and a symbolic link.
 func TestEveryCorruptedByteIsDetected(t *testing.T) {
-	b, _ := simulatedBackup(t, smallVolume)
-	bad := make([]byte, len(b))
-	for i := range b {
-		copy(bad, b)
-		bad[i] ^= 0xff
-		if msg := checkFails(verifyBytes(bad), ErrCorrupt); msg != "" {
-			t.Fatalf("byte %d of %d damaged: Verify: %s", i, len(b), msg)
-		}
-		if _, err := readAll(bad); err == nil || !errors.As(err, new(*EntryError)) {
-			t.Fatalf("byte %d of %d damaged: reading: %v", i, len(b), err)
+	sim, _ := simulatedBackup(t, smallVolume)
+	var pax bytes.Buffer
+	w := NewWriter(&pax)
+	fsys := fstest.MapFS{
+		"Users/zoë/résumé.txt": {Data: []byte("unicode")},
+		"Users/zoë/lien":       {Data: []byte("résumé.txt"), Mode: fs.ModeSymlink},
+	}
+	if err := w.CopySnapshot(context.Background(), requestor.VolumeSnapshot{Volume: `C:\`, FS: fsys}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Finish("<BACKUP_COMPONENTS/>", nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range [][]byte{sim, pax.Bytes()} {
+		bad := make([]byte, len(b))
+		for i := range b {
+			copy(bad, b)
+			bad[i] ^= 0xff
+			// A damaged name may also make an unsafe one; refused either way.
+			err := verifyBytes(bad)
+			if msg := checkFails(err, ErrCorrupt); msg != "" && checkFails(err, ErrUnsafePath) != "" {
+				t.Fatalf("byte %d of %d damaged: Verify: %s", i, len(b), msg)
+			}
+			if _, err := readAll(bad); err == nil || !errors.As(err, new(*EntryError)) {
+				t.Fatalf("byte %d of %d damaged: reading: %v", i, len(b), err)
+			}
 		}
 	}
 }

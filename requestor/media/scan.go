@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -27,8 +28,10 @@ type tarEntry struct {
 
 // position tracks how far a tar.Reader has read its input, and checks
 // that the padding after each entry's data (which tar skips unread) is
-// zero, so that no byte of the archive goes unchecked. It keeps the last
-// header-sized block read, to name an entry whose header is damaged.
+// zero, so that no byte of the archive goes unchecked. It keeps the bytes
+// read from captureFrom on, the header blocks of the entry tar is
+// reading, to check what tar does not and to name an entry whose header
+// is damaged.
 type position struct {
 	r        io.Reader
 	s        io.Seeker // r as a Seeker, when it is one
@@ -36,11 +39,15 @@ type position struct {
 	zeroFrom int64 // [zeroFrom, zeroTo) must read as zero bytes
 	zeroTo   int64
 	nonZero  bool
-	last     [512]byte
+	// captureFrom is where the entry being read begins; capture holds
+	// what was read from there (its header blocks, a few kilobytes at
+	// most) until the next entry.
+	captureFrom int64
+	capture     []byte
 }
 
 func newPosition(r io.Reader) *position {
-	p := &position{r: r}
+	p := &position{r: r, captureFrom: -1}
 	p.s, _ = r.(io.Seeker)
 	return p
 }
@@ -55,11 +62,8 @@ func (p *position) Read(b []byte) (int, error) {
 				}
 			}
 		}
-		if n >= len(p.last) {
-			copy(p.last[:], b[n-len(p.last):n])
-		} else {
-			copy(p.last[:], p.last[n:])
-			copy(p.last[len(p.last)-n:], b[:n])
+		if end := p.pos + int64(n); end > p.captureFrom && p.captureFrom >= 0 {
+			p.capture = append(p.capture, b[max(p.captureFrom-p.pos, 0):n]...)
 		}
 		p.pos += int64(n)
 	}
@@ -140,7 +144,10 @@ func (s *scanner) next() (*tarEntry, error) {
 		hdrOff = align(last.off + last.size)
 		s.p.zeroFrom, s.p.zeroTo = last.off+last.size, hdrOff
 	}
+	s.p.captureFrom, s.p.capture = hdrOff, s.p.capture[:0]
 	h, err := s.tr.Next()
+	region := s.p.capture
+	s.p.captureFrom = -1 // not the data
 	if s.p.nonZero {
 		return nil, entryErr(s.prev(), fmt.Errorf("%w: the padding after its data is not zero", ErrCorrupt))
 	}
@@ -160,13 +167,13 @@ func (s *scanner) next() (*tarEntry, error) {
 		}
 		return nil, entryErr(s.afterName(hdrOff, ""), fmt.Errorf("%w: the archive ends inside a header", ErrTruncated))
 	case err != nil:
-		return nil, entryErr(s.afterName(hdrOff, headerName(s.p.last[:])), fmt.Errorf("%w: damaged header at byte %d: %v", ErrCorrupt, hdrOff, err))
+		return nil, entryErr(s.afterName(hdrOff, headerName(lastBlock(region))), fmt.Errorf("%w: damaged header at byte %d: %v", ErrCorrupt, hdrOff, err))
 	}
 	e := tarEntry{name: h.Name, typ: h.Typeflag, off: s.p.pos, size: h.Size, link: h.Linkname, mode: h.Mode, mod: h.ModTime}
 	if e.typ == tar.TypeRegA {
 		e.typ = tar.TypeReg
 	}
-	if err := plainHeader(h, s.p.last[:]); err != nil {
+	if err := plainHeader(h, region); err != nil {
 		return nil, entryErr(e.name, err)
 	}
 	if err := s.check(&e); err != nil {
@@ -176,13 +183,40 @@ func (s *scanner) next() (*tarEntry, error) {
 	return &s.entries[len(s.entries)-1], nil
 }
 
+// lastBlock returns the last whole 512-byte block of b, or nil.
+func lastBlock(b []byte) []byte {
+	if n := len(b) &^ 511; n > 0 {
+		return b[n-512 : n]
+	}
+	return nil
+}
+
 // plainHeader refuses a header with fields this format never writes
 // (owners, devices, access times, PAX records other than a long name,
-// link or size) or a checksum field not ended as tar.Writer ends it: a
-// damaged byte there is not caught by the header's checksum.
-func plainHeader(h *tar.Header, blk []byte) error {
-	if string(blk[154:156]) != "\x00 " {
-		return fmt.Errorf("%w: damaged header checksum field", ErrCorrupt)
+// link or size), and checks in the entry's header blocks (region: a PAX
+// header, its records and their padding, then the entry's header) what
+// tar's header checksum does not cover: each checksum field ends as
+// tar.Writer ends it, and the PAX records' padding is zero.
+func plainHeader(h *tar.Header, region []byte) error {
+	if len(region)%512 != 0 || len(region) == 0 {
+		return fmt.Errorf("%w: header blocks of %d bytes", ErrCorrupt, len(region))
+	}
+	for off := 0; ; {
+		blk := region[off : off+512]
+		if string(blk[154:156]) != "\x00 " {
+			return fmt.Errorf("%w: damaged header checksum field at byte %d of the header", ErrCorrupt, off+154)
+		}
+		if off+512 == len(region) {
+			break
+		}
+		size, err := strconv.ParseUint(strings.Trim(string(blk[124:136]), " \x00"), 8, 63)
+		if blk[156] != tar.TypeXHeader || err != nil || off+512+int(align(int64(size))) > len(region)-512 {
+			return fmt.Errorf("%w: a header block this format does not write", ErrCorrupt)
+		}
+		if bytes.ContainsFunc(region[off+512+int(size):off+512+int(align(int64(size)))], func(r rune) bool { return r != 0 }) {
+			return fmt.Errorf("%w: the padding of the PAX records is not zero", ErrCorrupt)
+		}
+		off += 512 + int(align(int64(size)))
 	}
 	if h.Uid != 0 || h.Gid != 0 || h.Uname != "" || h.Gname != "" || h.Devmajor != 0 || h.Devminor != 0 ||
 		!h.AccessTime.IsZero() || !h.ChangeTime.IsZero() {

@@ -185,3 +185,36 @@ func TestWriterStoresWhatARestoreCanPutBack(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// Names tar's plain header cannot hold (long, or not ASCII) go into PAX
+// records, which read back, through Open and Verify, like any other.
+func TestLongAndUnicodeNames(t *testing.T) {
+	long := strings.Repeat("Verzeichnis-", 12) + "/" + strings.Repeat("x", 120) + ".txt"
+	fsys := fstest.MapFS{
+		long:                       {Data: []byte("long")},
+		"Users/zoë/Été/résumé.txt": {Data: []byte("unicode")},
+		"Users/zoë/lien":           {Data: []byte("Été/résumé.txt"), Mode: fs.ModeSymlink},
+	}
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	if err := w.CopySnapshot(context.Background(), requestor.VolumeSnapshot{Volume: `C:\`, FS: fsys}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Finish("<BACKUP_COMPONENTS/>", nil); err != nil {
+		t.Fatal(err)
+	}
+	b := out.Bytes()
+	if !bytes.Contains(b, []byte(" path=data/C/"+long)) {
+		t.Error("no PAX path record for the long name")
+	}
+	got, err := readAll(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got[long]) != "long" || string(got["Users/zoë/Été/résumé.txt"]) != "unicode" {
+		t.Errorf("read back %q", got)
+	}
+	if _, err := Verify(context.Background(), bytes.NewReader(b)); err != nil {
+		t.Error(err)
+	}
+}

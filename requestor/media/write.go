@@ -24,7 +24,8 @@ import (
 // record (name, size, SHA-256) for the manifest.
 //
 // A Writer is not safe for concurrent use. After a failed call the
-// archive is incomplete and every later call fails.
+// archive is incomplete and every later call fails. Finish, or Abandon
+// when the backup failed, frees the goroutine that hashes large files.
 type Writer struct {
 	tw    *tar.Writer
 	pipe  *pipe
