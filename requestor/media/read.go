@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/vsskit/vss/requestor"
 )
@@ -147,7 +149,7 @@ func (a *Archive) Volumes() []string {
 
 // Files lists the files, directories and symbolic links stored, in the
 // order they were stored.
-func (a *Archive) Files() ([]requestor.MediaFile, error) { return a.files, nil }
+func (a *Archive) Files() ([]requestor.MediaFile, error) { return slices.Clone(a.files), nil }
 
 // BackupDocument returns the backup components document, checked
 // against the manifest.
@@ -172,20 +174,12 @@ func (a *Archive) document(i int) (string, error) {
 	e := &a.entries[len(a.m.Files)+i]
 	r := a.reader(e.name, e.off, e.size, d.SHA256)
 	defer r.Close()
-	b := make([]byte, 0, e.size)
-	for {
-		n, err := r.Read(b[len(b):cap(b)])
-		b = b[:len(b)+n]
-		if err == io.EOF {
-			return string(b), nil
-		}
-		if err != nil {
-			return "", err
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
+	var b strings.Builder
+	b.Grow(int(e.size))
+	if _, err := r.WriteTo(&b); err != nil {
+		return "", err
 	}
+	return b.String(), nil
 }
 
 // Open returns the content of a stored regular file. Reading it to its
