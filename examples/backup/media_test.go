@@ -154,7 +154,7 @@ func TestVerifyByTheBinary(t *testing.T) {
 	cmd := exec.Command(bin, "-verify", out)
 	cmd.Stderr = &stderr
 	err = cmd.Run()
-	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "backup archive truncated") {
+	if code := cmd.ProcessState.ExitCode(); code != 1 || !strings.Contains(stderr.String(), "vss/manifest.json.sha256 (header at byte") || !strings.Contains(stderr.String(), ": truncated: ") {
 		t.Errorf("exit %d (%v): %s", code, err, stderr.String())
 	}
 }

@@ -10,15 +10,15 @@ var (
 	// SHA-256 does not match the manifest, a damaged tar header, an entry
 	// the manifest does not list, or a manifest that does not match its
 	// digest.
-	ErrCorrupt = errors.New("backup archive corrupt")
+	ErrCorrupt = errors.New("corrupt")
 	// ErrTruncated is an archive that ends too early: in an entry's data,
 	// before its manifest, or without the tar end marker.
-	ErrTruncated = errors.New("backup archive truncated")
+	ErrTruncated = errors.New("truncated")
 	// ErrUnsafePath is an entry a restore could not write inside its
 	// target: a name with "..", an absolute, drive or device path, an
 	// entry beneath a symbolic link, or a symbolic link pointing out of
 	// its volume.
-	ErrUnsafePath = errors.New("unsafe path in backup archive")
+	ErrUnsafePath = errors.New("unsafe path")
 )
 
 // EntryError is a failure to read one entry of a backup archive.
