@@ -345,8 +345,13 @@ func Verify(ctx context.Context, r io.Reader) (Summary, error) {
 			if e.size > maxManifest || e.name == digestEntry && e.size > 1024 {
 				return Summary{}, entryErr(e.name, fmt.Errorf("%w: %d bytes, over this reader's limit", ErrCorrupt, e.size))
 			}
-			b := make([]byte, e.size)
-			if _, err := io.ReadFull(s.tr, b); err != nil {
+			// Grown as it is read: the size in a damaged header may be
+			// far more than the archive holds.
+			b, err := io.ReadAll(io.LimitReader(s.tr, e.size))
+			if err == nil && int64(len(b)) < e.size {
+				err = io.ErrUnexpectedEOF
+			}
+			if err != nil {
 				return Summary{}, entryErr(e.name, truncated(err))
 			}
 			if e.name == manifestEntry {
