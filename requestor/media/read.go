@@ -203,7 +203,7 @@ func (a *Archive) Open(f requestor.MediaFile) (io.ReadCloser, error) {
 func (a *Archive) reader(name string, off, size int64, want digest) *fileReader {
 	r := &fileReader{name: name, ra: a.ra, off: off, left: size, want: want, p: newPipe()}
 	r.bufs[0], r.bufs[1] = bufPool.Get().(*[]byte), bufPool.Get().(*[]byte)
-	r.p.start(size)
+	r.p.start(size, len(r.bufs))
 	return r
 }
 
@@ -235,7 +235,7 @@ func (r *fileReader) fill() error {
 		r.release()
 		return r.err
 	}
-	r.p.wait()
+	r.p.wait(len(r.bufs) - 1)
 	buf := *r.bufs[r.i%2]
 	buf = buf[:min(int64(len(buf)), r.left)]
 	n, err := r.ra.ReadAt(buf, r.off)
@@ -405,13 +405,13 @@ var emptySum = digest(sumOfNothing())
 
 // hashEntry reads an entry's data and records its SHA-256.
 func hashEntry(ctx context.Context, s *scanner, e *tarEntry, p *pipe, bufs [2]*[]byte) error {
-	p.start(e.size)
+	p.start(e.size, len(bufs))
 	left := e.size
 	for i := 0; left > 0; i++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		p.wait()
+		p.wait(len(bufs) - 1)
 		buf := (*bufs[i%2])[:min(int64(blockSize), left)]
 		n, err := io.ReadFull(s.tr, buf)
 		if err != nil {

@@ -20,16 +20,18 @@ import (
 // the shadow copies first (CopySnapshot, from requestor.Plan.Copy), then
 // the documents, the manifest and the tar end marker (Finish, once
 // requestor.Backup has returned the backup components document). It holds
-// no file data in memory beyond two 1 MiB buffers; it keeps each entry's
+// no file data in memory beyond four 1 MiB buffers; it keeps each entry's
 // record (name, size, SHA-256) for the manifest.
 //
 // A Writer is not safe for concurrent use. After a failed call the
 // archive is incomplete and every later call fails. Finish, or Abandon
-// when the backup failed, frees the goroutine that hashes large files.
+// when the backup failed, frees the goroutines that hash and write large
+// files.
 type Writer struct {
 	tw    *tar.Writer
 	pipe  *pipe
-	bufs  [2]*[]byte
+	ws    *stage // writes the blocks of a large file to tw
+	bufs  []*[]byte
 	vols  []volumeRec
 	files []fileRec
 	seen  map[string]bool // entry names written
@@ -241,43 +243,73 @@ func (w *Writer) entry(ctx context.Context, snap requestor.VolumeSnapshot, key, 
 	return nil
 }
 
-// copyFile streams one file into the archive and returns its SHA-256:
-// blocks are read into two buffers in turn; each is written to the
-// archive while the pipe hashes it.
+// writeDepth is how many blocks of a large file a Writer has in flight:
+// one being read from the shadow copy while the others are written to the
+// archive and hashed, each of those on a goroutine of its own, so that the
+// three spread over the cores there are.
+const writeDepth = 4
+
+// copyFile streams one file into the archive and returns its SHA-256.
+// For a large file, blocks are read into writeDepth buffers in turn and
+// each is handed to the archive's write stage and to the pipe's hashing
+// stage; a small one is written and hashed in line.
 func (w *Writer) copyFile(ctx context.Context, fsys fs.FS, name string, size int64) (digest, error) {
 	f, err := fsys.Open(name)
 	if err != nil {
 		return digest{}, err
 	}
 	defer f.Close()
-	if w.bufs[0] == nil {
-		w.bufs[0], w.bufs[1] = bufPool.Get().(*[]byte), bufPool.Get().(*[]byte)
+	if w.bufs == nil {
+		w.bufs = make([]*[]byte, writeDepth)
+		for i := range w.bufs {
+			w.bufs[i] = bufPool.Get().(*[]byte)
+		}
+	}
+	async := size > inlineSize
+	if async && w.ws == nil {
+		tw := w.tw
+		w.ws = startStage(writeDepth, func(b []byte) error { _, err := tw.Write(b); return err })
 	}
 	p := w.pipe
-	p.start(size)
+	p.start(size, writeDepth)
+	// done returns once at most n blocks are in flight, with the first
+	// write error.
+	done := func(n int) error {
+		p.wait(n)
+		if async {
+			return w.ws.wait(n)
+		}
+		return nil
+	}
+	fail := func(err error) (digest, error) {
+		done(0)
+		p.drain()
+		return digest{}, err
+	}
 	var n int64
 	for i := 0; ; i++ {
 		if i%64 == 63 {
 			if err := ctx.Err(); err != nil {
-				p.drain()
-				return digest{}, err
+				return fail(err)
 			}
 		}
-		p.wait()
-		buf := *w.bufs[i%2]
+		if err := done(len(w.bufs) - 1); err != nil {
+			return fail(err)
+		}
+		buf := *w.bufs[i%len(w.bufs)]
 		if rest := size - n + 1; rest < int64(len(buf)) {
 			buf = buf[:rest] // one byte more than expected shows a file that grew
 		}
 		m, rerr := io.ReadFull(f, buf)
 		if m > 0 {
 			if n+int64(m) > size {
-				p.drain()
-				return digest{}, fmt.Errorf("the file grew past its size of %d bytes while it was read", size)
+				return fail(fmt.Errorf("the file grew past its size of %d bytes while it was read", size))
 			}
 			p.add(buf[:m])
-			if _, err := w.tw.Write(buf[:m]); err != nil {
-				p.drain()
-				return digest{}, err
+			if async {
+				w.ws.add(buf[:m])
+			} else if _, err := w.tw.Write(buf[:m]); err != nil {
+				return fail(err)
 			}
 			n += int64(m)
 			if w.Progress != nil {
@@ -288,13 +320,14 @@ func (w *Writer) copyFile(ctx context.Context, fsys fs.FS, name string, size int
 			break
 		}
 		if rerr != nil {
-			p.drain()
-			return digest{}, rerr
+			return fail(rerr)
 		}
 	}
+	if err := done(0); err != nil {
+		return fail(err)
+	}
 	if n != size {
-		p.drain()
-		return digest{}, fmt.Errorf("read %d bytes of a %d-byte file", n, size)
+		return fail(fmt.Errorf("read %d bytes of a %d-byte file", n, size))
 	}
 	return p.sum(), nil
 }
@@ -388,14 +421,18 @@ func (w *Writer) docTime() time.Time {
 	return time.Unix(0, 0)
 }
 
-// release ends the hashing goroutine and gives the buffers back.
+// release ends the hashing and writing goroutines and gives the buffers
+// back.
 func (w *Writer) release() {
 	w.pipe.stop()
-	if w.bufs[0] != nil {
-		bufPool.Put(w.bufs[0])
-		bufPool.Put(w.bufs[1])
-		w.bufs = [2]*[]byte{}
+	if w.ws != nil {
+		w.ws.stop()
+		w.ws = nil
 	}
+	for _, b := range w.bufs {
+		bufPool.Put(b)
+	}
+	w.bufs = nil
 }
 
 // Abandon ends a Writer that will not be finished (a failed backup): it
