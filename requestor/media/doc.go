@@ -79,12 +79,13 @@
 //
 // # Speed
 //
-// Data moves in 1 MiB blocks, with no allocation per block. SHA-256
-// (crypto/sha256, which uses the CPU's SHA instructions where there are
-// some, about 1.8 GB/s a core) runs on a goroutine of its own for files
-// over 256 KiB while the caller's goroutine moves the blocks, so that with
-// a second core free a backup or a restore takes about the longer of the
-// two rather than their sum. Hashing every byte is the floor of the cost:
-// as much CPU as copying to a file, several times a copy in memory (see
-// BENCHMARKS.md).
+// Data moves in 1 MiB blocks, with no allocation per block. SHA-256 is
+// crypto/sha256, which uses the CPU's SHA instructions where there are
+// some (about 1.8 GB/s a core). For a file over 256 KiB the work is
+// spread over the cores: a Writer reads a block from the shadow copy while
+// goroutines of its own write the one before to the archive and hash it;
+// a file opened from an Archive is hashed on a goroutine of its own while
+// the caller moves its blocks on. Hashing every byte is the floor of the
+// cost: as much CPU as copying to a file, several times a copy in memory
+// (see BENCHMARKS.md).
 package media
