@@ -218,3 +218,33 @@ func TestLongAndUnicodeNames(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// A backup cancelled while a large file streams stops at the next block;
+// the Writer then refuses to finish an incomplete archive.
+func TestCancelledCopyLeavesTheArchiveUnfinished(t *testing.T) {
+	fsys := fstest.MapFS{"big": {Data: make([]byte, 80*blockSize)}}
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	w := NewWriter(&out)
+	stored := 0
+	w.Progress = func(n int) {
+		stored += n
+		if stored == blockSize {
+			cancel()
+		}
+	}
+	err := w.CopySnapshot(ctx, requestor.VolumeSnapshot{Volume: `C:\`, FS: fsys})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("CopySnapshot: %v", err)
+	}
+	if stored > 2*blockSize {
+		t.Errorf("%d bytes stored after the cancel", stored)
+	}
+	if err := w.Finish("<BACKUP_COMPONENTS/>", nil); err == nil || !errors.Is(err, context.Canceled) {
+		t.Errorf("Finish after the failure: %v", err)
+	}
+	w.Abandon()
+	if _, err := Verify(context.Background(), bytes.NewReader(out.Bytes())); !errors.Is(err, ErrTruncated) {
+		t.Errorf("Verify of the unfinished archive: %v", err)
+	}
+}

@@ -288,10 +288,8 @@ func (w *Writer) copyFile(ctx context.Context, fsys fs.FS, name string, size int
 	}
 	var n int64
 	for i := 0; ; i++ {
-		if i%64 == 63 {
-			if err := ctx.Err(); err != nil {
-				return fail(err)
-			}
+		if err := ctx.Err(); err != nil {
+			return fail(err)
 		}
 		if err := done(len(w.bufs) - 1); err != nil {
 			return fail(err)
