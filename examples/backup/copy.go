@@ -18,7 +18,8 @@ import (
 type copyStats struct {
 	files    int
 	bytes    int64
-	excluded int
+	excluded int // files the writers' exclude lists left out
+	skipped  int // entries a backup archive leaves out (media.Stats.Skipped)
 }
 
 // copyPaths copies the files under each path of the shadow copy snap into
@@ -26,30 +27,11 @@ type copyStats struct {
 // measures them, for the progress bar, then copies.
 func copyPaths(ctx context.Context, snap requestor.VolumeSnapshot, paths []string, excl *requestor.ExcludeList, sink sink, p *progress) (copyStats, error) {
 	fsys := snap.FS
-	var total int64
-	var st copyStats
-	for _, root := range paths {
-		err := fs.WalkDir(fsys, root, func(name string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if d.Type().IsRegular() {
-				if excl.Excludes(snap.OriginalPath(name)) {
-					st.excluded++
-					return nil
-				}
-				info, err := d.Info()
-				if err != nil {
-					return err
-				}
-				total += info.Size()
-			}
-			return nil
-		})
-		if err != nil {
-			return copyStats{}, fmt.Errorf("reading the shadow copy: %w", err)
-		}
+	total, excluded, err := measure(snap, paths, excl)
+	if err != nil {
+		return copyStats{}, err
 	}
+	st := copyStats{excluded: excluded}
 	p.start(total)
 	defer p.done()
 	for _, root := range paths {
@@ -92,30 +74,9 @@ func copyPaths(ctx context.Context, snap requestor.VolumeSnapshot, paths []strin
 // component's own files and its component set's, less the writer's
 // exclude list).
 func copyComponents(ctx context.Context, src *requestor.CopySource, sink sink, p *progress) (copyStats, error) {
-	type item struct {
-		f    requestor.SnapshotFile
-		info fs.FileInfo
-	}
-	var items []item
-	var total int64
-	seen := map[string]bool{}
-	for _, c := range src.Components {
-		files, err := src.Files(c)
-		if err != nil {
-			return copyStats{}, err
-		}
-		for _, f := range files {
-			if seen[f.Name] {
-				continue
-			}
-			seen[f.Name] = true
-			info, err := fs.Stat(f.FS, f.Name)
-			if err != nil {
-				return copyStats{}, fmt.Errorf("reading the shadow copy: %w", err)
-			}
-			items = append(items, item{f, info})
-			total += info.Size()
-		}
+	items, total, err := componentFiles(src)
+	if err != nil {
+		return copyStats{}, err
 	}
 	p.start(total)
 	defer p.done()
@@ -131,6 +92,40 @@ func copyComponents(ctx context.Context, src *requestor.CopySource, sink sink, p
 		st.bytes += it.info.Size()
 	}
 	return st, nil
+}
+
+// componentFile is a file of a selected component, with its size.
+type componentFile struct {
+	f    requestor.SnapshotFile
+	info fs.FileInfo
+}
+
+// componentFiles lists the files of the selected components once each,
+// as their writers' file sets name them (CopySource.Files), and their
+// total size, for the progress bar.
+func componentFiles(src *requestor.CopySource) ([]componentFile, int64, error) {
+	var items []componentFile
+	var total int64
+	seen := map[string]bool{}
+	for _, c := range src.Components {
+		files, err := src.Files(c)
+		if err != nil {
+			return nil, 0, err
+		}
+		for _, f := range files {
+			if seen[f.Volume+"|"+f.Name] {
+				continue
+			}
+			seen[f.Volume+"|"+f.Name] = true
+			info, err := fs.Stat(f.FS, f.Name)
+			if err != nil {
+				return nil, 0, fmt.Errorf("reading the shadow copy: %w", err)
+			}
+			items = append(items, componentFile{f, info})
+			total += info.Size()
+		}
+	}
+	return items, total, nil
 }
 
 // copyFile copies one file of fsys into sink.
@@ -183,7 +178,37 @@ func report(w io.Writer, st copyStats, res *requestor.Result) {
 	if st.excluded > 0 {
 		fmt.Fprintf(w, "left out %d files the writers exclude from backups\n", st.excluded)
 	}
+	if st.skipped > 0 {
+		fmt.Fprintf(w, "left out %d entries a restore could not put back (links out of the volume, devices); -list shows what is stored\n", st.skipped)
+	}
 	for _, d := range res.Degraded {
 		fmt.Fprintf(w, "writer %q failed (%v, %s): its files are only crash consistent\n", d.Name, d.State, d.Failure.Name())
 	}
+}
+
+// measure returns the size of the regular files under paths of the
+// shadow copy snap, less those the exclude list names, for the progress
+// bar, and how many it left out.
+func measure(snap requestor.VolumeSnapshot, paths []string, excl *requestor.ExcludeList) (total int64, excluded int, err error) {
+	for _, root := range paths {
+		err := fs.WalkDir(snap.FS, root, func(name string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return err
+			}
+			if excl.Excludes(snap.OriginalPath(name)) {
+				excluded++
+				return nil
+			}
+			info, err := d.Info()
+			if err != nil {
+				return err
+			}
+			total += info.Size()
+			return nil
+		})
+		if err != nil {
+			return 0, 0, fmt.Errorf("reading the shadow copy: %w", err)
+		}
+	}
+	return total, excluded, nil
 }

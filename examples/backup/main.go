@@ -3,13 +3,31 @@
 // copies the selected paths from it into a directory or an archive with a
 // progress bar, and lets VSS delete the shadow copy.
 //
-//	backup -volume C:\ -out D:\backups\docs.tar.gz Users/ann/Documents
+//	backup -volume C:\ -out D:\backups\docs.tar Users/ann/Documents
 //	backup -simulate -out /tmp/demo Users
 //	backup -simulate -out /tmp/orders.tar -component Orders:orders
+//	backup -verify D:\backups\docs.tar
+//	backup -list D:\backups\docs.tar
+//	backup -restore D:\backups\docs.tar -to D:\restored
+//	backup -simulate -restore /tmp/orders.tar
 //
 // On Windows it uses the real VSS service (run it elevated); with
 // -simulate it runs against the simulator, on any system. The output is a
 // directory, or an archive when -out ends in .tar, .tar.gz, .tgz or .zip.
+// A .tar is a backup archive (package requestor/media): with the files it
+// stores the backup components document, the writers' metadata documents
+// and a manifest of every file's size and SHA-256, what a restore through
+// the writers needs; any tar tool reads it. The other forms hold the
+// files only. -verify reads a backup archive end to end and checks it
+// against its manifest, writing nothing; on a damaged byte or a truncated
+// archive it fails, naming the entry. -list prints what it holds.
+// -restore puts a backup archive back through a VSS restore session
+// (requestor.Restore), so that its writers take part (PreRestore,
+// PostRestore): into the directory -to, or, with -simulate and no -to,
+// onto a fresh simulated volume. It verifies the archive end to end
+// first, so a damaged or truncated archive restores nothing, and writes
+// nothing outside the target: a stored path or link that leads out of it
+// is refused.
 // Paths are slash-separated and relative to the volume's root; none means
 // the whole volume; files a writer's exclude list names are left out.
 // -component WRITER:COMPONENT (repeated) backs up those writer components'
@@ -93,6 +111,10 @@ type options struct {
 	files    int // -simulate-files
 	volume   string
 	out      string
+	verify   string // -verify: the backup archive to check
+	list     string // -list: the backup archive to list
+	restore  string // -restore: the backup archive to restore
+	to       string // -to: the directory to restore into
 	quiet    bool
 	paths    []string
 	typ      vss.BackupType
@@ -108,6 +130,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fl.IntVar(&o.files, "simulate-files", 0, "with -simulate, `N` more files (64 kB each, under Data/) on the simulated volume, to try a larger backup")
 	fl.StringVar(&o.volume, "volume", `C:\`, "the volume to shadow copy")
 	fl.StringVar(&o.out, "out", "", "output directory, or archive (.tar, .tar.gz, .tgz, .zip)")
+	fl.StringVar(&o.verify, "verify", "", "check the backup archive `FILE` (.tar) end to end against its manifest, writing nothing")
+	fl.StringVar(&o.list, "list", "", "list what the backup archive `FILE` (.tar) holds")
+	fl.StringVar(&o.restore, "restore", "", "restore the backup archive `FILE` (.tar) through the writers, into -to (or, with -simulate, onto a fresh simulated volume)")
+	fl.StringVar(&o.to, "to", "", "with -restore, the `DIR`ectory to restore into")
 	fl.BoolVar(&o.quiet, "quiet", false, "no progress bar")
 	fl.Func("type", "backup `type` the writers are told: copy (default), full, incremental, differential or log", func(s string) (err error) {
 		o.typ, err = parseBackupType(s)
@@ -126,7 +152,22 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		}
 		return o, errFlags
 	}
-	if o.out == "" {
+	modes := 0
+	for _, m := range []string{o.verify, o.list, o.restore} {
+		if m != "" {
+			modes++
+		}
+	}
+	if modes > 0 && (o.out != "" || modes > 1 || fl.NArg() > 0) {
+		return o, usageError("-verify, -list and -restore take one archive, and no -out or paths")
+	}
+	if o.to != "" && o.restore == "" {
+		return o, usageError("-to goes with -restore")
+	}
+	if o.restore != "" && o.to == "" && !o.simulate {
+		return o, usageError("-restore needs -to (or -simulate, to restore onto a fresh simulated volume)")
+	}
+	if modes == 0 && o.out == "" {
 		return o, usageError("-out is required")
 	}
 	if o.files < 0 || o.files > 0 && !o.simulate {
@@ -155,6 +196,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	o, err := parse(args, stderr)
 	if err != nil {
 		return err
+	}
+	switch {
+	case o.verify != "":
+		return verifyArchive(ctx, o.verify, stdout)
+	case o.list != "":
+		return listArchive(o.list, stdout)
+	case o.restore != "":
+		return restoreArchive(ctx, o, stdout, stderr)
 	}
 	// From here an interrupt cancels ctx: until the data is stored, the
 	// backup is aborted (VSS deletes the shadow copy) and the unfinished
@@ -190,11 +239,11 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	}
 	defer r.Close()
 
-	sink, err := openSink(o.out)
+	dst, err := openOutput(o.out)
 	if err != nil {
 		return err
 	}
-	defer sink.Abort() // after Place, does nothing
+	defer dst.Abort() // after Place, does nothing
 
 	// An interrupt (ctx) aborts the backup until its data is stored. From
 	// then on the backup runs to its end: Backup next tells the writers
@@ -220,17 +269,23 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 			if src.Snapshots[0].FS == nil {
 				return fmt.Errorf("the shadow copy of %s cannot be read in this process", o.volume)
 			}
-			if len(o.components) > 0 {
-				copied, err = copyComponents(ctx, src, sink, newProgress(stderr, o.quiet))
-			} else {
-				copied, err = copyPaths(ctx, src.Snapshots[0], o.paths, src.Excludes(), sink, newProgress(stderr, o.quiet))
+			p := newProgress(stderr, o.quiet)
+			switch d := dst.(type) {
+			case *mediaOutput:
+				copied, err = d.copy(ctx, src, o.paths, len(o.components) > 0, p)
+			case sink:
+				if len(o.components) > 0 {
+					copied, err = copyComponents(ctx, src, d, p)
+				} else {
+					copied, err = copyPaths(ctx, src.Snapshots[0], o.paths, src.Excludes(), d, p)
+				}
 			}
 			if err != nil {
 				return err
 			}
 			// The data is stored, synced and checked before Backup
 			// tells the writers so.
-			if err := sink.Finish(ctx); err != nil {
+			if err := dst.Finish(ctx); err != nil {
 				return err
 			}
 			mu.Lock()
@@ -249,7 +304,15 @@ func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := sink.Place(); err != nil {
+	if m, ok := dst.(*mediaOutput); ok {
+		// The backup components document exists now: it goes into the
+		// archive with the writers' metadata, and the archive is checked
+		// whole before it is placed.
+		if err := m.documents(bctx, r, res); err != nil {
+			return err
+		}
+	}
+	if err := dst.Place(); err != nil {
 		return err
 	}
 	if ctx.Err() != nil {

@@ -85,7 +85,8 @@ func TestWithoutWindowsSaysSo(t *testing.T) {
 }
 
 func TestBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"-simulate"}, {"-simulate", "-out", "x", "../etc"}, {"-out", "x", "-simulate-files", "3"}} {
+	for _, args := range [][]string{{"-simulate"}, {"-simulate", "-out", "x", "../etc"}, {"-out", "x", "-simulate-files", "3"},
+		{"-restore", "b.tar"}, {"-to", "dir"}, {"-restore", "b.tar", "-to", "dir", "-out", "x.tar"}, {"-restore", "b.tar", "-verify", "b.tar", "-to", "dir"}} {
 		var stderr bytes.Buffer
 		if code := runMain(context.Background(), args, io.Discard, &stderr); code != 2 {
 			t.Errorf("%q: exit %d, want 2", args, code)

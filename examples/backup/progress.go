@@ -21,9 +21,14 @@ func (p *progress) start(total int64) { p.total = total; p.draw(true) }
 
 // Write counts copied bytes (progress sits behind an io.TeeReader).
 func (p *progress) Write(b []byte) (int, error) {
-	p.copied += int64(len(b))
-	p.draw(false)
+	p.add(len(b))
 	return len(b), nil
+}
+
+// add counts n copied bytes.
+func (p *progress) add(n int) {
+	p.copied += int64(n)
+	p.draw(false)
 }
 
 func (p *progress) draw(force bool) {

@@ -119,7 +119,8 @@ func (c *checker) end() error {
 }
 
 // openSink chooses the sink by the name's extension and creates its
-// temporary file or directory next to out.
+// temporary file or directory next to out; a .tar is a backup archive
+// (openOutput).
 func openSink(out string) (sink, error) {
 	lower := strings.ToLower(out)
 	switch {
@@ -129,18 +130,13 @@ func openSink(out string) (sink, error) {
 			return nil, err
 		}
 		return &zipSink{archive: archive{f: f, out: out}, w: zip.NewWriter(f)}, nil
-	case strings.HasSuffix(lower, ".tar"), strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
+	case strings.HasSuffix(lower, ".tar.gz"), strings.HasSuffix(lower, ".tgz"):
 		f, err := createTemp(out)
 		if err != nil {
 			return nil, err
 		}
-		s := &tarSink{archive: archive{f: f, out: out}}
-		var w io.Writer = f
-		if !strings.HasSuffix(lower, ".tar") {
-			s.gz = gzip.NewWriter(f)
-			w = s.gz
-		}
-		s.w = tar.NewWriter(w)
+		s := &tarSink{archive: archive{f: f, out: out}, gz: gzip.NewWriter(f)}
+		s.w = tar.NewWriter(s.gz)
 		return s, nil
 	}
 	return openDirSink(out)
@@ -237,7 +233,7 @@ func syncDir(dir string) {
 	}
 }
 
-// tarSink writes a tar archive, gzip-compressed or not.
+// tarSink writes a gzip-compressed tar archive of the files.
 type tarSink struct {
 	archive
 	gz *gzip.Writer
@@ -269,26 +265,18 @@ func (t *tarSink) File(name string, info fs.FileInfo, r io.Reader) error {
 }
 
 func (t *tarSink) Finish(ctx context.Context) error {
-	err := t.w.Close()
-	if t.gz != nil {
-		err = errors.Join(err, t.gz.Close())
-	}
-	if err != nil {
+	if err := errors.Join(t.w.Close(), t.gz.Close()); err != nil {
 		return err
 	}
-	return t.finish(func(f *os.File) error { return checkTar(ctx, f, t.gz != nil, t.m) })
+	return t.finish(func(f *os.File) error { return checkTar(ctx, f, t.m) })
 }
 
-// checkTar reads a tar archive back and checks every entry, and with
-// compressed, the gzip stream's checksum and length.
-func checkTar(ctx context.Context, f io.Reader, compressed bool, m manifest) error {
-	r := f
-	if compressed {
-		gz, err := gzip.NewReader(f)
-		if err != nil {
-			return err
-		}
-		r = gz
+// checkTar reads a gzip-compressed tar archive back and checks every
+// entry, and the gzip stream's checksum and length.
+func checkTar(ctx context.Context, f io.Reader, m manifest) error {
+	r, err := gzip.NewReader(f)
+	if err != nil {
+		return err
 	}
 	c := &checker{ctx: ctx, want: m}
 	tr := tar.NewReader(r)
@@ -315,13 +303,11 @@ func checkTar(ctx context.Context, f io.Reader, compressed bool, m manifest) err
 	if err := c.end(); err != nil {
 		return err
 	}
-	if compressed {
-		// Read what follows the tar end marker to the end of the file: the
-		// gzip trailer's CRC-32 and length are checked there, and
-		// anything after it is an error.
-		if _, err := io.Copy(io.Discard, r); err != nil {
-			return err
-		}
+	// Read what follows the tar end marker to the end of the file: the
+	// gzip trailer's CRC-32 and length are checked there, and anything
+	// after it is an error.
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
 	}
 	return nil
 }

@@ -51,7 +51,7 @@ func manifestOf(s sink) *manifest {
 
 func outputs(t *testing.T) []string {
 	dir := t.TempDir()
-	return []string{filepath.Join(dir, "b.tar"), filepath.Join(dir, "b.tar.gz"), filepath.Join(dir, "b.tgz"), filepath.Join(dir, "b.zip"), filepath.Join(dir, "b")}
+	return []string{filepath.Join(dir, "b.tar.gz"), filepath.Join(dir, "b.tgz"), filepath.Join(dir, "b.zip"), filepath.Join(dir, "b")}
 }
 
 // Each sink finishes, checks and places a backup that reads back as
@@ -129,7 +129,7 @@ func TestSinksRefuseABackupThatDoesNotReadBack(t *testing.T) {
 // tar header or in the compressed stream is found.
 func TestCheckReadsTheArchiveBack(t *testing.T) {
 	dir := t.TempDir()
-	for _, name := range []string{"b.tar", "b.tar.gz", "b.zip"} {
+	for _, name := range []string{"b.tar.gz", "b.zip"} {
 		s := fill(t, filepath.Join(dir, name))
 		if err := s.Finish(context.Background()); err != nil {
 			t.Fatal(err)
@@ -143,11 +143,7 @@ func TestCheckReadsTheArchiveBack(t *testing.T) {
 			if good, err = os.ReadFile(s.f.Name()); err != nil {
 				t.Fatal(err)
 			}
-			if s.gz != nil {
-				at = []int{len(good) / 3, len(good) / 2, len(good) - 5}
-			} else {
-				at = []int{bytes.Index(good, []byte("two two")), bytes.Index(good, []byte("a/b/two.txt")), bytes.Index(good, []byte("one"))}
-			}
+			at = []int{len(good) / 3, len(good) / 2, len(good) - 5}
 		case *zipSink:
 			var err error
 			if good, err = os.ReadFile(s.f.Name()); err != nil {
@@ -172,7 +168,7 @@ func TestCheckReadsTheArchiveBack(t *testing.T) {
 			var err error
 			switch s.(type) {
 			case *tarSink:
-				err = checkTar(context.Background(), bytes.NewReader(bad), strings.HasSuffix(name, ".gz"), m)
+				err = checkTar(context.Background(), bytes.NewReader(bad), m)
 			case *zipSink:
 				f := filepath.Join(dir, "bad.zip")
 				if werr := os.WriteFile(f, bad, 0o644); werr != nil {
