@@ -27,9 +27,9 @@
 //	}
 //
 // so that it works with every session that has the capability. Windows,
-// which NewWindows returns, has them all but IncrementalBackuper, which
-// coordinator sessions have; asserting Windows ties a tool to the real
-// VSS for no gain.
+// which NewWindows returns, has them all but ExclusionReporter (VSS has
+// no call that reports exclusions), which coordinator sessions have;
+// asserting Windows ties a tool to the real VSS for no gain.
 //
 // # Calls and states
 //

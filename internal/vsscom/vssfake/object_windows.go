@@ -144,7 +144,7 @@ func hr(err error) vss.HRESULT { return vss.CodeOf(err) }
 
 func buildVtables() {
 	notImpl = callback(1, func(a []uintptr) uintptr { return uintptr(vss.ErrNotImpl) })
-	vtables["backup"] = makeVtable(backupSlots, withRestore(withWriterChoice(backupMethods())))
+	vtables["backup"] = makeVtable(backupSlots, withIncremental(withRestore(withWriterChoice(backupMethods()))))
 	vtables["async"] = makeVtable(asyncSlots, asyncMethods())
 	vtables["examine"] = makeVtable(examineSlots, examineMethods())
 	vtables["enum"] = makeVtable(enumSlots, enumMethods())
