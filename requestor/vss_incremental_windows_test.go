@@ -32,16 +32,16 @@ func ledgerWriter(name string, opts ...simulate.WriterOption) *simulate.Scripted
 }
 
 // componentBackupThroughCOM runs, through a Windows session on the fake
-// COM objects, a component-mode backup of type bt of ledgerDB of w on
-// C:\, calling before (if set) right after AddComponent, and returns the
+// COM objects of wd, a component-mode backup of type bt of ledgerDB of
+// wd's first writer on C:\, calling before (if set) right after AddComponent, and returns the
 // session, still open (close it before opening another: each session's
 // end checks that no fake COM object is left), with its writer status
 // gathered, and the backup
 // components document SaveAsXML gave.
-func componentBackupThroughCOM(t *testing.T, w *simulate.ScriptedWriter, bt vss.BackupType,
+func componentBackupThroughCOM(t *testing.T, wd *world, bt vss.BackupType,
 	before func(r requestor.Windows)) (requestor.Windows, *requestor.BackupDocument) {
 	t.Helper()
-	r := newWorld(t, w).open(t, requestor.WindowsOptions{})
+	r := wd.open(t, requestor.WindowsOptions{})
 	ctx := context.Background()
 	must := func(err error) {
 		t.Helper()
@@ -49,7 +49,7 @@ func componentBackupThroughCOM(t *testing.T, w *simulate.ScriptedWriter, bt vss.
 			t.Fatal(err)
 		}
 	}
-	info := w.Info()
+	info := wd.writers[0].Info()
 	must(r.InitializeForBackup(ctx, ""))
 	must(r.SetBackupState(ctx, requestor.BackupState{SelectComponents: true, Type: bt}))
 	must(r.GatherWriterMetadata(ctx))
@@ -93,7 +93,7 @@ func TestWindowsIncrementalBackupThroughCOM(t *testing.T) {
 		e.Components[0].SetBackupStamp("lsn:" + string(rune('0'+backups)))
 	}})
 	full := ledgerWriter("Stamper", stamper)
-	r1, d1 := componentBackupThroughCOM(t, full, vss.BackupFull, nil)
+	r1, d1 := componentBackupThroughCOM(t, newWorld(t, full), vss.BackupFull, nil)
 	c1 := d1.Component(full.Info().InstanceID, ledgerDB)
 	if c1 == nil || c1.BackupStamp != "lsn:1" {
 		t.Fatalf("the full backup's document holds %+v, want the stamp lsn:1", c1)
@@ -104,7 +104,7 @@ func TestWindowsIncrementalBackupThroughCOM(t *testing.T) {
 
 	incr := ledgerWriter("Stamper", stamper)
 	class := incr.Info().ClassID
-	r, d2 := componentBackupThroughCOM(t, incr, vss.BackupIncremental, func(r requestor.Windows) {
+	r, d2 := componentBackupThroughCOM(t, newWorld(t, incr), vss.BackupIncremental, func(r requestor.Windows) {
 		var ib requestor.IncrementalBackuper = r
 		other := writer.ComponentKey{Type: vss.ComponentDatabase, Name: "other"}
 		if err := ib.SetPreviousBackupStamp(ctx, class, other, "x"); !errors.Is(err, vss.ErrObjectNotFound) {

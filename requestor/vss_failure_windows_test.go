@@ -1,0 +1,159 @@
+//go:build windows && (amd64 || arm64)
+
+package requestor_test
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+	"unsafe"
+
+	"github.com/vsskit/vss"
+	"github.com/vsskit/vss/internal/com"
+	"github.com/vsskit/vss/internal/vsscom"
+	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/simulate"
+	"github.com/vsskit/vss/writer"
+)
+
+// ledgerFailure is the component failure partialWriter records.
+var ledgerFailure = writer.Failure{Code: vss.ErrWriterRetryable, Application: 0x80070020, Message: "ledger.mdf is locked"}
+
+// partialWriter fails ledgerDB at PostSnapshot (IVssComponentEx2::
+// SetFailure) and says so for the writer (SetWriterFailureEx with
+// VSS_E_WRITERERROR_PARTIAL_FAILURE, an application code and a message).
+func partialWriter() *simulate.ScriptedWriter {
+	return ledgerWriter("Partial", simulate.On(writer.EventPostSnapshot, simulate.Behavior{Do: func(_ context.Context, e *writer.Event) {
+		if err := e.Components[0].SetFailure(ledgerFailure.Code, ledgerFailure.Application, ledgerFailure.Message); err != nil {
+			panic(err)
+		}
+		if err := e.SetWriterFailureEx(vss.ErrWriterPartialFailure, 0x80004005, "1 of 1 databases failed"); err != nil {
+			panic(err)
+		}
+	}}))
+}
+
+// A writer's application failure and message (SetWriterFailureEx) and its
+// components' failures (IVssComponentEx2::SetFailure) reach a Windows
+// session's WriterStatus through the COM layer as a simulated session
+// reports them: GetWriterStatusEx on the IVssBackupComponentsEx3 that
+// QueryInterface gives, and GetFailure on the IVssComponentEx2 of each
+// component GetWriterComponents hands out. Every BSTR they return is
+// freed (open checks it).
+//
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponentsex3-getwriterstatusex.md
+// /work/shared/reference/sdkapi/vswriter/nf-vswriter-ivsscomponentex2-getfailure.md
+// /work/shared/reference/sdkapi/vsbackup/nf-vsbackup-ivssbackupcomponents-getwritercomponents.md
+func TestWindowsWriterFailureExThroughCOM(t *testing.T) {
+	w := partialWriter()
+	wd := newWorld(t, w, simulate.NewScriptedWriter("Bystander"))
+	r, _ := componentBackupThroughCOM(t, wd, vss.BackupFull, nil)
+	st, err := r.WriterStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]requestor.WriterStatus{
+		"Partial": {InstanceID: w.Info().InstanceID, ClassID: w.Info().ClassID, Name: "Partial",
+			State: vss.WriterFailedAtPostSnapshot, Failure: vss.ErrWriterPartialFailure,
+			FailedAt: writer.EventPostSnapshot, Detail: vss.ErrWriterPartialFailure.Error(),
+			ApplicationFailure: 0x80004005, ApplicationMessage: "1 of 1 databases failed",
+			ComponentFailures: []requestor.ComponentFailure{{Component: ledgerDB, Failure: ledgerFailure}}},
+	}
+	for _, s := range st {
+		if s.Name == "Bystander" {
+			if s.Failed() || s.ApplicationFailure != vss.OK || s.ApplicationMessage != "" || s.ComponentFailures != nil {
+				t.Errorf("Bystander, which recorded nothing: %+v", s)
+			}
+			continue
+		}
+		if !reflect.DeepEqual(s, want[s.Name]) {
+			t.Errorf("status through COM\n%+v\nwant\n%+v", s, want[s.Name])
+		}
+		delete(want, s.Name)
+	}
+	if len(want) != 0 {
+		t.Errorf("no status for %v in %+v", want, st)
+	}
+	calls := wd.fake.Calls()
+	for _, c := range []string{"GetWriterStatusEx", "GetWriterComponents"} {
+		if !slices.Contains(calls, c) {
+			t.Errorf("%s never reached the fake VSS: %v", c, calls)
+		}
+	}
+	if slices.Contains(calls, "GetWriterStatus") {
+		t.Errorf("GetWriterStatus was called where GetWriterStatusEx serves: %v", calls)
+	}
+}
+
+// Where VSS lacks IVssBackupComponentsEx3 and IVssComponentEx2 (before
+// Windows 7 and Windows Server 2008 R2), QueryInterface answers
+// E_NOINTERFACE: the session falls back to GetWriterStatus, which gives
+// the writer's failure alone, and reports no application failure and no
+// component failures rather than failing.
+func TestWindowsWriterStatusWithoutEx3FallsBack(t *testing.T) {
+	wd := newWorld(t, partialWriter())
+	wd.fake.Legacy = true
+	r, _ := componentBackupThroughCOM(t, wd, vss.BackupFull, nil)
+	st, err := r.WriterStatus(context.Background())
+	if err != nil || len(st) != 1 {
+		t.Fatalf("WriterStatus = %+v, %v", st, err)
+	}
+	s := st[0]
+	if s.Failure != vss.ErrWriterPartialFailure || s.State != vss.WriterFailedAtPostSnapshot ||
+		s.ApplicationFailure != vss.OK || s.ApplicationMessage != "" || s.ComponentFailures != nil {
+		t.Errorf("status through GetWriterStatus: %+v", s)
+	}
+	calls := wd.fake.Calls()
+	if !slices.Contains(calls, "GetWriterStatus") || slices.Contains(calls, "GetWriterStatusEx") {
+		t.Errorf("want GetWriterStatus and no GetWriterStatusEx: %v", calls)
+	}
+}
+
+// The fake objects' QueryInterface is as strict as COM: E_POINTER for a
+// NULL out pointer, E_NOINTERFACE with *ppv set to NULL for an interface
+// the object lacks, the object itself (one reference more) for one it
+// has; and GetWriterStatusEx refuses the NULL out parameters its SDK page
+// refuses (E_INVALIDARG).
+func TestFakeQueryInterfaceAndGetWriterStatusExAreStrict(t *testing.T) {
+	wd := newWorld(t)
+	for _, legacy := range []bool{false, true} {
+		wd.fake.Legacy = legacy
+		p, err := wd.fake.Create()
+		if err != nil {
+			t.Fatal(err)
+		}
+		qi := func(iid vss.ID) (unsafe.Pointer, vss.HRESULT) {
+			w := iid.WindowsBytes()
+			out := unsafe.Pointer(&w) // not NULL: QueryInterface must clear it
+			return out, com.HR(p, vsscom.QueryInterface, new(com.Args).Ptr(unsafe.Pointer(&w)).Ptr(unsafe.Pointer(&out)))
+		}
+		w := vsscom.IIDBackupComponents.WindowsBytes()
+		if hr := com.HR(p, vsscom.QueryInterface, new(com.Args).Ptr(unsafe.Pointer(&w)).Uint(0)); hr != vsscom.EPointer {
+			t.Errorf("QueryInterface with a NULL ppv = %v, want E_POINTER", hr)
+		}
+		if out, hr := qi(vsscom.IIDComponentEx2); hr != vsscom.ENoInterface || out != nil {
+			t.Errorf("QueryInterface(IVssComponentEx2) on the backup components = %v, %p; want E_NOINTERFACE, NULL", hr, out)
+		}
+		out, hr := qi(vsscom.IIDBackupComponentsEx3)
+		switch {
+		case legacy && (hr != vsscom.ENoInterface || out != nil):
+			t.Errorf("legacy QueryInterface(IVssBackupComponentsEx3) = %v, %p; want E_NOINTERFACE, NULL", hr, out)
+		case !legacy && (hr != vss.OK || out != p):
+			t.Errorf("QueryInterface(IVssBackupComponentsEx3) = %v, %p; want S_OK and the object %p", hr, out, p)
+		case !legacy:
+			var inst, class [16]byte
+			var name, msg unsafe.Pointer
+			var state, failure, app uint32
+			a := new(com.Args).Uint(0).Ptr(unsafe.Pointer(&inst)).Ptr(unsafe.Pointer(&class)).Uint(0).
+				Ptr(unsafe.Pointer(&state)).Ptr(unsafe.Pointer(&failure)).Ptr(unsafe.Pointer(&app)).Ptr(unsafe.Pointer(&msg))
+			if hr := com.HR(out, vsscom.BCEx3GetWriterStatusEx, a); hr != vss.ErrInvalidArg || name != nil {
+				t.Errorf("GetWriterStatusEx with a NULL pbstrWriter = %v, want E_INVALIDARG", hr)
+			}
+			if n := com.Release(out); n != 1 {
+				t.Errorf("after releasing the interface QueryInterface gave, %d references, want 1", n)
+			}
+		}
+		com.Release(p)
+	}
+}
