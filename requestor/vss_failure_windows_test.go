@@ -75,6 +75,24 @@ func TestWindowsWriterFailureExThroughCOM(t *testing.T) {
 	if len(want) != 0 {
 		t.Errorf("no status for %v in %+v", want, st)
 	}
+
+	// The same backup on a simulated session alone reports the same
+	// (but for Detail, the writer's own text there).
+	sim := newWorld(t, partialWriter(), simulate.NewScriptedWriter("Bystander"))
+	componentBackup(t, sim.fake.R, sim.writers[0].Info(), vss.BackupFull, nil)
+	simulated, err := sim.fake.R.WriterStatus(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, list := range [][]requestor.WriterStatus{st, simulated} {
+		for i := range list {
+			list[i].Detail = ""
+		}
+	}
+	if !reflect.DeepEqual(st, simulated) {
+		t.Errorf("through COM\n%+v\nsimulated\n%+v", st, simulated)
+	}
+
 	calls := wd.fake.Calls()
 	for _, c := range []string{"GetWriterStatusEx", "GetWriterComponents"} {
 		if !slices.Contains(calls, c) {
@@ -155,5 +173,64 @@ func TestFakeQueryInterfaceAndGetWriterStatusExAreStrict(t *testing.T) {
 			}
 		}
 		com.Release(p)
+	}
+}
+
+// The fake IVssComponentEx2::GetFailure refuses a NULL for any of its out
+// parameters ("This parameter is required and cannot be NULL", each, on
+// its SDK page) with E_INVALIDARG, and gives what the writer recorded.
+//
+// /work/shared/reference/sdkapi/vswriter/nf-vswriter-ivsscomponentex2-getfailure.md
+func TestFakeGetFailureIsStrict(t *testing.T) {
+	wd := newWorld(t, partialWriter())
+	componentBackupThroughCOM(t, wd, vss.BackupFull, nil)
+	// A second object on the same fake VSS, whose session made the
+	// backup: its document holds the failed component.
+	p, err := wd.fake.Create()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer com.Release(p)
+	ok := func(what string, hr vss.HRESULT) {
+		t.Helper()
+		if hr != vss.OK {
+			t.Fatalf("%s = %v", what, hr)
+		}
+	}
+	var wc, c, ex2 unsafe.Pointer
+	ok("GetWriterComponents", com.HR(p, vsscom.BCGetWriterComponents, new(com.Args).Uint(0).Ptr(unsafe.Pointer(&wc))))
+	defer com.Release(unsafe.Add(wc, vsscom.WriterComponentsUnknownOffset))
+	ok("GetComponent", com.HR(wc, vsscom.WCGetComponent, new(com.Args).Uint(0).Ptr(unsafe.Pointer(&c))))
+	defer com.Release(c)
+	iid := vsscom.IIDComponentEx2.WindowsBytes()
+	ok("QueryInterface(IVssComponentEx2)", com.HR(c, vsscom.QueryInterface, new(com.Args).Ptr(unsafe.Pointer(&iid)).Ptr(unsafe.Pointer(&ex2))))
+	defer com.Release(ex2)
+
+	var code, app, reserved uint32
+	var msg unsafe.Pointer
+	outs := []unsafe.Pointer{unsafe.Pointer(&code), unsafe.Pointer(&app), unsafe.Pointer(&msg), unsafe.Pointer(&reserved)}
+	for null := range outs {
+		a := new(com.Args)
+		for i, o := range outs {
+			if i == null {
+				a.Uint(0)
+			} else {
+				a.Ptr(o)
+			}
+		}
+		if hr := com.HR(ex2, vsscom.CompEx2GetFailure, a); hr != vss.ErrInvalidArg {
+			t.Errorf("GetFailure with out parameter %d NULL = %v, want E_INVALIDARG", null, hr)
+		}
+		com.FreeBSTR(msg)
+		msg = nil
+	}
+	a := new(com.Args)
+	for _, o := range outs {
+		a.Ptr(o)
+	}
+	ok("GetFailure", com.HR(ex2, vsscom.CompEx2GetFailure, a))
+	got := writer.Failure{Code: vss.HRESULT(code), Application: vss.HRESULT(app), Message: com.TakeBSTR(msg)}
+	if got != ledgerFailure {
+		t.Errorf("GetFailure = %+v, want %+v", got, ledgerFailure)
 	}
 }

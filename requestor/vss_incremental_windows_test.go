@@ -33,15 +33,28 @@ func ledgerWriter(name string, opts ...simulate.WriterOption) *simulate.Scripted
 
 // componentBackupThroughCOM runs, through a Windows session on the fake
 // COM objects of wd, a component-mode backup of type bt of ledgerDB of
-// wd's first writer on C:\, calling before (if set) right after AddComponent, and returns the
-// session, still open (close it before opening another: each session's
-// end checks that no fake COM object is left), with its writer status
-// gathered, and the backup
-// components document SaveAsXML gave.
+// wd's first writer on C:\ (componentBackup), and returns the session,
+// still open (close it before opening another: each session's end checks
+// that no fake COM object is left), and the backup components document
+// SaveAsXML gave.
 func componentBackupThroughCOM(t *testing.T, wd *world, bt vss.BackupType,
 	before func(r requestor.Windows)) (requestor.Windows, *requestor.BackupDocument) {
 	t.Helper()
 	r := wd.open(t, requestor.WindowsOptions{})
+	doc := componentBackup(t, r, wd.writers[0].Info(), bt, func() {
+		if before != nil {
+			before(r)
+		}
+	})
+	return r, doc
+}
+
+// componentBackup runs on r a component-mode backup of type bt of
+// ledgerDB of the writer w names on C:\, calling before (if set) right
+// after AddComponent, gathers the writer status and returns the backup
+// components document SaveAsXML gave.
+func componentBackup(t *testing.T, r requestor.Requestor, w writer.Info, bt vss.BackupType, before func()) *requestor.BackupDocument {
+	t.Helper()
 	ctx := context.Background()
 	must := func(err error) {
 		t.Helper()
@@ -49,13 +62,12 @@ func componentBackupThroughCOM(t *testing.T, wd *world, bt vss.BackupType,
 			t.Fatal(err)
 		}
 	}
-	info := wd.writers[0].Info()
 	must(r.InitializeForBackup(ctx, ""))
 	must(r.SetBackupState(ctx, requestor.BackupState{SelectComponents: true, Type: bt}))
 	must(r.GatherWriterMetadata(ctx))
-	must(r.AddComponent(ctx, info.InstanceID, info.ClassID, ledgerDB))
+	must(r.AddComponent(ctx, w.InstanceID, w.ClassID, ledgerDB))
 	if before != nil {
-		before(r)
+		before()
 	}
 	_, err := r.StartSnapshotSet(ctx)
 	must(err)
@@ -63,14 +75,14 @@ func componentBackupThroughCOM(t *testing.T, wd *world, bt vss.BackupType,
 	must(err)
 	must(r.PrepareForBackup(ctx))
 	must(r.DoSnapshotSet(ctx))
-	must(r.SetBackupSucceeded(ctx, info.InstanceID, info.ClassID, ledgerDB, true))
+	must(r.SetBackupSucceeded(ctx, w.InstanceID, w.ClassID, ledgerDB, true))
 	must(r.BackupComplete(ctx))
 	must(r.GatherWriterStatus(ctx))
 	xml, err := r.SaveAsXML(ctx)
 	must(err)
 	doc, err := requestor.ParseBackupDocument([]byte(xml))
 	must(err)
-	return r, doc
+	return doc
 }
 
 // An incremental backup after a full one, through the COM layer: the
