@@ -27,9 +27,9 @@
 //	}
 //
 // so that it works with every session that has the capability. Windows,
-// which NewWindows returns, has them all but IncrementalBackuper, which
-// coordinator sessions have; asserting Windows ties a tool to the real
-// VSS for no gain.
+// which NewWindows returns, has them all but ExclusionReporter (VSS has
+// no call that reports exclusions), which coordinator sessions have;
+// asserting Windows ties a tool to the real VSS for no gain.
 //
 // # Calls and states
 //
@@ -242,9 +242,13 @@ type WriterStatus struct {
 	// vss.ErrWriterPartialFailure (GetWriterStatusEx), but a requestor
 	// should read them whatever Failure says.
 	//
-	// Coordinator sessions fill ApplicationFailure, ApplicationMessage
-	// and ComponentFailures; the Windows session (NewWindows) reports
-	// what GetWriterStatus gives and leaves them empty for now.
+	// Coordinator sessions fill all three. A Windows session
+	// (NewWindows) reads them as those calls give
+	// them, on Windows 7 and Windows Server 2008 R2 and later (older VSS
+	// lacks both interfaces: they are then empty), and reads
+	// ComponentFailures only in a backup that selected components
+	// (AddComponent); there a component whose failure reads S_OK, S_OK
+	// and no message is taken as not failed.
 	ComponentFailures []ComponentFailure
 }
 

@@ -12,8 +12,9 @@ import (
 // its COM API (IVssBackupComponents from vssapi.dll), with the
 // capabilities beyond Requestor that IVssBackupComponents also has here:
 // restores (Restorer), listing shadow copies (Querier), the writer
-// metadata documents as XML (MetadataSaver) and choosing the writers
-// (WriterChooser).
+// metadata documents as XML (MetadataSaver), choosing the writers
+// (WriterChooser), and incremental and differential backups
+// (IncrementalBackuper).
 // NewWindows returns one; it works on windows/amd64 and windows/arm64.
 //
 // Tools should not need this type: they type-assert the capability they
@@ -24,6 +25,7 @@ type Windows interface {
 	Querier
 	MetadataSaver
 	WriterChooser
+	IncrementalBackuper
 }
 
 // WindowsOptions configures a Windows requestor session. The zero value

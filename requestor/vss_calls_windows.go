@@ -82,7 +82,13 @@ func (w *winRequestor) AddToSnapshotSet(ctx context.Context, volume string, prov
 
 func (w *winRequestor) AddComponent(ctx context.Context, writerInstance, writerClass vss.ID, key writer.ComponentKey) error {
 	return w.call("AddComponent", func() error {
-		return w.bc.AddComponent(writerInstance, writerClass, key.Type, key.LogicalPath, key.Name)
+		err := w.bc.AddComponent(writerInstance, writerClass, key.Type, key.LogicalPath, key.Name)
+		if err == nil {
+			w.mu.Lock()
+			w.selected = true
+			w.mu.Unlock()
+		}
+		return err
 	})
 }
 
@@ -113,17 +119,9 @@ func (w *winRequestor) DoSnapshotSet(ctx context.Context) error {
 
 func (w *winRequestor) GatherWriterStatus(ctx context.Context) error {
 	return w.async(ctx, "GatherWriterStatus", w.opts.Timeouts.Complete, w.bc.GatherWriterStatus, func() error {
-		st, err := w.bc.WriterStatus()
+		out, err := w.readWriterStatus()
 		if err != nil {
 			return err
-		}
-		out := make([]WriterStatus, len(st))
-		for i, s := range st {
-			out[i] = WriterStatus{InstanceID: s.InstanceID, ClassID: s.ClassID, Name: s.Name, State: s.State, Failure: s.Failure}
-			if s.Failure.Failed() || s.State.Failed() {
-				out[i].FailedAt = failedAt(s.State)
-				out[i].Detail = s.Failure.Error()
-			}
 		}
 		w.mu.Lock()
 		w.status = out

@@ -95,6 +95,7 @@ type winRequestor struct {
 	metadata    []vsscom.WriterMetadata
 	metadataSet bool // GatherWriterMetadata succeeded: FreeWriterMetadata is owed
 	status      []WriterStatus
+	selected    bool // AddComponent succeeded: the document has components, whose failures GatherWriterStatus reads
 	// prepared: PrepareForBackup succeeded, so the writers are in a backup
 	// that must end with BackupComplete or AbortBackup; ended: one of them
 	// succeeded. Close aborts a backup prepared and not ended.

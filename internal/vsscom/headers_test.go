@@ -193,3 +193,52 @@ func TestHRESULTValuesMatchHeaders(t *testing.T) {
 	}
 	t.Logf("checked %d HRESULT values", len(consts))
 }
+
+var guidRE = regexp.MustCompile(`DEFINE_GUID\(IID_(\w+),\s*0x([0-9A-Fa-f]+),\s*0x([0-9A-Fa-f]+),\s*0x([0-9A-Fa-f]+),((?:\s*0x[0-9A-Fa-f]+,?){8})\)`)
+
+// Every interface identifier the project passes to QueryInterface or
+// answers to is the header's DEFINE_GUID(IID_...), and E_NOINTERFACE and
+// E_POINTER are winerror.h's.
+func TestIIDsMatchHeaders(t *testing.T) {
+	for _, iid := range IIDs {
+		var found bool
+		for _, m := range guidRE.FindAllStringSubmatch(readHeader(t, iid.Header), -1) {
+			if m[1] != iid.Name {
+				continue
+			}
+			found = true
+			tail := strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(m[5], "0x", ""), ",", ""), " ", "")
+			want := vss.MustParseID(pad(m[2], 8) + "-" + pad(m[3], 4) + "-" + pad(m[4], 4) + "-" + tail[:4] + "-" + tail[4:])
+			if iid.ID != want {
+				t.Errorf("IID_%s is %v here, %v in %s", iid.Name, iid.ID, want, iid.Header)
+			}
+		}
+		if !found {
+			t.Errorf("%s declares no IID_%s", iid.Header, iid.Name)
+		}
+	}
+	for name, h := range map[string]vss.HRESULT{"E_NOINTERFACE": ENoInterface, "E_POINTER": EPointer} {
+		m := regexp.MustCompile(`#define ` + name + ` _HRESULT_TYPEDEF_\((0x[0-9A-Fa-f]+)\)`).FindStringSubmatch(readHeader(t, "winerror.h"))
+		if m == nil {
+			t.Errorf("winerror.h defines no %s", name)
+		} else if v, _ := strconv.ParseUint(m[1], 0, 32); vss.HRESULT(v) != h {
+			t.Errorf("%s is 0x%08X here, %s in winerror.h", name, uint32(h), m[1])
+		}
+	}
+	t.Logf("checked %d interface identifiers", len(IIDs))
+}
+
+// pad left-pads a hex number with zeros to n digits.
+func pad(s string, n int) string { return strings.Repeat("0", n-len(s)) + s }
+
+// A derived interface's vtable begins with its base's methods, in order
+// (IUnknown's excepted, which both begin with), so that one vtable serves
+// both and the base's slot numbers hold on the derived pointer.
+func TestDerivedVtablesMatchHeaders(t *testing.T) {
+	for _, d := range DerivedInterfaces {
+		base, derived := vtbl(t, d.Header, d.Base), vtbl(t, d.Header, d.Interface)
+		if len(derived) <= len(base) || strings.Join(derived[:len(base)], ",") != strings.Join(base, ",") {
+			t.Errorf("%s does not begin with the %d methods of %s", d.Interface, len(base), d.Base)
+		}
+	}
+}

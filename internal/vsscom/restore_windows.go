@@ -126,25 +126,48 @@ type WriterComponents struct {
 // (GetWriterComponentsCount, GetWriterComponents), releasing every
 // interface it gets.
 func (b *BackupComponents) WriterComponents() ([]WriterComponents, error) {
-	var n uint32
-	if err := b.hr("GetWriterComponentsCount", BCGetWriterComponentsCount, new(com.Args).Ptr(unsafe.Pointer(&n))); err != nil {
+	var out []WriterComponents
+	err := b.forEachWriterComponents(func(wc unsafe.Pointer) error {
+		var w WriterComponents
+		var err error
+		w.InstanceID, w.ClassID, err = forEachComponent(wc, func(c unsafe.Pointer) error {
+			rc, err := readComponent(c)
+			w.Components = append(w.Components, rc)
+			return err
+		})
+		out = append(out, w)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	out := make([]WriterComponents, 0, n)
+	return out, nil
+}
+
+// forEachWriterComponents calls fn with every writer's
+// IVssWriterComponentsExt (GetWriterComponentsCount,
+// GetWriterComponents), releasing each, until fn fails.
+func (b *BackupComponents) forEachWriterComponents(fn func(wc unsafe.Pointer) error) error {
+	var n uint32
+	if err := b.hr("GetWriterComponentsCount", BCGetWriterComponentsCount, new(com.Args).Ptr(unsafe.Pointer(&n))); err != nil {
+		return err
+	}
 	for i := uint32(0); i < n; i++ {
 		var wc unsafe.Pointer
 		if err := b.hr("GetWriterComponents", BCGetWriterComponents, new(com.Args).Uint(uintptr(i)).Ptr(unsafe.Pointer(&wc))); err != nil {
 			releaseWriterComponents(wc)
-			return nil, err
+			return err
 		}
-		w, err := readWriterComponents(wc)
+		if wc == nil {
+			return vss.Errorf(vss.ErrUnexpected, "IVssBackupComponents::GetWriterComponents", "no IVssWriterComponentsExt returned")
+		}
+		err := fn(wc)
 		releaseWriterComponents(wc)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, w)
 	}
-	return out, nil
+	return nil
 }
 
 // releaseWriterComponents releases an IVssWriterComponentsExt through its
@@ -155,51 +178,68 @@ func releaseWriterComponents(wc unsafe.Pointer) {
 	}
 }
 
-func readWriterComponents(wc unsafe.Pointer) (WriterComponents, error) {
-	var w WriterComponents
-	if wc == nil {
-		return w, vss.Errorf(vss.ErrUnexpected, "IVssBackupComponents::GetWriterComponents", "no IVssWriterComponentsExt returned")
-	}
-	var inst, class [16]byte
+// forEachComponent reads the writer identity of an IVssWriterComponentsExt
+// and calls fn with each of its IVssComponent objects, releasing each,
+// until fn fails.
+func forEachComponent(wc unsafe.Pointer, fn func(c unsafe.Pointer) error) (instance, class vss.ID, err error) {
+	var inst, cls [16]byte
 	if err := check("IVssWriterComponents::GetWriterInfo", com.HR(wc, WCGetWriterInfo,
-		new(com.Args).Ptr(unsafe.Pointer(&inst)).Ptr(unsafe.Pointer(&class)))); err != nil {
-		return w, err
+		new(com.Args).Ptr(unsafe.Pointer(&inst)).Ptr(unsafe.Pointer(&cls)))); err != nil {
+		return vss.NilID, vss.NilID, err
 	}
-	w.InstanceID, w.ClassID = vss.FromWindowsBytes(inst), vss.FromWindowsBytes(class)
+	instance, class = vss.FromWindowsBytes(inst), vss.FromWindowsBytes(cls)
 	var n uint32
 	if err := check("IVssWriterComponents::GetComponentCount", com.HR(wc, WCGetComponentCount, new(com.Args).Ptr(unsafe.Pointer(&n)))); err != nil {
-		return w, err
+		return instance, class, err
 	}
 	for i := uint32(0); i < n; i++ {
 		var c unsafe.Pointer
 		if err := check("IVssWriterComponents::GetComponent", com.HR(wc, WCGetComponent,
 			new(com.Args).Uint(uintptr(i)).Ptr(unsafe.Pointer(&c)))); err != nil {
 			com.Release(c)
-			return w, err
+			return instance, class, err
 		}
-		rc, err := readComponent(c)
+		if c == nil {
+			return instance, class, vss.Errorf(vss.ErrUnexpected, "IVssWriterComponents::GetComponent", "no IVssComponent returned")
+		}
+		err := fn(c)
 		com.Release(c)
 		if err != nil {
-			return w, err
+			return instance, class, err
 		}
-		w.Components = append(w.Components, rc)
 	}
-	return w, nil
+	return instance, class, nil
+}
+
+// componentString reads a BSTR getter of an IVssComponent, freeing the
+// BSTR.
+func componentString(c unsafe.Pointer, method string, slot int, into *string) error {
+	var b unsafe.Pointer
+	hr := com.HR(c, slot, new(com.Args).Ptr(unsafe.Pointer(&b)))
+	*into = com.TakeBSTR(b)
+	return check("IVssComponent::"+method, hr)
+}
+
+// componentKey reads what names an IVssComponent: its type, logical path
+// and name.
+func componentKey(c unsafe.Pointer) (ct vss.ComponentType, logicalPath, name string, err error) {
+	var t int32
+	for _, err := range []error{
+		componentString(c, "GetLogicalPath", CompGetLogicalPath, &logicalPath),
+		check("IVssComponent::GetComponentType", com.HR(c, CompGetComponentType, new(com.Args).Ptr(unsafe.Pointer(&t)))),
+		componentString(c, "GetComponentName", CompGetComponentName, &name),
+	} {
+		if err != nil {
+			return 0, "", "", err
+		}
+	}
+	return vss.ComponentType(t), logicalPath, name, nil
 }
 
 // readComponent reads one IVssComponent. The getters of optional values
 // answer S_FALSE when the document holds none: the value is then zero.
 func readComponent(c unsafe.Pointer) (RestoreComponent, error) {
 	var rc RestoreComponent
-	if c == nil {
-		return rc, vss.Errorf(vss.ErrUnexpected, "IVssWriterComponents::GetComponent", "no IVssComponent returned")
-	}
-	str := func(method string, slot int, into *string) error {
-		var b unsafe.Pointer
-		hr := com.HR(c, slot, new(com.Args).Ptr(unsafe.Pointer(&b)))
-		*into = com.TakeBSTR(b)
-		return check("IVssComponent::"+method, hr)
-	}
 	u32 := func(method string, slot int, into *int32) error {
 		return check("IVssComponent::"+method, com.HR(c, slot, new(com.Args).Ptr(unsafe.Pointer(into))))
 	}
@@ -209,23 +249,24 @@ func readComponent(c unsafe.Pointer) (RestoreComponent, error) {
 		*into = b != 0
 		return err
 	}
-	var ct, target, status int32
+	var err error
+	if rc.Type, rc.LogicalPath, rc.Name, err = componentKey(c); err != nil {
+		return rc, err
+	}
+	var target, status int32
 	for _, err := range []error{
-		str("GetLogicalPath", CompGetLogicalPath, &rc.LogicalPath),
-		u32("GetComponentType", CompGetComponentType, &ct),
-		str("GetComponentName", CompGetComponentName, &rc.Name),
 		flag("IsSelectedForRestore", CompIsSelectedForRestore, &rc.SelectedForRestore),
 		flag("GetAdditionalRestores", CompGetAdditionalRestores, &rc.AdditionalRestores),
-		str("GetRestoreOptions", CompGetRestoreOptions, &rc.RestoreOptions),
+		componentString(c, "GetRestoreOptions", CompGetRestoreOptions, &rc.RestoreOptions),
 		u32("GetRestoreTarget", CompGetRestoreTarget, &target),
 		u32("GetFileRestoreStatus", CompGetFileRestoreStatus, &status),
-		str("GetPreRestoreFailureMsg", CompGetPreRestoreFailureMsg, &rc.PreRestoreFailureMsg),
-		str("GetPostRestoreFailureMsg", CompGetPostRestoreFailureMsg, &rc.PostRestoreFailureMsg),
+		componentString(c, "GetPreRestoreFailureMsg", CompGetPreRestoreFailureMsg, &rc.PreRestoreFailureMsg),
+		componentString(c, "GetPostRestoreFailureMsg", CompGetPostRestoreFailureMsg, &rc.PostRestoreFailureMsg),
 	} {
 		if err != nil {
 			return rc, err
 		}
 	}
-	rc.Type, rc.RestoreTarget, rc.FileRestoreStatus = vss.ComponentType(ct), vss.RestoreTarget(target), vss.FileRestoreStatus(status)
+	rc.RestoreTarget, rc.FileRestoreStatus = vss.RestoreTarget(target), vss.FileRestoreStatus(status)
 	return rc, nil
 }

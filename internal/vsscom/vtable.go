@@ -5,8 +5,9 @@
 // Every index below comes from the declaration order of the Windows SDK
 // headers (the C "...Vtbl" structs that Debian's mingw-w64-common package
 // installs as vss.h and vsbackup.h). headers_test.go parses those headers
-// and checks each index, each structure's field order and each HRESULT
-// value the project declares, so a wrong number cannot go unnoticed.
+// and checks each index, each structure's field order, each interface
+// identifier and each HRESULT value the project declares, so a wrong
+// number cannot go unnoticed.
 package vsscom
 
 // Method is one COM method as the header declares it: its interface, its

@@ -68,15 +68,20 @@ func examine(wm unsafe.Pointer) (WriterMetadata, error) {
 	return m, check("IVssExamineWriterMetadata::SaveAsXML", hr)
 }
 
-// WriterStatus is one writer's entry of GetWriterStatus.
+// WriterStatus is one writer's entry of GetWriterStatusEx, or of
+// GetWriterStatus where VSS lacks IVssBackupComponentsEx3 (then
+// ApplicationFailure and ApplicationMessage are zero).
 type WriterStatus struct {
 	InstanceID, ClassID vss.ID
 	Name                string
 	State               vss.WriterState
 	Failure             vss.HRESULT
+	ApplicationFailure  vss.HRESULT
+	ApplicationMessage  string
 }
 
 // WriterStatus reads every writer's status gathered by GatherWriterStatus,
+// through IVssBackupComponentsEx3::GetWriterStatusEx where VSS has it,
 // then frees them (FreeWriterStatus), on every path.
 func (b *BackupComponents) WriterStatus() (out []WriterStatus, err error) {
 	defer func() {
@@ -84,25 +89,21 @@ func (b *BackupComponents) WriterStatus() (out []WriterStatus, err error) {
 			err = ferr
 		}
 	}()
+	ex3, err := queryInterface(b.p, "IVssBackupComponents", IIDBackupComponentsEx3)
+	if err != nil {
+		return nil, err
+	}
+	defer com.Release(ex3)
 	var n uint32
 	if err := b.hr("GetWriterStatusCount", BCGetWriterStatusCount, new(com.Args).Ptr(unsafe.Pointer(&n))); err != nil {
 		return nil, err
 	}
 	out = make([]WriterStatus, 0, n)
 	for i := uint32(0); i < n; i++ {
-		var inst, class [16]byte
-		var name unsafe.Pointer
-		var state int32
-		var failure uint32
-		err := b.hr("GetWriterStatus", BCGetWriterStatus, new(com.Args).Uint(uintptr(i)).
-			Ptr(unsafe.Pointer(&inst)).Ptr(unsafe.Pointer(&class)).Ptr(unsafe.Pointer(&name)).
-			Ptr(unsafe.Pointer(&state)).Ptr(unsafe.Pointer(&failure)))
-		s := WriterStatus{Name: com.TakeBSTR(name)}
+		s, err := b.writerStatusAt(ex3, i)
 		if err != nil {
 			return nil, err
 		}
-		s.InstanceID, s.ClassID = vss.FromWindowsBytes(inst), vss.FromWindowsBytes(class)
-		s.State, s.Failure = vss.WriterState(state), vss.HRESULT(failure)
 		out = append(out, s)
 	}
 	return out, nil

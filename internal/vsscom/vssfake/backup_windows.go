@@ -14,7 +14,7 @@ import (
 	"github.com/vsskit/vss/writer"
 )
 
-const backupSlots = vsscom.BCSlots
+const backupSlots = vsscom.BCEx3Slots
 
 // backup is one fake IVssBackupComponents.
 type backup struct{ f *Fake }
@@ -60,7 +60,11 @@ func backupMethods() map[int]method {
 	}
 	return map[int]method{
 		vsscom.BCInitializeForBackup: call("InitializeForBackup", 2, func(f *Fake, a []uintptr) error {
-			return f.R.InitializeForBackup(ctx, com.BSTRString(com.Ptr(a[1])))
+			err := f.R.InitializeForBackup(ctx, com.BSTRString(com.Ptr(a[1])))
+			f.mu.Lock()
+			f.forBackup = f.forBackup || err == nil
+			f.mu.Unlock()
+			return err
 		}),
 		vsscom.BCInitializeForRestore: call("InitializeForRestore", 2, func(f *Fake, a []uintptr) error { return nil }),
 		vsscom.BCSetContext: call("SetContext", 2, func(f *Fake, a []uintptr) error {
@@ -130,23 +134,8 @@ func backupMethods() map[int]method {
 			return nil
 		}),
 		vsscom.BCGetWriterStatus: call("GetWriterStatus", 7, func(f *Fake, a []uintptr) error {
-			f.mu.Lock()
-			defer f.mu.Unlock()
-			i := int(uint32(a[1]))
-			if i >= len(f.status) {
-				return vss.ErrInvalidArg
-			}
-			s := f.status[i]
-			name, err := com.AllocBSTR(s.Name)
-			if err != nil {
-				return err
-			}
-			com.PutGUID(a[2], s.InstanceID)
-			com.PutGUID(a[3], s.ClassID)
-			putPtr(a[4], name)
-			putU32(a[5], uint32(s.State))
-			putU32(a[6], uint32(s.Failure))
-			return nil
+			_, err := f.putWriterStatus(a, vss.ErrInvalidArg)
+			return err
 		}),
 		vsscom.BCFreeWriterStatus: call("FreeWriterStatus", 1, func(f *Fake, a []uintptr) error {
 			f.mu.Lock()

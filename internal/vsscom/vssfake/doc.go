@@ -11,8 +11,12 @@
 // It is as strict as the SDK pages where a caller can get a call wrong:
 // IVssAsync::QueryStatus refuses a non-NULL reserved pointer with
 // E_INVALIDARG, so every asynchronous call of a test fails if the caller
-// passes one. Panic and Hang make a method panic or block, for the
-// session's clean-up paths.
+// passes one. QueryInterface is COM's: E_POINTER for a NULL out pointer,
+// E_NOINTERFACE (and a NULL interface) for an interface the object lacks,
+// the object itself for IUnknown and the interfaces derived from its own
+// that VSS's object has (IVssBackupComponentsEx3, IVssComponentEx2), which
+// Fake.Legacy withholds, as VSS before Windows 7 does. Panic and Hang
+// make a method panic or block, for the session's clean-up paths.
 //
 // It also keeps count: every COM object it handed out and not released,
 // every IVssAsync cancelled, every call made, so tests can prove that

@@ -35,6 +35,10 @@ type Fake struct {
 	// "AbortBackup") that blocks, as a COM call to a hung service would,
 	// until Unhang is called.
 	Hang string
+	// Legacy makes the objects those of VSS before Windows 7 and Windows
+	// Server 2008 R2, which lacks IVssBackupComponentsEx3 and
+	// IVssComponentEx2: QueryInterface refuses them with E_NOINTERFACE.
+	Legacy bool
 
 	hangOnce sync.Once
 	unhang   chan struct{}
@@ -47,6 +51,7 @@ type Fake struct {
 	restore   []string // components selected for restore, as "class:path\name=bool"
 	snapshots []vss.ID // every ID AddToSnapshotSet returned
 	metaFreed bool
+	forBackup bool // InitializeForBackup succeeded
 	metadata  []*writer.Metadata
 	status    []requestor.WriterStatus
 }
@@ -54,7 +59,7 @@ type Fake struct {
 // Create returns a new fake IVssBackupComponents with one reference, for
 // the requestor tests' NewWindowsForTest.
 func (f *Fake) Create() (unsafe.Pointer, error) {
-	return newObject("backup", &backup{f: f}), nil
+	return newObject(f.vtable("backup"), &backup{f: f}), nil
 }
 
 // Calls returns the IVssBackupComponents methods called, in order.

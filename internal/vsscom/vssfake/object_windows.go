@@ -44,11 +44,12 @@ var (
 	vtables    = map[string][]uintptr{}
 )
 
-// makeVtable builds a vtable of n slots: IUnknown, then the given methods;
-// every other slot answers E_NOTIMPL.
+// makeVtable builds a vtable of n slots: IUnknown (whose QueryInterface
+// answers for IUnknown alone), then the given methods; every other slot
+// answers E_NOTIMPL.
 func makeVtable(n int, methods map[int]method) []uintptr {
 	vt := make([]uintptr, n)
-	vt[0] = callback(3, func(a []uintptr) uintptr { return uintptr(vss.ErrNotImpl) }) // QueryInterface: no other interface
+	vt[0] = queryInterface() // IUnknown only; buildDerivedVtables gives some objects more
 	vt[1] = callback(1, func(a []uintptr) uintptr { return uintptr(addRef(a[0])) })
 	vt[2] = callback(1, func(a []uintptr) uintptr { return uintptr(release(a[0])) })
 	for i := 3; i < n; i++ {
@@ -144,9 +145,10 @@ func hr(err error) vss.HRESULT { return vss.CodeOf(err) }
 
 func buildVtables() {
 	notImpl = callback(1, func(a []uintptr) uintptr { return uintptr(vss.ErrNotImpl) })
-	vtables["backup"] = makeVtable(backupSlots, withRestore(withWriterChoice(backupMethods())))
+	vtables["backup"] = makeVtable(backupSlots, withFailures(withIncremental(withRestore(withWriterChoice(backupMethods())))))
 	vtables["async"] = makeVtable(asyncSlots, asyncMethods())
 	vtables["examine"] = makeVtable(examineSlots, examineMethods())
 	vtables["enum"] = makeVtable(enumSlots, enumMethods())
 	buildRestoreVtables()
+	buildDerivedVtables()
 }

@@ -16,9 +16,10 @@ import (
 // InitializeForRestore, SetSelectedForRestore, PreRestore and PostRestore
 // (which backup_windows.go records without passing on): each is passed on
 // to R when R is a requestor.Restorer, and answers E_NOTIMPL otherwise.
-// GetWriterComponents hands out fake IVssWriterComponentsExt objects, laid
-// out as the C++ class is (the IVssWriterComponents vtable pointer, then
-// the IUnknown one), whose components are fake IVssComponent objects.
+// GetWriterComponents (failure_windows.go) hands out fake
+// IVssWriterComponentsExt objects, laid out as the C++ class is (the
+// IVssWriterComponents vtable pointer, then the IUnknown one), whose
+// components are fake IVssComponent objects.
 
 // withRestore adds the restore calls to the methods of IVssBackupComponents.
 func withRestore(m map[int]method) map[int]method {
@@ -68,23 +69,6 @@ func withRestore(m map[int]method) map[int]method {
 		class, i := com.ArgGUID(a, 1)
 		return r.SetFileRestoreStatus(ctx, class, component(a, i), vss.FileRestoreStatus(int32(a[i+3])))
 	})
-	m[vsscom.BCGetWriterComponentsCount] = call("GetWriterComponentsCount", 2, func(r requestor.Restorer, a []uintptr) error {
-		wcs, err := r.WriterComponents(ctx)
-		putU32(a[1], uint32(len(wcs)))
-		return err
-	})
-	m[vsscom.BCGetWriterComponents] = call("GetWriterComponents", 3, func(r requestor.Restorer, a []uintptr) error {
-		wcs, err := r.WriterComponents(ctx)
-		if err != nil {
-			return err
-		}
-		i := int(uint32(a[1]))
-		if i >= len(wcs) {
-			return vss.ErrInvalidArg
-		}
-		putPtr(a[2], newWriterComponents(wcs[i]))
-		return nil
-	})
 	return m
 }
 
@@ -98,17 +82,19 @@ type wcObject struct {
 // wcImpl is the state of a fake IVssWriterComponentsExt; it holds the
 // object, which the registry knows only by address.
 type wcImpl struct {
-	wc  *requestor.WriterComponents
-	obj *wcObject
+	wc        *requestor.WriterComponents
+	obj       *wcObject
+	component string // the vtable of the IVssComponent objects it hands out
 }
 
 // newWriterComponents registers a fake IVssWriterComponentsExt with one
-// reference, under both of its addresses, and returns its pointer.
-func newWriterComponents(wc *requestor.WriterComponents) unsafe.Pointer {
+// reference, under both of its addresses, and returns its pointer; its
+// components are IVssComponent objects of the vtable component.
+func newWriterComponents(wc *requestor.WriterComponents, component string) unsafe.Pointer {
 	vtableOnce.Do(buildVtables)
 	o := &wcObject{vtbl: &vtables["writercomponents"][0], unknown: &vtables["writercomponents.unknown"][0]}
 	p := unsafe.Pointer(o)
-	in := &instance{refs: 1, impl: &wcImpl{wc: wc, obj: o}} // impl keeps the object alive
+	in := &instance{refs: 1, impl: &wcImpl{wc: wc, obj: o, component: component}} // impl keeps the object alive
 	regMu.Lock()
 	registry[uintptr(p)] = in
 	registry[uintptr(p)+vsscom.WriterComponentsUnknownOffset] = in
@@ -119,9 +105,15 @@ func newWriterComponents(wc *requestor.WriterComponents) unsafe.Pointer {
 // buildRestoreVtables makes the vtables of the fake
 // IVssWriterComponentsExt and IVssComponent.
 func buildRestoreVtables() {
-	get := func(a []uintptr) *requestor.WriterComponents {
+	impl := func(a []uintptr) *wcImpl {
 		if o := lookup(a[0]); o != nil {
-			return o.impl.(*wcImpl).wc
+			return o.impl.(*wcImpl)
+		}
+		return nil
+	}
+	get := func(a []uintptr) *requestor.WriterComponents {
+		if w := impl(a); w != nil {
+			return w.wc
 		}
 		return nil
 	}
@@ -152,7 +144,7 @@ func buildRestoreVtables() {
 		if i >= len(wc.Components) {
 			return uintptr(vss.ErrInvalidArg)
 		}
-		putPtr(a[2], newObject("component", wc.Components[i]))
+		putPtr(a[2], newObject(impl(a).component, wc.Components[i]))
 		return uintptr(vss.OK)
 	})
 	vtables["writercomponents"] = vt
@@ -172,7 +164,7 @@ func buildRestoreVtables() {
 			return uintptr(n)
 		}),
 	}
-	vtables["component"] = makeVtable(vsscom.CompSlots, componentMethods())
+	vtables["component"] = makeVtable(vsscom.CompEx2Slots, withComponentFailure(componentMethods()))
 }
 
 // componentMethods are the getters of the fake IVssComponent: they read a
