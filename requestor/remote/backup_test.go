@@ -57,8 +57,8 @@ func newAwareMachine(seed uint64, files map[string][]byte) (*awareMachine, reque
 		return next(ctx)
 	})
 	s, loop, err := simulate.NewSession(simulate.Config{
-		Seed:      seed,
-		Writers:   []writer.Writer{simulate.NewAppWriter(m.app, simulate.NewScriptedWriter("Orders",
+		Seed: seed,
+		Writers: []writer.Writer{simulate.NewAppWriter(m.app, simulate.NewScriptedWriter("Orders",
 			// Work that takes virtual time, while the application writes.
 			simulate.On(writer.EventIdentify, simulate.Behavior{Cost: time.Second}),
 			simulate.On(writer.EventPrepareBackup, simulate.Behavior{Cost: 2 * time.Second}),
