@@ -226,3 +226,8 @@ func (ta *testAgent) rawRequest(t testing.TB, method, path, auth string, body []
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+// dialTLS is the TLS configuration of a client that trusts the agent.
+func (ta *testAgent) dialTLS() *tls.Config {
+	return &tls.Config{RootCAs: ta.roots, MinVersion: tls.VersionTLS13}
+}

@@ -3,6 +3,8 @@ package remote_test
 import (
 	"context"
 
+	"github.com/vsskit/vss"
+
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
@@ -70,17 +72,25 @@ func newFreezingMachine() (*freezingMachine, error) {
 
 // prepare takes r, a session of the machine, to the eve of DoSnapshotSet.
 func prepare(ctx context.Context, r requestor.Requestor) error {
+	_, err := prepareSnapshot(ctx, r)
+	return err
+}
+
+// prepareSnapshot is prepare, and returns the ID the snapshot of C:\ will
+// have.
+func prepareSnapshot(ctx context.Context, r requestor.Requestor) (vss.ID, error) {
+	var snap vss.ID
 	for _, f := range []func() error{
 		func() error { return r.InitializeForBackup(ctx, "") },
 		func() error { return r.SetBackupState(ctx, requestor.BackupState{}) },
 		func() error { return r.GatherWriterMetadata(ctx) },
 		func() error { _, err := r.StartSnapshotSet(ctx); return err },
-		func() error { _, err := r.AddToSnapshotSet(ctx, `C:\`, [16]byte{}); return err },
+		func() (err error) { snap, err = r.AddToSnapshotSet(ctx, `C:\`, vss.NilID); return err },
 		func() error { return r.PrepareForBackup(ctx) },
 	} {
 		if err := f(); err != nil {
-			return err
+			return vss.NilID, err
 		}
 	}
-	return nil
+	return snap, nil
 }
