@@ -43,11 +43,11 @@ const DefaultMaxSessions = 4
 // backup components document: 64 KiB.
 const DefaultMaxRequestBody = 64 << 10
 
-// MaxDocumentBody bounds the body of InitializeForBackup and
+// DefaultMaxDocumentBody bounds the body of InitializeForBackup and
 // InitializeForRestore, which carry a backup components document: twice
 // the 32 MiB requestor.ParseBackupDocument accepts (JSON may escape every
 // quote), plus 64 KiB.
-const MaxDocumentBody = 2*(32<<20) + 64<<10
+const DefaultMaxDocumentBody = 2*(32<<20) + 64<<10
 
 // Token is a bearer token the agent accepts, and the name the agent logs
 // its holder by.
@@ -101,6 +101,9 @@ type AgentConfig struct {
 	// MaxRequestBody bounds request bodies that carry no document
 	// (DefaultMaxRequestBody if zero).
 	MaxRequestBody int64
+	// MaxDocumentBody bounds the bodies of the calls that carry a backup
+	// components document (DefaultMaxDocumentBody if zero).
+	MaxDocumentBody int64
 	// Logger receives one record per request, with the client's identity,
 	// and one per session opened and ended; nil discards them.
 	Logger *slog.Logger
@@ -169,6 +172,9 @@ func NewAgent(cfg AgentConfig) (*Agent, error) {
 	}
 	if a.cfg.MaxRequestBody <= 0 {
 		a.cfg.MaxRequestBody = DefaultMaxRequestBody
+	}
+	if a.cfg.MaxDocumentBody <= 0 {
+		a.cfg.MaxDocumentBody = DefaultMaxDocumentBody
 	}
 	for i, t := range cfg.Tokens {
 		if err := checkToken(t.Secret); err != nil {
@@ -673,7 +679,7 @@ func (a *Agent) call(w http.ResponseWriter, r *http.Request, s *agentSession) {
 	}
 	limit := a.cfg.MaxRequestBody
 	if c.document {
-		limit = MaxDocumentBody
+		limit = a.cfg.MaxDocumentBody
 	}
 	var args callArgs
 	if !a.readBody(w, r, limit, &args) {

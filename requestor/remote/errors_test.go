@@ -155,8 +155,14 @@ func (c *capable) SetSelectedForRestore(ctx context.Context, class vss.ID, key w
 	c.calls = append(c.calls, "SetSelectedForRestore "+class.String()+" "+key.String())
 	return nil
 }
-func (c *capable) PreRestore(ctx context.Context) error  { c.calls = append(c.calls, "PreRestore"); return nil }
-func (c *capable) PostRestore(ctx context.Context) error { c.calls = append(c.calls, "PostRestore"); return nil }
+func (c *capable) PreRestore(ctx context.Context) error {
+	c.calls = append(c.calls, "PreRestore")
+	return nil
+}
+func (c *capable) PostRestore(ctx context.Context) error {
+	c.calls = append(c.calls, "PostRestore")
+	return nil
+}
 func (c *capable) Query(ctx context.Context) ([]provider.Snapshot, error) {
 	c.calls = append(c.calls, "Query")
 	return []provider.Snapshot{{ID: vss.MustParseID("{11111111-2222-3333-4444-555555555555}"), OriginalVolume: `C:\`}}, nil

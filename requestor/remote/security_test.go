@@ -224,9 +224,9 @@ func urlQuery(s string) string {
 
 // Oversized request bodies are refused (HTTP 413) before any requestor
 // call: a call's arguments over MaxRequestBody, a document over
-// MaxDocumentBody.
+// MaxDocumentBody (1 MiB here, to keep the test quick).
 func TestAgentRefusesOversizedBodies(t *testing.T) {
-	ta := startAgent(t, simpleMachine, remote.AgentConfig{})
+	ta := startAgent(t, simpleMachine, remote.AgentConfig{MaxDocumentBody: 1 << 20})
 	c := ta.dial(t, remote.Options{})
 	r, local := ta.session(t, c)
 	base := "/v1/sessions/" + sessionID(t, r) + "/calls/"
@@ -235,10 +235,13 @@ func TestAgentRefusesOversizedBodies(t *testing.T) {
 	big := []byte(`{"volume":"` + strings.Repeat("C", remote.DefaultMaxRequestBody) + `"}`)
 	require.Equal(t, http.StatusRequestEntityTooLarge, ta.rawRequest(t, http.MethodPost, base+"AddToSnapshotSet", auth, big, nil))
 	require.Equal(t, http.StatusRequestEntityTooLarge, ta.rawRequest(t, http.MethodPost, base+"SetContext", auth, big, nil))
-	doc := bytes.Repeat([]byte("x"), remote.MaxDocumentBody+1)
+	doc := bytes.Repeat([]byte("x"), 1<<20+1)
 	copy(doc, `{"bcd":"`)
 	require.Equal(t, http.StatusRequestEntityTooLarge, ta.rawRequest(t, http.MethodPost, base+"InitializeForBackup", auth, doc, nil))
 	require.Empty(t, local.(*coordinator.Session).Trace(), "no requestor call made")
-	// The limit is on the body, not on the call: a small one passes.
-	require.Equal(t, http.StatusOK, ta.rawRequest(t, http.MethodPost, base+"InitializeForBackup", auth, []byte(`{"bcd":""}`), nil))
+	// A document under its limit, over the other, passes the check (and
+	// fails as a document).
+	doc = append(append([]byte(`{"bcd":"<a>`), bytes.Repeat([]byte("x"), 2*remote.DefaultMaxRequestBody)...), `</a>"}`...)
+	require.Equal(t, http.StatusUnprocessableEntity, ta.rawRequest(t, http.MethodPost, base+"InitializeForBackup", auth, doc, nil))
+	require.NotEmpty(t, local.(*coordinator.Session).Trace())
 }
