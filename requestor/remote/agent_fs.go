@@ -252,7 +252,7 @@ func (a *Agent) readDir(w http.ResponseWriter, r *http.Request, s *agentSession)
 }
 
 // copyBuffers are the buffers readFile streams through.
-var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // readFile streams a regular file, or the byte range the Range header
 // asks for (one range: bytes=A-B or bytes=A-): GET
