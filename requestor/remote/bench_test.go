@@ -138,4 +138,3 @@ func copyAll(fsys fs.FS) (int64, error) {
 	})
 	return total, err
 }
-
