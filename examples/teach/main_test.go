@@ -140,6 +140,7 @@ func TestNarrationCoversTheStepsInOrder(t *testing.T) {
 		"commit-timeout": {1, 2, 3, 4, 5, 6, 7, 8, 11},
 		"no-writer":      all,
 		"component":      {1, 2, 4, 3, 5, 6, 7, 8, 9, 10, 11},
+		"remote":         all,
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

@@ -18,6 +18,9 @@ type scenario struct {
 	// components makes the requestor back up one component of Orders DB
 	// only (component mode).
 	components bool
+	// remote puts the requestor on another machine: it drives the session
+	// through a client agent (package requestor/remote) on 127.0.0.1.
+	remote bool
 }
 
 // The seed the stories share by default. With it, the web log's record
@@ -95,6 +98,19 @@ var scenarios = []*scenario{
 			"before components are chosen and the writers prepared (step 3), so these two steps come in that order.",
 		seed:       defaultSeed,
 		components: true,
+	},
+	{
+		name:    "remote",
+		summary: "the seed's remote configuration: the requestor on a backup server drives VSS through a client agent on the protected machine",
+		intro: "The machine of normal, but the requestor is not on it: it runs on a backup server and reaches the " +
+			"protected machine through its client agent, which hosts the VSS session there and serves it over " +
+			"HTTPS (TLS 1.3, a bearer token). Every call crosses the wire and runs on the protected machine, so " +
+			"the steps are those of normal, in the same order; at step 10 the agent streams the shadow copies' " +
+			"files to the backup server as it reads them, and at step 11 the backup server stores them. Had the " +
+			"backup server vanished in the middle, the agent would have aborted the backup once its lease " +
+			"(30 s) ran out: no writer left frozen, no shadow copy left behind.",
+		seed:   defaultSeed,
+		remote: true,
 	},
 }
 
