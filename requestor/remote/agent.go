@@ -437,6 +437,7 @@ func (a *Agent) openSession(w http.ResponseWriter, r *http.Request) {
 	_, _ = rand.Read(raw[:])
 	s := &agentSession{id: hex.EncodeToString(raw[:]), client: client,
 		calls: map[uint64]*runningCall{}, snapshots: map[vss.ID]*snapshotFS{}}
+	s.ctx, s.cancel = context.WithCancelCause(context.Background())
 	a.sessions[s.id] = s
 	a.byClient[client] = s
 	a.mu.Unlock()
@@ -454,9 +455,14 @@ func (a *Agent) openSession(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnprocessableEntity, err)
 		return
 	}
-	s.r = req
-	s.ctx, s.cancel = context.WithCancelCause(context.Background())
 	s.mu.Lock()
+	if s.ended { // the agent closed meanwhile
+		s.mu.Unlock()
+		_ = req.Close()
+		writeError(w, http.StatusServiceUnavailable, http.ErrServerClosed)
+		return
+	}
+	s.r = req
 	s.deadline = a.clock.Now().Add(a.cfg.Lease)
 	s.stopLease = a.clock.AfterFunc(a.cfg.Lease, func() { a.checkLease(s) })
 	s.mu.Unlock()
@@ -490,12 +496,12 @@ func (a *Agent) withSession(h func(http.ResponseWriter, *http.Request, *agentSes
 		a.mu.Lock()
 		s := a.sessions[r.PathValue("id")]
 		a.mu.Unlock()
-		if s == nil || s.client != identity(r) || s.r == nil {
+		if s == nil || s.client != identity(r) {
 			writeError(w, http.StatusNotFound, ErrNoSession)
 			return
 		}
 		s.mu.Lock()
-		if s.ended {
+		if s.ended || s.r == nil {
 			s.mu.Unlock()
 			writeError(w, http.StatusNotFound, ErrNoSession)
 			return
@@ -544,12 +550,16 @@ func (a *Agent) end(s *agentSession, reason error) error {
 	if s.stopLease != nil {
 		s.stopLease()
 	}
+	opened := s.r != nil
 	s.mu.Unlock()
 	cause := reason
 	if cause == nil {
 		cause = errClosedByClient
 	}
 	s.cancel(cause)
+	if !opened { // still being opened: openSession closes it
+		return nil
+	}
 	a.waitWork(s)
 	var errs []error
 	if reason != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -244,4 +245,48 @@ func TestDeadlineCrossesTheWire(t *testing.T) {
 	require.NoError(t, r.AbortBackup(context.Background()))
 	require.False(t, m.w.Frozen())
 	require.Zero(t, m.vol.LiveSnapshots())
+}
+
+// Every request renews the lease, the lease endpoint included: a client
+// that keeps talking keeps its session however long the backup takes.
+func TestRequestsRenewTheLease(t *testing.T) {
+	ta := startAgent(t, simpleMachine, remote.AgentConfig{Lease: time.Minute})
+	c := ta.dial(t, remote.Options{})
+	r, _ := ta.session(t, c)
+	ctx := context.Background()
+	ta.clock.Advance(time.Minute - time.Millisecond)
+	require.NoError(t, r.InitializeForBackup(ctx, ""))
+	ta.clock.Advance(time.Minute - time.Millisecond)
+	require.Equal(t, http.StatusNoContent, ta.rawRequest(t, http.MethodPost, "/v1/sessions/"+sessionID(t, r)+"/lease", "Bearer "+string(testToken), []byte(`{}`), nil))
+	ta.clock.Advance(time.Minute - time.Millisecond)
+	require.Equal(t, 1, ta.agent.Sessions(), "renewed three times, the session lives")
+	require.NoError(t, r.GatherWriterMetadata(ctx))
+	ta.clock.Advance(time.Minute)
+	e := ta.waitEnd(t)
+	require.ErrorIs(t, e.Reason, remote.ErrLeaseExpired)
+	require.ErrorIs(t, r.SetContext(ctx, 0), remote.ErrNoSession)
+}
+
+// Closing the agent ends its sessions as an expired lease does: the
+// DoSnapshotSet in progress is aborted, no writer frozen, no shadow copy
+// left.
+func TestClosingTheAgentAbortsItsSessions(t *testing.T) {
+	var m *freezingMachine
+	ta := startAgent(t, func() (requestor.Requestor, error) {
+		var err error
+		m, err = newFreezingMachine()
+		if err != nil {
+			return nil, err
+		}
+		return m.s, nil
+	}, remote.AgentConfig{})
+	r, stop := startFrozenBackup(t, ta, &m, &killSwitch{})
+	require.NoError(t, ta.agent.Close())
+	e := ta.waitEnd(t)
+	require.ErrorIs(t, e.Reason, http.ErrServerClosed)
+	require.NoError(t, e.Err)
+	require.False(t, m.w.Frozen())
+	require.Zero(t, m.vol.LiveSnapshots())
+	require.Error(t, stop())
+	_ = r.Close()
 }
