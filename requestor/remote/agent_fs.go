@@ -251,7 +251,8 @@ func (a *Agent) readDir(w http.ResponseWriter, r *http.Request, s *agentSession)
 	writeJSON(w, http.StatusOK, out)
 }
 
-// copyBuffers are the buffers readFile streams through.
+// copyBuffers are the buffers readFile streams through: 64 KiB, four
+// TLS records.
 var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
 
 // readFile streams a regular file, or the byte range the Range header
