@@ -23,13 +23,6 @@ import (
 // wire inside an *fs.PathError that also matches fs.ErrPermission.
 var ErrPathRefused = errors.New("path refused: it could lead out of the shadow copy")
 
-func init() {
-	sentinels = append(sentinels, struct {
-		name string
-		err  error
-	}{"path-refused", ErrPathRefused})
-}
-
 // checkedCap bounds how many checked paths a snapshot remembers; past it
 // the memory starts again.
 const checkedCap = 1 << 16

@@ -12,10 +12,6 @@ import (
 	"github.com/vsskit/vss/writer"
 )
 
-// ProtocolVersion is the version of the wire protocol; it is the first
-// element of every endpoint's path (/v1/...).
-const ProtocolVersion = 1
-
 // Header names of the protocol.
 const (
 	// headerCall numbers a requestor call within its session, so that a
@@ -151,6 +147,7 @@ var sentinels = []struct {
 	{"too-large", ErrTooLarge},
 	{"lease-expired", ErrLeaseExpired},
 	{"protocol", ErrProtocol},
+	{"path-refused", ErrPathRefused},
 }
 
 // encodeError describes err for the wire.
