@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vsskit/vss"
 )
@@ -298,6 +299,11 @@ func (a *Agent) readFile(w http.ResponseWriter, r *http.Request, s *agentSession
 		status = http.StatusPartialContent
 	}
 	w.WriteHeader(status)
+	// When the session ends, a client that stopped reading must not hold
+	// the stream, and the session's end, for as long as TCP takes to
+	// give up: the write deadline passes at once.
+	rc := http.NewResponseController(w)
+	defer context.AfterFunc(s.ctx, func() { _ = rc.SetWriteDeadline(time.Now()) })()
 	buf := copyBuffers.Get().(*[]byte)
 	defer copyBuffers.Put(buf)
 	// The response cannot carry an error once started: a failed read
