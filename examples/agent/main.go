@@ -39,6 +39,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -119,6 +120,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, usageError("-cert and -key go together")
 	case o.cert == "" && o.caOut == "":
 		return o, usageError("without -cert and -key, -ca-out is required: clients need the self-signed certificate")
+	case !o.simulate && runtime.GOOS != "windows":
+		return o, usageError("without -simulate the agent serves Windows VSS, which needs Windows; -simulate serves a simulated machine")
 	}
 	return o, nil
 }

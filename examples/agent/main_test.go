@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +104,17 @@ func TestRefusesToStartWithoutCredentials(t *testing.T) {
 	require.Equal(t, 2, code)
 	require.Contains(t, stderr.String(), "no credential")
 	require.NoFileExists(t, ca)
+}
+
+func TestRefusesToServeVSSWhereThereIsNone(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Windows has VSS")
+	}
+	var stderr bytes.Buffer
+	tok := files(t, "token", token)
+	code := runMain(context.Background(), []string{"-listen", "127.0.0.1:0", "-token-file", tok[0], "-ca-out", filepath.Join(t.TempDir(), "ca.pem")}, io.Discard, &stderr)
+	require.Equal(t, 2, code)
+	require.Contains(t, stderr.String(), "needs Windows")
 }
 
 func TestRefusesAShortToken(t *testing.T) {
