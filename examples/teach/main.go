@@ -22,7 +22,9 @@
 // causes it and what a tool should do, from the table vss.Explain reads;
 // an unknown code exits 1.
 //
-// Everything runs in memory and in virtual time: a writer that takes a
+// Everything runs in memory and in virtual time (the remote scenario adds
+// a client agent on 127.0.0.1, package requestor/remote, between the
+// requestor and VSS): a writer that takes a
 // minute to freeze costs no wall-clock time, and a seed gives the same run
 // every time.
 package main

@@ -142,6 +142,7 @@ func TestNarrationCoversTheStepsInOrder(t *testing.T) {
 		"no-writer":      all,
 		"busy":           all,
 		"component":      {1, 4, 2, 3, 5, 6, 7, 8, 9, 10, 11},
+		"remote":         all,
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

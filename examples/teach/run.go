@@ -61,7 +61,19 @@ func run(out io.Writer, sc *scenario, seed uint64, opt options) (*result, error)
 		return nil, err
 	}
 	b := &backup{sc: sc, w: w, n: n, r: s}
-	b.run(context.Background())
+	if sc.remote {
+		r, stop, err := overAgent(s)
+		if err != nil {
+			return nil, err
+		}
+		b.r = r
+		b.run(context.Background())
+		if err := stop(); err != nil {
+			return nil, err
+		}
+	} else {
+		b.run(context.Background())
+	}
 	if err := s.Close(); err != nil {
 		return nil, err
 	}

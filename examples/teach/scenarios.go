@@ -24,6 +24,9 @@ type scenario struct {
 	// restore backs up the orders database, unnarrated, then narrates its
 	// restore onto a fresh machine (restore.go).
 	restore bool
+	// remote puts the requestor on another machine: it drives the session
+	// through a client agent (package requestor/remote) on 127.0.0.1.
+	remote bool
 }
 
 // The seed the stories share by default. With it, the web log's record
@@ -130,6 +133,19 @@ var scenarios = []*scenario{
 			"writer's failure shows in its status only.",
 		seed:    defaultSeed,
 		restore: true,
+	},
+	{
+		name:    "remote",
+		summary: "the seed's remote configuration: the requestor on a backup server drives VSS through a client agent on the protected machine",
+		intro: "The machine of normal, but the requestor is not on it: it runs on a backup server and reaches the " +
+			"protected machine through its client agent, which hosts the VSS session there and serves it over " +
+			"HTTPS (TLS 1.3, a bearer token). Every call crosses the wire and runs on the protected machine, so " +
+			"the steps are those of normal, in the same order; at step 10 the agent streams the shadow copies' " +
+			"files to the backup server as it reads them, and at step 11 the backup server stores them. Had the " +
+			"backup server vanished in the middle, the agent would have aborted the backup once its lease " +
+			"(30 s) ran out: no writer left frozen, no shadow copy left behind.",
+		seed:   defaultSeed,
+		remote: true,
 	},
 }
 
