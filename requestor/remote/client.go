@@ -174,16 +174,24 @@ func (c *Client) send(ctx context.Context, method, path string, hdr http.Header,
 			return nil, err
 		}
 		body = &buf
+		hdr = hdr.Clone()
+		if hdr == nil {
+			hdr = http.Header{}
+		}
+		hdr.Set("Content-Type", "application/json")
 	}
+	return c.sendBody(ctx, method, path, hdr, body)
+}
+
+// sendBody sends a request with body as it is (nil for none), streamed:
+// a body of unknown length goes chunked.
+func (c *Client) sendBody(ctx context.Context, method, path string, hdr http.Header, body io.Reader) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return nil, err
 	}
 	for k, v := range hdr {
 		req.Header[k] = v
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", c.token)

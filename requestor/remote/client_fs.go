@@ -45,20 +45,26 @@ func (f *FS) get(op, endpoint, name string, hdr http.Header) (*http.Response, er
 	}
 	if resp.StatusCode >= 300 {
 		defer resp.Body.Close()
-		we, err := readWireError(resp)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		if we.Code != 0 {
-			return nil, &fs.PathError{Op: op, Path: name, Err: we.decode()}
-		}
-		cause := we.decode().(*remoteCause)
-		if we.Detail != "" {
-			cause.msg = we.Detail
-		}
-		return nil, &fs.PathError{Op: op, Path: name, Err: cause}
+		return nil, readPathError(op, name, resp)
 	}
 	return resp, nil
+}
+
+// readPathError rebuilds the agent's refusal of a file operation as an
+// *fs.PathError of op on name.
+func readPathError(op, name string, resp *http.Response) error {
+	we, err := readWireError(resp)
+	if err != nil {
+		return &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	if we.Code != 0 {
+		return &fs.PathError{Op: op, Path: name, Err: we.decode()}
+	}
+	cause := we.decode().(*remoteCause)
+	if we.Detail != "" {
+		cause.msg = we.Detail
+	}
+	return &fs.PathError{Op: op, Path: name, Err: cause}
 }
 
 // getJSON sends a GET for name and decodes its JSON answer into v.
