@@ -173,6 +173,6 @@
 // same. File errors come back as *fs.PathError. The statuses: 401 bad
 // credentials, 403 a path refused, 404 no such session, snapshot, file or
 // endpoint, 409 the client already has a session, 413 a body over its
-// limit, 416 a range outside the file, 422 the call failed, 503 too many
-// sessions or the agent is closing.
+// limit, 416 a range outside the file, 422 the call failed, 501 no
+// restore target, 503 too many sessions or the agent is closing.
 package remote
