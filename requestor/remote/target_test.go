@@ -5,11 +5,14 @@ package remote_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -107,4 +110,68 @@ func TestRestoreWithoutTargetIsNotSupported(t *testing.T) {
 	err := r.Target().WriteFile(`C:\`, "a.txt", strings.NewReader("a"), 0o644, time.Time{})
 	require.ErrorIs(t, err, vss.ErrNotSupported)
 	require.NotContains(t, ta.logs.String(), "/target/")
+}
+
+// signalTarget is a Target that says when a WriteFile has received its
+// first bytes.
+type signalTarget struct {
+	requestor.Target
+	got chan struct{}
+}
+
+func (s signalTarget) WriteFile(volume, name string, r io.Reader, mode fs.FileMode, t time.Time) error {
+	return s.Target.WriteFile(volume, name, &firstRead{r: r, got: s.got}, mode, t)
+}
+
+type firstRead struct {
+	r    io.Reader
+	got  chan struct{}
+	once sync.Once
+}
+
+func (f *firstRead) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if n > 0 {
+		f.once.Do(func() { close(f.got) })
+	}
+	return n, err
+}
+
+// failingReader gives its bytes, waits for the agent to have received
+// them, then fails, as a stored file that does not match its digest.
+type failingReader struct {
+	data []byte
+	wait chan struct{}
+	err  error
+}
+
+func (f *failingReader) Read(p []byte) (int, error) {
+	if len(f.data) > 0 {
+		n := copy(p, f.data)
+		f.data = f.data[n:]
+		return n, nil
+	}
+	<-f.wait
+	return 0, f.err
+}
+
+// A file whose reading fails on the client, midway, is streamed to the
+// agent as it is read and fails there too: nothing is left at its path,
+// and the client's error is the reader's.
+func TestRestoreTargetWriteCutShortLeavesNothing(t *testing.T) {
+	dir := t.TempDir()
+	got := make(chan struct{})
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "C"), 0o755))
+	ta := startAgent(t, simpleMachine, remote.AgentConfig{
+		RestoreTarget: func(context.Context, requestor.Requestor) (requestor.Target, error) {
+			dt, err := requestor.NewDirTarget(dir, false)
+			return signalTarget{Target: dt, got: got}, err
+		}})
+	r, _ := ta.session(t, ta.dial(t, remote.Options{}))
+	bad := errors.New("stored file does not match its digest")
+	err := r.Target().WriteFile(`C:\`, "db/orders.db", &failingReader{data: bytes.Repeat([]byte("x"), 1<<20), wait: got, err: bad}, 0o644, time.Now())
+	require.ErrorIs(t, err, bad)
+	require.NoError(t, r.Close()) // waits for the agent's side of the write
+	ta.waitEnd(t)
+	require.Equal(t, []string{".", "C", "C/db"}, tree(t, dir))
 }
