@@ -20,7 +20,7 @@ import (
 // through the agent (AgentConfig.MaxRestoreFile): 64 GiB. Microsoft
 // documents no such figure; it is this library's choice, a bound on what
 // one request may write.
-const DefaultMaxRestoreFile = 64 << 30
+const DefaultMaxRestoreFile int64 = 64 << 30
 
 // agentTarget is the place a session's restore writes to on the agent
 // (AgentConfig.RestoreTarget): every name is checked as a read's is, and

@@ -48,18 +48,7 @@ func (t *AgentTarget) request(method, endpoint, volume, name string, q url.Value
 	}
 	q.Set("volume", volume)
 	q.Set("path", name)
-	resp, err := t.s.c.sendBody(t.s.ctx, method, t.s.path+"/target/"+endpoint+"?"+q.Encode(), nil, body)
-	if err != nil {
-		if t.s.ctx.Err() != nil {
-			err = fs.ErrClosed
-		}
-		return nil, &fs.PathError{Op: op, Path: name, Err: err}
-	}
-	if resp.StatusCode >= 300 {
-		defer resp.Body.Close()
-		return nil, readPathError(op, name, resp)
-	}
-	return resp, nil
+	return t.s.fileRequest(method, op, name, t.s.path+"/target/"+endpoint+"?"+q.Encode(), nil, body)
 }
 
 // done reads the rest of an answer and closes it.
