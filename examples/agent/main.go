@@ -17,6 +17,14 @@
 // DB", writes all along, in virtual time. Each session gets a freshly
 // booted machine.
 //
+// Restores: a client's restore (examples/backup -remote ... -restore)
+// puts files back through the agent. With -simulate they go back onto the
+// session's simulated C:\; with -restore-to DIR into DIR, a directory per
+// volume (DIR/C for C:\), on any system; with -restore-in-place (Windows)
+// at each volume's root, where they came from. Without any of them the
+// Windows agent refuses restores. Every path is checked: nothing is
+// written outside the target, through a link or otherwise.
+//
 // Credentials: -token-file names a file whose content (blanks around it
 // removed) is the bearer token clients send, at least 32 bytes of
 // printable ASCII; -client-ca names a PEM file of the client certificates
@@ -90,6 +98,8 @@ type options struct {
 	caOut       string
 	lease       time.Duration
 	maxSessions int
+	restoreTo   string // -restore-to
+	inPlace     bool   // -restore-in-place
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -105,6 +115,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fl.StringVar(&o.caOut, "ca-out", "", "without -cert: `FILE` to write the self-signed certificate to, for clients to trust")
 	fl.DurationVar(&o.lease, "lease", remote.DefaultLease, "how long a silent client's session lives")
 	fl.IntVar(&o.maxSessions, "max-sessions", remote.DefaultMaxSessions, "how many sessions run at once")
+	fl.StringVar(&o.restoreTo, "restore-to", "", "restore clients' backups into `DIR` (a directory per volume)")
+	fl.BoolVar(&o.inPlace, "restore-in-place", false, "restore clients' backups at each volume's root (Windows)")
 	if err := fl.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, err
@@ -120,6 +132,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, usageError("-cert and -key go together")
 	case o.cert == "" && o.caOut == "":
 		return o, usageError("without -cert and -key, -ca-out is required: clients need the self-signed certificate")
+	case o.restoreTo != "" && o.inPlace:
+		return o, usageError("-restore-to and -restore-in-place exclude each other")
+	case o.inPlace && o.simulate:
+		return o, usageError("-restore-in-place is for Windows volumes; with -simulate restores go onto the simulated volume")
 	case !o.simulate && runtime.GOOS != "windows":
 		return o, usageError("without -simulate the agent serves Windows VSS, which needs Windows; -simulate serves a simulated machine")
 	}
@@ -154,9 +170,27 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if o.simulate {
 		cfg.NewSession = newSimulatedSession
+		cfg.RestoreTarget = simulatedTarget
 	} else {
 		cfg.NewSession = func(context.Context) (requestor.Requestor, error) {
 			return requestor.NewWindows(requestor.WindowsOptions{})
+		}
+	}
+	switch {
+	case o.restoreTo != "":
+		if err := os.MkdirAll(o.restoreTo, 0o755); err != nil {
+			return err
+		}
+		simulated := cfg.RestoreTarget
+		cfg.RestoreTarget = func(ctx context.Context, r requestor.Requestor) (requestor.Target, error) {
+			if simulated != nil {
+				_, _ = simulated(ctx, r) // let go of the machine's volume
+			}
+			return requestor.NewDirTarget(o.restoreTo, false)
+		}
+	case o.inPlace:
+		cfg.RestoreTarget = func(context.Context, requestor.Requestor) (requestor.Target, error) {
+			return &rootTarget{dirs: map[string]*requestor.DirTarget{}}, nil
 		}
 	}
 	agent, err := remote.NewAgent(cfg)

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"errors"
 	"path"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -21,6 +23,20 @@ var machineFiles = map[string]string{
 
 // sessions counts the sessions opened; the n-th machine runs with seed n.
 var sessions atomic.Uint64
+
+// machines holds each simulated session's volume from newSimulatedSession
+// until simulatedTarget, which the agent calls just after, takes it.
+var machines sync.Map // requestor.Requestor -> *simulate.Volume
+
+// simulatedTarget is where a restore in a simulated session puts files
+// back: the session's machine's own C:\ (AgentConfig.RestoreTarget).
+func simulatedTarget(_ context.Context, r requestor.Requestor) (requestor.Target, error) {
+	v, ok := machines.LoadAndDelete(r)
+	if !ok {
+		return nil, errors.New("not a simulated session of this agent")
+	}
+	return simulate.NewVolumeTarget(v.(*simulate.Volume)), nil
+}
 
 // newSimulatedSession boots a simulated machine and returns a session on
 // it: C:\ with a few files and an orders database (a VSS-aware
@@ -54,5 +70,6 @@ func newSimulatedSession(context.Context) (requestor.Requestor, error) {
 		return nil, err
 	}
 	db.Start(loop)
+	machines.Store(requestor.Requestor(s), vol)
 	return s, nil
 }

@@ -10,6 +10,8 @@
 //	backup -list D:\backups\docs.tar
 //	backup -restore D:\backups\docs.tar -to D:\restored
 //	backup -simulate -restore /tmp/orders.tar
+//	backup -remote host:8443 -token-file agent.token -ca agent.pem -out backup.tar
+//	backup -remote host:8443 -token-file agent.token -ca agent.pem -restore backup.tar
 //
 // On Windows it uses the real VSS service (run it elevated); with
 // -simulate it runs against the simulator, on any system. The output is a
@@ -28,6 +30,17 @@
 // first, so a damaged or truncated archive restores nothing, and writes
 // nothing outside the target: a stored path or link that leads out of it
 // is refused.
+// -remote HOST:PORT backs up, or restores, through a client agent on the
+// protected machine (examples/agent; package requestor/remote): the agent
+// runs the VSS session beside the writers, this command drives it and
+// reads the shadow copy over the wire, writing the same output as a local
+// backup. -token-file names the file holding the agent's bearer token,
+// -ca the PEM certificate the agent's is checked against (the one the
+// agent wrote with -ca-out), -cert and -key a client certificate for
+// mutual TLS. An agent that refuses the credentials fails the command at
+// once, saying so on one line. -restore with -remote puts the files back
+// on the protected machine, where the agent's restore target says
+// (AgentConfig.RestoreTarget); an agent with none refuses.
 // Paths are slash-separated and relative to the volume's root; none means
 // the whole volume; files a writer's exclude list names are left out.
 // -component WRITER:COMPONENT (repeated) backs up those writer components'
@@ -120,6 +133,8 @@ type options struct {
 	typ      vss.BackupType
 	// components are WRITER:COMPONENT selections (-component).
 	components []string
+	// remote is the agent's HOST:PORT (-remote), with its credentials.
+	remote, tokenFile, ca, cert, key string
 }
 
 func parse(args []string, stderr io.Writer) (options, error) {
@@ -132,9 +147,14 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fl.StringVar(&o.out, "out", "", "output directory, or archive (.tar, .tar.gz, .tgz, .zip)")
 	fl.StringVar(&o.verify, "verify", "", "check the backup archive `FILE` (.tar) end to end against its manifest, writing nothing")
 	fl.StringVar(&o.list, "list", "", "list what the backup archive `FILE` (.tar) holds")
-	fl.StringVar(&o.restore, "restore", "", "restore the backup archive `FILE` (.tar) through the writers, into -to (or, with -simulate, onto a fresh simulated volume)")
+	fl.StringVar(&o.restore, "restore", "", "restore the backup archive `FILE` (.tar) through the writers, into -to (or, with -simulate, onto a fresh simulated volume; with -remote, through the agent)")
 	fl.StringVar(&o.to, "to", "", "with -restore, the `DIR`ectory to restore into")
 	fl.BoolVar(&o.quiet, "quiet", false, "no progress bar")
+	fl.StringVar(&o.remote, "remote", "", "back up (or restore) through the client agent at `HOST:PORT` (examples/agent)")
+	fl.StringVar(&o.tokenFile, "token-file", "", "with -remote, the `FILE` holding the agent's bearer token")
+	fl.StringVar(&o.ca, "ca", "", "with -remote, the PEM certificate `FILE` the agent's certificate is checked against")
+	fl.StringVar(&o.cert, "cert", "", "with -remote, a client certificate (PEM `FILE`) for mutual TLS; with -key")
+	fl.StringVar(&o.key, "key", "", "with -remote, the client certificate's private key (PEM `FILE`)")
 	fl.Func("type", "backup `type` the writers are told: copy (default), full, incremental, differential or log", func(s string) (err error) {
 		o.typ, err = parseBackupType(s)
 		return err
@@ -164,8 +184,21 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	if o.to != "" && o.restore == "" {
 		return o, usageError("-to goes with -restore")
 	}
-	if o.restore != "" && o.to == "" && !o.simulate {
-		return o, usageError("-restore needs -to (or -simulate, to restore onto a fresh simulated volume)")
+	if o.remote == "" && (o.tokenFile != "" || o.ca != "" || o.cert != "" || o.key != "") {
+		return o, usageError("-token-file, -ca, -cert and -key go with -remote")
+	}
+	if o.remote != "" {
+		switch {
+		case o.simulate:
+			return o, usageError("-remote and -simulate exclude each other: the agent decides what it serves")
+		case o.tokenFile == "" && o.cert == "":
+			return o, usageError("-remote needs credentials: -token-file, or -cert and -key")
+		case o.to != "":
+			return o, usageError("with -remote, files are restored where the agent's restore target says; -to does not apply")
+		}
+	}
+	if o.restore != "" && o.to == "" && !o.simulate && o.remote == "" {
+		return o, usageError("-restore needs -to (or -simulate, to restore onto a fresh simulated volume, or -remote, to restore through an agent)")
 	}
 	if modes == 0 && o.out == "" {
 		return o, usageError("-out is required")
@@ -224,7 +257,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func backup(ctx context.Context, o options, stdout, stderr io.Writer) error {
 	var r requestor.Requestor
-	if o.simulate {
+	if o.remote != "" {
+		s, c, err := remoteSession(ctx, o)
+		if err != nil {
+			return err
+		}
+		defer c.Close() // after the session's Close
+		r = s
+	} else if o.simulate {
 		s, err := newSimulatedSession(o.volume, o.files)
 		if err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/requestor/media"
+	"github.com/vsskit/vss/requestor/remote"
 	"github.com/vsskit/vss/writer"
 )
 
@@ -191,5 +192,14 @@ func restoreArchive(ctx context.Context, o options, stdout, stderr io.Writer) er
 		return fmt.Errorf("restoring %s: %w", o.restore, err)
 	}
 	defer a.Close()
-	return restoreMedia(ctx, a, restoreOptions{simulate: o.simulate, to: o.to, quiet: o.quiet}, stdout, stderr)
+	ro := restoreOptions{simulate: o.simulate, to: o.to, quiet: o.quiet}
+	if o.remote != "" {
+		var c *remote.Client
+		if ro.remote, c, err = remoteSession(ctx, o); err != nil {
+			return err
+		}
+		defer c.Close() // after restoreMedia closed the session
+		ro.where = "the protected machine, through the agent at " + o.remote
+	}
+	return restoreMedia(ctx, a, ro, stdout, stderr)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/vsskit/vss/coordinator"
 	"github.com/vsskit/vss/provider"
 	"github.com/vsskit/vss/requestor"
+	"github.com/vsskit/vss/requestor/remote"
 	"github.com/vsskit/vss/simulate"
 	"github.com/vsskit/vss/writer"
 )
@@ -32,6 +33,11 @@ type restoreOptions struct {
 	simulate bool   // a simulated restore session instead of Windows VSS
 	to       string // the directory to restore into; with simulate, empty means a fresh simulated volume
 	quiet    bool
+	// remote, when set, is a session on a client agent: the files go
+	// back through it, to its restore target (where names it), and
+	// restoreMedia closes it.
+	remote *remote.Session
+	where  string
 }
 
 // restoreMedia restores media as o says and prints what it restored.
@@ -40,6 +46,9 @@ type restoreOptions struct {
 // of one volume go straight under it, those of several volumes under a
 // directory per volume (requestor.DirTarget).
 func restoreMedia(ctx context.Context, media requestor.Media, o restoreOptions, stdout, stderr io.Writer) error {
+	if o.remote != nil {
+		defer o.remote.Close()
+	}
 	files, err := media.Files()
 	if err != nil {
 		return err
@@ -53,13 +62,15 @@ func restoreMedia(ctx context.Context, media requestor.Media, o restoreOptions, 
 	if len(volumes) == 0 {
 		return errors.New("the backup holds no file")
 	}
-	if !o.simulate && o.to == "" {
+	if !o.simulate && o.to == "" && o.remote == nil {
 		return usageError("-restore needs -to DIR (or -simulate, to restore onto a fresh simulated volume)")
 	}
 
 	var r requestor.Requestor
 	var fresh []*simulate.Volume
-	if o.simulate {
+	if o.remote != nil {
+		r = o.remote
+	} else if o.simulate {
 		s, vols, err := newSimulatedRestoreSession(volumes)
 		if err != nil {
 			return err
@@ -76,7 +87,9 @@ func restoreMedia(ctx context.Context, media requestor.Media, o restoreOptions, 
 
 	var target requestor.Target
 	where := o.to
-	if o.to != "" {
+	if o.remote != nil {
+		target, where = o.remote.Target(), o.where
+	} else if o.to != "" {
 		if err := os.MkdirAll(o.to, 0o755); err != nil {
 			return err
 		}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vsskit/vss"
 	"github.com/vsskit/vss/requestor"
 	"github.com/vsskit/vss/writer"
 )
@@ -507,12 +508,16 @@ func (w *Writer) Abandon() {
 
 // WriterMetadataXML returns the writer metadata documents of a backup,
 // as Finish stores them: the documents the writers wrote, unchanged, when
-// the session has the requestor.MetadataSaver capability; otherwise
-// res.Metadata written as XML (writer.Metadata.XML, which keeps what it
-// does not model).
+// the session has the requestor.MetadataSaver capability; otherwise, or
+// when its WriterMetadataXML fails with vss.ErrNotSupported (a remote
+// session whose agent lacks it), res.Metadata written as XML
+// (writer.Metadata.XML, which keeps what it does not model).
 func WriterMetadataXML(ctx context.Context, r requestor.Requestor, res *requestor.Result) ([]string, error) {
 	if ms, ok := r.(requestor.MetadataSaver); ok {
-		return ms.WriterMetadataXML(ctx)
+		docs, err := ms.WriterMetadataXML(ctx)
+		if !errors.Is(err, vss.ErrNotSupported) {
+			return docs, err
+		}
 	}
 	docs := make([]string, len(res.Metadata))
 	for i, md := range res.Metadata {

@@ -84,6 +84,22 @@ type AgentConfig struct {
 	// session's capabilities (requestor.Restorer, Querier, MetadataSaver)
 	// are offered to the client.
 	NewSession func(ctx context.Context) (requestor.Requestor, error)
+	// RestoreTarget, if set, says where a session's restore puts files
+	// back on this machine: it is called once for every session, just
+	// after NewSession, with the session NewSession returned, and the
+	// target it returns lives as long as the session (closed at its end
+	// when it is an io.Closer). On a simulated machine it is the
+	// machine's volumes (simulate.NewVolumeTarget); on Windows a
+	// requestor.DirTarget, at each volume's root or in a directory. The
+	// target must refuse a path, symbolic links included, that leads out
+	// of it, as DirTarget does (os.Root); the agent checks every name
+	// first as it checks a read's. Nil, or a nil target, means the
+	// session has none: the client's Target fails with
+	// vss.ErrNotSupported, so a remote restore is refused.
+	RestoreTarget func(ctx context.Context, session requestor.Requestor) (requestor.Target, error)
+	// MaxRestoreFile bounds the size of one file written through the
+	// restore target (DefaultMaxRestoreFile if zero).
+	MaxRestoreFile int64
 	// Tokens are the bearer tokens the agent accepts, compared in
 	// constant time.
 	Tokens []Token
@@ -175,6 +191,9 @@ func NewAgent(cfg AgentConfig) (*Agent, error) {
 	}
 	if a.cfg.MaxDocumentBody <= 0 {
 		a.cfg.MaxDocumentBody = DefaultMaxDocumentBody
+	}
+	if a.cfg.MaxRestoreFile <= 0 {
+		a.cfg.MaxRestoreFile = DefaultMaxRestoreFile
 	}
 	for i, t := range cfg.Tokens {
 		if err := checkToken(t.Secret); err != nil {
@@ -368,6 +387,10 @@ func (a *Agent) routes() {
 	m.HandleFunc("GET /v1/sessions/{id}/snapshots/{snap}/stat", a.withSession(a.stat))
 	m.HandleFunc("GET /v1/sessions/{id}/snapshots/{snap}/dir", a.withSession(a.readDir))
 	m.HandleFunc("GET /v1/sessions/{id}/snapshots/{snap}/file", a.withSession(a.readFile))
+	m.HandleFunc("GET /v1/sessions/{id}/target/exists", a.withSession(a.targetExists))
+	m.HandleFunc("POST /v1/sessions/{id}/target/mkdir", a.withSession(a.targetMkdir))
+	m.HandleFunc("POST /v1/sessions/{id}/target/symlink", a.withSession(a.targetSymlink))
+	m.HandleFunc("PUT /v1/sessions/{id}/target/file", a.withSession(a.targetWriteFile))
 	m.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("%w: no endpoint %s %s", ErrProtocol, r.Method, r.URL.Path))
 	})
@@ -403,6 +426,7 @@ type agentSession struct {
 	work      sync.WaitGroup          // calls and reads in progress
 	calls     map[uint64]*runningCall // by the client's call number
 	snapshots map[vss.ID]*snapshotFS  // opened by SnapshotFS
+	target    *agentTarget            // where a restore writes; nil: nowhere
 	sets      []vss.ID                // started by StartSnapshotSet
 	completed bool                    // BackupComplete succeeded
 }
@@ -446,6 +470,13 @@ func (a *Agent) openSession(w http.ResponseWriter, r *http.Request) {
 	if err == nil && req == nil {
 		err = errors.New("remote agent: NewSession returned no session")
 	}
+	var target requestor.Target
+	if err == nil && a.cfg.RestoreTarget != nil {
+		if target, err = a.cfg.RestoreTarget(r.Context(), req); err != nil {
+			_ = req.Close()
+			err = fmt.Errorf("remote agent: restore target: %w", err)
+		}
+	}
 	if err != nil {
 		a.mu.Lock()
 		delete(a.sessions, s.id)
@@ -459,15 +490,23 @@ func (a *Agent) openSession(w http.ResponseWriter, r *http.Request) {
 	if s.ended { // the agent closed meanwhile
 		s.mu.Unlock()
 		_ = req.Close()
+		if c, ok := target.(io.Closer); ok {
+			_ = c.Close()
+		}
 		writeError(w, http.StatusServiceUnavailable, http.ErrServerClosed)
 		return
 	}
 	s.r = req
+	caps := capabilitiesOf(req)
+	if target != nil {
+		s.target = &agentTarget{t: target}
+		caps = append(caps, CapRestoreTarget)
+	}
 	s.deadline = a.clock.Now().Add(a.cfg.Lease)
 	s.stopLease = a.clock.AfterFunc(a.cfg.Lease, func() { a.checkLease(s) })
 	s.mu.Unlock()
 	a.log.Info("session opened", "client", client, "session", s.id)
-	writeJSON(w, http.StatusCreated, sessionInfo{ID: s.id, LeaseMillis: a.cfg.Lease.Milliseconds(), Capabilities: capabilitiesOf(req)})
+	writeJSON(w, http.StatusCreated, sessionInfo{ID: s.id, LeaseMillis: a.cfg.Lease.Milliseconds(), Capabilities: caps})
 }
 
 // checkLease ends the session if its lease has expired, or waits for the
@@ -567,6 +606,9 @@ func (a *Agent) end(s *agentSession, reason error) error {
 	}
 	if err := s.r.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("Close: %w", err))
+	}
+	if err := s.closeTarget(); err != nil {
+		errs = append(errs, fmt.Errorf("closing the restore target: %w", err))
 	}
 	err := errors.Join(errs...)
 	a.log.Info("session ended", "client", s.client, "session", s.id, "reason", reasonText(reason), "err", err)

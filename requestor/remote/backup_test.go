@@ -28,12 +28,14 @@ type awareMachine struct {
 	app *simulate.TransactionalApp
 	s   interface{ Close() error }
 
-	mu      sync.Mutex
-	cut     simulate.AppCut
-	commits int
+	mu       sync.Mutex
+	cut      simulate.AppCut
+	atCommit *simulate.VolumeSnapshot // the volume at the first commit
+	commits  int
 }
 
-// newAwareMachine builds the machine and returns its session, on the
+// newAwareMachine builds the machine (its writer declares one component,
+// the application's files) and returns its session, on the
 // simulator's loop in virtual time.
 func newAwareMachine(seed uint64, files map[string][]byte) (*awareMachine, requestor.Requestor, error) {
 	m := &awareMachine{vol: simulate.NewVolume(`C:\`)}
@@ -51,6 +53,9 @@ func newAwareMachine(seed uint64, files map[string][]byte) (*awareMachine, reque
 		if c.Method == provider.MethodCommitSnapshots {
 			m.mu.Lock()
 			m.cut = m.app.Cut()
+			if m.commits == 0 {
+				m.atCommit = m.vol.Snapshot()
+			}
 			m.commits++
 			m.mu.Unlock()
 		}
@@ -59,6 +64,8 @@ func newAwareMachine(seed uint64, files map[string][]byte) (*awareMachine, reque
 	s, loop, err := simulate.NewSession(simulate.Config{
 		Seed: seed,
 		Writers: []writer.Writer{simulate.NewAppWriter(m.app, simulate.NewScriptedWriter("Orders",
+			// One component, "orders", the application's files.
+			simulate.WithIdentify(m.app.DeclareFiles),
 			// Work that takes virtual time, while the application writes.
 			simulate.On(writer.EventIdentify, simulate.Behavior{Cost: time.Second}),
 			simulate.On(writer.EventPrepareBackup, simulate.Behavior{Cost: 2 * time.Second}),
@@ -157,6 +164,7 @@ func TestBackupThroughAgentEqualsVolumeAtCommit(t *testing.T) {
 	require.Greater(t, len(m.app.AppliedWrites()), m.cut.Applied, "the application went on writing after the commit")
 	m.app.Settle()
 	require.NoError(t, m.app.CheckLive(m.vol.FS()))
+	m.atCommit.Release() // the test's own copy
 	require.Zero(t, m.vol.LiveSnapshots(), "no shadow copy left")
 }
 

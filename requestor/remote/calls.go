@@ -22,16 +22,32 @@ func none(f func(ctx context.Context, r requestor.Requestor, a *callArgs) error)
 	}}
 }
 
-// restorer, querier and saver run a capability's call, or fail with
-// vss.ErrNotSupported when the session lacks it.
-func restorer(f func(ctx context.Context, r requestor.Restorer, a *callArgs) error) func(context.Context, *agentSession, *callArgs) (*callResult, error) {
+// capability runs a call of capability T (requestor.Restorer, Querier...),
+// or fails with vss.ErrNotSupported when the session lacks it.
+func capability[T any](what string, f func(ctx context.Context, c T, a *callArgs) (*callResult, error)) func(context.Context, *agentSession, *callArgs) (*callResult, error) {
 	return func(ctx context.Context, s *agentSession, a *callArgs) (*callResult, error) {
-		rs, ok := s.r.(requestor.Restorer)
+		c, ok := s.r.(T)
 		if !ok {
-			return nil, vss.Errorf(vss.ErrNotSupported, "remote", "the agent's session cannot restore")
+			return nil, vss.Errorf(vss.ErrNotSupported, "remote", "the agent's session cannot %s", what)
 		}
-		return nil, f(ctx, rs, a)
+		return f(ctx, c, a)
 	}
+}
+
+// restorer runs a requestor.Restorer call that returns nothing but its
+// error.
+func restorer(f func(ctx context.Context, r requestor.Restorer, a *callArgs) error) func(context.Context, *agentSession, *callArgs) (*callResult, error) {
+	return capability("restore", func(ctx context.Context, r requestor.Restorer, a *callArgs) (*callResult, error) {
+		return nil, f(ctx, r, a)
+	})
+}
+
+// needFiles refuses a call without its file set.
+func needFiles(method string, a *callArgs) error {
+	if a.Files == nil {
+		return fmt.Errorf("%w: %s without a file set", ErrProtocol, method)
+	}
+	return nil
 }
 
 // calls are the requestor calls of the protocol, by their
@@ -138,25 +154,74 @@ var calls = map[string]agentCall{
 	"PreRestore":  {run: restorer(func(ctx context.Context, r requestor.Restorer, _ *callArgs) error { return r.PreRestore(ctx) })},
 	"PostRestore": {run: restorer(func(ctx context.Context, r requestor.Restorer, _ *callArgs) error { return r.PostRestore(ctx) })},
 
-	// requestor.Querier
-	"Query": {run: func(ctx context.Context, s *agentSession, _ *callArgs) (*callResult, error) {
-		q, ok := s.r.(requestor.Querier)
-		if !ok {
-			return nil, vss.Errorf(vss.ErrNotSupported, "remote", "the agent's session cannot query shadow copies")
+	"AddRestoreSubcomponent": {run: restorer(func(ctx context.Context, r requestor.Restorer, a *callArgs) error {
+		return r.AddRestoreSubcomponent(ctx, a.Class, a.Key, a.SubLogicalPath, a.SubName)
+	})},
+	"SetRestoreOptions": {run: restorer(func(ctx context.Context, r requestor.Restorer, a *callArgs) error {
+		return r.SetRestoreOptions(ctx, a.Class, a.Key, a.Text)
+	})},
+	"SetAdditionalRestores": {run: restorer(func(ctx context.Context, r requestor.Restorer, a *callArgs) error {
+		return r.SetAdditionalRestores(ctx, a.Class, a.Key, a.Flag)
+	})},
+	"AddNewTarget": {run: restorer(func(ctx context.Context, r requestor.Restorer, a *callArgs) error {
+		if err := needFiles("AddNewTarget", a); err != nil {
+			return err
 		}
+		return r.AddNewTarget(ctx, a.Class, a.Key, *a.Files)
+	})},
+	"AddAlternativeLocationMapping": {run: restorer(func(ctx context.Context, r requestor.Restorer, a *callArgs) error {
+		if err := needFiles("AddAlternativeLocationMapping", a); err != nil {
+			return err
+		}
+		return r.AddAlternativeLocationMapping(ctx, a.Class, a.Key, *a.Files)
+	})},
+	"SetFileRestoreStatus": {run: restorer(func(ctx context.Context, r requestor.Restorer, a *callArgs) error {
+		return r.SetFileRestoreStatus(ctx, a.Class, a.Key, a.FileRestoreStatus)
+	})},
+	"SetRestoreState": {run: restorer(func(ctx context.Context, r requestor.Restorer, a *callArgs) error {
+		return r.SetRestoreState(ctx, a.RestoreType)
+	})},
+	"WriterComponents": {run: capability("restore", func(ctx context.Context, r requestor.Restorer, _ *callArgs) (*callResult, error) {
+		wc, err := r.WriterComponents(ctx)
+		return &callResult{Components: wc}, err
+	})},
+
+	// requestor.Querier
+	"Query": {run: capability("query shadow copies", func(ctx context.Context, q requestor.Querier, _ *callArgs) (*callResult, error) {
 		snaps, err := q.Query(ctx)
 		return &callResult{Snapshots: snaps}, err
-	}},
+	})},
 
 	// requestor.MetadataSaver
-	"WriterMetadataXML": {run: func(ctx context.Context, s *agentSession, _ *callArgs) (*callResult, error) {
-		m, ok := s.r.(requestor.MetadataSaver)
-		if !ok {
-			return nil, vss.Errorf(vss.ErrNotSupported, "remote", "the agent's session cannot save writer metadata")
-		}
+	"WriterMetadataXML": {run: capability("save writer metadata", func(ctx context.Context, m requestor.MetadataSaver, _ *callArgs) (*callResult, error) {
 		docs, err := m.WriterMetadataXML(ctx)
 		return &callResult{Documents: docs}, err
-	}},
+	})},
+
+	// requestor.WriterChooser
+	"EnableWriterClasses": {run: capability("choose writers", func(ctx context.Context, c requestor.WriterChooser, a *callArgs) (*callResult, error) {
+		return nil, c.EnableWriterClasses(ctx, a.IDs)
+	})},
+	"DisableWriterClasses": {run: capability("choose writers", func(ctx context.Context, c requestor.WriterChooser, a *callArgs) (*callResult, error) {
+		return nil, c.DisableWriterClasses(ctx, a.IDs)
+	})},
+	"DisableWriterInstances": {run: capability("choose writers", func(ctx context.Context, c requestor.WriterChooser, a *callArgs) (*callResult, error) {
+		return nil, c.DisableWriterInstances(ctx, a.IDs)
+	})},
+
+	// requestor.IncrementalBackuper
+	"SetPreviousBackupStamp": {run: capability("run incremental backups", func(ctx context.Context, b requestor.IncrementalBackuper, a *callArgs) (*callResult, error) {
+		return nil, b.SetPreviousBackupStamp(ctx, a.Class, a.Key, a.Text)
+	})},
+	"SetBackupOptions": {run: capability("run incremental backups", func(ctx context.Context, b requestor.IncrementalBackuper, a *callArgs) (*callResult, error) {
+		return nil, b.SetBackupOptions(ctx, a.Class, a.Key, a.Text)
+	})},
+
+	// requestor.ExclusionReporter
+	"Exclusions": {run: capability("report exclusions", func(ctx context.Context, e requestor.ExclusionReporter, _ *callArgs) (*callResult, error) {
+		ex, err := e.Exclusions(ctx)
+		return &callResult{Exclusions: ex}, err
+	})},
 }
 
 // objectSnapshotSet is provider.ObjectSnapshotSet, for the agent's

@@ -174,16 +174,24 @@ func (c *Client) send(ctx context.Context, method, path string, hdr http.Header,
 			return nil, err
 		}
 		body = &buf
+		hdr = hdr.Clone()
+		if hdr == nil {
+			hdr = http.Header{}
+		}
+		hdr.Set("Content-Type", "application/json")
 	}
+	return c.sendBody(ctx, method, path, hdr, body)
+}
+
+// sendBody sends a request with body as it is (nil for none), streamed:
+// a body of unknown length goes chunked.
+func (c *Client) sendBody(ctx context.Context, method, path string, hdr http.Header, body io.Reader) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return nil, err
 	}
 	for k, v := range hdr {
 		req.Header[k] = v
-	}
-	if in != nil {
-		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", c.token)
@@ -215,12 +223,14 @@ func readWireError(resp *http.Response) (*wireError, error) {
 	return &we, nil
 }
 
-// NewSession opens a requestor session on the agent. It has the
-// capabilities (requestor.Restorer, Querier, MetadataSaver) of the
-// agent's session; it keeps its lease on the agent alive until Close.
+// NewSession opens a requestor session on the agent. It implements every
+// capability (requestor.Restorer, Querier, MetadataSaver, WriterChooser,
+// IncrementalBackuper, ExclusionReporter); Capabilities says which the
+// agent's session has, and a call of one it lacks fails with
+// vss.ErrNotSupported. It keeps its lease on the agent alive until Close.
 // Close it: until then the agent keeps the session, and this client
 // cannot open another.
-func (c *Client) NewSession(ctx context.Context) (requestor.Requestor, error) {
+func (c *Client) NewSession(ctx context.Context) (*Session, error) {
 	var info sessionInfo
 	if err := c.do(ctx, http.MethodPost, "/v1/sessions", nil, struct{}{}, &info); err != nil {
 		return nil, fmt.Errorf("remote: opening a session: %w", err)
@@ -229,15 +239,15 @@ func (c *Client) NewSession(ctx context.Context) (requestor.Requestor, error) {
 	if info.ID == "" || lease <= 0 {
 		return nil, fmt.Errorf("%w: session %q with a lease of %v", ErrProtocol, info.ID, lease)
 	}
-	s := &Session{c: c, path: "/v1/sessions/" + info.ID, lease: lease, renewed: make(chan struct{})}
+	s := &Session{c: c, path: "/v1/sessions/" + info.ID, lease: lease, renewed: make(chan struct{}), caps: info.Capabilities}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	go s.renew()
-	return withCapabilities(s, info.Capabilities), nil
+	return s, nil
 }
 
 // Session is a requestor session on an agent: the requestor.Requestor
-// that NewSession returns (with the capabilities of the agent's session
-// added). Its calls run on the agent; a call's context crosses the wire:
+// that NewSession returns, with every capability the protocol carries
+// (see Capabilities). Its calls run on the agent; a call's context crosses the wire:
 // its deadline applies there, and when it ends the call is cancelled on
 // the agent (the connection closes, and the next call waits until the
 // agent has cancelled it).
@@ -249,6 +259,7 @@ type Session struct {
 	cancel  context.CancelFunc
 	seq     atomic.Uint64
 	renewed chan struct{} // closed when renew returns
+	caps    []string      // of the agent's session
 
 	mu        sync.Mutex
 	abandoned []uint64 // calls whose context ended before their answer

@@ -36,29 +36,42 @@ func (f *FS) get(op, endpoint, name string, hdr http.Header) (*http.Response, er
 	if !fs.ValidPath(name) {
 		return nil, &fs.PathError{Op: op, Path: name, Err: fs.ErrInvalid}
 	}
-	resp, err := f.s.c.send(f.s.ctx, http.MethodGet, f.url(endpoint, name), hdr, nil)
+	return f.s.fileRequest(http.MethodGet, op, name, f.url(endpoint, name), hdr, nil)
+}
+
+// fileRequest sends a request about file name (a read of a shadow copy, a
+// write to the restore target) within the session and returns the
+// answer, or the agent's error as an *fs.PathError of op.
+func (s *Session) fileRequest(method, op, name, path string, hdr http.Header, body io.Reader) (*http.Response, error) {
+	resp, err := s.c.sendBody(s.ctx, method, path, hdr, body)
 	if err != nil {
-		if f.s.ctx.Err() != nil {
+		if s.ctx.Err() != nil {
 			err = fs.ErrClosed
 		}
 		return nil, &fs.PathError{Op: op, Path: name, Err: err}
 	}
 	if resp.StatusCode >= 300 {
 		defer resp.Body.Close()
-		we, err := readWireError(resp)
-		if err != nil {
-			return nil, &fs.PathError{Op: op, Path: name, Err: err}
-		}
-		if we.Code != 0 {
-			return nil, &fs.PathError{Op: op, Path: name, Err: we.decode()}
-		}
-		cause := we.decode().(*remoteCause)
-		if we.Detail != "" {
-			cause.msg = we.Detail
-		}
-		return nil, &fs.PathError{Op: op, Path: name, Err: cause}
+		return nil, readPathError(op, name, resp)
 	}
 	return resp, nil
+}
+
+// readPathError rebuilds the agent's refusal of a file operation as an
+// *fs.PathError of op on name.
+func readPathError(op, name string, resp *http.Response) error {
+	we, err := readWireError(resp)
+	if err != nil {
+		return &fs.PathError{Op: op, Path: name, Err: err}
+	}
+	if we.Code != 0 {
+		return &fs.PathError{Op: op, Path: name, Err: we.decode()}
+	}
+	cause := we.decode().(*remoteCause)
+	if we.Detail != "" {
+		cause.msg = we.Detail
+	}
+	return &fs.PathError{Op: op, Path: name, Err: cause}
 }
 
 // getJSON sends a GET for name and decodes its JSON answer into v.

@@ -5,20 +5,51 @@
 //
 // The Agent serves a requestor session (requestor.NewWindows on the
 // protected machine, a simulated machine's session anywhere) over HTTPS.
-// The client, Dial and Client.NewSession, is a requestor.Requestor, with
-// the capabilities (requestor.Restorer, Querier, MetadataSaver) the agent's
-// session has, so requestor.Backup runs unchanged against a remote machine:
+// The client, Dial and Client.NewSession, is a requestor.Requestor, so
+// requestor.Backup and requestor.Restore run unchanged against a remote
+// machine:
 //
 //	opts, err := remote.LoadOptions("agent.token", "agent.pem", "", "")
 //	c, err := remote.Dial(ctx, "protected-host:8443", opts)
 //	r, err := c.NewSession(ctx)
 //	defer r.Close()
 //	res, err := requestor.Backup(ctx, r, plan)
+//	// or, a stored backup put back on the protected machine:
+//	rres, err := requestor.Restore(ctx, r, media, requestor.RestorePlan{Target: r.Target()})
 //
 // SnapshotFS returns an fs.FS whose files are opened, stat'ed, listed and
 // read on the agent: a file's bytes stream as they are read, and ReadAt
 // and Seek ask for byte ranges, so no file is held whole in memory on
 // either side.
+//
+// # Capabilities
+//
+// A Session implements every capability the protocol carries:
+// requestor.Restorer, Querier, MetadataSaver, WriterChooser,
+// IncrementalBackuper and ExclusionReporter (not Sleeper: a retried
+// backup waits on a real timer on the client). This library's rule, as Go
+// cannot make a type with exactly the methods a session announces at run
+// time: Session.Capabilities says which the agent's session has (the
+// Windows requestor has all but ExclusionReporter), and a call of one it
+// lacks fails with vss.ErrNotSupported without reaching the agent. Tools
+// that type-assert a capability fall back on that error where they can:
+// media.WriterMetadataXML writes the parsed documents instead, and
+// requestor.Restore fails with it as it fails on a local session that
+// cannot restore. ExclusionReporter's Exclusions needs the session open.
+//
+// # Restoring through the agent
+//
+// Session.Target is the requestor.Target on the agent's machine
+// (AgentConfig.RestoreTarget: the simulated machine's volumes, a
+// requestor.DirTarget on Windows; without one the agent refuses restore
+// writes with vss.ErrNotSupported). The agent checks every volume, path
+// and link target as it checks a read's path (ErrPathRefused), and the
+// target itself refuses a path that leads out through a link (os.Root
+// for DirTarget). WriteFile streams the file's bytes in the request body,
+// never held whole, up to AgentConfig.MaxRestoreFile
+// (DefaultMaxRestoreFile, 64 GiB) per file (ErrTooLarge beyond); a body
+// cut short (the client's read failed, a stored file did not match its
+// digest) leaves nothing at the path.
 //
 // # Security
 //
@@ -74,7 +105,7 @@
 //
 //	GET    /v1/health                      200 "ok\n"; no credentials, nothing revealed
 //	GET    /v1/whoami                      {"client": identity}: checks the credentials
-//	POST   /v1/sessions                    {} -> 201 {"id", "lease_ms", "capabilities": ["restore", "query", "metadata-xml"]}
+//	POST   /v1/sessions                    {} -> 201 {"id", "lease_ms", "capabilities": [...]}
 //	DELETE /v1/sessions/{id}               Close: 204, or the error of the requestor's Close
 //	POST   /v1/sessions/{id}/lease         renews the lease: 204
 //	POST   /v1/sessions/{id}/calls/{call}  runs a requestor call: 200 with its result
@@ -82,6 +113,18 @@
 //	GET    /v1/sessions/{id}/snapshots/{snapshot}/stat?path=P   {"name", "size", "mode", "mtime"}
 //	GET    /v1/sessions/{id}/snapshots/{snapshot}/dir?path=P    [{"name", "size", "mode", "mtime"}...], sorted by name
 //	GET    /v1/sessions/{id}/snapshots/{snapshot}/file?path=P   the bytes; Range: bytes=A-B or bytes=A- gives 206
+//	GET    /v1/sessions/{id}/target/exists?volume=V&path=P      {"exists": true|false}
+//	POST   /v1/sessions/{id}/target/mkdir?volume=V&path=P       204
+//	PUT    /v1/sessions/{id}/target/file?volume=V&path=P&mode=M&mtime=T   the bytes (chunked) -> 204
+//	POST   /v1/sessions/{id}/target/symlink?volume=V&path=P&link=L        204
+//
+// The capabilities are named restore, query, metadata-xml, writer-choice,
+// incremental, exclusions (requestor.Restorer, Querier, MetadataSaver,
+// WriterChooser, IncrementalBackuper, ExclusionReporter) and
+// restore-target (the agent has a restore target for the session). In a
+// target request M is the file's permission bits in octal and T its
+// modification time (RFC 3339), both optional; a target call without a
+// target answers 501.
 //
 // {call} is a requestor.Requestor method or a capability's, by its name
 // (InitializeForBackup, SetContext, SetBackupState, GatherWriterMetadata,
@@ -89,17 +132,26 @@
 // PrepareForBackup, DoSnapshotSet, GatherWriterStatus, WriterStatus,
 // GetSnapshotProperties, SnapshotFS, SetBackupSucceeded, BackupComplete,
 // AbortBackup, DeleteSnapshots, SaveAsXML; InitializeForRestore,
-// SetSelectedForRestore, PreRestore, PostRestore; Query;
-// WriterMetadataXML). Its body holds its arguments: "bcd" (a backup
-// components document), "context", "state" (requestor.BackupState),
-// "volume", "id", "provider", "instance", "class", "key"
-// (writer.ComponentKey), "flag" (succeeded, selected), "object_type". Its
-// answer holds its results: "id", "document", "documents" (writer
-// metadata documents as XML, which the client parses again), "writers"
+// SetSelectedForRestore, AddRestoreSubcomponent, SetRestoreOptions,
+// SetAdditionalRestores, AddNewTarget, AddAlternativeLocationMapping,
+// SetFileRestoreStatus, SetRestoreState, WriterComponents, PreRestore,
+// PostRestore; Query; WriterMetadataXML; EnableWriterClasses,
+// DisableWriterClasses, DisableWriterInstances; SetPreviousBackupStamp,
+// SetBackupOptions; Exclusions). Its body holds its arguments: "bcd" (a
+// backup components document), "context", "state"
+// (requestor.BackupState), "volume", "id", "provider", "instance",
+// "class", "key" (writer.ComponentKey), "flag" (succeeded, selected,
+// additional restores), "object_type", "ids" (writer classes or
+// instances), "text" (a backup stamp, backup or restore options),
+// "sub_logical_path" and "sub_name" (a subcomponent), "files"
+// (writer.FileSpec), "file_restore_status", "restore_type". Its answer
+// holds its results: "id", "document", "documents" (writer metadata
+// documents as XML, which the client parses again), "writers"
 // (requestor.WriterStatus), "snapshot", "snapshots" (provider.Snapshot),
-// "count". The header Vss-Call numbers the call in its session, for
-// cancel; Vss-Timeout-Ms is the time left before the call's deadline.
-// Snapshot reads need SnapshotFS first, in the same session.
+// "count", "components" (requestor.WriterComponents), "exclusions"
+// (requestor.Exclusion). The header Vss-Call numbers the call in its
+// session, for cancel; Vss-Timeout-Ms is the time left before the call's
+// deadline. // Snapshot reads need SnapshotFS first, in the same session.
 //
 // # Errors
 //
@@ -121,6 +173,6 @@
 // same. File errors come back as *fs.PathError. The statuses: 401 bad
 // credentials, 403 a path refused, 404 no such session, snapshot, file or
 // endpoint, 409 the client already has a session, 413 a body over its
-// limit, 416 a range outside the file, 422 the call failed, 503 too many
-// sessions or the agent is closing.
+// limit, 416 a range outside the file, 422 the call failed, 501 no
+// restore target, 503 too many sessions or the agent is closing.
 package remote

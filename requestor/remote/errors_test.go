@@ -2,7 +2,6 @@ package remote_test
 
 import (
 	"context"
-	"errors"
 	"io/fs"
 	"testing"
 	"testing/fstest"
@@ -134,83 +133,4 @@ func TestOneSessionPerClientAndASessionLimit(t *testing.T) {
 	ta.waitEnd(t)
 	err = rc.InitializeForBackup(ctx, "")
 	require.ErrorIs(t, err, remote.ErrNoSession)
-}
-
-// capable is a session with every capability, forwarding to the
-// simulated machine what it can and recording the rest.
-type capable struct {
-	requestor.Requestor
-	calls []string
-}
-
-func (c *capable) InitializeForRestore(ctx context.Context, bcd string) error {
-	c.calls = append(c.calls, "InitializeForRestore "+bcd)
-	if bcd == "" {
-		return vss.Errorf(vss.ErrInvalidXMLDocument, "InitializeForRestore", "empty document")
-	}
-	return nil
-}
-
-func (c *capable) SetSelectedForRestore(ctx context.Context, class vss.ID, key writer.ComponentKey, sel bool) error {
-	c.calls = append(c.calls, "SetSelectedForRestore "+class.String()+" "+key.String())
-	return nil
-}
-func (c *capable) PreRestore(ctx context.Context) error {
-	c.calls = append(c.calls, "PreRestore")
-	return nil
-}
-func (c *capable) PostRestore(ctx context.Context) error {
-	c.calls = append(c.calls, "PostRestore")
-	return nil
-}
-func (c *capable) Query(ctx context.Context) ([]provider.Snapshot, error) {
-	c.calls = append(c.calls, "Query")
-	return []provider.Snapshot{{ID: vss.MustParseID("{11111111-2222-3333-4444-555555555555}"), OriginalVolume: `C:\`}}, nil
-}
-func (c *capable) WriterMetadataXML(ctx context.Context) ([]string, error) {
-	c.calls = append(c.calls, "WriterMetadataXML")
-	return []string{"<WRITER_METADATA/>"}, nil
-}
-
-// The client has exactly the capabilities of the agent's session, and
-// their calls cross the wire with their arguments, results and errors.
-func TestCapabilitiesAreThoseOfTheAgentsSession(t *testing.T) {
-	plain := startAgent(t, simpleMachine, remote.AgentConfig{})
-	r, _ := plain.session(t, plain.dial(t, remote.Options{}))
-	_, isRestorer := r.(requestor.Restorer)
-	_, isQuerier := r.(requestor.Querier)
-	_, isSaver := r.(requestor.MetadataSaver)
-	require.False(t, isRestorer || isQuerier || isSaver)
-
-	var cap *capable
-	full := startAgent(t, func() (requestor.Requestor, error) {
-		s, err := simpleMachine()
-		cap = &capable{Requestor: s}
-		return cap, err
-	}, remote.AgentConfig{})
-	r, _ = full.session(t, full.dial(t, remote.Options{}))
-	ctx := context.Background()
-	rs, ok := r.(requestor.Restorer)
-	require.True(t, ok)
-	require.ErrorIs(t, rs.InitializeForRestore(ctx, ""), vss.ErrInvalidXMLDocument)
-	require.NoError(t, rs.InitializeForRestore(ctx, "<BACKUP_COMPONENTS/>"))
-	key := writer.ComponentKey{Type: vss.ComponentDatabase, LogicalPath: "db", Name: "orders"}
-	require.NoError(t, rs.SetSelectedForRestore(ctx, vss.MustParseID("{11111111-2222-3333-4444-555555555555}"), key, true))
-	require.NoError(t, rs.PreRestore(ctx))
-	require.NoError(t, rs.PostRestore(ctx))
-	snaps, err := r.(requestor.Querier).Query(ctx)
-	require.NoError(t, err)
-	require.Len(t, snaps, 1)
-	require.Equal(t, `C:\`, snaps[0].OriginalVolume)
-	docs, err := r.(requestor.MetadataSaver).WriterMetadataXML(ctx)
-	require.NoError(t, err)
-	require.Equal(t, []string{"<WRITER_METADATA/>"}, docs)
-	require.NoError(t, r.Close())
-	full.waitEnd(t)
-	require.Equal(t, []string{
-		"InitializeForRestore ", "InitializeForRestore <BACKUP_COMPONENTS/>",
-		"SetSelectedForRestore {11111111-2222-3333-4444-555555555555} " + key.String(),
-		"PreRestore", "PostRestore", "Query", "WriterMetadataXML",
-	}, cap.calls)
-	require.False(t, errors.Is(err, vss.ErrNotSupported))
 }

@@ -175,7 +175,7 @@ func (ta *testAgent) dial(t testing.TB, o remote.Options) *remote.Client {
 
 // session opens a session on the agent and returns it with the agent's
 // side of it.
-func (ta *testAgent) session(t testing.TB, c *remote.Client) (requestor.Requestor, requestor.Requestor) {
+func (ta *testAgent) session(t testing.TB, c *remote.Client) (*remote.Session, requestor.Requestor) {
 	t.Helper()
 	r, err := c.NewSession(context.Background())
 	require.NoError(t, err)

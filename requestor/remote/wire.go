@@ -23,25 +23,40 @@ const (
 )
 
 // The capabilities a session may have beyond requestor.Requestor, as the
-// agent names them when it opens a session.
+// agent names them when it opens a session (Session.Capabilities).
 const (
-	capRestore  = "restore"      // requestor.Restorer
-	capQuery    = "query"        // requestor.Querier
-	capMetadata = "metadata-xml" // requestor.MetadataSaver
+	CapRestore      = "restore"       // requestor.Restorer
+	CapQuery        = "query"         // requestor.Querier
+	CapMetadata     = "metadata-xml"  // requestor.MetadataSaver
+	CapWriterChoice = "writer-choice" // requestor.WriterChooser
+	CapIncremental  = "incremental"   // requestor.IncrementalBackuper
+	CapExclusions   = "exclusions"    // requestor.ExclusionReporter
+	// CapRestoreTarget says the agent has somewhere to put restored files
+	// for the session (AgentConfig.RestoreTarget): Session.Target writes
+	// there.
+	CapRestoreTarget = "restore-target"
 )
 
 // capabilitiesOf lists the capabilities r has.
 func capabilitiesOf(r requestor.Requestor) []string {
 	var caps []string
-	if _, ok := r.(requestor.Restorer); ok {
-		caps = append(caps, capRestore)
+	add := func(ok bool, name string) {
+		if ok {
+			caps = append(caps, name)
+		}
 	}
-	if _, ok := r.(requestor.Querier); ok {
-		caps = append(caps, capQuery)
-	}
-	if _, ok := r.(requestor.MetadataSaver); ok {
-		caps = append(caps, capMetadata)
-	}
+	_, ok := r.(requestor.Restorer)
+	add(ok, CapRestore)
+	_, ok = r.(requestor.Querier)
+	add(ok, CapQuery)
+	_, ok = r.(requestor.MetadataSaver)
+	add(ok, CapMetadata)
+	_, ok = r.(requestor.WriterChooser)
+	add(ok, CapWriterChoice)
+	_, ok = r.(requestor.IncrementalBackuper)
+	add(ok, CapIncremental)
+	_, ok = r.(requestor.ExclusionReporter)
+	add(ok, CapExclusions)
 	return caps
 }
 
@@ -64,8 +79,18 @@ type callArgs struct {
 	Instance   vss.ID                 `json:"instance"`
 	Class      vss.ID                 `json:"class"`
 	Key        writer.ComponentKey    `json:"key"`
-	Flag       bool                   `json:"flag,omitempty"` // succeeded, selected
+	Flag       bool                   `json:"flag,omitempty"` // succeeded, selected, additional
 	ObjectType provider.ObjectType    `json:"object_type,omitempty"`
+	// IDs are the writer classes or instances of the WriterChooser calls.
+	IDs []vss.ID `json:"ids,omitempty"`
+	// Text is a stamp (SetPreviousBackupStamp) or options
+	// (SetBackupOptions, SetRestoreOptions).
+	Text              string                `json:"text,omitempty"`
+	SubLogicalPath    string                `json:"sub_logical_path,omitempty"`
+	SubName           string                `json:"sub_name,omitempty"`
+	Files             *writer.FileSpec      `json:"files,omitempty"` // AddNewTarget, AddAlternativeLocationMapping
+	FileRestoreStatus vss.FileRestoreStatus `json:"file_restore_status,omitempty"`
+	RestoreType       vss.RestoreType       `json:"restore_type,omitempty"`
 }
 
 // callResult is the answer of every requestor call; each call sets the
@@ -78,6 +103,10 @@ type callResult struct {
 	Snapshot  *provider.Snapshot       `json:"snapshot,omitempty"`
 	Snapshots []provider.Snapshot      `json:"snapshots,omitempty"`
 	Count     int                      `json:"count,omitempty"`
+	// Components are the writers' parts of the document
+	// (WriterComponents).
+	Components []*requestor.WriterComponents `json:"components,omitempty"`
+	Exclusions []requestor.Exclusion         `json:"exclusions,omitempty"`
 }
 
 // fileInfo is an fs.FileInfo on the wire (stat, and each entry of a
