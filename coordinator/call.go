@@ -91,25 +91,21 @@ func (k CallKind) String() string {
 // documentation lists them) a call belongs to. AbortBackup belongs to
 // whatever step it interrupts (0).
 func (k CallKind) step() int {
-	switch k {
-	case CallInitializeForBackup, CallSetContext, CallSetBackupState, CallGatherWriterMetadata,
-		CallEnableWriterClasses, CallDisableWriterClasses, CallDisableWriterInstances:
-		return 1
-	case CallStartSnapshotSet, CallAddToSnapshotSet:
-		return 2
-	case CallPrepareForBackup:
-		return 3
-	case CallWriterMetadata, CallAddComponent, CallSetPreviousBackupStamp, CallSetBackupOptions:
-		return 4
-	case CallDoSnapshotSet:
-		return 5
-	case CallGatherWriterStatus, CallWriterStatus, CallGetSnapshotProperties, CallSnapshotFS:
-		return 10
-	case CallSetBackupSucceeded, CallBackupComplete, CallSaveAsXML, CallDeleteSnapshots, CallClose:
-		return 11
+	if k > 0 && int(k) < len(callSteps) {
+		return int(callSteps[k])
 	}
 	return 0
 }
+
+// callSteps is step's table, made once from requestor.CallStep, the one
+// table of the calls' steps, which the Windows requestor's trace numbers
+// its calls with too: real and simulated traces number a call alike.
+var callSteps = func() (t [len(callNames)]uint8) {
+	for k, name := range callNames {
+		t[k] = uint8(requestor.CallStep(name))
+	}
+	return t
+}()
 
 // Call is one requestor call with its arguments, as the state machine
 // receives it. Only the fields of the call's kind are read.

@@ -103,7 +103,9 @@ func (r CallRecord) Log(ctx context.Context, logger *slog.Logger) {
 }
 
 // callSteps is CallStep's table: the calls that belong to one step of the
-// backup, numbered as package coordinator's documentation lists them.
+// backup, numbered as package coordinator's documentation lists them. It
+// is the one table of the calls' steps: coordinator sessions number their
+// trace records from it too.
 var callSteps = map[string]int{
 	"InitializeForBackup": 1, "SetContext": 1, "SetBackupState": 1, "GatherWriterMetadata": 1,
 	"EnableWriterClasses": 1, "DisableWriterClasses": 1, "DisableWriterInstances": 1,
